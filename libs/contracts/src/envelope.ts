@@ -1,0 +1,26 @@
+// The envelope every Kafka message carries (DESIGN §2); the payload lives in `data`.
+import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Min } from 'class-validator';
+
+export const SOURCES = ['catalog', 'orders', 'fulfillment', 'payouts'] as const;
+export type Source = (typeof SOURCES)[number];
+
+export class EventEnvelope<T = Record<string, unknown>> {
+  @IsUUID() id!: string;
+  @IsString() @Matches(/^[a-z]+\.[a-z][a-z-]*$/) type!: string;
+  @IsInt() @Min(1) version!: number;
+  @IsISO8601({ strict: true }) occurredAt!: string;
+  @IsIn(SOURCES) source!: Source;
+  @IsUUID() correlationId!: string;
+  @IsOptional() @IsUUID() causationId!: string | null;
+  @IsObject() data!: T;
+}
+
+/** Header names that mirror the envelope, so tools can route without parsing the value. */
+export const EnvelopeHeaders = {
+  id: 'event-id',
+  type: 'event-type',
+  version: 'event-version',
+  source: 'event-source',
+  correlationId: 'correlation-id',
+  causationId: 'causation-id',
+} as const;

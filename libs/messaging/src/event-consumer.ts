@@ -1,0 +1,180 @@
+// An idempotent Kafka consumer: each event's effect and its inbox row commit in one transaction,
+// so a redelivered event changes nothing. A handler that throws is retried with backoff a
+// bounded number of times; an event that cannot be decoded, or keeps failing, goes to the
+// consumer group's dead-letter topic with the reason and origin in headers, and the consumer
+// moves on. Offsets are committed only after the event's transaction (or its dead letter).
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { decodeEnvelope, decodePayload, DecodedEvent, EventType, InvalidEventError } from '@cc/contracts';
+import { Metrics, runInFlow } from '@cc/platform';
+import { TopicNames } from './kafka';
+
+export type EventHandler<T extends EventType = EventType> = (event: DecodedEvent<T>, tx: EntityManager) => Promise<void>;
+export type EventHandlers = { [T in EventType]?: EventHandler<T> };
+
+/** Throw this from a handler when retrying cannot help (the event goes straight to the dead-letter topic). */
+export class PermanentEventError extends Error {
+  override readonly name = 'PermanentEventError';
+}
+
+export const DeadLetterHeaders = {
+  error: 'dlq-error',
+  errorName: 'dlq-error-name',
+  topic: 'dlq-original-topic',
+  partition: 'dlq-original-partition',
+  offset: 'dlq-original-offset',
+  group: 'dlq-consumer-group',
+  attempts: 'dlq-attempts',
+  failedAt: 'dlq-failed-at',
+} as const;
+
+export interface EventConsumerSettings {
+  /** Logical consumer group name, e.g. `catalog`; namespaced by `topics`. */
+  group: string;
+  /** Logical topics, e.g. `orders.events`. */
+  subscribe: string[];
+  handlers: EventHandlers;
+  maxAttempts: number;
+  retryBaseMs: number;
+  /** Called when kafkajs gives up on the consumer; services exit so the supervisor restarts them. */
+  onCrash?: (error: Error) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class EventConsumer {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  readonly groupId: string;
+  readonly deadLetterTopic: string;
+
+  constructor(
+    kafka: Kafka,
+    private readonly dataSource: DataSource,
+    private readonly topics: TopicNames,
+    private readonly settings: EventConsumerSettings,
+    private readonly logger: Logger,
+    private readonly metrics?: Metrics,
+  ) {
+    this.groupId = topics.group(settings.group);
+    this.deadLetterTopic = topics.deadLetter(this.groupId);
+    this.consumer = kafka.consumer({
+      groupId: this.groupId,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: false,
+    });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.connect();
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return; // kafkajs restarts it by itself
+      this.logger.fatal({ err: payload.error, group: this.groupId }, 'consumer crashed');
+      this.settings.onCrash?.(payload.error);
+    });
+    for (const topic of this.settings.subscribe) await this.consumer.subscribe({ topic: this.topics.topic(topic), fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) break;
+          await this.process(batch.topic, batch.partition, message, heartbeat);
+          resolveOffset(message.offset);
+          await heartbeat();
+        }
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+
+  private async process(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+    let event: DecodedEvent;
+    let handler: EventHandler | undefined;
+    try {
+      const envelope = decodeEnvelope(message.value);
+      handler = this.settings.handlers[envelope.type as EventType] as EventHandler | undefined;
+      if (!handler) {
+        this.metrics?.eventsConsumed.inc({ group: this.settings.group, type: envelope.type, outcome: 'ignored' });
+        return;
+      }
+      event = decodePayload(envelope);
+    } catch (err) {
+      await this.deadLetter(topic, partition, message, err as Error, 1);
+      return;
+    }
+    const labels = { group: this.settings.group, type: event.type };
+    for (let attempt = 1; ; attempt++) {
+      const stopTimer = this.metrics?.eventHandleDuration.startTimer(labels);
+      try {
+        const handled = await runInFlow({ correlationId: event.correlationId, causationId: event.id }, () => this.handleOnce(event, handler!));
+        stopTimer?.();
+        this.metrics?.eventsConsumed.inc({ ...labels, outcome: handled ? 'handled' : 'duplicate' });
+        if (handled) this.metrics?.eventHopLatency.observe(labels, Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000);
+        return;
+      } catch (err) {
+        const permanent = err instanceof PermanentEventError || err instanceof InvalidEventError;
+        if (permanent || attempt >= this.settings.maxAttempts) {
+          await this.deadLetter(topic, partition, message, err as Error, attempt);
+          return;
+        }
+        this.metrics?.eventsConsumed.inc({ ...labels, outcome: 'retried' });
+        const delay = Math.min(30_000, this.settings.retryBaseMs * 2 ** (attempt - 1));
+        this.logger.warn({ err, eventId: event.id, type: event.type, attempt, delay }, 'event handler failed; retrying');
+        await sleep(delay);
+        await heartbeat();
+      }
+    }
+  }
+
+  /** Returns false when the event had been handled before (a redelivery). */
+  private async handleOnce(event: DecodedEvent, handler: EventHandler): Promise<boolean> {
+    return this.dataSource.transaction(async (tx) => {
+      const inserted: unknown[] = await tx.query(
+        'INSERT INTO inbox (consumer_group, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id',
+        [this.settings.group, event.id, event.type],
+      );
+      if (inserted.length === 0) return false;
+      await handler(event, tx);
+      return true;
+    });
+  }
+
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, error: Error, attempts: number): Promise<void> {
+    this.logger.error({ err: error, topic, partition, offset: message.offset, group: this.groupId }, 'event sent to the dead-letter topic');
+    const type = message.headers?.['event-type']?.toString() ?? 'unknown';
+    this.metrics?.eventsConsumed.inc({ group: this.settings.group, type, outcome: 'dead-lettered' });
+    // if this send fails, the batch fails and the message is delivered again: it is never dropped
+    await this.producer.send({
+      topic: this.deadLetterTopic,
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...message.headers,
+            [DeadLetterHeaders.error]: String(error.message).slice(0, 4000),
+            [DeadLetterHeaders.errorName]: error.name,
+            [DeadLetterHeaders.topic]: topic,
+            [DeadLetterHeaders.partition]: String(partition),
+            [DeadLetterHeaders.offset]: message.offset,
+            [DeadLetterHeaders.group]: this.groupId,
+            [DeadLetterHeaders.attempts]: String(attempts),
+            [DeadLetterHeaders.failedAt]: new Date().toISOString(),
+          },
+        },
+      ],
+    });
+  }
+}

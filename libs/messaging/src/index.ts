@@ -1,0 +1,5 @@
+export * from './kafka';
+export * from './schema';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './event-consumer';

@@ -1,0 +1,67 @@
+// Kafka client construction, topic names and topic creation.
+import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  /** Prefix of every topic and consumer group name (empty in production, unique per test run). */
+  namespace: string;
+  partitions: number;
+}
+
+export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+  const log = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 30000,
+    retry: { initialRetryTime: 100, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        if (level <= logLevel.ERROR) log.error(rest, message);
+        else if (level === logLevel.WARN) log.warn(rest, message);
+        else log.debug(rest, message);
+      },
+  });
+}
+
+export class TopicNames {
+  constructor(private readonly namespace: string) {}
+  /** The Kafka topic for a logical topic name such as `orders.events`. */
+  topic(name: string): string {
+    return this.namespace ? `${this.namespace}.${name}` : name;
+  }
+  /** The logical name of a namespaced topic. */
+  logical(topic: string): string {
+    return this.namespace && topic.startsWith(`${this.namespace}.`) ? topic.slice(this.namespace.length + 1) : topic;
+  }
+  group(name: string): string {
+    return this.namespace ? `${this.namespace}.${name}` : name;
+  }
+  deadLetter(group: string): string {
+    return `${group}.dlq`;
+  }
+}
+
+/** Creates the topics that do not exist yet (replication factor 1 suits the single-node broker; production sets it by config). */
+export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number, replicationFactor = 1): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+    if (missing.length) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

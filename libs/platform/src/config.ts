@@ -1,0 +1,62 @@
+// Configuration: one validated object per service, read from the environment once at start-up.
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const DEV_JWT_SECRET = 'county-commerce-dev-secret-do-not-use-in-production';
+
+/** Settings every service shares. Property names are the environment variable names. */
+export class BaseConfig {
+  @IsIn(['development', 'test', 'production']) NODE_ENV: 'development' | 'test' | 'production' = 'development';
+  @IsInt() @Min(1) @Max(65535) PORT!: number;
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL!: string;
+  @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
+  @IsIn(['true', 'false']) MIGRATE_ON_START: 'true' | 'false' = 'true';
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' }) REDIS_URL = 'redis://127.0.0.1:6379';
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' }) KAFKA_BROKERS = '127.0.0.1:9092';
+  @IsInt() @Min(1) @Max(1000) KAFKA_PARTITIONS = 12;
+  /** Prefix for topics, consumer groups and queues, so several platforms (or test runs) share one broker and Redis. */
+  @Matches(/^[a-z0-9-]*$/, { message: 'NAMESPACE may hold only a-z, 0-9 and -' }) NAMESPACE = '';
+  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' }) JWT_SECRET?: string;
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  /** 1 = real time; 3600 = an hour passes in a second (tests and the demo). */
+  @IsInt() @Min(1) @Max(1_000_000) TIME_SCALE = 1;
+  @IsInt() @Min(10) @Max(60_000) OUTBOX_POLL_MS = 1000;
+  @IsInt() @Min(1) @Max(10_000) OUTBOX_BATCH_SIZE = 500;
+  @IsInt() @Min(1) @Max(20) CONSUMER_MAX_ATTEMPTS = 5;
+  @IsInt() @Min(1) @Max(60_000) CONSUMER_RETRY_BASE_MS = 100;
+
+  get jwtSecret(): string {
+    return this.JWT_SECRET ?? DEV_JWT_SECRET;
+  }
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+}
+
+const numeric = (v: unknown) => (typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v);
+
+/**
+ * Reads `cls` from `env`; every problem is reported with the setting's name, and the service
+ * does not start. Defaults come from the class; numbers are parsed from strings.
+ */
+export function loadConfig<T extends BaseConfig>(cls: new () => T, env: NodeJS.ProcessEnv = process.env, defaults: Partial<Record<keyof T, unknown>> = {}): T {
+  const template = new cls();
+  const raw: Record<string, unknown> = { ...defaults };
+  for (const key of Object.keys(template)) if (env[key] !== undefined && env[key] !== '') raw[key] = numeric(env[key]);
+  for (const key of Object.keys(defaults)) if (env[key] !== undefined && env[key] !== '') raw[key] = numeric(env[key]);
+  const config = Object.assign(template, plainToInstance(cls, raw));
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  ${e.property}: ${m} (got ${JSON.stringify((config as Record<string, unknown>)[e.property])})`));
+  if (config.isProduction && !config.JWT_SECRET) problems.push('  JWT_SECRET: must be set when NODE_ENV=production (refusing to sign tokens with the development secret)');
+  if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  return config;
+}
+
+/** Transform helper for comma-separated list settings. */
+export const CommaList = () => Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value));
+
+export const CONFIG = Symbol('CONFIG');

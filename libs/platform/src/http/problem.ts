@@ -1,0 +1,91 @@
+// Errors as application/problem+json (RFC 9457), and request validation that says which fields failed.
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+
+export interface FieldProblem {
+  field: string;
+  messages: string[];
+}
+
+export class ProblemException extends HttpException {
+  constructor(status: number, detail: string, extra: Record<string, unknown> = {}) {
+    super({ detail, ...extra }, status);
+  }
+}
+
+export const notFound = (what: string) => new ProblemException(HttpStatus.NOT_FOUND, `${what} was not found`);
+export const conflict = (detail: string, extra?: Record<string, unknown>) => new ProblemException(HttpStatus.CONFLICT, detail, extra);
+export const unprocessable = (detail: string, extra?: Record<string, unknown>) => new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, detail, extra);
+export const badRequest = (detail: string, extra?: Record<string, unknown>) => new ProblemException(HttpStatus.BAD_REQUEST, detail, extra);
+export const forbidden = (detail: string) => new ProblemException(HttpStatus.FORBIDDEN, detail);
+
+function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = e.constraints ? [{ field, messages: Object.values(e.constraints) }] : [];
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+/** Whitelisting validation: unknown fields are refused, known ones converted to their declared types. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    exceptionFactory: (errors) => {
+      const fields = flatten(errors);
+      return new ProblemException(HttpStatus.BAD_REQUEST, `request is invalid: ${fields.map((f) => f.field).join(', ')}`, { errors: fields });
+    },
+  });
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    let status = HttpStatus.INTERNAL_SERVER_ERROR;
+    let body: Record<string, unknown> = { detail: 'an unexpected error occurred; it has been logged' };
+    if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      const res = exception.getResponse();
+      if (typeof res === 'string') body = { detail: res };
+      else if (exception instanceof ProblemException) body = res as Record<string, unknown>;
+      else {
+        // Nest's own exceptions (404 for unknown routes, body-parser errors...)
+        const message = (res as { message?: unknown }).message;
+        body = { detail: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message) };
+      }
+    } else if ((exception as { type?: string })?.type === 'entity.parse.failed') {
+      status = HttpStatus.BAD_REQUEST;
+      body = { detail: 'request body is not valid JSON' };
+    }
+    if (status >= 500) this.logger.error({ err: exception, path: request.url }, 'request failed');
+    response
+      .status(status)
+      .type('application/problem+json')
+      .json({ type: 'about:blank', title: titles[status] ?? HttpStatus[status] ?? 'Error', status, instance: request.originalUrl, ...body });
+  }
+}
+
+export { BadRequestException };

@@ -1,0 +1,24 @@
+// Prometheus metrics shared by every service; each service adds its own to the same registry.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly eventsProduced: Counter<'type'>;
+  readonly eventsConsumed: Counter<'group' | 'type' | 'outcome'>;
+  readonly eventHandleDuration: Histogram<'group' | 'type'>;
+  readonly eventHopLatency: Histogram<'group' | 'type'>;
+  readonly jobsProcessed: Counter<'queue' | 'name' | 'outcome'>;
+
+  constructor(service: string) {
+    this.registry.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    this.httpDuration = new Histogram({ name: 'http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
+    this.eventsProduced = new Counter({ name: 'events_produced_total', help: 'Events relayed from the outbox to Kafka', labelNames: ['type'], registers });
+    this.eventsConsumed = new Counter({ name: 'events_consumed_total', help: 'Events taken from Kafka, by outcome (handled, duplicate, ignored, dead-lettered, retried)', labelNames: ['group', 'type', 'outcome'], registers });
+    this.eventHandleDuration = new Histogram({ name: 'event_handle_duration_seconds', help: 'Time to handle one event, including its transaction', labelNames: ['group', 'type'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers });
+    this.eventHopLatency = new Histogram({ name: 'event_hop_latency_seconds', help: 'From the event occurring (outbox commit) to its consumer finishing', labelNames: ['group', 'type'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers });
+    this.jobsProcessed = new Counter({ name: 'jobs_processed_total', help: 'BullMQ jobs processed, by outcome', labelNames: ['queue', 'name', 'outcome'], registers });
+  }
+}

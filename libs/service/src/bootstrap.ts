@@ -1,0 +1,62 @@
+// Creates and starts a service's HTTP process: logs, correlation ids, validation, problem+json,
+// OpenAPI at /docs, graceful shutdown.
+import { DynamicModule, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { BaseConfig, ConfigError, correlationMiddleware, createLogger, createValidationPipe, Metrics, ProblemFilter } from '@cc/platform';
+import { LOGGER } from './tokens';
+
+class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+  log(message: unknown, context?: string) { this.logger.info({ context }, String(message)); }
+  error(message: unknown, trace?: string, context?: string) { this.logger.error({ context, trace }, String(message)); }
+  warn(message: unknown, context?: string) { this.logger.warn({ context }, String(message)); }
+  debug(message: unknown, context?: string) { this.logger.debug({ context }, String(message)); }
+  verbose(message: unknown, context?: string) { this.logger.trace({ context }, String(message)); }
+}
+
+/** Builds the Nest application (not yet listening); tests call this and then `listen(0)`. */
+export async function createServiceApp(module: DynamicModule, title: string): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, { rawBody: true, bufferLogs: true });
+  const logger = app.get<Logger>(LOGGER);
+  const metrics = app.get(Metrics);
+  app.useLogger(new PinoNestLogger(logger));
+  app.use(correlationMiddleware);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const stop = metrics.httpDuration.startTimer();
+    res.on('finish', () => stop({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter(logger));
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(`County Commerce — ${title}`).setVersion('1').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}
+
+/** The main() of every service: validated config, then the app, then listen. */
+export async function runService(name: string, load: () => BaseConfig, module: (config: BaseConfig) => DynamicModule): Promise<void> {
+  let config: BaseConfig;
+  try {
+    config = load();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${name}: ${e.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+  const logger = createLogger(name, config.LOG_LEVEL);
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  const app = await createServiceApp(module(config), name);
+  await app.listen(config.PORT, '0.0.0.0');
+  logger.info({ port: config.PORT, namespace: config.NAMESPACE || undefined }, `${name} listening`);
+}

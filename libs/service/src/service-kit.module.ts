@@ -1,0 +1,74 @@
+// Everything a County Commerce service shares, wired once: configuration, logs, metrics, the
+// clock, auth, its PostgreSQL database, Redis, Kafka (outbox relay and idempotent consumer),
+// BullMQ jobs, /health and /metrics.
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule, Reflector } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import IORedis from 'ioredis';
+import { createKafka, Outbox, TopicNames } from '@cc/messaging';
+import { AuthGuard, Clock, createLogger, Metrics, ScaledClock, TokenService } from '@cc/platform';
+import { HealthController, InfraHealth } from './health';
+import { Jobs, JOB_DEFINITIONS } from './jobs';
+import { MetricsController } from './metrics.controller';
+import type { ServiceOptions } from './options';
+import { ServiceRuntime } from './runtime';
+import { CONFIG, KAFKA, LOGGER, REDIS, SERVICE_OPTIONS } from './tokens';
+
+@Global()
+@Module({})
+export class ServiceKitModule {
+  static forRoot(options: ServiceOptions): DynamicModule {
+    const { config, service } = options;
+    const logger = options.logger ?? createLogger(service, config.LOG_LEVEL);
+    const metrics = new Metrics(service);
+    const clock = options.clock ?? new ScaledClock(config.TIME_SCALE);
+    const topics = new TopicNames(config.NAMESPACE);
+    const kafka = createKafka(
+      { brokers: config.KAFKA_BROKERS.split(','), clientId: `${service}-${process.pid}`, namespace: config.NAMESPACE, partitions: config.KAFKA_PARTITIONS },
+      logger,
+    );
+    // queue connections fail fast; workers get their own blocking connections (see Jobs)
+    const redis = new IORedis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+    const prefix = config.NAMESPACE ? `cc-${config.NAMESPACE}` : 'cc';
+    return {
+      module: ServiceKitModule,
+      imports: [
+        DiscoveryModule,
+        TerminusModule.forRoot({ logger: false }),
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: config.DATABASE_URL,
+          entities: options.entities,
+          migrations: options.migrations,
+          migrationsRun: config.MIGRATE_ON_START === 'true',
+          migrationsTransactionMode: 'each',
+          synchronize: false,
+          logging: ['error'],
+          extra: { max: config.DATABASE_POOL_SIZE, application_name: service },
+        }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: SERVICE_OPTIONS, useValue: options },
+        { provide: CONFIG, useValue: config },
+        { provide: config.constructor, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: Metrics, useValue: metrics },
+        { provide: Clock, useValue: clock },
+        { provide: TopicNames, useValue: topics },
+        { provide: KAFKA, useValue: kafka },
+        { provide: REDIS, useValue: redis },
+        { provide: Outbox, useValue: new Outbox(topics, clock) },
+        { provide: TokenService, useValue: new TokenService(config.jwtSecret) },
+        { provide: JOB_DEFINITIONS, useValue: options.queues ?? {} },
+        { provide: Jobs, useFactory: () => new Jobs(options.queues ?? {}, redis, prefix, config.REDIS_URL, logger.child({ component: 'jobs' }), metrics) },
+        { provide: APP_GUARD, useFactory: (tokens: TokenService, reflector: Reflector) => new AuthGuard(tokens, reflector), inject: [TokenService, Reflector] },
+        InfraHealth,
+        ServiceRuntime,
+      ],
+      exports: [CONFIG, config.constructor as never, LOGGER, Metrics, Clock, TopicNames, KAFKA, REDIS, Outbox, TokenService, Jobs, ServiceRuntime],
+    };
+  }
+}
