@@ -49,9 +49,9 @@ export const EventCatalogue = {
 } as const;
 
 export type EventType = keyof typeof EventCatalogue;
-type Latest<T> = T extends { 1: infer P } ? P : never;
+type Latest<T> = T extends { 1: new () => infer P } ? P : never;
 /** The payload type of the current version of an event type. */
-export type PayloadOf<T extends EventType> = InstanceType<Latest<(typeof EventCatalogue)[T]> & (new () => unknown)>;
+export type PayloadOf<T extends EventType> = Latest<(typeof EventCatalogue)[T]>;
 
 export const CURRENT_VERSION = 1;
 

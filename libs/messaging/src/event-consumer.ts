@@ -3,6 +3,7 @@
 // bounded number of times; an event that cannot be decoded, or keeps failing, goes to the
 // consumer group's dead-letter topic with the reason and origin in headers, and the consumer
 // moves on. Offsets are committed only after the event's transaction (or its dead letter).
+import { Partitioners } from 'kafkajs';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
@@ -66,7 +67,7 @@ export class EventConsumer {
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,
     });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async start(): Promise<void> {

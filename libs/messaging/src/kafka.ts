@@ -1,5 +1,8 @@
 // Kafka client construction, topic names and topic creation.
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
+
+// kafkajs repeats these on every idempotent producer; they are expected here (see OutboxRelay)
+const EXPECTED = [/Limiting retries for the idempotent producer/, /switched default partitioner/];
 import type { Logger } from 'pino';
 
 export interface KafkaSettings {
@@ -22,7 +25,8 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {
-        const { message, ...rest } = entry;
+        const { message, timestamp: _t, logger: _l, ...rest } = entry as LogEntry['log'] & { logger?: string };
+        if (EXPECTED.some((re) => re.test(message))) return;
         if (level <= logLevel.ERROR) log.error(rest, message);
         else if (level === logLevel.WARN) log.warn(rest, message);
         else log.debug(rest, message);

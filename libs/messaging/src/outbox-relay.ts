@@ -3,6 +3,7 @@
 // (advisory lock), so events leave in commit order and one key's events stay in order.
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { Partitioners } from 'kafkajs';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventEnvelope } from '@cc/contracts';
@@ -42,7 +43,7 @@ export class OutboxRelay {
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async start(): Promise<void> {

@@ -29,7 +29,7 @@ export const OnJob = (queue: string, name: string) => SetMetadata(ON_JOB, { queu
 export const JOB_DEFINITIONS = Symbol('JOB_DEFINITIONS');
 
 export interface AddJobOptions {
-  /** Deterministic id: adding a job whose id exists already does nothing. */
+  /** Deterministic id (no ':'): adding a job whose id exists already does nothing. */
   jobId?: string;
   delayMs?: number;
   priority?: number;
@@ -40,6 +40,7 @@ export interface AddJobOptions {
 export class Jobs {
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
+  private readonly workerConnections: Redis[] = [];
 
   constructor(
     @Inject(JOB_DEFINITIONS) private readonly definitions: QueueDefinitions,
@@ -90,6 +91,8 @@ export class Jobs {
   /** Starts one worker per queue that dispatches by job name to the @OnJob handlers. */
   startWorkers(handlers: Map<string, JobHandler>): void {
     for (const [queue, settings] of Object.entries(this.definitions)) {
+      const connection = new IORedis(this.redisUrl, { maxRetriesPerRequest: null });
+      this.workerConnections.push(connection);
       const worker = new Worker(
         queue,
         async (job) => {
@@ -99,7 +102,7 @@ export class Jobs {
           return runInFlow({ correlationId: _correlationId }, () => handler(data, job));
         },
         {
-          connection: new IORedis(this.redisUrl, { maxRetriesPerRequest: null }),
+          connection,
           prefix: this.prefix,
           concurrency: settings.concurrency ?? 4,
           ...(settings.limiter ? { limiter: { max: settings.limiter.max, duration: settings.limiter.durationMs } } : {}),
@@ -119,6 +122,7 @@ export class Jobs {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    for (const connection of this.workerConnections) connection.disconnect();
   }
 
   private jobOptions(options: AddJobOptions): JobsOptions {

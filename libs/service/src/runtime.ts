@@ -1,6 +1,6 @@
 // Starts and stops what runs beside the HTTP server: topics, the outbox relay, the event
 // consumer and the job workers, in that order; stops them in reverse on shutdown.
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import type { Kafka } from 'kafkajs';
@@ -16,7 +16,7 @@ import type { ServiceOptions } from './options';
 import { KAFKA, LOGGER, REDIS, SERVICE_OPTIONS } from './tokens';
 
 @Injectable()
-export class ServiceRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ServiceRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   relay?: OutboxRelay;
   consumer?: EventConsumer;
 
@@ -75,11 +75,15 @@ export class ServiceRuntime implements OnApplicationBootstrap, OnApplicationShut
     this.logger.info({ consumes, queues: this.jobs.queueNames() }, `${service} started its relay, consumer and workers`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Runs before the database pool closes: consumers and workers finish what they hold first. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.consumer?.stop().catch((err) => this.logger.warn({ err }, 'consumer stop failed'));
     await this.jobs.close().catch((err) => this.logger.warn({ err }, 'workers stop failed'));
     await this.relay?.stop().catch((err) => this.logger.warn({ err }, 'relay stop failed'));
     await this.health.close();
+  }
+
+  onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 }

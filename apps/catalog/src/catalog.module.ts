@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceKitModule, ServiceOptions } from '@cc/service';
+import { CatalogConfig } from './config';
+import { ProductService } from './domain/product.service';
+import { RESERVATION_QUEUE, StockService } from './domain/stock.service';
+import { OrderEventsHandler } from './events/order-events.handler';
+import { CatalogController } from './http/catalog.controller';
+import { ReservationExpiryJob } from './jobs/reservation-expiry.job';
+import { catalogEntities } from './persistence/entities';
+import { catalogMigrations } from './persistence/migrations';
+import { ProductRepository } from './persistence/product.repository';
+import { StockRepository } from './persistence/stock.repository';
+
+@Module({})
+export class CatalogModule {
+  static register(config: CatalogConfig, overrides: Partial<ServiceOptions> = {}): DynamicModule {
+    return {
+      module: CatalogModule,
+      imports: [
+        ServiceKitModule.forRoot({
+          service: 'catalog',
+          config,
+          entities: catalogEntities,
+          migrations: catalogMigrations,
+          consumes: ['orders.order-placed', 'orders.order-paid', 'orders.order-cancelled'],
+          queues: { [RESERVATION_QUEUE]: { jobs: ['expire-reservation'], concurrency: 8, attempts: 5 } },
+          ...overrides,
+        }),
+      ],
+      controllers: [CatalogController],
+      providers: [ProductService, StockService, ProductRepository, StockRepository, OrderEventsHandler, ReservationExpiryJob],
+    };
+  }
+}

@@ -1,0 +1,10 @@
+import { IsInt, Max, Min } from 'class-validator';
+import { BaseConfig, loadConfig } from '@cc/platform';
+
+export class CatalogConfig extends BaseConfig {
+  /** Minutes a stock reservation holds before it is released (DESIGN §3: 15). */
+  @IsInt() @Min(1) @Max(24 * 60) RESERVATION_TTL_MINUTES = 15;
+}
+
+export const loadCatalogConfig = (env = process.env) =>
+  loadConfig(CatalogConfig, env, { PORT: 3001, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/catalog' });

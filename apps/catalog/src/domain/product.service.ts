@@ -1,0 +1,90 @@
+// Stores and products: onboarding, listing and reading.
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Category } from '@cc/contracts';
+import { Outbox } from '@cc/messaging';
+import { notFound, unprocessable } from '@cc/platform';
+import { ProductEntity, StoreEntity } from '../persistence/entities';
+import { ProductQuery, ProductRepository } from '../persistence/product.repository';
+import { StockRepository } from '../persistence/stock.repository';
+
+export interface ProductView {
+  id: string;
+  storeId: string;
+  township: string;
+  name: string;
+  category: Category;
+  priceFen: number;
+  stock: { onHand: number; reserved: number; available: number };
+  createdAt: string;
+}
+
+export function toProductView(p: ProductEntity, township: string): ProductView {
+  return {
+    id: p.id,
+    storeId: p.storeId,
+    township,
+    name: p.name,
+    category: p.category,
+    priceFen: p.priceFen,
+    stock: { onHand: p.onHand, reserved: p.reserved, available: p.onHand - p.reserved },
+    createdAt: p.createdAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class ProductService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly products: ProductRepository,
+    private readonly stock: StockRepository,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async createStore(input: { name: string; township: string }): Promise<StoreEntity> {
+    const store = this.dataSource.getRepository(StoreEntity).create({ id: randomUUID(), ...input });
+    return this.dataSource.getRepository(StoreEntity).save(store);
+  }
+
+  async getStore(id: string): Promise<StoreEntity> {
+    const store = await this.dataSource.getRepository(StoreEntity).findOneBy({ id });
+    if (!store) throw notFound(`store ${id}`);
+    return store;
+  }
+
+  async createProduct(storeId: string, input: { name: string; category: Category; priceFen: number; stock: number }, actor: string): Promise<ProductView> {
+    const store = await this.dataSource.getRepository(StoreEntity).findOneBy({ id: storeId });
+    if (!store) throw unprocessable(`store ${storeId} does not exist`);
+    return this.dataSource.transaction(async (tx) => {
+      const id = randomUUID();
+      await tx.getRepository(ProductEntity).insert({ id, storeId, name: input.name, category: input.category, priceFen: input.priceFen, onHand: 0, reserved: 0 });
+      if (input.stock > 0) await this.stock.applyMovements(tx, [{ productId: id, kind: 'initial', onHandDelta: input.stock, reservedDelta: 0, reason: 'initial stock', actor }]);
+      await this.announce(tx, id);
+      return this.getProduct(id, tx);
+    });
+  }
+
+  async getProduct(id: string, tx: EntityManager = this.dataSource.manager): Promise<ProductView> {
+    const found = await this.products.findWithTownship(tx, [id]);
+    if (!found.length) throw notFound(`product ${id}`);
+    return toProductView(found[0].product, found[0].township);
+  }
+
+  async listProducts(query: ProductQuery) {
+    const { items, total } = await this.products.list(this.dataSource.manager, query);
+    return { items: items.map((r) => toProductView(r.product, r.township)), page: query.page, pageSize: query.pageSize, total };
+  }
+
+  /** Publishes the product's current state (`product-changed`) in the caller's transaction. */
+  async announce(tx: EntityManager, productId: string): Promise<void> {
+    const p = await tx.getRepository(ProductEntity).findOneByOrFail({ id: productId });
+    await this.outbox.add(tx, [
+      {
+        type: 'catalog.product-changed',
+        key: p.storeId,
+        data: { productId: p.id, storeId: p.storeId, name: p.name, category: p.category, priceFen: p.priceFen, onHand: p.onHand, available: p.onHand - p.reserved },
+      },
+    ]);
+  }
+}

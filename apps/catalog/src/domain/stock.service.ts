@@ -1,0 +1,97 @@
+// Reserving, selling, releasing and adjusting stock. Every change is a movement; every change
+// others care about leaves through the outbox in the same transaction.
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { OrderLineV1 } from '@cc/contracts';
+import { Outbox } from '@cc/messaging';
+import { Clock, conflict, notFound } from '@cc/platform';
+import { Jobs } from '@cc/service';
+import { CatalogConfig } from '../config';
+import { StockRepository } from '../persistence/stock.repository';
+import { checkAdjustment, decideReservation } from './stock-rules';
+import { ProductService } from './product.service';
+
+export const RESERVATION_QUEUE = 'reservation-expiry';
+export const expiryJobId = (orderId: string) => `expire.${orderId}`;
+
+@Injectable()
+export class StockService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly stock: StockRepository,
+    private readonly products: ProductService,
+    private readonly outbox: Outbox,
+    private readonly jobs: Jobs,
+    private readonly clock: Clock,
+    private readonly config: CatalogConfig,
+  ) {}
+
+  /** Reserves all of an order's lines or none, and says which in an event. */
+  async reserveStock(tx: EntityManager, order: { orderId: string; storeId: string; lines: OrderLineV1[] }): Promise<void> {
+    if (await this.stock.findReservation(tx, order.orderId)) return; // reserved before (a second order-placed for one order)
+    const levels = await this.stock.lockLevels(tx, order.lines.map((l) => l.productId));
+    const decision = decideReservation(order.storeId, order.lines, levels);
+    if (!decision.ok) {
+      await this.outbox.add(tx, [
+        { type: 'catalog.stock-rejected', key: order.orderId, data: { orderId: order.orderId, storeId: order.storeId, reason: decision.reason, lines: decision.lines } },
+      ]);
+      return;
+    }
+    const expiresAt = new Date(this.clock.now().getTime() + this.config.RESERVATION_TTL_MINUTES * 60_000);
+    await this.stock.applyMovements(
+      tx,
+      decision.lines.map((l) => ({ productId: l.productId, kind: 'reservation', onHandDelta: 0, reservedDelta: l.quantity, orderId: order.orderId })),
+    );
+    await this.stock.insertReservation(tx, { orderId: order.orderId, storeId: order.storeId, status: 'active', lines: decision.lines, expiresAt });
+    await this.outbox.add(tx, [
+      { type: 'catalog.stock-reserved', key: order.orderId, data: { orderId: order.orderId, storeId: order.storeId, lines: decision.lines, expiresAt: expiresAt.toISOString() } },
+    ]);
+    // added before commit: if the transaction then fails, the job finds no active reservation and does nothing
+    await this.jobs.add(RESERVATION_QUEUE, 'expire-reservation', { orderId: order.orderId }, { jobId: expiryJobId(order.orderId), delayMs: this.clock.delayUntil(expiresAt) });
+  }
+
+  /** The order was paid: its reserved units leave on-hand stock for good. */
+  async convertToSale(tx: EntityManager, orderId: string): Promise<void> {
+    const reservation = await this.stock.findReservation(tx, orderId, true);
+    if (!reservation || reservation.status !== 'active') return;
+    await this.stock.lockLevels(tx, reservation.lines.map((l) => l.productId));
+    await this.stock.applyMovements(
+      tx,
+      reservation.lines.map((l) => ({ productId: l.productId, kind: 'sale', onHandDelta: -l.quantity, reservedDelta: -l.quantity, orderId })),
+    );
+    await this.stock.closeReservation(tx, orderId, 'converted', this.clock.now());
+    await this.jobs.queue(RESERVATION_QUEUE).remove(expiryJobId(orderId)).catch(() => 0);
+  }
+
+  /** Gives reserved units back (order cancelled, or the reservation expired). Returns whether anything was released. */
+  async releaseStock(tx: EntityManager, orderId: string, reason: 'order-cancelled' | 'reservation-expired'): Promise<boolean> {
+    const reservation = await this.stock.findReservation(tx, orderId, true);
+    if (!reservation || reservation.status !== 'active') return false;
+    if (reason === 'reservation-expired' && reservation.expiresAt > this.clock.now()) return false;
+    await this.stock.lockLevels(tx, reservation.lines.map((l) => l.productId));
+    await this.stock.applyMovements(
+      tx,
+      reservation.lines.map((l) => ({ productId: l.productId, kind: 'release', onHandDelta: 0, reservedDelta: -l.quantity, orderId, reason })),
+    );
+    await this.stock.closeReservation(tx, orderId, 'released', this.clock.now());
+    await this.outbox.add(tx, [{ type: 'catalog.stock-released', key: orderId, data: { orderId, storeId: reservation.storeId, reason } }]);
+    return true;
+  }
+
+  async expireReservation(orderId: string): Promise<boolean> {
+    return this.dataSource.transaction((tx) => this.releaseStock(tx, orderId, 'reservation-expired'));
+  }
+
+  /** A seller's correction of on-hand stock (a delivery from the orchard, a broken jar), kept as history. */
+  async adjustStock(productId: string, delta: number, reason: string, actor: string) {
+    return this.dataSource.transaction(async (tx) => {
+      const [level] = await this.stock.lockLevels(tx, [productId]);
+      if (!level) throw notFound(`product ${productId}`);
+      const problem = checkAdjustment(level, delta);
+      if (problem) throw conflict(problem, { onHand: level.onHand, reserved: level.reserved });
+      await this.stock.applyMovements(tx, [{ productId, kind: 'adjustment', onHandDelta: delta, reservedDelta: 0, reason, actor }]);
+      await this.products.announce(tx, productId);
+      return this.products.getProduct(productId, tx);
+    });
+  }
+}

@@ -1,0 +1,26 @@
+// What catalog does when an order moves: reserve on placement, sell on payment, release on cancellation.
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { DecodedEvent } from '@cc/contracts';
+import { OnEvent } from '@cc/service';
+import { StockService } from '../domain/stock.service';
+
+@Injectable()
+export class OrderEventsHandler {
+  constructor(private readonly stock: StockService) {}
+
+  @OnEvent('orders.order-placed')
+  async onOrderPlaced(event: DecodedEvent<'orders.order-placed'>, tx: EntityManager) {
+    await this.stock.reserveStock(tx, event.data);
+  }
+
+  @OnEvent('orders.order-paid')
+  async onOrderPaid(event: DecodedEvent<'orders.order-paid'>, tx: EntityManager) {
+    await this.stock.convertToSale(tx, event.data.orderId);
+  }
+
+  @OnEvent('orders.order-cancelled')
+  async onOrderCancelled(event: DecodedEvent<'orders.order-cancelled'>, tx: EntityManager) {
+    await this.stock.releaseStock(tx, event.data.orderId, 'order-cancelled');
+  }
+}

@@ -1,0 +1,57 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { Category } from '@cc/contracts';
+
+const bigintNumber = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
+
+@Entity('stores')
+export class StoreEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('text') name!: string;
+  @Column('text') township!: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+@Entity('products')
+export class ProductEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('uuid', { name: 'store_id' }) storeId!: string;
+  @Column('text') name!: string;
+  @Column('text') category!: Category;
+  @Column('bigint', { name: 'price_fen', transformer: bigintNumber }) priceFen!: number;
+  @Column('int', { name: 'on_hand' }) onHand!: number;
+  @Column('int') reserved!: number;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}
+
+export type ReservationStatus = 'active' | 'converted' | 'released';
+
+@Entity('reservations')
+export class ReservationEntity {
+  @PrimaryColumn('uuid', { name: 'order_id' }) orderId!: string;
+  @Column('uuid', { name: 'store_id' }) storeId!: string;
+  @Column('text') status!: ReservationStatus;
+  @Column('jsonb') lines!: { productId: string; quantity: number }[];
+  @Column('timestamptz', { name: 'expires_at' }) expiresAt!: Date;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'closed_at', nullable: true }) closedAt!: Date | null;
+}
+
+export type MovementKind = 'initial' | 'reservation' | 'release' | 'sale' | 'adjustment';
+
+@Entity('stock_movements')
+export class StockMovementEntity {
+  @PrimaryColumn('bigint', { transformer: bigintNumber }) id!: number;
+  @Column('uuid', { name: 'product_id' }) productId!: string;
+  @Column('text') kind!: MovementKind;
+  /** Change to on-hand stock. */
+  @Column('int', { name: 'on_hand_delta' }) onHandDelta!: number;
+  /** Change to reserved stock. */
+  @Column('int', { name: 'reserved_delta' }) reservedDelta!: number;
+  @Column('uuid', { name: 'order_id', nullable: true }) orderId!: string | null;
+  @Column('text', { nullable: true }) reason!: string | null;
+  @Column('text', { nullable: true }) actor!: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+export const catalogEntities = [StoreEntity, ProductEntity, ReservationEntity, StockMovementEntity];

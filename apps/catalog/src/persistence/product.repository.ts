@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Category } from '@cc/contracts';
+import { ProductEntity, StoreEntity } from './entities';
+
+export interface ProductQuery {
+  storeId?: string;
+  category?: Category;
+  ids?: string[];
+  page: number;
+  pageSize: number;
+}
+
+@Injectable()
+export class ProductRepository {
+  async findWithTownship(tx: EntityManager, ids: string[]): Promise<{ product: ProductEntity; township: string }[]> {
+    const rows = await tx
+      .getRepository(ProductEntity)
+      .createQueryBuilder('p')
+      .innerJoin(StoreEntity, 's', 's.id = p.store_id')
+      .addSelect('s.township', 'township')
+      .where('p.id = ANY(:ids)', { ids })
+      .getRawAndEntities();
+    return rows.entities.map((product, i) => ({ product, township: rows.raw[i].township as string }));
+  }
+
+  async list(tx: EntityManager, q: ProductQuery): Promise<{ items: { product: ProductEntity; township: string }[]; total: number }> {
+    const qb = tx.getRepository(ProductEntity).createQueryBuilder('p').innerJoin(StoreEntity, 's', 's.id = p.store_id').addSelect('s.township', 'township');
+    if (q.storeId) qb.andWhere('p.store_id = :storeId', { storeId: q.storeId });
+    if (q.category) qb.andWhere('p.category = :category', { category: q.category });
+    if (q.ids?.length) qb.andWhere('p.id = ANY(:ids)', { ids: q.ids });
+    const total = await qb.getCount();
+    const rows = await qb
+      .orderBy('p.created_at', 'ASC')
+      .addOrderBy('p.id', 'ASC')
+      .offset((q.page - 1) * q.pageSize)
+      .limit(q.pageSize)
+      .getRawAndEntities();
+    return { items: rows.entities.map((product, i) => ({ product, township: rows.raw[i].township as string })), total };
+  }
+}

@@ -1,0 +1,91 @@
+// Stock queries and movements; every change to a product's levels is written as a movement in the same statement batch.
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { StockLevel } from '../domain/stock-rules';
+import { MovementKind, ReservationEntity, ReservationStatus } from './entities';
+
+export interface Movement {
+  productId: string;
+  kind: MovementKind;
+  onHandDelta: number;
+  reservedDelta: number;
+  orderId?: string | null;
+  reason?: string | null;
+  actor?: string | null;
+}
+
+@Injectable()
+export class StockRepository {
+  /** Locks the products' rows in id order (so concurrent reservations never deadlock) and returns their levels. */
+  async lockLevels(tx: EntityManager, productIds: string[]): Promise<StockLevel[]> {
+    const rows: { id: string; store_id: string; on_hand: number; reserved: number }[] = await tx.query(
+      'SELECT id, store_id, on_hand, reserved FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+      [productIds],
+    );
+    return rows.map((r) => ({ id: r.id, storeId: r.store_id, onHand: r.on_hand, reserved: r.reserved }));
+  }
+
+  /** Applies movements to product levels and records them; the table's checks refuse negative or oversold stock. */
+  async applyMovements(tx: EntityManager, movements: Movement[]): Promise<void> {
+    if (movements.length === 0) return;
+    const ordered = [...movements].sort((a, b) => a.productId.localeCompare(b.productId));
+    await tx.query(
+      `UPDATE products p SET on_hand = p.on_hand + m.on_hand_delta, reserved = p.reserved + m.reserved_delta, updated_at = now()
+       FROM (SELECT product_id, sum(on_hand_delta)::int AS on_hand_delta, sum(reserved_delta)::int AS reserved_delta
+             FROM unnest($1::uuid[], $2::int[], $3::int[]) AS u(product_id, on_hand_delta, reserved_delta) GROUP BY product_id) m
+       WHERE p.id = m.product_id`,
+      [ordered.map((m) => m.productId), ordered.map((m) => m.onHandDelta), ordered.map((m) => m.reservedDelta)],
+    );
+    await tx.query(
+      `INSERT INTO stock_movements (product_id, kind, on_hand_delta, reserved_delta, order_id, reason, actor)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::uuid[], $6::text[], $7::text[])`,
+      [
+        ordered.map((m) => m.productId),
+        ordered.map((m) => m.kind),
+        ordered.map((m) => m.onHandDelta),
+        ordered.map((m) => m.reservedDelta),
+        ordered.map((m) => m.orderId ?? null),
+        ordered.map((m) => m.reason ?? null),
+        ordered.map((m) => m.actor ?? null),
+      ],
+    );
+  }
+
+  async findReservation(tx: EntityManager, orderId: string, lock = false): Promise<ReservationEntity | null> {
+    return tx.getRepository(ReservationEntity).findOne({ where: { orderId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+  }
+
+  async insertReservation(tx: EntityManager, reservation: Omit<ReservationEntity, 'createdAt' | 'closedAt'>): Promise<void> {
+    await tx.getRepository(ReservationEntity).insert({ ...reservation, closedAt: null });
+  }
+
+  async closeReservation(tx: EntityManager, orderId: string, status: Exclude<ReservationStatus, 'active'>, at: Date): Promise<void> {
+    await tx.getRepository(ReservationEntity).update({ orderId }, { status, closedAt: at });
+  }
+
+  /** Active reservations past their expiry (the backstop sweeper's work list). */
+  async expiredReservations(tx: EntityManager, now: Date, limit: number): Promise<string[]> {
+    const rows: { order_id: string }[] = await tx.query(
+      `SELECT order_id FROM reservations WHERE status = 'active' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((r) => r.order_id);
+  }
+
+  async movements(tx: EntityManager, productId: string, limit = 100): Promise<Movement[]> {
+    const rows = await tx.query(
+      `SELECT product_id, kind, on_hand_delta, reserved_delta, order_id, reason, actor, created_at FROM stock_movements WHERE product_id = $1 ORDER BY id DESC LIMIT $2`,
+      [productId, limit],
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      productId: r.product_id,
+      kind: r.kind,
+      onHandDelta: r.on_hand_delta,
+      reservedDelta: r.reserved_delta,
+      orderId: r.order_id,
+      reason: r.reason,
+      actor: r.actor,
+      at: r.created_at,
+    })) as Movement[];
+  }
+}

@@ -1,0 +1,24 @@
+// The services under test: how each is configured and assembled.
+import type { DynamicModule } from '@nestjs/common';
+import type { BaseConfig } from '@cc/platform';
+import type { ServiceOptions } from '@cc/service';
+import { CatalogModule } from '../../apps/catalog/src/catalog.module';
+import { CatalogConfig, loadCatalogConfig } from '../../apps/catalog/src/config';
+import { catalogEntities } from '../../apps/catalog/src/persistence/entities';
+import { catalogMigrations } from '../../apps/catalog/src/persistence/migrations';
+
+export interface ServiceDefinition {
+  entities: Function[];
+  migrations: Function[];
+  load: (env: NodeJS.ProcessEnv) => BaseConfig;
+  module: (config: BaseConfig, overrides: Partial<ServiceOptions>) => DynamicModule;
+}
+
+export const SERVICES = {
+  catalog: {
+    entities: catalogEntities,
+    migrations: catalogMigrations,
+    load: loadCatalogConfig,
+    module: (config, overrides) => CatalogModule.register(config as CatalogConfig, overrides),
+  },
+} satisfies Record<string, ServiceDefinition>;
