@@ -6,6 +6,10 @@ import { CatalogModule } from '../../apps/catalog/src/catalog.module';
 import { CatalogConfig, loadCatalogConfig } from '../../apps/catalog/src/config';
 import { catalogEntities } from '../../apps/catalog/src/persistence/entities';
 import { catalogMigrations } from '../../apps/catalog/src/persistence/migrations';
+import { OrdersConfig, loadOrdersConfig } from '../../apps/orders/src/config';
+import { OrdersModule } from '../../apps/orders/src/orders.module';
+import { ordersEntities } from '../../apps/orders/src/persistence/entities';
+import { ordersMigrations } from '../../apps/orders/src/persistence/migrations';
 
 export interface ServiceDefinition {
   entities: Function[];
@@ -20,5 +24,11 @@ export const SERVICES = {
     migrations: catalogMigrations,
     load: loadCatalogConfig,
     module: (config, overrides) => CatalogModule.register(config as CatalogConfig, overrides),
+  },
+  orders: {
+    entities: ordersEntities,
+    migrations: ordersMigrations,
+    load: loadOrdersConfig,
+    module: (config, overrides) => OrdersModule.register(config as OrdersConfig, overrides),
   },
 } satisfies Record<string, ServiceDefinition>;

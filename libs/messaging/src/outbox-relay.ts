@@ -1,5 +1,5 @@
-// Sends committed outbox rows to Kafka in batches with an idempotent producer, then marks them
-// sent. Wakes on NOTIFY (sent at commit) and polls as a backstop. One instance relays at a time
+// Sends committed outbox rows to Kafka in batches with an idempotent producer (and job rows to
+// BullMQ through the job sink), then marks them sent. Wakes on NOTIFY (sent at commit) and polls as a backstop. One instance relays at a time
 // (advisory lock), so events leave in commit order and one key's events stay in order.
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -8,7 +8,7 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventEnvelope } from '@cc/contracts';
 import type { Metrics } from '@cc/platform';
-import { headersOf, OUTBOX_CHANNEL } from './outbox';
+import { headersOf, OUTBOX_CHANNEL, OutboxJobRow } from './outbox';
 
 const RELAY_LOCK = 7_204_301; // any constant: each service has its own database
 
@@ -20,11 +20,16 @@ export interface OutboxRelaySettings {
   retainSentHours?: number;
 }
 
+/** Adds jobs to BullMQ; must be idempotent per job id (BullMQ is, for deterministic ids). */
+export type JobSink = (jobs: OutboxJobRow[]) => Promise<void>;
+
 interface OutboxRow {
   seq: string;
+  kind: 'event' | 'job';
   topic: string;
   key: string;
-  envelope: EventEnvelope;
+  type: string;
+  envelope: EventEnvelope & { data: Record<string, unknown>; notBefore: number };
 }
 
 export class OutboxRelay {
@@ -42,6 +47,7 @@ export class OutboxRelay {
     private readonly settings: OutboxRelaySettings,
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
+    private readonly jobSink?: JobSink,
   ) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
@@ -99,19 +105,24 @@ export class OutboxRelay {
       const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK]);
       if (!locked) return 0;
       const rows: OutboxRow[] = await tx.query(
-        'SELECT seq, topic, key, envelope FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1',
+        'SELECT seq, kind, topic, key, type, envelope FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1',
         [this.settings.batchSize],
       );
       if (rows.length === 0) return 0;
+      const jobs = rows.filter((r) => r.kind === 'job');
+      if (jobs.length) {
+        if (!this.jobSink) throw new Error('outbox holds jobs but the relay has no job sink');
+        await this.jobSink(jobs.map((r) => ({ queue: r.topic, jobId: r.key, name: r.type, data: r.envelope.data, notBefore: r.envelope.notBefore })));
+      }
       const byTopic = new Map<string, Message[]>();
-      for (const row of rows) {
+      for (const row of rows.filter((r) => r.kind === 'event')) {
         const messages = byTopic.get(row.topic) ?? [];
         messages.push({ key: row.key, value: JSON.stringify(row.envelope), headers: headersOf(row.envelope) });
         byTopic.set(row.topic, messages);
       }
-      await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      if (byTopic.size) await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
       await tx.query('UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
-      for (const row of rows) this.metrics?.eventsProduced.inc({ type: row.envelope.type });
+      for (const row of rows) if (row.kind === 'event') this.metrics?.eventsProduced.inc({ type: row.type });
       return rows.length;
     });
   }

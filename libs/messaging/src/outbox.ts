@@ -51,6 +51,39 @@ export class Outbox {
     await tx.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
     return envelopes;
   }
+
+  /** Writes jobs into the outbox inside `tx`; the relay adds them to BullMQ after commit. */
+  async addJobs(tx: EntityManager, jobs: OutboxJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const correlationId = currentFlow()?.correlationId;
+    const params: unknown[] = [];
+    const rows = jobs.map((job, i) => {
+      params.push(randomUUID(), job.queue, job.jobId, job.name, JSON.stringify({ data: { ...job.data, _correlationId: correlationId }, notBefore: job.notBefore }));
+      const b = i * 5;
+      return `($${b + 1}, 'job', $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb)`;
+    });
+    await tx.query(`INSERT INTO outbox (event_id, kind, topic, key, type, envelope) VALUES ${rows.join(', ')}`, params);
+    await tx.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+  }
+}
+
+/** A BullMQ job to add once the transaction commits. */
+export interface OutboxJob {
+  queue: string;
+  name: string;
+  /** Deterministic job id: adding it twice makes one job. */
+  jobId: string;
+  data: object;
+  /** Real epoch milliseconds before which the job must not run. */
+  notBefore: number;
+}
+
+export interface OutboxJobRow {
+  queue: string;
+  jobId: string;
+  name: string;
+  data: Record<string, unknown>;
+  notBefore: number;
 }
 
 export function headersOf(envelope: EventEnvelope): Record<string, string> {

@@ -1,9 +1,13 @@
 // The outbox and inbox tables every service has; each service's first migration creates them.
+// The outbox carries both events for Kafka and jobs for BullMQ, so neither leaves before its
+// transaction commits and neither is lost if the process dies right after the commit.
 
 export const createMessagingTablesSql = [
   `CREATE TABLE outbox (
      seq bigserial PRIMARY KEY,
      event_id uuid NOT NULL UNIQUE,
+     -- 'event': a Kafka message (topic, key, envelope); 'job': a BullMQ job (queue, job id, name, data)
+     kind text NOT NULL DEFAULT 'event' CHECK (kind IN ('event', 'job')),
      topic text NOT NULL,
      key text NOT NULL,
      type text NOT NULL,

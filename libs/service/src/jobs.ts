@@ -6,7 +6,9 @@ import { Job, JobsOptions, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import IORedis from 'ioredis';
 import type { Logger } from 'pino';
-import { currentFlow, Metrics, runInFlow } from '@cc/platform';
+import type { EntityManager } from 'typeorm';
+import { Outbox, OutboxJobRow } from '@cc/messaging';
+import { Clock, currentFlow, Metrics, runInFlow } from '@cc/platform';
 
 export interface QueueSettings {
   /** The job names this queue carries. */
@@ -35,6 +37,15 @@ export interface AddJobOptions {
   priority?: number;
 }
 
+export interface ScheduleOptions {
+  /** Deterministic id (no ':'): scheduling a job whose id exists already does nothing. */
+  jobId: string;
+  /** Run at this time of the service clock (scaled in tests and the demo)... */
+  runAt?: Date;
+  /** ...or after this many real milliseconds. */
+  delayMs?: number;
+}
+
 /** The one place jobs are added and workers run. */
 @Injectable()
 export class Jobs {
@@ -49,6 +60,8 @@ export class Jobs {
     private readonly redisUrl: string,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
+    private readonly outbox: Outbox,
+    private readonly clock: Clock,
   ) {
     for (const [name, settings] of Object.entries(definitions)) {
       this.queues.set(
@@ -77,6 +90,28 @@ export class Jobs {
     return [...this.queues.keys()];
   }
 
+  /**
+   * Schedules a job as part of the transaction `tx`: it reaches BullMQ through the outbox only
+   * if `tx` commits, so a worker never sees state that is not committed yet, and a crash right
+   * after the commit loses nothing. Use this from any code that runs inside a transaction.
+   */
+  async schedule(tx: EntityManager, queue: string, name: string, data: object, options: ScheduleOptions): Promise<void> {
+    this.assertDeclared(queue, name);
+    const delay = options.runAt ? this.clock.delayUntil(options.runAt) : (options.delayMs ?? 0);
+    await this.outbox.addJobs(tx, [{ queue, name, jobId: options.jobId, data, notBefore: Date.now() + delay }]);
+  }
+
+  /** The outbox relay's job sink: adds committed jobs, idempotent by job id. */
+  async enqueueFromOutbox(rows: OutboxJobRow[]): Promise<void> {
+    const byQueue = new Map<string, OutboxJobRow[]>();
+    for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
+    const now = Date.now();
+    for (const [queue, jobs] of byQueue) {
+      await this.queue(queue).addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId, delay: Math.max(0, j.notBefore - now) } })));
+    }
+  }
+
+  /** Adds a job now, outside any transaction (e.g. from a job handler). */
   async add(queue: string, name: string, data: object, options: AddJobOptions = {}): Promise<Job> {
     this.assertDeclared(queue, name);
     return this.queue(queue).add(name, { ...data, _correlationId: currentFlow()?.correlationId }, this.jobOptions(options));

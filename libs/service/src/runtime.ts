@@ -51,6 +51,7 @@ export class ServiceRuntime implements OnApplicationBootstrap, BeforeApplication
       { databaseUrl: config.DATABASE_URL, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS },
       this.logger.child({ component: 'outbox-relay' }),
       this.metrics,
+      (jobs) => this.jobs.enqueueFromOutbox(jobs),
     );
     await this.relay.start();
     if (subscribe.length) {

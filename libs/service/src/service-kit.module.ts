@@ -32,6 +32,7 @@ export class ServiceKitModule {
     const redis = new IORedis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     const prefix = config.NAMESPACE ? `cc-${config.NAMESPACE}` : 'cc';
+    const outbox = new Outbox(topics, clock);
     return {
       module: ServiceKitModule,
       imports: [
@@ -60,10 +61,10 @@ export class ServiceKitModule {
         { provide: TopicNames, useValue: topics },
         { provide: KAFKA, useValue: kafka },
         { provide: REDIS, useValue: redis },
-        { provide: Outbox, useValue: new Outbox(topics, clock) },
+        { provide: Outbox, useValue: outbox },
         { provide: TokenService, useValue: new TokenService(config.jwtSecret) },
         { provide: JOB_DEFINITIONS, useValue: options.queues ?? {} },
-        { provide: Jobs, useFactory: () => new Jobs(options.queues ?? {}, redis, prefix, config.REDIS_URL, logger.child({ component: 'jobs' }), metrics) },
+        { provide: Jobs, useFactory: () => new Jobs(options.queues ?? {}, redis, prefix, config.REDIS_URL, logger.child({ component: 'jobs' }), metrics, outbox, clock) },
         { provide: APP_GUARD, useFactory: (tokens: TokenService, reflector: Reflector) => new AuthGuard(tokens, reflector), inject: [TokenService, Reflector] },
         InfraHealth,
         ServiceRuntime,

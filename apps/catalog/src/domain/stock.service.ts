@@ -46,8 +46,7 @@ export class StockService {
     await this.outbox.add(tx, [
       { type: 'catalog.stock-reserved', key: order.orderId, data: { orderId: order.orderId, storeId: order.storeId, lines: decision.lines, expiresAt: expiresAt.toISOString() } },
     ]);
-    // added before commit: if the transaction then fails, the job finds no active reservation and does nothing
-    await this.jobs.add(RESERVATION_QUEUE, 'expire-reservation', { orderId: order.orderId }, { jobId: expiryJobId(order.orderId), delayMs: this.clock.delayUntil(expiresAt) });
+    await this.jobs.schedule(tx, RESERVATION_QUEUE, 'expire-reservation', { orderId: order.orderId }, { jobId: expiryJobId(order.orderId), runAt: expiresAt });
   }
 
   /** The order was paid: its reserved units leave on-hand stock for good. */
@@ -60,7 +59,6 @@ export class StockService {
       reservation.lines.map((l) => ({ productId: l.productId, kind: 'sale', onHandDelta: -l.quantity, reservedDelta: -l.quantity, orderId })),
     );
     await this.stock.closeReservation(tx, orderId, 'converted', this.clock.now());
-    await this.jobs.queue(RESERVATION_QUEUE).remove(expiryJobId(orderId)).catch(() => 0);
   }
 
   /** Gives reserved units back (order cancelled, or the reservation expired). Returns whether anything was released. */

@@ -1,0 +1,55 @@
+// Reading orders, each reader seeing only what is hers: a buyer her orders, a seller her store's, ops all.
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { forbidden, notFound, Principal } from '@cc/platform';
+import { OrderEntity } from '../persistence/entities';
+import { OrderRepository } from '../persistence/order.repository';
+import type { OrderStatus } from './order-states';
+
+function visibleTo(user: Principal, order: OrderEntity): boolean {
+  return user.role === 'ops' || (user.role === 'buyer' && order.buyerId === user.sub) || (user.role === 'seller' && order.storeId === user.storeId);
+}
+
+@Injectable()
+export class OrderQueryService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly orders: OrderRepository,
+  ) {}
+
+  async getOrder(user: Principal, orderId: string) {
+    const tx = this.dataSource.manager;
+    const order = await this.orders.find(tx, orderId);
+    if (!order || !visibleTo(user, order)) throw notFound(`order ${orderId}`);
+    const [lines, history] = await Promise.all([this.orders.lines(tx, [orderId]), this.orders.history(tx, orderId)]);
+    return {
+      id: order.id,
+      checkoutId: order.checkoutId,
+      buyerId: order.buyerId,
+      storeId: order.storeId,
+      township: order.township,
+      status: order.status,
+      totalFen: order.totalFen,
+      refundedFen: order.refundedFen,
+      lines: lines.map((l) => ({ lineNo: l.lineNo, productId: l.productId, productName: l.productName, category: l.category, quantity: l.quantity, unitPriceFen: l.unitPriceFen })),
+      history: history.map((h) => ({ from: h.fromStatus, to: h.toStatus, action: h.action, reason: h.reason, causedBy: h.causedBy, at: h.at.toISOString() })),
+      createdAt: order.createdAt.toISOString(),
+      updatedAt: order.updatedAt.toISOString(),
+    };
+  }
+
+  async listOrders(user: Principal, filter: { storeId?: string; status?: OrderStatus; page: number; pageSize: number }) {
+    if (user.role === 'seller' && filter.storeId && filter.storeId !== user.storeId) throw forbidden('a seller sees only her own store’s orders');
+    const { items, total } = await this.orders.list(this.dataSource.manager, {
+      ...filter,
+      buyerId: user.role === 'buyer' ? user.sub : undefined,
+      storeId: user.role === 'seller' ? user.storeId : filter.storeId,
+    });
+    return {
+      items: items.map((o) => ({ id: o.id, storeId: o.storeId, buyerId: o.buyerId, status: o.status, totalFen: o.totalFen, refundedFen: o.refundedFen, createdAt: o.createdAt.toISOString() })),
+      page: filter.page,
+      pageSize: filter.pageSize,
+      total,
+    };
+  }
+}

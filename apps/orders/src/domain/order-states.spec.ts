@@ -1,0 +1,27 @@
+import { checkTransitionTable, IllegalTransitionError, nextStatus, ORDER_STATUSES, ORDER_TRANSITIONS, OrderAction } from './order-states';
+
+describe('order transition table', () => {
+  it('is consistent', () => {
+    expect(() => checkTransitionTable()).not.toThrow();
+  });
+
+  it('walks the happy path of DESIGN §3', () => {
+    const path: OrderAction[] = ['stock-reserved', 'payment-captured', 'shipment-scheduled', 'shipment-picked-up', 'shipment-delivered', 'receipt-confirmed'];
+    const statuses = path.reduce((acc, action) => [...acc, nextStatus(acc[acc.length - 1], action)], ['pending_stock' as (typeof ORDER_STATUSES)[number]]);
+    expect(statuses).toEqual(['pending_stock', 'awaiting_payment', 'paid', 'scheduled', 'shipped', 'delivered', 'completed']);
+  });
+
+  it('refuses every pair not in the table, and allows exactly those in it', () => {
+    for (const status of ORDER_STATUSES) {
+      for (const action of Object.keys(ORDER_TRANSITIONS) as OrderAction[]) {
+        const allowed = (ORDER_TRANSITIONS[action].from as readonly string[]).includes(status);
+        if (allowed) expect(nextStatus(status, action)).toBe(ORDER_TRANSITIONS[action].to);
+        else expect(() => nextStatus(status, action)).toThrow(IllegalTransitionError);
+      }
+    }
+  });
+
+  it('lets nothing be cancelled once shipped', () => {
+    for (const status of ['shipped', 'delivered', 'completed', 'cancelled', 'refunded'] as const) expect(() => nextStatus(status, 'cancel')).toThrow(/cannot take 'cancel'/);
+  });
+});

@@ -1,0 +1,86 @@
+// Capturing payment once stock is held, and giving up on payments that never answer.
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { Outbox } from '@cc/messaging';
+import { Clock } from '@cc/platform';
+import { Jobs, LOGGER } from '@cc/service';
+import { OrdersConfig } from '../config';
+import { PaymentEntity } from '../persistence/entities';
+import { OrderRepository } from '../persistence/order.repository';
+import { PaymentCallTimeout, PaymentProvider, withTimeout } from '../persistence/payment-provider';
+import { orderCancelled, orderPaid } from './order-events';
+import { RefundService } from './refund.service';
+
+export const PAYMENTS_QUEUE = 'payments';
+export const PAYMENT_TIMEOUTS_QUEUE = 'payment-timeouts';
+
+@Injectable()
+export class PaymentService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly orders: OrderRepository,
+    private readonly provider: PaymentProvider,
+    private readonly refunds: RefundService,
+    private readonly outbox: Outbox,
+    private readonly jobs: Jobs,
+    private readonly clock: Clock,
+    private readonly config: OrdersConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Stock is held: ask for the money, and start the clock on a payment that never answers. */
+  async requestPayment(tx: EntityManager, orderId: string): Promise<void> {
+    await this.jobs.schedule(tx, PAYMENTS_QUEUE, 'capture-payment', { orderId }, { jobId: `capture.${orderId}` });
+    await this.jobs.schedule(tx, PAYMENT_TIMEOUTS_QUEUE, 'cancel-unpaid', { orderId }, { jobId: `timeout.${orderId}`, delayMs: this.config.PAYMENT_TIMEOUT_SECONDS * 1000 });
+  }
+
+  async capturePayment(orderId: string): Promise<string> {
+    const order = await this.orders.find(this.dataSource.manager, orderId);
+    if (!order || order.status !== 'awaiting_payment') return 'not-awaiting-payment';
+    let result;
+    try {
+      result = await withTimeout(this.provider.capture({ idempotencyKey: `capture.${orderId}`, token: order.paymentToken, amountFen: order.totalFen }), this.config.PAYMENT_CALL_TIMEOUT_MS);
+    } catch (e) {
+      // no answer: the payment-timeout job cancels the order if it is still unpaid by then
+      if (e instanceof PaymentCallTimeout) return 'no-answer';
+      throw e;
+    }
+    return this.dataSource.transaction(async (tx) => {
+      const locked = (await this.orders.lock(tx, orderId))!;
+      const now = this.clock.now();
+      const paymentId = randomUUID();
+      const payments = tx.getRepository(PaymentEntity);
+      if (result.outcome === 'declined') {
+        await payments.insert({ id: paymentId, orderId, kind: 'capture', status: 'declined', amountFen: locked.totalFen, providerRef: null, reason: result.reason });
+        if (locked.status !== 'awaiting_payment') return 'declined-after-cancel';
+        await this.orders.transition(tx, locked, 'payment-declined', now, { reason: result.reason, causedBy: 'payment-provider' });
+        await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(locked, 'payment-declined', true, now) }]);
+        return 'declined';
+      }
+      await payments.insert({ id: paymentId, orderId, kind: 'capture', status: 'succeeded', amountFen: locked.totalFen, providerRef: result.providerRef, reason: null });
+      if (locked.status !== 'awaiting_payment') {
+        // the money arrived after the order was given up (e.g. timed out): it goes straight back
+        this.logger.warn({ orderId, status: locked.status }, 'payment captured for an order no longer awaiting payment; refunding');
+        await this.refunds.refundCapture(tx, locked, locked.totalFen, 'captured after cancellation', { announce: false });
+        return 'refunded-late-capture';
+      }
+      await this.orders.transition(tx, locked, 'payment-captured', now, { reason: null, causedBy: 'payment-provider' });
+      const lines = await this.orders.lines(tx, [orderId]);
+      await this.outbox.add(tx, [{ type: 'orders.order-paid', key: orderId, data: orderPaid(locked, lines, paymentId, now) }]);
+      return 'captured';
+    });
+  }
+
+  async cancelUnpaid(orderId: string): Promise<string> {
+    return this.dataSource.transaction(async (tx) => {
+      const order = await this.orders.lock(tx, orderId);
+      if (!order || order.status !== 'awaiting_payment') return 'not-awaiting-payment';
+      const now = this.clock.now();
+      await this.orders.transition(tx, order, 'payment-timeout', now, { reason: 'the payment was not confirmed in time', causedBy: 'payment-timeout' });
+      await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(order, 'payment-timeout', true, now) }]);
+      return 'cancelled';
+    });
+  }
+}

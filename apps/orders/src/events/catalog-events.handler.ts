@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { DecodedEvent } from '@cc/contracts';
+import { OnEvent } from '@cc/service';
+import { OrderLifecycleService } from '../domain/order-lifecycle.service';
+
+@Injectable()
+export class CatalogEventsHandler {
+  constructor(private readonly lifecycle: OrderLifecycleService) {}
+
+  @OnEvent('catalog.stock-reserved')
+  onStockReserved(event: DecodedEvent<'catalog.stock-reserved'>, tx: EntityManager) {
+    return this.lifecycle.onStockReserved(tx, event);
+  }
+
+  @OnEvent('catalog.stock-rejected')
+  onStockRejected(event: DecodedEvent<'catalog.stock-rejected'>, tx: EntityManager) {
+    return this.lifecycle.onStockRejected(tx, event);
+  }
+
+  @OnEvent('catalog.stock-released')
+  onStockReleased(event: DecodedEvent<'catalog.stock-released'>, tx: EntityManager) {
+    return this.lifecycle.onStockReleased(tx, event);
+  }
+}

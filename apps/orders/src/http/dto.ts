@@ -1,0 +1,34 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ORDER_STATUSES, OrderStatus } from '../domain/order-states';
+
+export class CheckoutLineDto {
+  @ApiProperty() @IsUUID() productId!: string;
+  @ApiProperty({ example: 2 }) @IsInt() @Min(1) @Max(1000) quantity!: number;
+}
+
+export class CheckoutDto {
+  @ApiProperty({ type: [CheckoutLineDto] })
+  @ValidateNested({ each: true })
+  @Type(() => CheckoutLineDto)
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  lines!: CheckoutLineDto[];
+  @ApiProperty({ example: 'tok_ok', description: 'payment token from the payment provider (simulated: tok_ok, tok_declined, tok_timeout)' })
+  @IsString()
+  @Length(1, 200)
+  paymentToken!: string;
+}
+
+
+export class CancelDto {
+  @ApiPropertyOptional({ example: 'the orchard was flooded' }) @IsOptional() @IsString() @Length(1, 500) reason?: string;
+}
+
+export class OrderListQuery {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() storeId?: string;
+  @ApiPropertyOptional({ enum: ORDER_STATUSES }) @IsOptional() @IsIn(ORDER_STATUSES) status?: OrderStatus;
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000) page = 1;
+  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize = 50;
+}

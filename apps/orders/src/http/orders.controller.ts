@@ -1,0 +1,60 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { badRequest, CurrentUser, Principal, Roles } from '@cc/platform';
+import { CheckoutService } from '../domain/checkout.service';
+import { OrderLifecycleService } from '../domain/order-lifecycle.service';
+import { OrderQueryService } from '../domain/order-query.service';
+import { CancelDto, CheckoutDto, OrderListQuery } from './dto';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+@ApiTags('orders')
+@ApiBearerAuth()
+@Controller()
+export class OrdersController {
+  constructor(
+    private readonly checkouts: CheckoutService,
+    private readonly lifecycle: OrderLifecycleService,
+    private readonly queries: OrderQueryService,
+  ) {}
+
+  @Post('checkouts')
+  @Roles('buyer')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'same key and body → same answer, nothing new created (24 h)' })
+  async checkout(@Body() body: CheckoutDto, @CurrentUser() user: Principal, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw badRequest('Idempotency-Key must be 1-200 visible ASCII characters');
+    const { result, created } = await this.checkouts.placeCheckout(user, { lines: body.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })), paymentToken: body.paymentToken }, key);
+    res.status(created ? 201 : 200);
+    if (!created) res.setHeader('Idempotent-Replayed', 'true');
+    return result;
+  }
+
+  @Get('orders/:id')
+  @Roles('buyer', 'seller', 'ops')
+  getOrder(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: Principal) {
+    return this.queries.getOrder(user, id);
+  }
+
+  @Get('orders')
+  @Roles('buyer', 'seller', 'ops')
+  listOrders(@Query() query: OrderListQuery, @CurrentUser() user: Principal) {
+    return this.queries.listOrders(user, query);
+  }
+
+  @Post('orders/:id/cancel')
+  @HttpCode(200)
+  @Roles('buyer', 'seller', 'ops')
+  async cancel(@Param('id', ParseUUIDPipe) id: string, @Body() body: CancelDto, @CurrentUser() user: Principal) {
+    await this.lifecycle.cancel(user, id, body.reason);
+    return this.queries.getOrder(user, id);
+  }
+
+  @Post('orders/:id/confirm-receipt')
+  @HttpCode(200)
+  @Roles('buyer', 'ops')
+  async confirmReceipt(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: Principal) {
+    await this.lifecycle.confirmReceipt(user, id);
+    return this.queries.getOrder(user, id);
+  }
+}

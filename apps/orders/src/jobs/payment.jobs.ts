@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { OnJob } from '@cc/service';
+import { PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE, PaymentService } from '../domain/payment.service';
+import { REFUNDS_QUEUE, RefundService } from '../domain/refund.service';
+
+@Injectable()
+export class PaymentJobs {
+  constructor(
+    private readonly payments: PaymentService,
+    private readonly refunds: RefundService,
+  ) {}
+
+  @OnJob(PAYMENTS_QUEUE, 'capture-payment')
+  async capture(data: { orderId: string }) {
+    return { outcome: await this.payments.capturePayment(data.orderId) };
+  }
+
+  @OnJob(PAYMENT_TIMEOUTS_QUEUE, 'cancel-unpaid')
+  async cancelUnpaid(data: { orderId: string }) {
+    return { outcome: await this.payments.cancelUnpaid(data.orderId) };
+  }
+
+  @OnJob(REFUNDS_QUEUE, 'refund-payment')
+  async refund(data: { refundId: string }) {
+    return { outcome: await this.refunds.payRefund(data.refundId) };
+  }
+}

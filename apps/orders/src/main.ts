@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@cc/service';
+import { OrdersConfig, loadOrdersConfig } from './config';
+import { OrdersModule } from './orders.module';
+
+void runService('orders', loadOrdersConfig, (config) => OrdersModule.register(config as OrdersConfig));

@@ -1,0 +1,67 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceKitModule, ServiceOptions } from '@cc/service';
+import { OrdersConfig } from './config';
+import { CheckoutService } from './domain/checkout.service';
+import { OrderLifecycleService } from './domain/order-lifecycle.service';
+import { OrderQueryService } from './domain/order-query.service';
+import { checkTransitionTable } from './domain/order-states';
+import { PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE, PaymentService } from './domain/payment.service';
+import { REFUNDS_QUEUE, RefundService } from './domain/refund.service';
+import { CatalogEventsHandler } from './events/catalog-events.handler';
+import { FulfillmentEventsHandler } from './events/fulfillment-events.handler';
+import { OrdersController } from './http/orders.controller';
+import { PaymentJobs } from './jobs/payment.jobs';
+import { CatalogClient } from './persistence/catalog.client';
+import { ordersEntities } from './persistence/entities';
+import { IdempotencyRepository } from './persistence/idempotency.repository';
+import { ordersMigrations } from './persistence/migrations';
+import { OrderRepository } from './persistence/order.repository';
+import { PaymentProvider, SimulatedPaymentProvider } from './persistence/payment-provider';
+
+@Module({})
+export class OrdersModule {
+  static register(config: OrdersConfig, overrides: Partial<ServiceOptions> = {}): DynamicModule {
+    checkTransitionTable();
+    return {
+      module: OrdersModule,
+      imports: [
+        ServiceKitModule.forRoot({
+          service: 'orders',
+          config,
+          entities: ordersEntities,
+          migrations: ordersMigrations,
+          consumes: [
+            'catalog.stock-reserved',
+            'catalog.stock-rejected',
+            'catalog.stock-released',
+            'fulfillment.shipment-scheduled',
+            'fulfillment.shipment-picked-up',
+            'fulfillment.shipment-delivered',
+            'fulfillment.shipment-failed',
+          ],
+          queues: {
+            [PAYMENTS_QUEUE]: { jobs: ['capture-payment'], concurrency: 16, attempts: 5, backoffMs: 500 },
+            [PAYMENT_TIMEOUTS_QUEUE]: { jobs: ['cancel-unpaid'], concurrency: 8, attempts: 5 },
+            [REFUNDS_QUEUE]: { jobs: ['refund-payment'], concurrency: 4, attempts: 10, backoffMs: 2000 },
+          },
+          ...overrides,
+        }),
+      ],
+      controllers: [OrdersController],
+      providers: [
+        CheckoutService,
+        OrderLifecycleService,
+        OrderQueryService,
+        PaymentService,
+        RefundService,
+        OrderRepository,
+        IdempotencyRepository,
+        CatalogClient,
+        { provide: PaymentProvider, useClass: SimulatedPaymentProvider },
+        CatalogEventsHandler,
+        FulfillmentEventsHandler,
+        PaymentJobs,
+      ],
+    };
+  }
+}

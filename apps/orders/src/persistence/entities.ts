@@ -1,0 +1,65 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { Category } from '@cc/contracts';
+import type { OrderStatus } from '../domain/order-states';
+
+const bigintNumber = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
+
+@Entity('checkouts')
+export class CheckoutEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('text', { name: 'buyer_id' }) buyerId!: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+@Entity('orders')
+export class OrderEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('uuid', { name: 'checkout_id' }) checkoutId!: string;
+  @Column('text', { name: 'buyer_id' }) buyerId!: string;
+  @Column('uuid', { name: 'store_id' }) storeId!: string;
+  @Column('text') township!: string;
+  @Column('text') status!: OrderStatus;
+  @Column('bigint', { name: 'total_fen', transformer: bigintNumber }) totalFen!: number;
+  @Column('bigint', { name: 'refunded_fen', transformer: bigintNumber }) refundedFen!: number;
+  @Column('text', { name: 'payment_token' }) paymentToken!: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}
+
+@Entity('order_lines')
+export class OrderLineEntity {
+  @PrimaryColumn('uuid', { name: 'order_id' }) orderId!: string;
+  @PrimaryColumn('int', { name: 'line_no' }) lineNo!: number;
+  @Column('uuid', { name: 'product_id' }) productId!: string;
+  @Column('text', { name: 'product_name' }) productName!: string;
+  @Column('text') category!: Category;
+  @Column('int') quantity!: number;
+  @Column('bigint', { name: 'unit_price_fen', transformer: bigintNumber }) unitPriceFen!: number;
+}
+
+@Entity('order_history')
+export class OrderHistoryEntity {
+  @PrimaryColumn('bigint', { transformer: bigintNumber }) id!: number;
+  @Column('uuid', { name: 'order_id' }) orderId!: string;
+  @Column('text', { name: 'from_status', nullable: true }) fromStatus!: OrderStatus | null;
+  @Column('text', { name: 'to_status' }) toStatus!: OrderStatus;
+  @Column('text') action!: string;
+  @Column('text', { nullable: true }) reason!: string | null;
+  /** The event id or the user that caused the change. */
+  @Column('text', { name: 'caused_by', nullable: true }) causedBy!: string | null;
+  @Column('timestamptz') at!: Date;
+}
+
+@Entity('payments')
+export class PaymentEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('uuid', { name: 'order_id' }) orderId!: string;
+  @Column('text') kind!: 'capture' | 'refund';
+  @Column('text') status!: 'succeeded' | 'declined' | 'pending';
+  @Column('bigint', { name: 'amount_fen', transformer: bigintNumber }) amountFen!: number;
+  @Column('text', { name: 'provider_ref', nullable: true }) providerRef!: string | null;
+  @Column('text', { nullable: true }) reason!: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+export const ordersEntities = [CheckoutEntity, OrderEntity, OrderLineEntity, OrderHistoryEntity, PaymentEntity];

@@ -1,0 +1,143 @@
+// Orders with catalog, both in-process on the real PostgreSQL, Redis and Kafka: checkout split
+// per store, idempotency, payment outcomes, access rules and the transition table over HTTP.
+import { randomUUID } from 'node:crypto';
+import { call, tokenFor, waitFor } from '../support/http';
+import { newNamespace, RunningService, startService } from '../support/harness';
+import { readTopic, typesOf } from '../support/kafka';
+import { newProduct, newStore } from '../support/factories';
+
+describe('orders service', () => {
+  const namespace = newNamespace();
+  let catalog: RunningService;
+  let orders: RunningService;
+  const buyerId = `buyer-${randomUUID().slice(0, 8)}`;
+  const buyer = tokenFor('buyer', undefined, buyerId);
+
+  beforeAll(async () => {
+    catalog = await startService('catalog', { namespace });
+    orders = await startService('orders', { namespace, env: { CATALOG_URL: catalog.url, PAYMENT_TIMEOUT_SECONDS: '2', PAYMENT_CALL_TIMEOUT_MS: '300' } });
+  });
+  afterAll(async () => {
+    await orders?.close();
+    await catalog?.close();
+  });
+
+  const checkout = (lines: { productId: string; quantity: number }[], paymentToken = 'tok_ok', headers: Record<string, string> = {}, token = buyer) =>
+    call('POST', `${orders.url}/checkouts`, { token, body: { lines, paymentToken }, headers });
+  const orderOf = async (id: string, token = buyer) => (await call('GET', `${orders.url}/orders/${id}`, { token })).body;
+  const statusBecomes = (id: string, status: string) => waitFor(async () => (await orderOf(id)).status === status && orderOf(id), `order ${id} to become ${status}`);
+  const stockOf = async (productId: string) => (await call('GET', `${catalog.url}/products/${productId}`)).body.stock;
+
+  it('carries a paid checkout to paid, with the stock sold and the events out', async () => {
+    const store = await newStore(catalog.url);
+    const kiwi = await newProduct(catalog.url, store.id, { priceFen: 6800, stock: 10 });
+    const res = await checkout([{ productId: kiwi.id, quantity: 2 }]);
+    expect(res.status).toBe(201);
+    expect(res.body.orders).toHaveLength(1);
+    expect(res.body.totalFen).toBe(13600);
+    const orderId = res.body.orders[0].id;
+    const paid = await statusBecomes(orderId, 'paid');
+    expect(paid.history.map((h: { to: string }) => h.to)).toEqual(['pending_stock', 'awaiting_payment', 'paid']);
+    expect(paid.lines[0]).toMatchObject({ productId: kiwi.id, quantity: 2, unitPriceFen: 6800 });
+    await waitFor(async () => (await stockOf(kiwi.id)).onHand === 8, 'stock sold');
+    expect(await stockOf(kiwi.id)).toEqual({ onHand: 8, reserved: 0, available: 8 });
+    const events = await readTopic(`${namespace}.orders.events`, (ms) => typesOf(ms.filter((m) => m.key?.toString() === orderId)).includes('orders.order-paid'));
+    expect(typesOf(events.filter((m) => m.key?.toString() === orderId))).toEqual(['orders.order-placed', 'orders.order-paid']);
+  });
+
+  it('splits a checkout into one order per store', async () => {
+    const [a, b] = [await newStore(catalog.url), await newStore(catalog.url)];
+    const [pa, pb] = [await newProduct(catalog.url, a.id, { priceFen: 100 }), await newProduct(catalog.url, b.id, { priceFen: 250, category: 'handicraft' })];
+    const res = await checkout([
+      { productId: pa.id, quantity: 1 },
+      { productId: pb.id, quantity: 2 },
+    ]);
+    expect(res.status).toBe(201);
+    expect(res.body.orders.map((o: { storeId: string; totalFen: number }) => [o.storeId, o.totalFen]).sort()).toEqual([[a.id, 100], [b.id, 500]].sort());
+    for (const o of res.body.orders) await statusBecomes(o.id, 'paid');
+  });
+
+  it('answers a repeated Idempotency-Key with the same checkout, also when the requests race', async () => {
+    const store = await newStore(catalog.url);
+    const p = await newProduct(catalog.url, store.id, { stock: 50 });
+    const key = randomUUID();
+    const lines = [{ productId: p.id, quantity: 1 }];
+    const answers = await Promise.all(Array.from({ length: 5 }, () => checkout(lines, 'tok_ok', { 'Idempotency-Key': key })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.checkoutId)).size).toBe(1);
+    const [{ n }] = await orders.dataSource.query('SELECT count(*)::int AS n FROM orders WHERE checkout_id = $1', [answers[0].body.checkoutId]);
+    expect(n).toBe(1);
+    const other = await checkout([{ productId: p.id, quantity: 2 }], 'tok_ok', { 'Idempotency-Key': key });
+    expect(other.status).toBe(422);
+    expect(other.body.detail).toMatch(/different request body/);
+  });
+
+  it('cancels a declined payment and gives the stock back', async () => {
+    const store = await newStore(catalog.url);
+    const p = await newProduct(catalog.url, store.id, { stock: 3 });
+    const res = await checkout([{ productId: p.id, quantity: 3 }], 'tok_declined');
+    const cancelled = await statusBecomes(res.body.orders[0].id, 'cancelled');
+    expect(cancelled.history.at(-1)).toMatchObject({ action: 'payment-declined' });
+    await waitFor(async () => (await stockOf(p.id)).reserved === 0, 'stock released');
+    expect((await stockOf(p.id)).available).toBe(3);
+  });
+
+  it('cancels a payment that never answers once the timeout passes', async () => {
+    const store = await newStore(catalog.url);
+    const p = await newProduct(catalog.url, store.id, { stock: 2 });
+    const res = await checkout([{ productId: p.id, quantity: 1 }], 'tok_timeout');
+    const cancelled = await statusBecomes(res.body.orders[0].id, 'cancelled');
+    expect(cancelled.history.at(-1)).toMatchObject({ action: 'payment-timeout' });
+    await waitFor(async () => (await stockOf(p.id)).reserved === 0, 'stock released');
+  });
+
+  it('cancels when stock runs out', async () => {
+    const store = await newStore(catalog.url);
+    const p = await newProduct(catalog.url, store.id, { stock: 1 });
+    const res = await checkout([{ productId: p.id, quantity: 2 }]);
+    const cancelled = await statusBecomes(res.body.orders[0].id, 'cancelled');
+    expect(cancelled.history.at(-1)).toMatchObject({ action: 'stock-rejected', reason: 'insufficient-stock' });
+  });
+
+  it('refuses bad input, unknown products, strangers and illegal moves without changing anything', async () => {
+    const store = await newStore(catalog.url);
+    const p = await newProduct(catalog.url, store.id);
+    expect((await checkout([{ productId: 'nope', quantity: 0 }])).status).toBe(400);
+    const unknown = await checkout([{ productId: randomUUID(), quantity: 1 }]);
+    expect(unknown.status).toBe(422);
+    expect((await checkout([{ productId: p.id, quantity: 1 }], 'tok_ok', {}, tokenFor('seller', store.id))).status).toBe(403);
+    expect((await call('POST', `${orders.url}/checkouts`, { body: { lines: [], paymentToken: 'x' } })).status).toBe(401);
+
+    const res = await checkout([{ productId: p.id, quantity: 1 }]);
+    const orderId = res.body.orders[0].id;
+    await statusBecomes(orderId, 'paid');
+    expect((await call('GET', `${orders.url}/orders/${orderId}`, { token: tokenFor('buyer') })).status).toBe(404);
+    expect((await call('GET', `${orders.url}/orders/${orderId}`, { token: tokenFor('seller', randomUUID()) })).status).toBe(404);
+    expect((await call('GET', `${orders.url}/orders/${orderId}`, { token: tokenFor('seller', store.id) })).status).toBe(200);
+    const listed = await call('GET', `${orders.url}/orders?storeId=${store.id}`, { token: tokenFor('seller', store.id) });
+    expect(listed.body.items.map((o: { id: string }) => o.id)).toEqual([orderId]);
+    expect((await call('GET', `${orders.url}/orders?storeId=${randomUUID()}`, { token: tokenFor('seller', store.id) })).status).toBe(403);
+
+    const early = await call('POST', `${orders.url}/orders/${orderId}/confirm-receipt`, { token: buyer });
+    expect(early.status).toBe(409);
+    expect(early.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await orderOf(orderId)).status).toBe('paid');
+  });
+
+  it('refunds in full when a paid order is cancelled', async () => {
+    const store = await newStore(catalog.url);
+    const p = await newProduct(catalog.url, store.id, { priceFen: 990 });
+    const res = await checkout([{ productId: p.id, quantity: 1 }]);
+    const orderId = res.body.orders[0].id;
+    await statusBecomes(orderId, 'paid');
+    const cancelled = await call('POST', `${orders.url}/orders/${orderId}/cancel`, { token: buyer, body: {} });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', refundedFen: 990 });
+    const events = await readTopic(`${namespace}.orders.events`, (ms) => typesOf(ms.filter((m) => m.key?.toString() === orderId)).includes('orders.order-refunded'));
+    expect(typesOf(events.filter((m) => m.key?.toString() === orderId))).toEqual(['orders.order-placed', 'orders.order-paid', 'orders.order-cancelled', 'orders.order-refunded']);
+    await waitFor(async () => {
+      const [row] = await orders.dataSource.query(`SELECT status FROM payments WHERE order_id = $1 AND kind = 'refund'`, [orderId]);
+      return row?.status === 'succeeded';
+    }, 'refund paid back');
+  });
+});
