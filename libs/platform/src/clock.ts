@@ -1,5 +1,6 @@
-// An injectable clock. With a time scale above 1, time runs faster from the moment the process
-// started, so a whole day of pickup slots passes in seconds with the production code path.
+// An injectable clock. With a time scale above 1, time runs faster from an anchor moment, so a
+// whole day of pickup slots passes in seconds with the production code path. Services of one
+// platform share the anchor (CLOCK_ANCHOR), so their scaled clocks agree.
 export abstract class Clock {
   abstract now(): Date;
   /** Real milliseconds to wait until `at` arrives on this clock (never negative). */
@@ -8,15 +9,15 @@ export abstract class Clock {
 }
 
 export class ScaledClock extends Clock {
-  private readonly realStart = Date.now();
+  /** At `anchorMs` (real epoch ms) the clock reads real time; from then on it runs `scale` times faster. */
   constructor(
     readonly scale = 1,
-    private readonly start = new Date(),
+    private readonly anchorMs = Date.now(),
   ) {
     super();
   }
   now(): Date {
-    return new Date(this.start.getTime() + (Date.now() - this.realStart) * this.scale);
+    return new Date(this.anchorMs + (Date.now() - this.anchorMs) * this.scale);
   }
   delayUntil(at: Date): number {
     return Math.max(0, Math.ceil((at.getTime() - this.now().getTime()) / this.scale));

@@ -24,6 +24,8 @@ export class BaseConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   /** 1 = real time; 3600 = an hour passes in a second (tests and the demo). */
   @IsInt() @Min(1) @Max(1_000_000) TIME_SCALE = 1;
+  /** Real epoch ms at which scaled clocks read real time; give every service of a platform the same value. */
+  @IsOptional() @IsInt() @Min(0) CLOCK_ANCHOR?: number;
   @IsInt() @Min(10) @Max(60_000) OUTBOX_POLL_MS = 1000;
   @IsInt() @Min(1) @Max(10_000) OUTBOX_BATCH_SIZE = 500;
   @IsInt() @Min(1) @Max(20) CONSUMER_MAX_ATTEMPTS = 5;

@@ -22,7 +22,7 @@ export class ServiceKitModule {
     const { config, service } = options;
     const logger = options.logger ?? createLogger(service, config.LOG_LEVEL);
     const metrics = new Metrics(service);
-    const clock = options.clock ?? new ScaledClock(config.TIME_SCALE);
+    const clock = options.clock ?? new ScaledClock(config.TIME_SCALE, config.CLOCK_ANCHOR ?? Date.now());
     const topics = new TopicNames(config.NAMESPACE);
     const kafka = createKafka(
       { brokers: config.KAFKA_BROKERS.split(','), clientId: `${service}-${process.pid}`, namespace: config.NAMESPACE, partitions: config.KAFKA_PARTITIONS },
