@@ -10,6 +10,10 @@ import { OrdersConfig, loadOrdersConfig } from '../../apps/orders/src/config';
 import { OrdersModule } from '../../apps/orders/src/orders.module';
 import { ordersEntities } from '../../apps/orders/src/persistence/entities';
 import { ordersMigrations } from '../../apps/orders/src/persistence/migrations';
+import { loadPayoutsConfig, PayoutsConfig } from '../../apps/payouts/src/config';
+import { PayoutsModule } from '../../apps/payouts/src/payouts.module';
+import { payoutsEntities } from '../../apps/payouts/src/persistence/entities';
+import { payoutsMigrations } from '../../apps/payouts/src/persistence/migrations';
 
 export interface ServiceDefinition {
   entities: Function[];
@@ -30,5 +34,11 @@ export const SERVICES = {
     migrations: ordersMigrations,
     load: loadOrdersConfig,
     module: (config, overrides) => OrdersModule.register(config as OrdersConfig, overrides),
+  },
+  payouts: {
+    entities: payoutsEntities,
+    migrations: payoutsMigrations,
+    load: loadPayoutsConfig,
+    module: (config, overrides) => PayoutsModule.register(config as PayoutsConfig, overrides),
   },
 } satisfies Record<string, ServiceDefinition>;

@@ -46,7 +46,7 @@ export class ServiceKitModule {
           migrationsRun: config.MIGRATE_ON_START === 'true',
           migrationsTransactionMode: 'each',
           synchronize: false,
-          logging: ['error'],
+          logging: false, // failures surface as exceptions and are logged where they are handled
           extra: { max: config.DATABASE_POOL_SIZE, application_name: service },
         }),
       ],

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@cc/service';
+import { loadPayoutsConfig, PayoutsConfig } from './config';
+import { PayoutsModule } from './payouts.module';
+
+void runService('payouts', loadPayoutsConfig, (config) => PayoutsModule.register(config as PayoutsConfig));

@@ -1,0 +1,67 @@
+// Posting ledger transactions and reading balances. The database enforces balance and
+// append-only; this repository only writes and reads.
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Entry, StoreAccountKind } from '../domain/ledger-rules';
+
+export interface LedgerTransaction {
+  idempotencyKey: string;
+  kind: string;
+  orderId: string | null;
+  storeId: string | null;
+  causedBy: string | null;
+  entries: Entry[];
+}
+
+@Injectable()
+export class LedgerRepository {
+  /** Posts a transaction; returns false (and writes nothing) when its idempotency key was posted before. */
+  async post(tx: EntityManager, t: LedgerTransaction): Promise<boolean> {
+    const id = randomUUID();
+    const inserted = await tx.query(
+      `INSERT INTO ledger_transactions (id, idempotency_key, kind, order_id, store_id, caused_by) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+      [id, t.idempotencyKey, t.kind, t.orderId, t.storeId, t.causedBy],
+    );
+    if (inserted.length === 0) return false;
+    if (t.entries.length === 0) return true;
+    const accounts = t.entries.map((e) => e.accountId);
+    await tx.query(
+      `INSERT INTO ledger_accounts (id, store_id, kind)
+       SELECT a, CASE WHEN split_part(a, ':', 1) = 'store' THEN split_part(a, ':', 2)::uuid END, split_part(a, ':', 3)
+       FROM unnest($1::text[]) AS a ON CONFLICT (id) DO NOTHING`,
+      [accounts],
+    );
+    await tx.query(`INSERT INTO ledger_entries (transaction_id, account_id, amount_fen) SELECT $1, a, f FROM unnest($2::text[], $3::bigint[]) AS u(a, f)`, [
+      id,
+      accounts,
+      t.entries.map((e) => e.amountFen),
+    ]);
+    return true;
+  }
+
+  /** The store's balances, credit-normal (what the platform owes her). */
+  async storeBalances(tx: EntityManager, storeId: string): Promise<Record<StoreAccountKind, number>> {
+    const rows: { kind: StoreAccountKind; balance: string }[] = await tx.query(
+      `SELECT a.kind, coalesce(-sum(e.amount_fen), 0) AS balance FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id WHERE a.store_id = $1 GROUP BY a.kind`,
+      [storeId],
+    );
+    const balances: Record<StoreAccountKind, number> = { pending: 0, available: 0, in_transit: 0, paid_out: 0 };
+    for (const r of rows) balances[r.kind] = Number(r.balance);
+    return balances;
+  }
+
+  async storeEntries(tx: EntityManager, storeId: string, page: number, pageSize: number) {
+    const [rows, [{ total }]] = await Promise.all([
+      tx.query(
+        `SELECT e.id, a.kind AS account, -e.amount_fen AS amount_fen, t.kind AS transaction_kind, t.order_id, t.caused_by, t.id AS transaction_id, e.created_at
+         FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id JOIN ledger_transactions t ON t.id = e.transaction_id
+         WHERE a.store_id = $1 ORDER BY e.id DESC LIMIT $2 OFFSET $3`,
+        [storeId, pageSize, (page - 1) * pageSize],
+      ),
+      tx.query(`SELECT count(*)::int AS total FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.store_id = $1`, [storeId]),
+    ]);
+    return { rows: rows as Record<string, unknown>[], total: total as number };
+  }
+}
