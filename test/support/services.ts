@@ -6,6 +6,10 @@ import { CatalogModule } from '../../apps/catalog/src/catalog.module';
 import { CatalogConfig, loadCatalogConfig } from '../../apps/catalog/src/config';
 import { catalogEntities } from '../../apps/catalog/src/persistence/entities';
 import { catalogMigrations } from '../../apps/catalog/src/persistence/migrations';
+import { FulfillmentConfig, loadFulfillmentConfig } from '../../apps/fulfillment/src/config';
+import { FulfillmentModule } from '../../apps/fulfillment/src/fulfillment.module';
+import { fulfillmentEntities } from '../../apps/fulfillment/src/persistence/entities';
+import { fulfillmentMigrations } from '../../apps/fulfillment/src/persistence/migrations';
 import { OrdersConfig, loadOrdersConfig } from '../../apps/orders/src/config';
 import { OrdersModule } from '../../apps/orders/src/orders.module';
 import { ordersEntities } from '../../apps/orders/src/persistence/entities';
@@ -34,6 +38,12 @@ export const SERVICES = {
     migrations: ordersMigrations,
     load: loadOrdersConfig,
     module: (config, overrides) => OrdersModule.register(config as OrdersConfig, overrides),
+  },
+  fulfillment: {
+    entities: fulfillmentEntities,
+    migrations: fulfillmentMigrations,
+    load: loadFulfillmentConfig,
+    module: (config, overrides) => FulfillmentModule.register(config as FulfillmentConfig, overrides),
   },
   payouts: {
     entities: payoutsEntities,

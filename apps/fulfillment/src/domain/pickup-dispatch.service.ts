@@ -1,0 +1,40 @@
+// At a slot's time its pickup run leaves: the manifest of its parcels goes to the courier.
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '@cc/platform';
+import { Jobs } from '@cc/service';
+import { CourierClient, PickupManifest } from '../persistence/courier.client';
+import { ShipmentRepository } from '../persistence/shipment.repository';
+import { pickupRunJobId } from './shipment-scheduling.service';
+
+export const COURIER_CALLS_QUEUE = 'courier-calls';
+
+@Injectable()
+export class PickupDispatchService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly shipments: ShipmentRepository,
+    private readonly courier: CourierClient,
+    private readonly jobs: Jobs,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Builds and records the slot's manifest (once), then queues the call to the courier. */
+  async dispatchPickupRun(township: string, slotStartsAt: Date): Promise<{ parcels: number }> {
+    return this.dataSource.transaction(async (tx) => {
+      const parcels = await this.shipments.scheduledInSlot(tx, township, slotStartsAt);
+      const manifest: PickupManifest = {
+        township,
+        slotStartsAt: slotStartsAt.toISOString(),
+        parcels: parcels.map((s) => ({ shipmentId: s.id, orderId: s.orderId, storeId: s.storeId, category: s.category, deadlineAt: s.deadlineAt.toISOString() })),
+      };
+      if (!(await this.shipments.recordRun(tx, township, slotStartsAt, this.clock.now(), manifest))) return { parcels: 0 };
+      if (parcels.length) await this.jobs.schedule(tx, COURIER_CALLS_QUEUE, 'send-manifest', { manifest }, { jobId: `manifest.${pickupRunJobId(township, slotStartsAt)}` });
+      return { parcels: parcels.length };
+    });
+  }
+
+  sendManifest(manifest: PickupManifest) {
+    return this.courier.sendManifest(manifest);
+  }
+}

@@ -1,0 +1,57 @@
+// Reading shipments and pickup slots; a buyer sees her parcels, a seller her store's, ops all.
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Principal } from '@cc/platform';
+import { FulfillmentConfig } from '../config';
+import { ShipmentEntity } from '../persistence/entities';
+import { ShipmentRepository } from '../persistence/shipment.repository';
+import { localTime, nextDate, zonedToUtc } from './local-time';
+
+@Injectable()
+export class ShipmentQueryService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly shipments: ShipmentRepository,
+    private readonly config: FulfillmentConfig,
+  ) {}
+
+  async shipmentsOfOrder(user: Principal, orderId: string) {
+    const tx = this.dataSource.manager;
+    const found = await tx.getRepository(ShipmentEntity).findBy({ orderId });
+    const visible = found.filter((s) => user.role === 'ops' || (user.role === 'buyer' && s.buyerId === user.sub) || (user.role === 'seller' && s.storeId === user.storeId));
+    const history = visible.length ? await this.shipments.history(tx, visible.map((s) => s.id)) : [];
+    return {
+      items: visible.map((s) => ({
+        id: s.id,
+        orderId: s.orderId,
+        storeId: s.storeId,
+        township: s.township,
+        category: s.category,
+        status: s.status,
+        slotStartsAt: s.slotStartsAt?.toISOString() ?? null,
+        deadlineAt: s.deadlineAt.toISOString(),
+        courierRef: s.courierRef,
+        failureReason: s.failureReason,
+        history: history.filter((h) => h.shipmentId === s.id).map((h) => ({ from: h.fromStatus, to: h.toStatus, reason: h.reason, causedBy: h.causedBy, at: h.at.toISOString() })),
+      })),
+    };
+  }
+
+  /** The timetable of one township's local day, each slot with its load. */
+  async slotsOfDay(township: string, date: string) {
+    const zone = this.config.COUNTY_TIME_ZONE;
+    const loads = await this.shipments.slotLoads(this.dataSource.manager, township, zonedToUtc(date, '00:00', zone), zonedToUtc(nextDate(date), '00:00', zone));
+    return {
+      township,
+      date,
+      timeZone: zone,
+      slots: this.config.timetable.map((time) => {
+        const startsAt = zonedToUtc(date, time, zone);
+        const load = loads.get(startsAt.getTime());
+        const capacity = load?.capacity ?? this.config.SLOT_CAPACITY;
+        const booked = load?.booked ?? 0;
+        return { localTime: localTime(startsAt, zone), startsAt: startsAt.toISOString(), capacity, booked, free: capacity - booked };
+      }),
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { DecodedEvent } from '@cc/contracts';
+import { OnEvent } from '@cc/service';
+import { ShipmentSchedulingService } from '../domain/shipment-scheduling.service';
+
+@Injectable()
+export class OrderEventsHandler {
+  constructor(private readonly scheduling: ShipmentSchedulingService) {}
+
+  @OnEvent('orders.order-paid')
+  onOrderPaid(event: DecodedEvent<'orders.order-paid'>, tx: EntityManager) {
+    return this.scheduling.scheduleShipment(tx, event);
+  }
+}

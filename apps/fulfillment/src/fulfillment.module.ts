@@ -1,0 +1,55 @@
+import { DynamicModule, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ServiceKitModule, ServiceOptions } from '@cc/service';
+import { FulfillmentConfig } from './config';
+import { CourierWebhookService } from './domain/courier-webhook.service';
+import { COURIER_CALLS_QUEUE, PickupDispatchService } from './domain/pickup-dispatch.service';
+import { PICKUP_DISPATCH_QUEUE, ShipmentSchedulingService } from './domain/shipment-scheduling.service';
+import { ShipmentQueryService } from './domain/shipment-query.service';
+import { OrderEventsHandler } from './events/order-events.handler';
+import { FulfillmentController } from './http/fulfillment.controller';
+import { PickupJobs } from './jobs/pickup.jobs';
+import { CourierClient, SimulatedCourier } from './persistence/courier.client';
+import { fulfillmentEntities } from './persistence/entities';
+import { fulfillmentMigrations } from './persistence/migrations';
+import { ShipmentRepository } from './persistence/shipment.repository';
+
+@Module({})
+export class FulfillmentModule implements OnApplicationShutdown {
+  constructor(private readonly courier: CourierClient) {}
+
+  static register(config: FulfillmentConfig, overrides: Partial<ServiceOptions> = {}): DynamicModule {
+    return {
+      module: FulfillmentModule,
+      imports: [
+        ServiceKitModule.forRoot({
+          service: 'fulfillment',
+          config,
+          entities: fulfillmentEntities,
+          migrations: fulfillmentMigrations,
+          consumes: ['orders.order-paid'],
+          queues: {
+            [PICKUP_DISPATCH_QUEUE]: { jobs: ['dispatch-pickup-run'], concurrency: 4, attempts: 10, backoffMs: 1000 },
+            // the courier's API takes at most 10 calls a second from us
+            [COURIER_CALLS_QUEUE]: { jobs: ['send-manifest'], concurrency: 4, attempts: 8, backoffMs: 2000, limiter: { max: 10, durationMs: 1000 } },
+          },
+          ...overrides,
+        }),
+      ],
+      controllers: [FulfillmentController],
+      providers: [
+        ShipmentSchedulingService,
+        PickupDispatchService,
+        CourierWebhookService,
+        ShipmentQueryService,
+        ShipmentRepository,
+        { provide: CourierClient, useClass: SimulatedCourier },
+        OrderEventsHandler,
+        PickupJobs,
+      ],
+    };
+  }
+
+  onApplicationShutdown(): void {
+    if (this.courier instanceof SimulatedCourier) this.courier.stop();
+  }
+}

@@ -1,0 +1,19 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsString, IsUUID, Length, Matches } from 'class-validator';
+
+export class ShipmentsQuery {
+  @ApiProperty() @IsUUID() orderId!: string;
+}
+
+export class PickupSlotsQuery {
+  @ApiProperty({ example: 'louguan' }) @IsString() @Length(1, 100) township!: string;
+  @ApiProperty({ example: '2026-11-29', description: 'local date in the county' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' }) date!: string;
+}
+
+export class CourierWebhookDto {
+  @ApiProperty() @IsUUID() eventId!: string;
+  @ApiProperty({ enum: ['picked-up', 'delivered'] }) @IsIn(['picked-up', 'delivered']) type!: 'picked-up' | 'delivered';
+  @ApiProperty() @IsUUID() shipmentId!: string;
+  @ApiProperty() @IsString() @Length(1, 200) courierRef!: string;
+  @ApiProperty() @IsISO8601() at!: string;
+}

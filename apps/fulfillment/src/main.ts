@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@cc/service';
+import { FulfillmentConfig, loadFulfillmentConfig } from './config';
+import { FulfillmentModule } from './fulfillment.module';
+
+void runService('fulfillment', loadFulfillmentConfig, (config) => FulfillmentModule.register(config as FulfillmentConfig));

@@ -1,0 +1,108 @@
+// The courier company behind one interface. The simulated courier, used by the demo and tests,
+// behaves like a real one would: it takes the manifest, then calls our webhook (HMAC-signed) when
+// it picks each parcel up and when it delivers it.
+import { createHmac, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { Clock } from '@cc/platform';
+import { LOGGER } from '@cc/service';
+import { FulfillmentConfig } from '../config';
+
+export interface ManifestParcel {
+  shipmentId: string;
+  orderId: string;
+  storeId: string;
+  category: string;
+  deadlineAt: string;
+}
+
+export interface PickupManifest {
+  township: string;
+  slotStartsAt: string;
+  parcels: ManifestParcel[];
+}
+
+export type CourierWebhookType = 'picked-up' | 'delivered';
+
+export interface CourierWebhook {
+  eventId: string;
+  type: CourierWebhookType;
+  shipmentId: string;
+  courierRef: string;
+  at: string;
+}
+
+export const SIGNATURE_HEADER = 'x-courier-signature';
+
+export function signWebhook(rawBody: string | Buffer, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
+}
+
+export abstract class CourierClient {
+  /** Hands a pickup run's manifest to the courier; throws if the courier does not take it (the job retries). */
+  abstract sendManifest(manifest: PickupManifest): Promise<{ courierRunRef: string }>;
+}
+
+@Injectable()
+export class SimulatedCourier extends CourierClient {
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly config: FulfillmentConfig,
+    private readonly clock: Clock,
+    private readonly http: HttpAdapterHost,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  async sendManifest(manifest: PickupManifest): Promise<{ courierRunRef: string }> {
+    const courierRunRef = `simrun_${randomUUID().slice(0, 8)}`;
+    const deliveryMs = this.config.SIMULATED_COURIER_DELIVERY_MINUTES * 60_000;
+    for (const [i, parcel] of manifest.parcels.entries()) {
+      const courierRef = `${courierRunRef}-${i + 1}`;
+      this.later(0, () => this.post({ eventId: randomUUID(), type: 'picked-up', shipmentId: parcel.shipmentId, courierRef, at: this.clock.now().toISOString() }));
+      const deliverAt = new Date(this.clock.now().getTime() + deliveryMs);
+      this.later(this.clock.delayUntil(deliverAt), () => this.post({ eventId: randomUUID(), type: 'delivered', shipmentId: parcel.shipmentId, courierRef, at: this.clock.now().toISOString() }));
+    }
+    return { courierRunRef };
+  }
+
+  /** Stops pending webhook calls (shutdown). */
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private later(ms: number, fn: () => Promise<void>): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private async post(webhook: CourierWebhook, attempt = 1): Promise<void> {
+    const body = JSON.stringify(webhook);
+    try {
+      const res = await fetch(`${this.baseUrl()}/courier/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(body, this.config.courierSecret) },
+        body,
+        signal: AbortSignal.timeout(5000),
+      });
+      if (res.status >= 500 && attempt < 5) this.later(200 * 2 ** attempt, () => this.post(webhook, attempt + 1));
+      else if (res.status >= 400) this.logger.warn({ status: res.status, webhook }, 'simulated courier: webhook refused');
+    } catch (err) {
+      if (attempt < 5) this.later(200 * 2 ** attempt, () => this.post(webhook, attempt + 1));
+      else this.logger.warn({ err, webhook }, 'simulated courier: webhook undeliverable');
+    }
+  }
+
+  private baseUrl(): string {
+    if (this.config.PUBLIC_URL) return this.config.PUBLIC_URL;
+    const address = this.http.httpAdapter.getHttpServer().address() as { port: number };
+    return `http://127.0.0.1:${address.port}`;
+  }
+}
