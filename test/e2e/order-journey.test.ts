@@ -1,0 +1,98 @@
+// One order end to end through the four services running as separate processes, spoken to only
+// over HTTP, the way a storefront, a seller and a buyer would.
+import { join } from 'node:path';
+import { freshDatabase } from '../support/databases';
+import { call, tokenFor, waitFor } from '../support/http';
+import { newNamespace } from '../support/harness';
+import { freePorts, Platform, SERVICE_NAMES, ServiceName } from '../../scripts/platform';
+
+const HOURLY = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`).join(',');
+
+describe('an order carried end to end through catalog, orders, fulfillment and payouts', () => {
+  let platform: Platform;
+  const drops: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    const ports = await freePorts(4);
+    const databaseUrls = {} as Record<ServiceName, string>;
+    for (const name of SERVICE_NAMES) {
+      const db = await freshDatabase(name);
+      databaseUrls[name] = db.url;
+      drops.push(db.drop);
+    }
+    platform = new Platform({
+      root: join(__dirname, '..', '..'),
+      ports: Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, ports[i]])) as Record<ServiceName, number>,
+      databaseUrls,
+      env: {
+        NODE_ENV: 'test',
+        NAMESPACE: newNamespace(),
+        TIME_SCALE: '3600', // an hour a second
+        CLOCK_ANCHOR: String(Date.now()),
+        KAFKA_PARTITIONS: '3',
+        LOG_LEVEL: 'info',
+        PICKUP_TIMETABLE: HOURLY,
+        SIMULATED_COURIER_DELIVERY_MINUTES: '120',
+      },
+      logDir: join(__dirname, '..', '..', '.run', 'test-logs', `e2e-${Date.now()}`),
+    });
+    await platform.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+    for (const drop of drops) await drop();
+  });
+
+  it('goes from checkout to completed, with the seller credited at each step', async () => {
+    const catalog = platform.url('catalog');
+    const orders = platform.url('orders');
+    const ops = tokenFor('ops');
+    const buyer = tokenFor('buyer', undefined, 'buyer-e2e');
+
+    const store = (await call('POST', `${catalog}/stores`, { token: ops, body: { name: 'Auntie Li’s Kiwi Orchard', township: 'louguan' } })).body;
+    const seller = tokenFor('seller', store.id);
+    const kiwi = (await call('POST', `${catalog}/stores/${store.id}/products`, { token: seller, body: { name: 'Red-heart kiwi, 5 kg', category: 'fresh', priceFen: 6800, stock: 5 } })).body;
+
+    const checkout = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId: kiwi.id, quantity: 2 }], paymentToken: 'tok_ok' }, headers: { 'Idempotency-Key': 'e2e-1' } });
+    expect(checkout.status).toBe(201);
+    const orderId: string = checkout.body.orders[0].id;
+    const orderNow = async () => (await call('GET', `${orders}/orders/${orderId}`, { token: buyer })).body;
+
+    // paid: the seller's share is pending in the ledger (5% commission on fresh produce)
+    await waitFor(async () => ['paid', 'scheduled', 'shipped', 'delivered'].includes((await orderNow()).status), 'order paid');
+    const balanceUrl = `${platform.url('payouts')}/stores/${store.id}/balance`;
+    const pending = await waitFor(async () => {
+      const b = (await call('GET', balanceUrl, { token: seller })).body;
+      return b.pendingFen > 0 && b;
+    }, 'seller credited pending');
+    expect(pending).toMatchObject({ pendingFen: 12920, availableFen: 0 });
+    expect((await call('GET', `${catalog}/products/${kiwi.id}`)).body.stock).toEqual({ onHand: 3, reserved: 0, available: 3 });
+
+    // a pickup slot is assigned and, an hour of county time later, the courier collects and delivers
+    const shipments = await waitFor(async () => {
+      const list = (await call('GET', `${platform.url('fulfillment')}/shipments?orderId=${orderId}`, { token: ops })).body;
+      return Array.isArray(list) ? list.length > 0 && list : list?.items?.length > 0 && list.items;
+    }, 'shipment scheduled');
+    expect(shipments).toHaveLength(1);
+    await waitFor(async () => (await orderNow()).status === 'delivered', 'order delivered', 60_000, 250);
+    const shipment = (await call('GET', `${platform.url('fulfillment')}/shipments?orderId=${orderId}`, { token: ops })).body;
+    expect(JSON.stringify(shipment)).toMatch(/delivered/);
+
+    // the buyer confirms receipt: completed, and the seller's share becomes available
+    const confirmed = await call('POST', `${orders}/orders/${orderId}/confirm-receipt`, { token: buyer });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.status).toBe('completed');
+    expect(confirmed.body.history.map((h: { to: string }) => h.to)).toEqual(['pending_stock', 'awaiting_payment', 'paid', 'scheduled', 'shipped', 'delivered', 'completed']);
+    const available = await waitFor(async () => {
+      const b = (await call('GET', balanceUrl, { token: seller })).body;
+      return b.availableFen > 0 && b;
+    }, 'seller credited available');
+    expect(available).toMatchObject({ pendingFen: 0, availableFen: 12920 });
+
+    // the same checkout sent again is answered, not repeated
+    const again = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId: kiwi.id, quantity: 2 }], paymentToken: 'tok_ok' }, headers: { 'Idempotency-Key': 'e2e-1' } });
+    expect(again.status).toBe(200);
+    expect(again.body.checkoutId).toBe(checkout.body.checkoutId);
+  }, 120_000);
+});
