@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 // Prints a Bearer token for local use:  npm run token -- <buyer|seller|ops> [storeId] [subject]
 // Signed with JWT_SECRET from the environment (the development secret when unset, as the services do).
 import { DEV_JWT_SECRET, Role, ROLES, TokenService } from '@cc/platform';

@@ -52,18 +52,34 @@ export class TopicNames {
   }
 }
 
-/** Creates the topics that do not exist yet (replication factor 1 suits the single-node broker; production sets it by config). */
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number, replicationFactor = 1): Promise<void> {
+/**
+ * Creates the topics that do not exist yet (replication factor 1 suits the single-node broker;
+ * production sets it by config) and waits until every partition of every topic has a leader —
+ * also for topics another service created a moment ago.
+ */
+export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number, replicationFactor = 1, timeoutMs = 30_000): Promise<void> {
+  const wanted = [...new Set(topics)];
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+    const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+      // another process may create the same topics at the same time: "already exists" is fine
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })) }).catch((e) => {
+        if (!/already exists/i.test(String(e?.message))) throw e;
       });
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: wanted });
+        if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+      }
+      if (Date.now() > deadline) throw new Error(`topics have no leaders after ${timeoutMs} ms: ${wanted.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
     await admin.disconnect();

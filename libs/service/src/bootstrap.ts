@@ -56,7 +56,13 @@ export async function runService(name: string, load: () => BaseConfig, module: (
   }
   const logger = createLogger(name, config.LOG_LEVEL);
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
-  const app = await createServiceApp(module(config), name);
-  await app.listen(config.PORT, '0.0.0.0');
-  logger.info({ port: config.PORT, namespace: config.NAMESPACE || undefined }, `${name} listening`);
+  try {
+    const app = await createServiceApp(module(config), name);
+    await app.listen(config.PORT, '0.0.0.0');
+    logger.info({ port: config.PORT, namespace: config.NAMESPACE || undefined }, `${name} listening`);
+  } catch (err) {
+    // a half-started service is worse than none: exit, and let the supervisor start it again
+    logger.fatal({ err }, `${name} failed to start`);
+    process.exit(1);
+  }
 }
