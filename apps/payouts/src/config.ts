@@ -2,13 +2,13 @@ import { ValidateBy } from 'class-validator';
 import { CATEGORIES, Category } from '@cc/contracts';
 import { BaseConfig, loadConfig } from '@cc/platform';
 
-/** Parses `fresh:500,chilled:500,...`; returns null unless every category has 0..10000 bps. */
+/** Parses `fresh:500,chilled:500,...`; returns null unless every category has 0..10000 bps, given once. */
 export function parseCommission(value: unknown): Record<Category, number> | null {
   if (typeof value !== 'string') return null;
   const pairs = value.split(',').map((p) => p.trim().split(':'));
   const rates: Partial<Record<Category, number>> = {};
   for (const [category, bps] of pairs) {
-    if (!CATEGORIES.includes(category as Category) || !/^\d{1,5}$/.test(bps ?? '') || Number(bps) > 10_000) return null;
+    if (!CATEGORIES.includes(category as Category) || category in rates || !/^\d{1,5}$/.test(bps ?? '') || Number(bps) > 10_000) return null;
     rates[category as Category] = Number(bps);
   }
   return CATEGORIES.every((c) => rates[c] !== undefined) ? (rates as Record<Category, number>) : null;

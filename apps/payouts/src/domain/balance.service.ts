@@ -29,7 +29,7 @@ export class BalanceService {
         kind: r.transaction_kind,
         orderId: r.order_id,
         transactionId: r.transaction_id,
-        causedByEventId: r.caused_by,
+        causedByEventId: r.caused_by_event_id,
         at: (r.created_at as Date).toISOString(),
       })),
       page,

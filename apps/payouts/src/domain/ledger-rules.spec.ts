@@ -1,67 +1,119 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { CATEGORIES } from '@cc/contracts';
-import { balanced, LedgerRuleError, orderCompletedEntries, orderPaidEntries, refundEntries, splitOrder } from './ledger-rules';
+import { CATEGORIES, Category, OrderLineV1 } from '@cc/contracts';
+import { balanced, describeAccount, Entry, LedgerRuleError, orderCompletedEntries, orderPaidEntries, refundEntries, splitOrder } from './ledger-rules';
 
 const BPS = { fresh: 500, chilled: 500, ambient: 800, handicraft: 1000 };
-const line = (category: (typeof CATEGORIES)[number], unitPriceFen: number, quantity = 1) => ({ productId: randomUUID(), category, unitPriceFen, quantity });
+const line = (category: Category, unitPriceFen: number, quantity = 1): OrderLineV1 => ({ productId: randomUUID(), category, unitPriceFen, quantity });
+const newOrder = (lines: OrderLineV1[]) => ({ orderId: 'o', storeId: 's', totalFen: lines.reduce((t, l) => t + l.unitPriceFen * l.quantity, 0), lines });
+/** What an account holds after these postings: the negated sum of its entries. */
+const holds = (entries: Entry[], account: string) => 0 - entries.filter((e) => e.accountId === account).reduce((t, e) => t + e.amountFen, 0);
 
 describe('ledger rules', () => {
   it('splits commission per line at its category rate, half up, share the remainder', () => {
-    const split = splitOrder({ orderId: 'o', storeId: 's', totalFen: 13600 + 2990, lines: [line('fresh', 6800, 2), line('ambient', 2990)] }, BPS);
+    const split = splitOrder(newOrder([line('fresh', 6800, 2), line('ambient', 2990)]), BPS);
     expect(split.commissionFen).toBe(680 + 239); // 2990 × 8 % = 239.2 → 239
     expect(split.shareFen).toBe(13600 + 2990 - 919);
   });
 
-  it('refuses an order whose lines do not add up to its total', () => {
-    expect(() => splitOrder({ orderId: 'o', storeId: 's', totalFen: 1, lines: [line('fresh', 6800)] }, BPS)).toThrow(LedgerRuleError);
+  it('rounds each line half up and never loses a fen', () => {
+    // 1 fen × 5 % = 0.05 → 0; 10 fen × 5 % = 0.5 → 1; 30 fen × 8 % = 2.4 → 2; 15 fen × 10 % = 1.5 → 2
+    const split = splitOrder(newOrder([line('fresh', 1), line('chilled', 10), line('ambient', 30), line('handicraft', 15)]), BPS);
+    expect(split.commissionFen).toBe(0 + 1 + 2 + 2);
+    expect(split.shareFen + split.commissionFen).toBe(56);
   });
 
-  it('reverses a refund after completion from available, never more than was paid', () => {
-    const split = splitOrder({ orderId: 'o', storeId: 's', totalFen: 10000, lines: [line('handicraft', 10000)] }, BPS);
+  it('refuses an order whose lines do not add up to its total', () => {
+    expect(() => splitOrder({ ...newOrder([line('fresh', 6800)]), totalFen: 1 }, BPS)).toThrow(LedgerRuleError);
+  });
+
+  it('on payment puts the buyer’s money in escrow and the seller’s share in pending', () => {
+    const entries = orderPaidEntries(splitOrder(newOrder([line('fresh', 6800, 2), line('ambient', 2990)]), BPS));
+    expect(balanced(entries)).toBe(true);
+    expect(entries.filter((e) => e.accountId === 'platform:escrow' && e.amountFen < 0)).toEqual([{ accountId: 'platform:escrow', amountFen: -16590 }]);
+    expect(holds(entries, 'platform:payments_received')).toBe(-16590);
+    expect(holds(entries, 'store:s:pending')).toBe(15671);
+    expect(holds(entries, 'platform:escrow')).toBe(919); // the commission, not yet earned
+  });
+
+  it('on completion makes the share available and earns the commission', () => {
+    const split = splitOrder(newOrder([line('fresh', 6800, 2), line('ambient', 2990)]), BPS);
+    const all = [...orderPaidEntries(split), ...orderCompletedEntries(split, 0, 0)];
+    expect(balanced(orderCompletedEntries(split, 0, 0))).toBe(true);
+    expect([holds(all, 'store:s:pending'), holds(all, 'store:s:available'), holds(all, 'platform:escrow'), holds(all, 'platform:commission_revenue')]).toEqual([0, 15671, 0, 919]);
+  });
+
+  it('reverses a refund before completion from pending and escrow, in proportion', () => {
+    const split = splitOrder(newOrder([line('handicraft', 10000)]), BPS); // share 9000, commission 1000
+    const first = refundEntries(split, 0, 3333, false);
+    expect([first.shareFen, first.commissionFen]).toEqual([3000, 333]); // 3333 × 0.9 = 2999.7 → 3000
+    expect(first.entries).toEqual([
+      { accountId: 'store:s:pending', amountFen: 3000 },
+      { accountId: 'platform:escrow', amountFen: 333 },
+      { accountId: 'platform:refunds', amountFen: -3333 },
+    ]);
+    const rest = refundEntries(split, 3333, 6667, false);
+    expect([first.shareFen + rest.shareFen, first.commissionFen + rest.commissionFen]).toEqual([9000, 1000]);
+    const all = [...orderPaidEntries(split), ...first.entries, ...rest.entries, ...orderCompletedEntries(split, 9000, 1000)];
+    expect([holds(all, 'store:s:pending'), holds(all, 'store:s:available'), holds(all, 'platform:escrow'), holds(all, 'platform:refunds')]).toEqual([0, 0, 0, 10000]);
+  });
+
+  it('reverses a refund after completion from available and commission revenue, never more than was paid', () => {
+    const split = splitOrder(newOrder([line('handicraft', 10000)]), BPS);
     const { entries, shareFen, commissionFen } = refundEntries(split, 0, 10000, true);
     expect([shareFen, commissionFen]).toEqual([9000, 1000]);
     expect(entries).toContainEqual({ accountId: 'store:s:available', amountFen: 9000 });
+    expect(entries).toContainEqual({ accountId: 'platform:commission_revenue', amountFen: 1000 });
     expect(balanced(entries)).toBe(true);
     expect(() => refundEntries(split, 4000, 6001, true)).toThrow(/exceeds what was paid/);
   });
 
+  it('reads owner and kind from an account id and refuses unknown accounts', () => {
+    expect(describeAccount('store:5f0c7a52-0000-4000-8000-000000000000:in_transit')).toEqual({ storeId: '5f0c7a52-0000-4000-8000-000000000000', kind: 'in_transit' });
+    expect(describeAccount('platform:escrow')).toEqual({ storeId: null, kind: 'escrow' });
+    expect(() => describeAccount('platform:petty_cash')).toThrow(LedgerRuleError);
+    expect(() => describeAccount('store:s:savings')).toThrow(LedgerRuleError);
+  });
+
   it('keeps every transaction balanced and money in = share + commission + refunds, for any order and refunds', () => {
     const arbLine = fc.record({ category: fc.constantFrom(...CATEGORIES), unitPriceFen: fc.integer({ min: 0, max: 2_000_000 }), quantity: fc.integer({ min: 1, max: 50 }) });
+    const arbBps = fc.record({ fresh: fc.integer({ min: 0, max: 10_000 }), chilled: fc.integer({ min: 0, max: 10_000 }), ambient: fc.integer({ min: 0, max: 10_000 }), handicraft: fc.integer({ min: 0, max: 10_000 }) });
     fc.assert(
-      fc.property(
-        fc.array(arbLine, { minLength: 1, maxLength: 6 }),
-        fc.record({ fresh: fc.integer({ min: 0, max: 10_000 }), chilled: fc.integer({ min: 0, max: 10_000 }), ambient: fc.integer({ min: 0, max: 10_000 }), handicraft: fc.integer({ min: 0, max: 10_000 }) }),
-        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 4 }),
-        fc.boolean(),
-        (lines, bps, refundFractions, completeFirst) => {
-          const full = lines.map((l) => ({ ...l, productId: 'p' }));
-          const totalFen = full.reduce((t, l) => t + l.unitPriceFen * l.quantity, 0);
-          const split = splitOrder({ orderId: 'o', storeId: 's', totalFen, lines: full }, bps);
-          const posted = [orderPaidEntries(split)];
-          let refunded = 0;
-          let refundedShare = 0;
-          let refundedCommission = 0;
-          if (completeFirst) posted.push(orderCompletedEntries(split, 0, 0));
-          for (const f of refundFractions) {
-            const amount = Math.floor((totalFen - refunded) * f);
-            if (amount <= 0) continue;
-            const r = refundEntries(split, refunded, amount, completeFirst);
-            posted.push(r.entries);
-            refunded += amount;
-            refundedShare += r.shareFen;
-            refundedCommission += r.commissionFen;
-          }
-          if (!completeFirst) posted.push(orderCompletedEntries(split, refundedShare, refundedCommission));
-          for (const entries of posted) expect(balanced(entries)).toBe(true);
-          const net = (account: string) => 0 - posted.flat().filter((e) => e.accountId === account).reduce((t, e) => t + e.amountFen, 0);
-          const sellerNet = net('store:s:pending') + net('store:s:available');
-          expect(net('store:s:pending')).toBe(0);
-          expect(sellerNet + net('platform:commission_revenue') + net('platform:escrow') + net('platform:refunds')).toBe(totalFen);
-          expect(net('platform:escrow')).toBe(0);
-          expect(refundedShare).toBeLessThanOrEqual(split.shareFen);
-        },
-      ),
+      fc.property(fc.array(arbLine, { minLength: 1, maxLength: 6 }), arbBps, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 4 }), fc.boolean(), (lines, bps, refundFractions, completeFirst) => {
+        const order = newOrder(lines.map((l) => ({ ...l, productId: 'p' })));
+        const split = splitOrder(order, bps);
+        // no fen lost: the per-line commissions and the share add back to the total
+        expect(split.commissionFen).toBeGreaterThanOrEqual(0);
+        expect(split.shareFen).toBeGreaterThanOrEqual(0);
+        expect(split.commissionFen + split.shareFen).toBe(order.totalFen);
+        const posted = [orderPaidEntries(split)];
+        let refunded = 0;
+        let refundedShare = 0;
+        let refundedCommission = 0;
+        if (completeFirst) posted.push(orderCompletedEntries(split, 0, 0));
+        for (const f of refundFractions) {
+          const amount = Math.floor((order.totalFen - refunded) * f);
+          if (amount <= 0) continue;
+          const r = refundEntries(split, refunded, amount, completeFirst);
+          expect(r.shareFen).toBeGreaterThanOrEqual(0);
+          expect(r.commissionFen).toBeGreaterThanOrEqual(0);
+          posted.push(r.entries);
+          refunded += amount;
+          refundedShare += r.shareFen;
+          refundedCommission += r.commissionFen;
+        }
+        if (!completeFirst) posted.push(orderCompletedEntries(split, refundedShare, refundedCommission));
+        for (const entries of posted) expect(balanced(entries)).toBe(true);
+        const all = posted.flat();
+        const moneyIn = 0 - holds(all, 'platform:payments_received');
+        const sellerShare = holds(all, 'store:s:pending') + holds(all, 'store:s:available');
+        expect(holds(all, 'store:s:pending')).toBe(0);
+        expect(holds(all, 'platform:escrow')).toBe(0);
+        expect(holds(all, 'platform:refunds')).toBe(refunded);
+        expect(moneyIn).toBe(order.totalFen);
+        expect(sellerShare + holds(all, 'platform:commission_revenue') + holds(all, 'platform:refunds')).toBe(moneyIn);
+        expect(refundedShare).toBeLessThanOrEqual(split.shareFen);
+      }),
       { numRuns: 300 },
     );
   });

@@ -1,19 +1,42 @@
 // The ledger's rules as pure functions: which entries each order event posts. Amounts are signed
 // fen, debit positive, credit negative; every list sums to zero.
 //
-// Accounts. Platform: `payments_received` (buyer money at the payment provider), `escrow` (held
-// for the platform until the order completes: its commission), `commission_revenue` (earned),
-// `refunds` (paid back to buyers). Per store: `pending` (paid orders not yet completed),
-// `available` (may be paid out), `in_transit` and `paid_out` (payout runs). A store account's
-// balance shown to the seller is the negated sum (credit-normal: what the platform owes her).
+// Read the ledger as money flowing between accounts: a transfer of x from A to B debits A (+x)
+// and credits B (−x), so what an account holds is the negated sum of its entries.
+//
+// Platform accounts:
+//   `payments_received`  where buyers' money comes from (the payment provider's capture); its
+//                        debits are the money in, so it is the one account that goes positive
+//   `escrow`             buyers' money held until the order completes; the seller's part leaves
+//                        at once for her pending account, so what stays is unearned commission
+//   `commission_revenue` commission earned on completed orders
+//   `refunds`            money given back to buyers
+// Per store (shown to the seller as the negated sum, positive when the platform owes her):
+//   `pending` (paid orders not yet completed), `available` (may be paid out), `in_transit`
+//   (sent in a payout run, not yet settled) and `paid_out` (settled at her bank). Payout runs
+//   will move available → in_transit → paid_out, and back to available when a payout fails.
 import { lineTotalFen, OrderLineV1, splitCommission, sumFen } from '@cc/contracts';
 import type { Category } from '@cc/contracts';
 
-export type StoreAccountKind = 'pending' | 'available' | 'in_transit' | 'paid_out';
-export type PlatformAccount = 'payments_received' | 'escrow' | 'commission_revenue' | 'refunds';
+/** An event the ledger cannot post as given (retrying cannot help: it is dead-lettered for ops to look at). */
+export class LedgerRuleError extends Error {}
 
-export const storeAccount = (storeId: string, kind: StoreAccountKind) => `store:${storeId}:${kind}`;
+export const STORE_ACCOUNT_KINDS = ['pending', 'available', 'in_transit', 'paid_out'] as const;
+export const PLATFORM_ACCOUNTS = ['payments_received', 'escrow', 'commission_revenue', 'refunds'] as const;
+export type StoreAccountKind = (typeof STORE_ACCOUNT_KINDS)[number];
+export type PlatformAccount = (typeof PLATFORM_ACCOUNTS)[number];
+
+// lower case, as PostgreSQL prints a uuid, so one store never gets two spellings of an account
+export const storeAccount = (storeId: string, kind: StoreAccountKind) => `store:${storeId.toLowerCase()}:${kind}`;
 export const platformAccount = (name: PlatformAccount) => `platform:${name}`;
+
+/** Who owns an account and which kind it is, read from its id (`store:<id>:<kind>` or `platform:<kind>`). */
+export function describeAccount(accountId: string): { storeId: string | null; kind: string } {
+  const [owner, ...rest] = accountId.split(':');
+  if (owner === 'store' && rest.length === 2 && (STORE_ACCOUNT_KINDS as readonly string[]).includes(rest[1])) return { storeId: rest[0], kind: rest[1] };
+  if (owner === 'platform' && rest.length === 1 && (PLATFORM_ACCOUNTS as readonly string[]).includes(rest[0])) return { storeId: null, kind: rest[0] };
+  throw new LedgerRuleError(`no such ledger account: ${accountId}`);
+}
 
 export interface Entry {
   accountId: string;
@@ -29,8 +52,6 @@ export interface OrderSplit {
   shareFen: number;
 }
 
-export class LedgerRuleError extends Error {}
-
 export function balanced(entries: Entry[]): boolean {
   return sumFen(entries.map((e) => e.amountFen)) === 0;
 }
@@ -43,13 +64,14 @@ export function splitOrder(order: { orderId: string; storeId: string; totalFen: 
   return { orderId: order.orderId, storeId: order.storeId, totalFen: order.totalFen, commissionFen, shareFen: order.totalFen - commissionFen };
 }
 
-/** Paid: the buyer's money arrives; the seller's share is pending, the commission held in escrow. */
+/** Paid: the buyer's money arrives in escrow, and the seller's share moves on to her pending account. */
 export function orderPaidEntries(split: OrderSplit): Entry[] {
   return [
     { accountId: platformAccount('payments_received'), amountFen: split.totalFen },
+    { accountId: platformAccount('escrow'), amountFen: -split.totalFen },
+    { accountId: platformAccount('escrow'), amountFen: split.shareFen },
     { accountId: storeAccount(split.storeId, 'pending'), amountFen: -split.shareFen },
-    { accountId: platformAccount('escrow'), amountFen: -split.commissionFen },
-  ];
+  ].filter((e) => e.amountFen !== 0);
 }
 
 /** Completed: what is still pending becomes available; the commission still held is earned. */
@@ -75,7 +97,9 @@ export function refundEntries(split: OrderSplit, refundedBeforeFen: number, amou
   if (amountFen <= 0 || refundedBeforeFen + amountFen > split.totalFen) {
     throw new LedgerRuleError(`refund of ${amountFen} fen on order ${split.orderId} exceeds what was paid (${split.totalFen - refundedBeforeFen} fen left)`);
   }
-  const shareUpTo = (refunded: number) => (split.totalFen === 0 ? 0 : Math.floor((refunded * split.shareFen * 2 + split.totalFen) / (2 * split.totalFen)));
+  // share × refunded / total, half up; in bigint because the product outgrows 2^53 for large orders
+  const shareUpTo = (refunded: number) =>
+    split.totalFen === 0 ? 0 : Number((2n * BigInt(refunded) * BigInt(split.shareFen) + BigInt(split.totalFen)) / (2n * BigInt(split.totalFen)));
   const shareFen = shareUpTo(refundedBeforeFen + amountFen) - shareUpTo(refundedBeforeFen);
   const commissionFen = amountFen - shareFen;
   const entries: Entry[] = [

@@ -8,7 +8,7 @@ import { LOGGER } from '@cc/service';
 import { PayoutsConfig } from '../config';
 import { OrderSplitEntity } from '../persistence/entities';
 import { LedgerRepository } from '../persistence/ledger.repository';
-import { orderCompletedEntries, orderPaidEntries, refundEntries, splitOrder } from './ledger-rules';
+import { LedgerRuleError, orderCompletedEntries, orderPaidEntries, refundEntries, splitOrder } from './ledger-rules';
 
 @Injectable()
 export class LedgerService {
@@ -18,7 +18,7 @@ export class LedgerService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** order-paid: escrow takes the buyer's money; the seller's share becomes pending. */
+  /** order-paid: the buyer's money goes into escrow; the seller's share becomes pending. */
   async creditSellerPending(tx: EntityManager, event: DecodedEvent<'orders.order-paid'>): Promise<void> {
     const split = splitOrder(event.data, this.config.commissionBps);
     const posted = await this.ledger.post(tx, {
@@ -26,7 +26,7 @@ export class LedgerService {
       kind: 'order-paid',
       orderId: split.orderId,
       storeId: split.storeId,
-      causedBy: event.id,
+      causedByEventId: event.id,
       entries: orderPaidEntries(split),
     });
     if (posted) await tx.getRepository(OrderSplitEntity).insert({ ...split, refundedFen: 0, refundedShareFen: 0, refundedCommissionFen: 0, completedAt: null });
@@ -34,17 +34,13 @@ export class LedgerService {
 
   /** order-completed: the share becomes available and the platform earns its commission. */
   async releaseSellerShare(tx: EntityManager, event: DecodedEvent<'orders.order-completed'>): Promise<void> {
-    const split = await this.lockSplit(tx, event.data.orderId);
-    if (!split) {
-      this.logger.warn({ orderId: event.data.orderId }, 'order-completed for an order payouts never saw paid; nothing to release');
-      return;
-    }
+    const split = await this.paidOrder(tx, event.data.orderId, 'completed');
     const posted = await this.ledger.post(tx, {
       idempotencyKey: `order-completed:${split.orderId}`,
       kind: 'order-completed',
       orderId: split.orderId,
       storeId: split.storeId,
-      causedBy: event.id,
+      causedByEventId: event.id,
       entries: orderCompletedEntries(split, split.refundedShareFen, split.refundedCommissionFen),
     });
     if (posted) await tx.getRepository(OrderSplitEntity).update({ orderId: split.orderId }, { completedAt: new Date(event.data.completedAt) });
@@ -52,10 +48,10 @@ export class LedgerService {
 
   /** order-refunded: seller and platform give back their parts, from pending or, once completed, from available. */
   async reverseRefund(tx: EntityManager, event: DecodedEvent<'orders.order-refunded'>): Promise<void> {
-    const split = await this.lockSplit(tx, event.data.orderId);
-    if (!split) {
-      this.logger.warn({ orderId: event.data.orderId }, 'refund for an order payouts never saw paid; nothing to reverse');
-      return;
+    const split = await this.paidOrder(tx, event.data.orderId, 'refunded');
+    if (event.data.full && split.refundedFen + event.data.amountFen !== split.totalFen) {
+      // orders says this refund completes the order's refunds, the ledger disagrees: the ledger follows the money
+      this.logger.warn({ orderId: split.orderId, refundedFen: split.refundedFen, amountFen: event.data.amountFen, totalFen: split.totalFen }, 'full refund that does not add up to the order total');
     }
     const { entries, shareFen, commissionFen } = refundEntries(split, split.refundedFen, event.data.amountFen, split.completedAt !== null);
     const posted = await this.ledger.post(tx, {
@@ -63,7 +59,7 @@ export class LedgerService {
       kind: 'order-refunded',
       orderId: split.orderId,
       storeId: split.storeId,
-      causedBy: event.id,
+      causedByEventId: event.id,
       entries,
     });
     if (posted) {
@@ -74,7 +70,14 @@ export class LedgerService {
     }
   }
 
-  private lockSplit(tx: EntityManager, orderId: string): Promise<OrderSplitEntity | null> {
-    return tx.getRepository(OrderSplitEntity).findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });
+  /**
+   * The order as posted at payment, locked so its refunds and completion post one at a time.
+   * An order's events share its Kafka key, so paid always comes first; if it is missing, paid
+   * was dead-lettered, and failing here sends this event after it to be re-driven once it is fixed.
+   */
+  private async paidOrder(tx: EntityManager, orderId: string, what: string): Promise<OrderSplitEntity> {
+    const split = await tx.getRepository(OrderSplitEntity).findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });
+    if (!split) throw new LedgerRuleError(`order ${orderId} ${what} before the ledger saw it paid`);
+    return split;
   }
 }

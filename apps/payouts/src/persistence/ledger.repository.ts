@@ -3,14 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Entry, StoreAccountKind } from '../domain/ledger-rules';
+import { describeAccount, Entry, StoreAccountKind } from '../domain/ledger-rules';
 
 export interface LedgerTransaction {
   idempotencyKey: string;
   kind: string;
   orderId: string | null;
   storeId: string | null;
-  causedBy: string | null;
+  causedByEventId: string | null;
   entries: Entry[];
 }
 
@@ -20,18 +20,18 @@ export class LedgerRepository {
   async post(tx: EntityManager, t: LedgerTransaction): Promise<boolean> {
     const id = randomUUID();
     const inserted = await tx.query(
-      `INSERT INTO ledger_transactions (id, idempotency_key, kind, order_id, store_id, caused_by) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO ledger_transactions (id, idempotency_key, kind, order_id, store_id, caused_by_event_id) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [id, t.idempotencyKey, t.kind, t.orderId, t.storeId, t.causedBy],
+      [id, t.idempotencyKey, t.kind, t.orderId, t.storeId, t.causedByEventId],
     );
     if (inserted.length === 0) return false;
     if (t.entries.length === 0) return true;
     const accounts = t.entries.map((e) => e.accountId);
+    // a store's accounts open with her first posting
+    const opened = [...new Set(accounts)].map((a) => ({ id: a, ...describeAccount(a) }));
     await tx.query(
-      `INSERT INTO ledger_accounts (id, store_id, kind)
-       SELECT a, CASE WHEN split_part(a, ':', 1) = 'store' THEN split_part(a, ':', 2)::uuid END, split_part(a, ':', 3)
-       FROM unnest($1::text[]) AS a ON CONFLICT (id) DO NOTHING`,
-      [accounts],
+      `INSERT INTO ledger_accounts (id, store_id, kind) SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[]) ON CONFLICT (id) DO NOTHING`,
+      [opened.map((a) => a.id), opened.map((a) => a.storeId), opened.map((a) => a.kind)],
     );
     await tx.query(`INSERT INTO ledger_entries (transaction_id, account_id, amount_fen) SELECT $1, a, f FROM unnest($2::text[], $3::bigint[]) AS u(a, f)`, [
       id,
@@ -55,7 +55,7 @@ export class LedgerRepository {
   async storeEntries(tx: EntityManager, storeId: string, page: number, pageSize: number) {
     const [rows, [{ total }]] = await Promise.all([
       tx.query(
-        `SELECT e.id, a.kind AS account, -e.amount_fen AS amount_fen, t.kind AS transaction_kind, t.order_id, t.caused_by, t.id AS transaction_id, e.created_at
+        `SELECT e.id, a.kind AS account, -e.amount_fen AS amount_fen, t.kind AS transaction_kind, t.order_id, t.caused_by_event_id, t.id AS transaction_id, e.created_at
          FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id JOIN ledger_transactions t ON t.id = e.transaction_id
          WHERE a.store_id = $1 ORDER BY e.id DESC LIMIT $2 OFFSET $3`,
         [storeId, pageSize, (page - 1) * pageSize],

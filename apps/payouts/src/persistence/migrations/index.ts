@@ -1,3 +1,4 @@
 import { PayoutsInitial1700000000000 } from './1700000000000-payouts-initial';
+import { PayoutsLedgerAccounts1700000000001 } from './1700000000001-payouts-ledger-accounts';
 
-export const payoutsMigrations = [PayoutsInitial1700000000000];
+export const payoutsMigrations = [PayoutsInitial1700000000000, PayoutsLedgerAccounts1700000000001];

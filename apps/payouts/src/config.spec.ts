@@ -1,0 +1,26 @@
+import { ConfigError } from '@cc/platform';
+import { loadPayoutsConfig, parseCommission } from './config';
+
+describe('payouts configuration', () => {
+  it('defaults to port 3004, the payouts database and a commission for every category', () => {
+    const config = loadPayoutsConfig({});
+    expect(config.PORT).toBe(3004);
+    expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/payouts');
+    expect(config.commissionBps).toEqual({ fresh: 500, chilled: 500, ambient: 800, handicraft: 1000 });
+  });
+
+  it('reads the commission per category from COMMISSION_BPS', () => {
+    expect(loadPayoutsConfig({ COMMISSION_BPS: 'handicraft:0, fresh:10000,chilled:250,ambient:800' }).commissionBps).toEqual({ fresh: 10000, chilled: 250, ambient: 800, handicraft: 0 });
+  });
+
+  it.each([
+    ['a category missing', 'fresh:500,chilled:500,ambient:800'],
+    ['more than 100 %', 'fresh:10001,chilled:500,ambient:800,handicraft:1000'],
+    ['a fraction', 'fresh:5.5,chilled:500,ambient:800,handicraft:1000'],
+    ['an unknown category', 'fresh:500,chilled:500,ambient:800,handicraft:1000,frozen:300'],
+    ['a category twice', 'fresh:500,fresh:600,chilled:500,ambient:800,handicraft:1000'],
+  ])('refuses %s', (_, value) => {
+    expect(parseCommission(value)).toBeNull();
+    expect(() => loadPayoutsConfig({ COMMISSION_BPS: value })).toThrow(ConfigError);
+  });
+});
