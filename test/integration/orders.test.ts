@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
-import { readTopic, typesOf } from '../support/kafka';
+import { envelope, publish, readTopic, typesOf } from '../support/kafka';
 import { newProduct, newStore } from '../support/factories';
 
 describe('orders service', () => {
@@ -139,5 +139,42 @@ describe('orders service', () => {
       const [row] = await orders.dataSource.query(`SELECT status FROM payments WHERE order_id = $1 AND kind = 'refund'`, [orderId]);
       return row?.status === 'succeeded';
     }, 'refund paid back');
+  });
+
+  it('refunds a completed order in parts, never more than was paid, once per Idempotency-Key', async () => {
+    const store = await newStore(catalog.url);
+    const p = await newProduct(catalog.url, store.id, { priceFen: 5000 });
+    const res = await checkout([{ productId: p.id, quantity: 2 }]);
+    const orderId = res.body.orders[0].id;
+    await statusBecomes(orderId, 'paid');
+    // fulfillment's side of the story, as it would publish it
+    const shipmentId = randomUUID();
+    const now = new Date().toISOString();
+    await publish(`${namespace}.fulfillment.events`, [
+      { key: orderId, value: envelope('fulfillment.shipment-scheduled', { shipmentId, orderId, storeId: store.id, township: 'louguan', slotStartsAt: now, deadlineAt: now }) },
+      { key: orderId, value: envelope('fulfillment.shipment-picked-up', { shipmentId, orderId, storeId: store.id, courierRef: 'c-1', pickedUpAt: now }) },
+      { key: orderId, value: envelope('fulfillment.shipment-delivered', { shipmentId, orderId, storeId: store.id, deliveredAt: now }) },
+    ]);
+    await statusBecomes(orderId, 'delivered');
+    expect((await call('POST', `${orders.url}/orders/${orderId}/confirm-receipt`, { token: buyer })).body.status).toBe('completed');
+
+    const seller = tokenFor('seller', store.id);
+    const refund = (amountFen: number, key?: string, token = seller) =>
+      call('POST', `${orders.url}/orders/${orderId}/refunds`, { token, body: { amountFen, reason: 'bruised fruit' }, headers: key ? { 'Idempotency-Key': key } : {} });
+    expect((await refund(100, undefined, buyer)).status).toBe(403);
+    expect((await refund(100, undefined, tokenFor('seller', randomUUID()))).status).toBe(403);
+    const first = await refund(3000, 'r-1');
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ amountFen: 3000, refundedFen: 3000, status: 'completed' });
+    expect((await refund(3000, 'r-1')).status).toBe(200); // a double click
+    const tooMuch = await refund(7001);
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body.refundableFen).toBe(7000);
+    const rest = await refund(7000);
+    expect(rest.body).toMatchObject({ refundedFen: 10000, status: 'refunded' });
+    expect((await refund(1)).status).toBe(422);
+    const events = await readTopic(`${namespace}.orders.events`, (ms) => typesOf(ms.filter((m) => m.key?.toString() === orderId)).filter((t) => t === 'orders.order-refunded').length === 2);
+    const refunds = events.filter((m) => m.key?.toString() === orderId).map((m) => JSON.parse(m.value!.toString())).filter((e) => e.type === 'orders.order-refunded');
+    expect(refunds.map((e) => [e.data.amountFen, e.data.full])).toEqual([[3000, false], [7000, true]]);
   });
 });

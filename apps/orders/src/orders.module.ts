@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceKitModule, ServiceOptions } from '@cc/service';
 import { OrdersConfig } from './config';
 import { CheckoutService } from './domain/checkout.service';
+import { IdempotentCommand } from './domain/idempotent-command';
 import { OrderLifecycleService } from './domain/order-lifecycle.service';
 import { OrderQueryService } from './domain/order-query.service';
 import { checkTransitionTable } from './domain/order-states';
@@ -50,6 +51,7 @@ export class OrdersModule {
       controllers: [OrdersController],
       providers: [
         CheckoutService,
+        IdempotentCommand,
         OrderLifecycleService,
         OrderQueryService,
         PaymentService,

@@ -17,6 +17,7 @@ export const ORDER_TRANSITIONS = {
   'receipt-confirmed': { from: ['delivered'], to: 'completed' },
   cancel: { from: ['pending_stock', 'awaiting_payment', 'paid', 'scheduled'], to: 'cancelled' },
   'shipment-failed': { from: ['paid', 'scheduled'], to: 'refunded' },
+  'partial-refund': { from: ['completed'], to: 'completed' },
   refund: { from: ['completed'], to: 'refunded' },
 } as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;
 

@@ -3,11 +3,21 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Outbox } from '@cc/messaging';
-import { Clock } from '@cc/platform';
+import { Clock, conflict, forbidden, notFound, Principal, unprocessable } from '@cc/platform';
 import { Jobs } from '@cc/service';
 import { OrderEntity, PaymentEntity } from '../persistence/entities';
 import { OrderRepository } from '../persistence/order.repository';
 import { PaymentProvider } from '../persistence/payment-provider';
+import { IdempotentCommand, requestHash } from './idempotent-command';
+import { canTake } from './order-states';
+
+export interface RefundAnswer {
+  refundId: string;
+  orderId: string;
+  amountFen: number;
+  refundedFen: number;
+  status: string;
+}
 
 export const REFUNDS_QUEUE = 'refunds';
 
@@ -20,7 +30,28 @@ export class RefundService {
     private readonly outbox: Outbox,
     private readonly jobs: Jobs,
     private readonly clock: Clock,
+    private readonly idempotent: IdempotentCommand,
   ) {}
+
+  /**
+   * A seller (own store) or ops gives money back on a completed order, in full or in part; the
+   * refunds of an order never add up to more than was paid. Partial refunds keep the order
+   * completed; the one that reaches the total makes it refunded.
+   */
+  async refundOrder(user: Principal, orderId: string, amountFen: number, reason: string, idempotencyKey?: string): Promise<{ result: RefundAnswer; created: boolean }> {
+    return this.idempotent.run(`${user.role}:${user.sub}`, idempotencyKey, requestHash({ orderId, amountFen, reason }), async (tx) => {
+      const order = await this.orders.lock(tx, orderId);
+      if (!order) throw notFound(`order ${orderId}`);
+      if (user.role === 'seller' && order.storeId !== user.storeId) throw forbidden('a seller may refund only her own store’s orders');
+      const left = order.totalFen - order.refundedFen;
+      if (amountFen > left) throw unprocessable(`a refund of ${amountFen} fen is more than the ${left} fen left to refund`, { refundableFen: left });
+      const action = amountFen === left ? 'refund' : 'partial-refund';
+      if (!canTake(order.status, action)) throw conflict(`an order that is ${order.status} cannot be refunded (only completed orders; cancel one before shipment instead)`, { status: order.status });
+      const { order: after } = await this.orders.transition(tx, order, action, this.clock.now(), { reason, causedBy: `${user.role}:${user.sub}` });
+      const refundId = await this.refundCapture(tx, order, amountFen, reason);
+      return { refundId, orderId, amountFen, refundedFen: order.refundedFen + amountFen, status: after.status };
+    });
+  }
 
   /**
    * Records a refund of `amountFen` against the order's captured payment and queues the provider

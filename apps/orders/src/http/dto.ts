@@ -32,3 +32,8 @@ export class OrderListQuery {
   @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000) page = 1;
   @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize = 50;
 }
+
+export class RefundDto {
+  @ApiProperty({ example: 1200, description: 'amount to give back, in fen' }) @IsInt() @Min(1) @Max(100_000_000_000) amountFen!: number;
+  @ApiProperty({ example: 'two peaches arrived bruised' }) @IsString() @Length(1, 500) reason!: string;
+}

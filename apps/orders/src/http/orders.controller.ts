@@ -5,9 +5,13 @@ import { badRequest, CurrentUser, Principal, Roles } from '@cc/platform';
 import { CheckoutService } from '../domain/checkout.service';
 import { OrderLifecycleService } from '../domain/order-lifecycle.service';
 import { OrderQueryService } from '../domain/order-query.service';
-import { CancelDto, CheckoutDto, OrderListQuery } from './dto';
+import { RefundService } from '../domain/refund.service';
+import { CancelDto, CheckoutDto, OrderListQuery, RefundDto } from './dto';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+function checkIdempotencyKey(key: string | undefined): void {
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw badRequest('Idempotency-Key must be 1-200 visible ASCII characters');
+}
 
 @ApiTags('orders')
 @ApiBearerAuth()
@@ -17,13 +21,24 @@ export class OrdersController {
     private readonly checkouts: CheckoutService,
     private readonly lifecycle: OrderLifecycleService,
     private readonly queries: OrderQueryService,
+    private readonly refunds: RefundService,
   ) {}
+
+  @Post('orders/:id/refunds')
+  @Roles('seller', 'ops')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'same key and body → the same refund, given once' })
+  async refund(@Param('id', ParseUUIDPipe) id: string, @Body() body: RefundDto, @CurrentUser() user: Principal, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
+    checkIdempotencyKey(key);
+    const { result, created } = await this.refunds.refundOrder(user, id, body.amountFen, body.reason, key);
+    res.status(created ? 201 : 200);
+    return result;
+  }
 
   @Post('checkouts')
   @Roles('buyer')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'same key and body → same answer, nothing new created (24 h)' })
   async checkout(@Body() body: CheckoutDto, @CurrentUser() user: Principal, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
-    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw badRequest('Idempotency-Key must be 1-200 visible ASCII characters');
+    checkIdempotencyKey(key);
     const { result, created } = await this.checkouts.placeCheckout(user, { lines: body.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })), paymentToken: body.paymentToken }, key);
     res.status(created ? 201 : 200);
     if (!created) res.setHeader('Idempotent-Replayed', 'true');
