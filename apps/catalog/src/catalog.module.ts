@@ -23,7 +23,14 @@ export class CatalogModule {
           entities: catalogEntities,
           migrations: catalogMigrations,
           consumes: ['orders.order-placed', 'orders.order-paid', 'orders.order-cancelled'],
-          queues: { [RESERVATION_QUEUE]: { jobs: ['expire-reservation'], concurrency: 8, attempts: 5 } },
+          queues: {
+            [RESERVATION_QUEUE]: {
+              jobs: ['expire-reservation', 'sweep-expired-reservations'],
+              concurrency: 8,
+              attempts: 5,
+              every: [{ name: 'sweep-expired-reservations', ms: config.SWEEP_INTERVAL_SECONDS * 1000 }],
+            },
+          },
           ...overrides,
         }),
       ],

@@ -4,6 +4,8 @@ import { BaseConfig, loadConfig } from '@cc/platform';
 export class CatalogConfig extends BaseConfig {
   /** Minutes a stock reservation holds before it is released (DESIGN §3: 15). */
   @IsInt() @Min(1) @Max(24 * 60) RESERVATION_TTL_MINUTES = 15;
+  /** How often the backstop sweeper looks for reservations whose expiry job was lost. */
+  @IsInt() @Min(1) @Max(3600) SWEEP_INTERVAL_SECONDS = 60;
 }
 
 export const loadCatalogConfig = (env = process.env) =>

@@ -42,7 +42,7 @@ export class OrdersModule {
           ],
           queues: {
             [PAYMENTS_QUEUE]: { jobs: ['capture-payment'], concurrency: 16, attempts: 5, backoffMs: 500 },
-            [PAYMENT_TIMEOUTS_QUEUE]: { jobs: ['cancel-unpaid'], concurrency: 8, attempts: 5 },
+            [PAYMENT_TIMEOUTS_QUEUE]: { jobs: ['cancel-unpaid', 'sweep-unpaid'], concurrency: 8, attempts: 5, every: [{ name: 'sweep-unpaid', ms: 60_000 }] },
             [REFUNDS_QUEUE]: { jobs: ['refund-payment'], concurrency: 4, attempts: 10, backoffMs: 2000 },
           },
           ...overrides,

@@ -20,6 +20,8 @@ export interface QueueSettings {
   limiter?: { max: number; durationMs: number };
   keepCompleted?: number;
   keepFailed?: number;
+  /** Jobs of this queue that run on a fixed interval (a BullMQ job scheduler each, upserted at start). */
+  every?: { name: string; ms: number }[];
 }
 export type QueueDefinitions = Record<string, QueueSettings>;
 
@@ -121,6 +123,16 @@ export class Jobs {
     for (const j of jobs) this.assertDeclared(queue, j.name);
     const correlationId = currentFlow()?.correlationId;
     return this.queue(queue).addBulk(jobs.map((j) => ({ name: j.name, data: { ...j.data, _correlationId: correlationId }, opts: this.jobOptions(j.options ?? {}) })));
+  }
+
+  /** Upserts the interval jobs (idempotent: one scheduler per queue and job name, however many instances start). */
+  async startSchedulers(): Promise<void> {
+    for (const [queue, settings] of Object.entries(this.definitions)) {
+      for (const { name, ms } of settings.every ?? []) {
+        this.assertDeclared(queue, name);
+        await this.queue(queue).upsertJobScheduler(`every.${name}`, { every: ms }, { name, data: {} });
+      }
+    }
   }
 
   /** Starts one worker per queue that dispatches by job name to the @OnJob handlers. */

@@ -73,6 +73,7 @@ export class ServiceRuntime implements OnApplicationBootstrap, BeforeApplication
       await this.consumer.start();
     }
     this.jobs.startWorkers(jobHandlers);
+    await this.jobs.startSchedulers();
     this.logger.info({ consumes, queues: this.jobs.queueNames() }, `${service} started its relay, consumer and workers`);
   }
 

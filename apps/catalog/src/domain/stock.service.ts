@@ -80,6 +80,14 @@ export class StockService {
     return this.dataSource.transaction((tx) => this.releaseStock(tx, orderId, 'reservation-expired'));
   }
 
+  /** Backstop for a lost expiry job (Redis lost, say): releases every active reservation past its time. */
+  async sweepExpiredReservations(limit = 500): Promise<number> {
+    const due = await this.stock.expiredReservations(this.dataSource.manager, this.clock.now(), limit);
+    let released = 0;
+    for (const orderId of due) if (await this.expireReservation(orderId)) released++;
+    return released;
+  }
+
   /** A seller's correction of on-hand stock (a delivery from the orchard, a broken jar), kept as history. */
   async adjustStock(productId: string, delta: number, reason: string, actor: string) {
     return this.dataSource.transaction(async (tx) => {

@@ -10,4 +10,9 @@ export class ReservationExpiryJob {
   async expire(data: { orderId: string }) {
     return { released: await this.stock.expireReservation(data.orderId) };
   }
+
+  @OnJob(RESERVATION_QUEUE, 'sweep-expired-reservations')
+  async sweep() {
+    return { released: await this.stock.sweepExpiredReservations() };
+  }
 }

@@ -73,6 +73,17 @@ export class PaymentService {
     });
   }
 
+  /** Backstop for a lost timeout job: cancels orders left awaiting payment well past the timeout. */
+  async sweepUnpaid(limit = 500): Promise<number> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM orders WHERE status = 'awaiting_payment' AND updated_at < now() - make_interval(secs => $1) ORDER BY updated_at LIMIT $2`,
+      [this.config.PAYMENT_TIMEOUT_SECONDS * 2, limit],
+    );
+    let cancelled = 0;
+    for (const { id } of rows) if ((await this.cancelUnpaid(id)) === 'cancelled') cancelled++;
+    return cancelled;
+  }
+
   async cancelUnpaid(orderId: string): Promise<string> {
     return this.dataSource.transaction(async (tx) => {
       const order = await this.orders.lock(tx, orderId);

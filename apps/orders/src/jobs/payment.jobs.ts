@@ -20,6 +20,11 @@ export class PaymentJobs {
     return { outcome: await this.payments.cancelUnpaid(data.orderId) };
   }
 
+  @OnJob(PAYMENT_TIMEOUTS_QUEUE, 'sweep-unpaid')
+  async sweepUnpaid() {
+    return { cancelled: await this.payments.sweepUnpaid() };
+  }
+
   @OnJob(REFUNDS_QUEUE, 'refund-payment')
   async refund(data: { refundId: string }) {
     return { outcome: await this.refunds.payRefund(data.refundId) };
