@@ -5,6 +5,7 @@ import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { envelope, publish, readTopic, typesOf } from '../support/kafka';
 import { newProduct, newStore } from '../support/factories';
+import { ORDER_TRANSITIONS } from '../../apps/orders/src/domain/order-states';
 
 describe('orders service', () => {
   const namespace = newNamespace();
@@ -176,5 +177,20 @@ describe('orders service', () => {
     const events = await readTopic(`${namespace}.orders.events`, (ms) => typesOf(ms.filter((m) => m.key?.toString() === orderId)).filter((t) => t === 'orders.order-refunded').length === 2);
     const refunds = events.filter((m) => m.key?.toString() === orderId).map((m) => JSON.parse(m.value!.toString())).filter((e) => e.type === 'orders.order-refunded');
     expect(refunds.map((e) => [e.data.amountFen, e.data.full])).toEqual([[3000, false], [7000, true]]);
+  });
+
+  it('recorded only transitions from the table, for every order the tests above made', async () => {
+    const rows: { from_status: string | null; to_status: string; action: string }[] = await orders.dataSource.query('SELECT from_status, to_status, action FROM order_history');
+    expect(rows.length).toBeGreaterThan(20);
+    for (const row of rows) {
+      if (row.from_status === null) {
+        expect(row).toMatchObject({ action: 'checkout', to_status: 'pending_stock' });
+        continue;
+      }
+      const rule = ORDER_TRANSITIONS[row.action as keyof typeof ORDER_TRANSITIONS];
+      expect(rule).toBeDefined();
+      expect(rule.from as readonly string[]).toContain(row.from_status);
+      expect(row.to_status).toBe(rule.to);
+    }
   });
 });
