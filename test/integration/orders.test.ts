@@ -28,6 +28,11 @@ describe('orders service', () => {
   const orderOf = async (id: string, token = buyer) => (await call('GET', `${orders.url}/orders/${id}`, { token })).body;
   const statusBecomes = (id: string, status: string) => waitFor(async () => (await orderOf(id)).status === status && orderOf(id), `order ${id} to become ${status}`);
   const stockOf = async (productId: string) => (await call('GET', `${catalog.url}/products/${productId}`)).body.stock;
+  /** The event types published for one order on a topic, once `last` has appeared. */
+  const eventsOf = async (topic: 'orders' | 'catalog', orderId: string, last: string) => {
+    const mine = (ms: { key: Buffer | null }[]) => ms.filter((m) => m.key?.toString() === orderId);
+    return typesOf(mine(await readTopic(`${namespace}.${topic}.events`, (ms) => typesOf(mine(ms)).includes(last))) as never);
+  };
 
   it('carries a paid checkout to paid, with the stock sold and the events out', async () => {
     const store = await newStore(catalog.url);
@@ -81,6 +86,8 @@ describe('orders service', () => {
     expect(cancelled.history.at(-1)).toMatchObject({ action: 'payment-declined' });
     await waitFor(async () => (await stockOf(p.id)).reserved === 0, 'stock released');
     expect((await stockOf(p.id)).available).toBe(3);
+    expect(await eventsOf('orders', cancelled.id, 'orders.order-cancelled')).toEqual(['orders.order-placed', 'orders.order-cancelled']);
+    expect(await eventsOf('catalog', cancelled.id, 'catalog.stock-released')).toEqual(['catalog.stock-reserved', 'catalog.stock-released']);
   });
 
   it('cancels a payment that never answers once the timeout passes', async () => {
@@ -90,6 +97,8 @@ describe('orders service', () => {
     const cancelled = await statusBecomes(res.body.orders[0].id, 'cancelled');
     expect(cancelled.history.at(-1)).toMatchObject({ action: 'payment-timeout' });
     await waitFor(async () => (await stockOf(p.id)).reserved === 0, 'stock released');
+    expect(await eventsOf('orders', cancelled.id, 'orders.order-cancelled')).toEqual(['orders.order-placed', 'orders.order-cancelled']);
+    expect(await eventsOf('catalog', cancelled.id, 'catalog.stock-released')).toEqual(['catalog.stock-reserved', 'catalog.stock-released']);
   });
 
   it('cancels when stock runs out', async () => {
@@ -98,6 +107,8 @@ describe('orders service', () => {
     const res = await checkout([{ productId: p.id, quantity: 2 }]);
     const cancelled = await statusBecomes(res.body.orders[0].id, 'cancelled');
     expect(cancelled.history.at(-1)).toMatchObject({ action: 'stock-rejected', reason: 'insufficient-stock' });
+    expect(await eventsOf('catalog', cancelled.id, 'catalog.stock-rejected')).toEqual(['catalog.stock-rejected']);
+    expect(await eventsOf('orders', cancelled.id, 'orders.order-cancelled')).toEqual(['orders.order-placed', 'orders.order-cancelled']);
   });
 
   it('refuses bad input, unknown products, strangers and illegal moves without changing anything', async () => {
