@@ -12,6 +12,7 @@ import { envelope, publish, readTopic, typesOf } from '../support/kafka';
 import { DEV_COURIER_SECRET } from '../../apps/fulfillment/src/config';
 import { COURIER_SIGNATURE_HEADER, signCourierPayload } from '../../apps/fulfillment/src/domain/courier-signature';
 import { localDate } from '../../apps/fulfillment/src/domain/local-time';
+import { COURIER_CALLS_QUEUE, PickupDispatchService } from '../../apps/fulfillment/src/domain/pickup-dispatch.service';
 import { PICKUP_DISPATCH_QUEUE, pickupRunJobId } from '../../apps/fulfillment/src/domain/shipment-scheduling.service';
 
 const HOURLY = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`).join(',');
@@ -144,6 +145,30 @@ describe('fulfillment on a real-time clock', () => {
     const day = await call('GET', `${still.county.service.url}/pickup-slots?township=${township}&date=${localDate(new Date(slots[0]), 'Asia/Shanghai')}`, { token: tokenFor('seller', randomUUID()) });
     expect(day.status).toBe(200);
     expect(day.body.slots.find((s: { startsAt: string }) => s.startsAt === slots[0])).toMatchObject({ capacity: 2, booked: 2, free: 0, closed: false });
+  });
+
+  it('dispatches a slot’s run once, closes the slot, and books later parcels onto the next one', async () => {
+    const { send, shipmentMade, shipmentOf, query } = still;
+    const township = newTownship();
+    const first = orderPaid({ township, categories: ['ambient'] });
+    await send(first);
+    const shipment = await shipmentMade(first.data.orderId);
+    const slot = new Date(shipment.slotStartsAt);
+
+    // what the delayed dispatch-pickup-run job does at the slot's time, run now (and once more, as a retry would)
+    const dispatch = still.county.service.app.get(PickupDispatchService);
+    expect(await dispatch.dispatchPickupRun(township, slot)).toEqual({ parcels: 1 });
+    expect(await dispatch.dispatchPickupRun(township, slot)).toEqual({ parcels: 0 });
+    const runs = await query('SELECT manifest FROM pickup_runs WHERE township = $1', [township]);
+    expect(runs.map((r) => r.manifest.parcels.map((p: { shipmentId: string }) => p.shipmentId))).toEqual([[shipment.id]]);
+    expect(await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key LIKE $2`, [COURIER_CALLS_QUEUE, `manifest.run.${township}.%`])).toEqual([{ key: `manifest.${pickupRunJobId(township, slot)}` }]);
+    // the simulated courier takes the manifest and calls the signed webhook
+    await waitFor(async () => (await shipmentOf(first.data.orderId)).status === 'picked_up', 'picked up by the simulated courier');
+
+    const late = orderPaid({ township, categories: ['ambient'] });
+    await send(late);
+    const next = await shipmentMade(late.data.orderId);
+    expect(Date.parse(next.slotStartsAt)).toBeGreaterThan(slot.getTime()); // the slot had room, but its van had gone
   });
 
   it('fails an order no slot can take in time as undeliverable', async () => {

@@ -1,6 +1,7 @@
 // Orders with catalog, both in-process on the real PostgreSQL, Redis and Kafka: checkout split
 // per store, idempotency, payment outcomes, access rules and the transition table over HTTP.
 import { randomUUID } from 'node:crypto';
+import type { KafkaMessage } from 'kafkajs';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { envelope, publish, readTopic, typesOf } from '../support/kafka';
@@ -30,8 +31,8 @@ describe('orders service', () => {
   const stockOf = async (productId: string) => (await call('GET', `${catalog.url}/products/${productId}`)).body.stock;
   /** The event types published for one order on a topic, once `last` has appeared. */
   const eventsOf = async (topic: 'orders' | 'catalog', orderId: string, last: string) => {
-    const mine = (ms: { key: Buffer | null }[]) => ms.filter((m) => m.key?.toString() === orderId);
-    return typesOf(mine(await readTopic(`${namespace}.${topic}.events`, (ms) => typesOf(mine(ms)).includes(last))) as never);
+    const mine = (ms: KafkaMessage[]) => ms.filter((m) => m.key?.toString() === orderId);
+    return typesOf(mine(await readTopic(`${namespace}.${topic}.events`, (ms) => typesOf(mine(ms)).includes(last))));
   };
 
   it('carries a paid checkout to paid, with the stock sold and the events out', async () => {

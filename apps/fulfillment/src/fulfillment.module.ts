@@ -2,6 +2,7 @@ import { DynamicModule, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ServiceKitModule, ServiceOptions } from '@cc/service';
 import { FulfillmentConfig } from './config';
 import { CourierWebhookService } from './domain/courier-webhook.service';
+import { checkShipmentTransitions } from './domain/shipment-states';
 import { COURIER_CALLS_QUEUE, PickupDispatchService } from './domain/pickup-dispatch.service';
 import { PICKUP_DISPATCH_QUEUE, ShipmentSchedulingService } from './domain/shipment-scheduling.service';
 import { ShipmentQueryService } from './domain/shipment-query.service';
@@ -18,6 +19,7 @@ export class FulfillmentModule implements OnApplicationShutdown {
   constructor(private readonly courier: CourierClient) {}
 
   static register(config: FulfillmentConfig, overrides: Partial<ServiceOptions> = {}): DynamicModule {
+    checkShipmentTransitions();
     return {
       module: FulfillmentModule,
       imports: [
@@ -28,6 +30,7 @@ export class FulfillmentModule implements OnApplicationShutdown {
           migrations: fulfillmentMigrations,
           consumes: ['orders.order-paid'],
           queues: {
+            // a run that cannot leave strands its parcels: retry for long (about 17 minutes in all)
             [PICKUP_DISPATCH_QUEUE]: { jobs: ['dispatch-pickup-run'], concurrency: 4, attempts: 10, backoffMs: 1000 },
             // the courier's API takes at most 10 calls a second from us
             [COURIER_CALLS_QUEUE]: { jobs: ['send-manifest'], concurrency: 4, attempts: 8, backoffMs: 2000, limiter: { max: 10, durationMs: 1000 } },

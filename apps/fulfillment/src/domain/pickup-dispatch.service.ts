@@ -1,4 +1,5 @@
-// At a slot's time its pickup run leaves: the manifest of its parcels goes to the courier.
+// At a slot's time its pickup run leaves: the slot closes, and the manifest of its parcels goes
+// to the courier through the rate-limited courier-calls queue.
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@cc/platform';
@@ -19,16 +20,18 @@ export class PickupDispatchService {
     private readonly clock: Clock,
   ) {}
 
-  /** Builds and records the slot's manifest (once), then queues the call to the courier. */
+  /** Closes the slot, records its manifest (once: a re-run of the job finds the run and stops), then queues the call to the courier. */
   async dispatchPickupRun(township: string, slotStartsAt: Date): Promise<{ parcels: number }> {
     return this.dataSource.transaction(async (tx) => {
+      const now = this.clock.now();
+      await this.shipments.closeSlot(tx, township, slotStartsAt, now);
       const parcels = await this.shipments.scheduledInSlot(tx, township, slotStartsAt);
       const manifest: PickupManifest = {
         township,
         slotStartsAt: slotStartsAt.toISOString(),
         parcels: parcels.map((s) => ({ shipmentId: s.id, orderId: s.orderId, storeId: s.storeId, category: s.category, deadlineAt: s.deadlineAt.toISOString() })),
       };
-      if (!(await this.shipments.recordRun(tx, township, slotStartsAt, this.clock.now(), manifest))) return { parcels: 0 };
+      if (!(await this.shipments.recordRun(tx, township, slotStartsAt, now, manifest))) return { parcels: 0 };
       if (parcels.length) await this.jobs.schedule(tx, COURIER_CALLS_QUEUE, 'send-manifest', { manifest }, { jobId: `manifest.${pickupRunJobId(township, slotStartsAt)}` });
       return { parcels: parcels.length };
     });

@@ -47,10 +47,8 @@ export class ShipmentQueryService {
       timeZone: zone,
       slots: this.config.timetable.map((time) => {
         const startsAt = zonedToUtc(date, time, zone);
-        const load = loads.get(startsAt.getTime());
-        const capacity = load?.capacity ?? this.config.SLOT_CAPACITY;
-        const booked = load?.booked ?? 0;
-        return { localTime: localTime(startsAt, zone), startsAt: startsAt.toISOString(), capacity, booked, free: capacity - booked };
+        const { capacity, booked, closed } = loads.get(startsAt.getTime()) ?? { capacity: this.config.SLOT_CAPACITY, booked: 0, closed: false };
+        return { localTime: localTime(startsAt, zone), startsAt: startsAt.toISOString(), capacity, booked, free: closed ? 0 : capacity - booked, closed };
       }),
     };
   }

@@ -8,11 +8,15 @@ import { Clock } from '@cc/platform';
 import { Jobs } from '@cc/service';
 import { FulfillmentConfig } from '../config';
 import { ShipmentRepository } from '../persistence/shipment.repository';
-import { candidateSlots, mostPerishable, pickupDeadline } from './slot-planning';
+import { assignPickupSlot, mostPerishable, PickupPlan, pickupDeadline } from './slot-planning';
 
 export const PICKUP_DISPATCH_QUEUE = 'pickup-dispatch';
-/** BullMQ job ids may not hold ':'; township names are kept readable otherwise. */
-export const pickupRunJobId = (township: string, startsAt: Date) => `run.${township.replace(/[^A-Za-z0-9_-]/g, '_')}.${startsAt.getTime()}`;
+
+/**
+ * One job per township slot. BullMQ job ids may not hold ':'; URI-encoding keeps every township
+ * name distinct (township names are often Chinese) and never produces one.
+ */
+export const pickupRunJobId = (township: string, startsAt: Date) => `run.${encodeURIComponent(township)}.${startsAt.getTime()}`;
 
 @Injectable()
 export class ShipmentSchedulingService {
@@ -26,27 +30,36 @@ export class ShipmentSchedulingService {
 
   async scheduleShipment(tx: EntityManager, event: DecodedEvent<'orders.order-paid'>): Promise<void> {
     const order = event.data;
-    if (await this.shipments.findByOrder(tx, order.orderId)) return; // a second order-paid for the same order
+    if (await this.shipments.findByOrder(tx, order.orderId)) return; // order-paid again (a retry upstream, or a re-drive)
     const category = mostPerishable(order.lines.map((l) => l.category));
     const deadlineAt = pickupDeadline(new Date(order.paidAt), category);
     const now = this.clock.now();
-    let slot: Date | null = null;
-    for (const candidate of candidateSlots(now, deadlineAt, this.config.timetable, this.config.COUNTY_TIME_ZONE)) {
-      if (await this.shipments.bookSlot(tx, order.township, candidate, this.config.SLOT_CAPACITY)) {
-        slot = candidate;
-        break;
-      }
-    }
+    const slot = await this.bookEarliestSlot(tx, order.township, { now, deadline: deadlineAt, timetable: this.config.timetable, zone: this.config.COUNTY_TIME_ZONE, capacity: this.config.SLOT_CAPACITY });
+
     const shipmentId = randomUUID();
-    const base = { id: shipmentId, orderId: order.orderId, storeId: order.storeId, buyerId: order.buyerId, township: order.township, category, deadlineAt, courierRef: null };
+    const shipment = {
+      id: shipmentId,
+      orderId: order.orderId,
+      storeId: order.storeId,
+      buyerId: order.buyerId,
+      township: order.township,
+      category,
+      deadlineAt,
+      courierRef: null,
+      status: slot ? ('scheduled' as const) : ('failed' as const),
+      slotStartsAt: slot,
+      failureReason: slot ? null : 'undeliverable',
+    };
+    if (!(await this.shipments.insert(tx, shipment, now, `event:${event.id}`))) {
+      // another consumer instance (a rebalance) made it a moment ago: roll back our booking; the retry finds theirs
+      throw new Error(`order ${order.orderId} got a shipment concurrently`);
+    }
     if (!slot) {
-      await this.shipments.insert(tx, { ...base, status: 'failed', slotStartsAt: null, failureReason: 'undeliverable' }, now, `event:${event.id}`);
       await this.outbox.add(tx, [
         { type: 'fulfillment.shipment-failed', key: order.orderId, data: { shipmentId, orderId: order.orderId, storeId: order.storeId, reason: 'undeliverable', failedAt: now.toISOString() } },
       ]);
       return;
     }
-    await this.shipments.insert(tx, { ...base, status: 'scheduled', slotStartsAt: slot, failureReason: null }, now, `event:${event.id}`);
     await this.outbox.add(tx, [
       {
         type: 'fulfillment.shipment-scheduled',
@@ -54,7 +67,17 @@ export class ShipmentSchedulingService {
         data: { shipmentId, orderId: order.orderId, storeId: order.storeId, township: order.township, slotStartsAt: slot.toISOString(), deadlineAt: deadlineAt.toISOString() },
       },
     ]);
-    // one job per township slot, whoever books first schedules it; the same id never makes a second
+    // every booking schedules its slot's run; the deterministic id makes it one job per slot
     await this.jobs.schedule(tx, PICKUP_DISPATCH_QUEUE, 'dispatch-pickup-run', { township: order.township, slotStartsAt: slot.toISOString() }, { jobId: pickupRunJobId(order.township, slot), runAt: slot });
+  }
+
+  /** Chooses from the slots' loads as read, then books atomically; if a racing booking took the last place, chooses again. */
+  private async bookEarliestSlot(tx: EntityManager, township: string, plan: PickupPlan): Promise<Date | null> {
+    const loads = await this.shipments.slotLoads(tx, township, plan.now, new Date(plan.deadline.getTime() + 1)); // a slot may start right on the deadline
+    for (;;) {
+      const slot = assignPickupSlot(plan, loads);
+      if (!slot || (await this.shipments.bookSlot(tx, township, slot, plan.capacity))) return slot;
+      loads.set(slot.getTime(), { capacity: 0, booked: 0, closed: true });
+    }
   }
 }

@@ -1,4 +1,5 @@
-// Which pickup slot a parcel takes (DESIGN §4), as pure functions.
+// Which pickup slot a parcel takes (DESIGN §4), as pure functions: the service feeds them the
+// clock, the timetable and the slots' loads, and books what they choose.
 import type { Category } from '@cc/contracts';
 import { localDate, nextDate, zonedToUtc } from './local-time';
 
@@ -7,6 +8,7 @@ export const PICKUP_WINDOW_HOURS: Record<Category, number> = {
   chilled: 12,
   fresh: 24,
   ambient: 72,
+  // made to order: a fixed week until lead times are kept per product
   handicraft: 7 * 24,
 };
 
@@ -19,20 +21,41 @@ export function pickupDeadline(paidAt: Date, category: Category): Date {
   return new Date(paidAt.getTime() + PICKUP_WINDOW_HOURS[category] * 3_600_000);
 }
 
-/** Every timetable slot starting at or after `from` and no later than `deadline`, earliest first. */
+/** Every timetable slot starting at or after `from` and no later than `deadline`, earliest first, day by local day. */
 export function candidateSlots(from: Date, deadline: Date, timetable: readonly string[], zone: string): Date[] {
   const slots: Date[] = [];
-  for (let date = localDate(from, zone); ; date = nextDate(date)) {
+  for (let date = localDate(from, zone); zonedToUtc(date, '00:00', zone) <= deadline; date = nextDate(date)) {
     for (const time of timetable) {
       const start = zonedToUtc(date, time, zone);
       if (start > deadline) return slots;
       if (start >= from) slots.push(start);
     }
-    if (zonedToUtc(date, '00:00', zone) > deadline) return slots;
   }
+  return slots;
 }
 
-/** The earliest candidate with room, given how many parcels each slot already has. */
-export function chooseSlot(candidates: readonly Date[], booked: (start: Date) => number, capacity: number): Date | null {
-  return candidates.find((start) => booked(start) < capacity) ?? null;
+/** A slot's state; a slot nobody booked yet has none (full capacity, nothing booked). */
+export interface SlotLoad {
+  capacity: number;
+  booked: number;
+  /** Its pickup run has left: nothing more can join it. */
+  closed: boolean;
+}
+
+export const hasRoom = (load: SlotLoad) => !load.closed && load.booked < load.capacity;
+
+export interface PickupPlan {
+  now: Date;
+  deadline: Date;
+  /** Local HH:MM times, sorted. */
+  timetable: readonly string[];
+  zone: string;
+  /** Parcels per slot for slots not booked yet. */
+  capacity: number;
+}
+
+/** The earliest slot at or after now, no later than the deadline, that has room; null if none does. */
+export function assignPickupSlot(plan: PickupPlan, loads: ReadonlyMap<number, SlotLoad>): Date | null {
+  const empty: SlotLoad = { capacity: plan.capacity, booked: 0, closed: false };
+  return candidateSlots(plan.now, plan.deadline, plan.timetable, plan.zone).find((start) => hasRoom(loads.get(start.getTime()) ?? empty)) ?? null;
 }

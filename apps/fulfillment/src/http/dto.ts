@@ -7,7 +7,7 @@ export class ShipmentsQuery {
 
 export class PickupSlotsQuery {
   @ApiProperty({ example: 'louguan' }) @IsString() @Length(1, 100) township!: string;
-  @ApiProperty({ example: '2026-11-29', description: 'local date in the county' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' }) date!: string;
+  @ApiProperty({ example: '2026-11-29', description: 'local date in the county' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' }) @IsISO8601({ strict: true }, { message: 'date must be a real calendar date' }) date!: string;
 }
 
 export class CourierWebhookDto {

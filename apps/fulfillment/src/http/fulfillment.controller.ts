@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Query, RawBodyRequest, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { CurrentUser, Principal, Public, Roles } from '@cc/platform';
+import { COURIER_SIGNATURE_HEADER } from '../domain/courier-signature';
 import { CourierWebhookService } from '../domain/courier-webhook.service';
 import { ShipmentQueryService } from '../domain/shipment-query.service';
-import { SIGNATURE_HEADER } from '../persistence/courier.client';
+import { CourierSignatureGuard } from './courier-signature.guard';
 import { CourierWebhookDto, PickupSlotsQuery, ShipmentsQuery } from './dto';
 
 @ApiTags('fulfillment')
@@ -31,10 +31,10 @@ export class FulfillmentController {
   /** Signed by the courier (HMAC-SHA256 of the raw body), not by a user token. */
   @Post('courier/webhook')
   @Public()
+  @UseGuards(CourierSignatureGuard)
   @HttpCode(200)
-  @ApiHeader({ name: SIGNATURE_HEADER, description: 'sha256=<hex HMAC-SHA256 of the raw body>' })
-  courierWebhook(@Req() req: RawBodyRequest<Request>, @Headers(SIGNATURE_HEADER) signature: string | undefined, @Body() body: CourierWebhookDto) {
-    this.webhooks.verifySignature(req.rawBody, signature);
+  @ApiHeader({ name: COURIER_SIGNATURE_HEADER, required: true, description: 'sha256=<hex HMAC-SHA256 of the raw body with COURIER_WEBHOOK_SECRET>' })
+  courierWebhook(@Body() body: CourierWebhookDto) {
     return this.webhooks.receive(body);
   }
 }

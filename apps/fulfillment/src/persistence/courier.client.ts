@@ -1,13 +1,14 @@
 // The courier company behind one interface. The simulated courier, used by the demo and tests,
 // behaves like a real one would: it takes the manifest, then calls our webhook (HMAC-signed) when
 // it picks each parcel up and when it delivers it.
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { Clock } from '@cc/platform';
 import { LOGGER } from '@cc/service';
 import { FulfillmentConfig } from '../config';
+import { COURIER_SIGNATURE_HEADER, signCourierPayload } from '../domain/courier-signature';
 
 export interface ManifestParcel {
   shipmentId: string;
@@ -33,12 +34,6 @@ export interface CourierWebhook {
   at: string;
 }
 
-export const SIGNATURE_HEADER = 'x-courier-signature';
-
-export function signWebhook(rawBody: string | Buffer, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
-}
-
 export abstract class CourierClient {
   /** Hands a pickup run's manifest to the courier; throws if the courier does not take it (the job retries). */
   abstract sendManifest(manifest: PickupManifest): Promise<{ courierRunRef: string }>;
@@ -59,12 +54,13 @@ export class SimulatedCourier extends CourierClient {
 
   async sendManifest(manifest: PickupManifest): Promise<{ courierRunRef: string }> {
     const courierRunRef = `simrun_${randomUUID().slice(0, 8)}`;
-    const deliveryMs = this.config.SIMULATED_COURIER_DELIVERY_MINUTES * 60_000;
+    // the van takes the whole run at once and delivers every parcel a fixed (clock) time later
+    const pickedUpAt = this.clock.now();
+    const deliveredAt = new Date(pickedUpAt.getTime() + this.config.SIMULATED_COURIER_DELIVERY_MINUTES * 60_000);
     for (const [i, parcel] of manifest.parcels.entries()) {
       const courierRef = `${courierRunRef}-${i + 1}`;
-      this.later(0, () => this.post({ eventId: randomUUID(), type: 'picked-up', shipmentId: parcel.shipmentId, courierRef, at: this.clock.now().toISOString() }));
-      const deliverAt = new Date(this.clock.now().getTime() + deliveryMs);
-      this.later(this.clock.delayUntil(deliverAt), () => this.post({ eventId: randomUUID(), type: 'delivered', shipmentId: parcel.shipmentId, courierRef, at: this.clock.now().toISOString() }));
+      this.later(0, () => this.post({ eventId: randomUUID(), type: 'picked-up', shipmentId: parcel.shipmentId, courierRef, at: pickedUpAt.toISOString() }));
+      this.later(this.clock.delayUntil(deliveredAt), () => this.post({ eventId: randomUUID(), type: 'delivered', shipmentId: parcel.shipmentId, courierRef, at: deliveredAt.toISOString() }));
     }
     return { courierRunRef };
   }
@@ -88,7 +84,7 @@ export class SimulatedCourier extends CourierClient {
     try {
       const res = await fetch(`${this.baseUrl()}/courier/webhook`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(body, this.config.courierSecret) },
+        headers: { 'content-type': 'application/json', [COURIER_SIGNATURE_HEADER]: signCourierPayload(body, this.config.courierSecret) },
         body,
         signal: AbortSignal.timeout(5000),
       });
@@ -100,8 +96,9 @@ export class SimulatedCourier extends CourierClient {
     }
   }
 
+  /** PUBLIC_URL, or this process's own listening port (tests listen on port 0, so PORT may not be it). */
   private baseUrl(): string {
-    if (this.config.PUBLIC_URL) return this.config.PUBLIC_URL;
+    if (this.config.PUBLIC_URL) return this.config.PUBLIC_URL.replace(/\/+$/, '');
     const address = this.http.httpAdapter.getHttpServer().address() as { port: number };
     return `http://127.0.0.1:${address.port}`;
   }

@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { nextShipmentStatus, ShipmentAction, ShipmentStatus } from '../domain/shipment-states';
+import type { SlotLoad } from '../domain/slot-planning';
 import { ShipmentEntity, ShipmentHistoryEntity } from './entities';
 
 @Injectable()
@@ -26,6 +27,7 @@ export class ShipmentRepository {
     return true;
   }
 
+  /** The one way a shipment's status changes: checked against the transition table, with a history row. */
   async transition(tx: EntityManager, shipment: ShipmentEntity, action: ShipmentAction, at: Date, why: { reason?: string | null; causedBy: string; courierRef?: string }): Promise<ShipmentEntity> {
     const to: ShipmentStatus = nextShipmentStatus(shipment.status, action);
     const changes: Partial<ShipmentEntity> = { status: to, ...(why.courierRef ? { courierRef: why.courierRef } : {}), ...(action === 'fail' ? { failureReason: why.reason ?? null } : {}) };
@@ -34,23 +36,36 @@ export class ShipmentRepository {
     return { ...shipment, ...changes };
   }
 
-  /** Books one parcel into a slot if it has room (the slot row is created on first use). */
+  /**
+   * Books one parcel into a slot if it is open and has room (the slot row is created on first
+   * use). The conditional upsert is atomic: racing bookings never overfill a slot.
+   */
   async bookSlot(tx: EntityManager, township: string, startsAt: Date, capacity: number): Promise<boolean> {
     const rows = await tx.query(
       `INSERT INTO pickup_slots (township, starts_at, capacity, booked) VALUES ($1, $2, $3, 1)
-       ON CONFLICT (township, starts_at) DO UPDATE SET booked = pickup_slots.booked + 1 WHERE pickup_slots.booked < pickup_slots.capacity
+       ON CONFLICT (township, starts_at) DO UPDATE SET booked = pickup_slots.booked + 1
+       WHERE pickup_slots.booked < pickup_slots.capacity AND pickup_slots.closed_at IS NULL
        RETURNING booked`,
       [township, startsAt, capacity],
     );
     return rows.length === 1;
   }
 
-  async slotLoads(tx: EntityManager, township: string, from: Date, to: Date): Promise<Map<number, { capacity: number; booked: number }>> {
-    const rows: { starts_at: Date; capacity: number; booked: number }[] = await tx.query(
-      `SELECT starts_at, capacity, booked FROM pickup_slots WHERE township = $1 AND starts_at >= $2 AND starts_at < $3`,
-      [township, from, to],
+  /**
+   * Closes the slot when its run leaves. Taking the slot row's lock waits for bookings still in
+   * flight, so the manifest read after this sees every parcel that made it in, and none joins later.
+   */
+  async closeSlot(tx: EntityManager, township: string, startsAt: Date, at: Date): Promise<void> {
+    await tx.query(`UPDATE pickup_slots SET closed_at = coalesce(closed_at, $3) WHERE township = $1 AND starts_at = $2`, [township, startsAt, at]);
+  }
+
+  /** The loads of a township's slots starting in [from, until), by start time (epoch ms). */
+  async slotLoads(tx: EntityManager, township: string, from: Date, until: Date): Promise<Map<number, SlotLoad>> {
+    const rows: { starts_at: Date; capacity: number; booked: number; closed_at: Date | null }[] = await tx.query(
+      `SELECT starts_at, capacity, booked, closed_at FROM pickup_slots WHERE township = $1 AND starts_at >= $2 AND starts_at < $3`,
+      [township, from, until],
     );
-    return new Map(rows.map((r) => [r.starts_at.getTime(), { capacity: r.capacity, booked: r.booked }]));
+    return new Map(rows.map((r) => [r.starts_at.getTime(), { capacity: r.capacity, booked: r.booked, closed: r.closed_at !== null }]));
   }
 
   async scheduledInSlot(tx: EntityManager, township: string, startsAt: Date): Promise<ShipmentEntity[]> {

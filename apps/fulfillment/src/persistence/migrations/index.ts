@@ -1,3 +1,4 @@
 import { FulfillmentInitial1700000000000 } from './1700000000000-fulfillment-initial';
+import { FulfillmentSlotClosing1700000000001 } from './1700000000001-fulfillment-slot-closing';
 
-export const fulfillmentMigrations = [FulfillmentInitial1700000000000];
+export const fulfillmentMigrations = [FulfillmentInitial1700000000000, FulfillmentSlotClosing1700000000001];

@@ -1,0 +1,31 @@
+import { checkShipmentTransitions, IllegalShipmentTransitionError, nextShipmentStatus, SHIPMENT_STATUSES, SHIPMENT_TRANSITIONS, ShipmentAction } from './shipment-states';
+
+describe('shipment transition table', () => {
+  it('is consistent (the start-up check passes)', () => {
+    expect(() => checkShipmentTransitions()).not.toThrow();
+  });
+
+  it('carries a parcel scheduled → picked up → delivered', () => {
+    expect(nextShipmentStatus(nextShipmentStatus('scheduled', 'picked-up'), 'delivered')).toBe('delivered');
+    expect(nextShipmentStatus('scheduled', 'fail')).toBe('failed');
+  });
+
+  it('allows exactly the pairs in the table and refuses every other', () => {
+    for (const status of SHIPMENT_STATUSES) {
+      for (const action of Object.keys(SHIPMENT_TRANSITIONS) as ShipmentAction[]) {
+        const allowed = (SHIPMENT_TRANSITIONS[action].from as readonly string[]).includes(status);
+        if (allowed) expect(nextShipmentStatus(status, action)).toBe(SHIPMENT_TRANSITIONS[action].to);
+        else expect(() => nextShipmentStatus(status, action)).toThrow(IllegalShipmentTransitionError);
+      }
+    }
+  });
+
+  it('never skips pickup, and nothing leaves delivered or failed', () => {
+    expect(() => nextShipmentStatus('scheduled', 'delivered')).toThrow(/cannot take 'delivered'/);
+    expect(() => nextShipmentStatus('picked_up', 'fail')).toThrow(IllegalShipmentTransitionError);
+    for (const action of Object.keys(SHIPMENT_TRANSITIONS) as ShipmentAction[]) {
+      expect(() => nextShipmentStatus('delivered', action)).toThrow(IllegalShipmentTransitionError);
+      expect(() => nextShipmentStatus('failed', action)).toThrow(IllegalShipmentTransitionError);
+    }
+  });
+});
