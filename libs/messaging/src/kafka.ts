@@ -66,7 +66,8 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length) {
       // another process may create the same topics at the same time: "already exists" is fine
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })) }).catch((e) => {
+      // leaders are awaited below: kafkajs' own wait gives up with "does not host this topic-partition" on a fresh broker
+      await admin.createTopics({ waitForLeaders: false, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })) }).catch((e) => {
         if (!/already exists/i.test(String(e?.message))) throw e;
       });
     }
