@@ -4,6 +4,9 @@ import 'reflect-metadata';
 // delivery, receipt) on a fast clock, shows progress each second and ends with a summary.
 //   npm run demo -- [--orders 40] [--rate 4] [--exit]
 import { join } from 'node:path';
+import IORedis from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { formatYuan } from '@cc/contracts';
 import { DEV_JWT_SECRET, Role, TokenService } from '@cc/platform';
 import { Platform, SERVICE_NAMES, ServiceName } from './platform';
@@ -23,6 +26,36 @@ const pg = process.env.DEMO_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const tokens = new TokenService(process.env.JWT_SECRET ?? DEV_JWT_SECRET);
 const token = (role: Role, sub: string, storeId?: string) => tokens.sign({ role, sub, ...(storeId ? { storeId } : {}) });
 const ops = token('ops', 'demo-ops');
+
+/**
+ * Every demo run is a fresh county: its own databases (demo_<service>) and its own namespace of
+ * topics, consumer groups and queues, so a run never meets an earlier run's pickup slots or jobs
+ * (its fast clock covers days of county time). Earlier runs' topics and queues are removed.
+ */
+async function freshCounty(): Promise<Record<ServiceName, string>> {
+  const admin = new Client({ connectionString: `${pg}/postgres` });
+  await admin.connect();
+  for (const name of SERVICE_NAMES) {
+    await admin.query(`DROP DATABASE IF EXISTS demo_${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE demo_${name}`);
+  }
+  await admin.end();
+  const kafka = new Kafka({ clientId: 'demo', brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], logLevel: logLevel.NOTHING }).admin();
+  await kafka.connect();
+  const old = (await kafka.listTopics()).filter((t) => /^demo-\d+\./.test(t));
+  if (old.length) await kafka.deleteTopics({ topics: old });
+  const groups = (await kafka.listGroups()).groups.map((g) => g.groupId).filter((g) => /^demo-\d+\./.test(g));
+  if (groups.length) await kafka.deleteGroups(groups).catch(() => undefined);
+  await kafka.disconnect();
+  const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  for (let cursor = '0'; ; ) {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', 'cc-demo-*', 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    if ((cursor = next) === '0') break;
+  }
+  redis.disconnect();
+  return Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${pg}/demo_${s}`])) as Record<ServiceName, string>;
+}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function api(method: string, url: string, auth: string | undefined, body?: unknown): Promise<any> {
@@ -60,17 +93,19 @@ const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a -
 
 async function main() {
   const anchor = Date.now();
+  const namespace = `demo-${Math.floor(anchor / 1000)}`;
+  const ports = { catalog: 3001, orders: 3002, fulfillment: 3003, payouts: 3004 };
+  for (const [name, port] of Object.entries(ports)) {
+    const busy = await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false);
+    if (busy) throw new Error(`port ${port} of ${name} is taken: is the platform already running? Stop it first.`);
+  }
   const platform = new Platform({
     root,
-    ports: { catalog: 3001, orders: 3002, fulfillment: 3003, payouts: 3004 },
-    databaseUrls: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${pg}/${s}`])) as Record<ServiceName, string>,
-    env: { TIME_SCALE: String(TIME_SCALE), CLOCK_ANCHOR: String(anchor), LOG_LEVEL: 'info', PAYMENT_TIMEOUT_SECONDS: '10', PAYMENT_CALL_TIMEOUT_MS: '2000' },
+    ports,
+    databaseUrls: await freshCounty(),
+    env: { NAMESPACE: namespace, TIME_SCALE: String(TIME_SCALE), CLOCK_ANCHOR: String(anchor), LOG_LEVEL: 'info', PAYMENT_TIMEOUT_SECONDS: '10', PAYMENT_CALL_TIMEOUT_MS: '2000' },
     logDir: join(root, '.run', 'logs'),
   });
-  for (const name of SERVICE_NAMES) {
-    const busy = await fetch(`${platform.url(name)}/health`).then(() => true, () => false);
-    if (busy) throw new Error(`port of ${name} (${platform.url(name)}) is taken: is the platform already running? Stop it first.`);
-  }
   const stop = async () => {
     process.stdout.write('\nstopping the services…\n');
     await platform.stop();
@@ -80,7 +115,8 @@ async function main() {
   process.on('SIGTERM', stop);
 
   const t0 = Date.now();
-  console.log(`County Commerce demo — starting catalog, orders, fulfillment, payouts (time runs ${TIME_SCALE}× faster; logs in .run/logs/)`);
+  console.log(`County Commerce demo — a fresh county (databases demo_*, namespace ${namespace}); starting catalog, orders, fulfillment, payouts`);
+  console.log(`time in the county runs ${TIME_SCALE}× faster (an hour a second); service logs in .run/logs/`);
   await platform.start();
   console.log(`all four services healthy after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
