@@ -164,6 +164,11 @@ describe('catalog service', () => {
     const metrics = await call('GET', `${catalog.url}/metrics`);
     expect(metrics.body).toMatch(/events_consumed_total\{/);
     expect(metrics.body).toMatch(/http_request_duration_seconds_bucket/);
+    expect(metrics.body).toMatch(/^outbox_backlog\{service="catalog"\} \d+$/m);
+    expect(metrics.body).toMatch(/^queue_jobs\{queue="reservation-expiry",state="delayed",service="catalog"\} \d+$/m);
+    const outbox = await call('GET', `${catalog.url}/admin/outbox`, { token: tokenFor('ops') });
+    expect(outbox.body).toMatchObject({ service: 'catalog', unsent: expect.any(Number), oldestUnsentAgeSeconds: expect.any(Number) });
+    expect((await call('GET', `${catalog.url}/admin/outbox`, { token: tokenFor('buyer') })).status).toBe(403);
     const openapi = await call('GET', `${catalog.url}/docs-json`);
     expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/stores', '/products', '/products/{id}/stock-adjustments']));
   });

@@ -16,6 +16,7 @@ import { CatalogClient } from './persistence/catalog.client';
 import { ordersEntities } from './persistence/entities';
 import { IdempotencyRepository } from './persistence/idempotency.repository';
 import { ordersMigrations } from './persistence/migrations';
+import { OrderMetrics } from './persistence/order-metrics';
 import { OrderRepository } from './persistence/order.repository';
 import { PaymentProvider, SimulatedPaymentProvider } from './persistence/payment-provider';
 
@@ -63,6 +64,7 @@ export class OrdersModule {
         CatalogEventsHandler,
         FulfillmentEventsHandler,
         PaymentJobs,
+        OrderMetrics,
       ],
     };
   }

@@ -6,3 +6,4 @@ export * from './health';
 export * from './runtime';
 export * from './service-kit.module';
 export * from './bootstrap';
+export * from './admin';

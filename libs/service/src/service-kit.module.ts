@@ -8,6 +8,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import IORedis from 'ioredis';
 import { createKafka, Outbox, TopicNames } from '@cc/messaging';
 import { AuthGuard, Clock, createLogger, Metrics, ScaledClock, TokenService } from '@cc/platform';
+import { AdminController, OutboxBacklog, ServiceGauges } from './admin';
 import { HealthController, InfraHealth } from './health';
 import { Jobs, JOB_DEFINITIONS } from './jobs';
 import { MetricsController } from './metrics.controller';
@@ -50,7 +51,7 @@ export class ServiceKitModule {
           extra: { max: config.DATABASE_POOL_SIZE, application_name: service },
         }),
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, AdminController],
       providers: [
         { provide: SERVICE_OPTIONS, useValue: options },
         { provide: CONFIG, useValue: config },
@@ -67,6 +68,8 @@ export class ServiceKitModule {
         { provide: Jobs, useFactory: () => new Jobs(options.queues ?? {}, redis, prefix, config.REDIS_URL, logger.child({ component: 'jobs' }), metrics, outbox, clock) },
         { provide: APP_GUARD, useFactory: (tokens: TokenService, reflector: Reflector) => new AuthGuard(tokens, reflector), inject: [TokenService, Reflector] },
         InfraHealth,
+        OutboxBacklog,
+        ServiceGauges,
         ServiceRuntime,
       ],
       exports: [CONFIG, config.constructor as never, LOGGER, Metrics, Clock, TopicNames, KAFKA, REDIS, Outbox, TokenService, Jobs, ServiceRuntime],
