@@ -1,4 +1,7 @@
--- One database per service (DESIGN §1); each service migrates its own at start.
+-- One database per service (DESIGN §1); each service migrates its own (MIGRATE_ON_START, or
+-- node dist/scripts/migrate.js <service>). docker-compose.yml mounts this file into
+-- /docker-entrypoint-initdb.d, so it runs once, when the postgres data volume is new.
+-- Without Docker, deploy/infra.sh creates the same databases.
 CREATE DATABASE catalog;
 CREATE DATABASE orders;
 CREATE DATABASE fulfillment;
