@@ -38,6 +38,21 @@ export class TokenService {
   }
 }
 
+/** The cookie the operations console keeps an operator's token in after login. */
+export const TOKEN_COOKIE = 'cc_token';
+
+/** The request's token: `Authorization: Bearer …`, or the console's cookie. */
+export function tokenOf(request: { headers: Record<string, string | string[] | undefined> }): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header === 'string' && header.startsWith('Bearer ')) return header.slice(7);
+  const cookies = typeof request.headers.cookie === 'string' ? request.headers.cookie : '';
+  for (const part of cookies.split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === TOKEN_COOKIE) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
 const PUBLIC = 'auth:public';
 const ROLES_KEY = 'auth:roles';
 /** No token needed (health, metrics, public catalogue reads, signed webhooks). */
@@ -61,10 +76,10 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     const request = context.switchToHttp().getRequest();
-    const header: string | undefined = request.headers.authorization;
-    if (!header?.startsWith('Bearer ')) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'a Bearer token is required');
+    const token = tokenOf(request);
+    if (!token) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'a Bearer token is required');
     try {
-      request.principal = this.tokens.verify(header.slice(7));
+      request.principal = this.tokens.verify(token);
     } catch (e) {
       throw new ProblemException(HttpStatus.UNAUTHORIZED, `the token was refused: ${(e as Error).message}`);
     }
@@ -77,10 +92,10 @@ export class AuthGuard implements CanActivate {
 
   private attachIfPresent(context: ExecutionContext): void {
     const request = context.switchToHttp().getRequest();
-    const header: string | undefined = request.headers.authorization;
-    if (header?.startsWith('Bearer ')) {
+    const token = tokenOf(request);
+    if (token) {
       try {
-        request.principal = this.tokens.verify(header.slice(7));
+        request.principal = this.tokens.verify(token);
       } catch {
         /* public route: a bad token just means anonymous */
       }

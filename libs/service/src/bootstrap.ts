@@ -19,7 +19,7 @@ class PinoNestLogger implements LoggerService {
 }
 
 /** Builds the Nest application (not yet listening); tests call this and then `listen(0)`. */
-export async function createServiceApp(module: DynamicModule, title: string): Promise<NestExpressApplication> {
+export async function createServiceApp(module: DynamicModule, title: string, options: { openApi?: boolean } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { rawBody: true, bufferLogs: true });
   const logger = app.get<Logger>(LOGGER);
   const metrics = app.get(Metrics);
@@ -34,11 +34,10 @@ export async function createServiceApp(module: DynamicModule, title: string): Pr
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(`County Commerce — ${title}`).setVersion('1').addBearerAuth().build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  if (options.openApi !== false) {
+    const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(`County Commerce — ${title}`).setVersion('1').addBearerAuth().build());
+    SwaggerModule.setup('docs', app, document);
+  }
   return app;
 }
 

@@ -7,3 +7,4 @@ export * from './runtime';
 export * from './service-kit.module';
 export * from './bootstrap';
 export * from './admin';
+export * from './metrics.controller';

@@ -1,0 +1,95 @@
+// The console's JSON API, for the ops role only (Bearer token or the console's login cookie).
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Principal, Roles } from '@cc/platform';
+import { ConsumerLagService } from '../domain/consumer-lag.service';
+import { DeadLettersService } from '../domain/dead-letters.service';
+import { PlatformOverviewService } from '../domain/platform-overview.service';
+import { QueuesService } from '../domain/queues.service';
+import { AuditLog } from '../persistence/audit-log';
+import { RedriveDto } from './dto';
+
+@ApiTags('operations console')
+@ApiBearerAuth()
+@Controller('api')
+@Roles('ops')
+export class ApiController {
+  constructor(
+    private readonly queues: QueuesService,
+    private readonly lag: ConsumerLagService,
+    private readonly deadLetters: DeadLettersService,
+    private readonly overview: PlatformOverviewService,
+    private readonly audit: AuditLog,
+  ) {}
+
+  @Get('queues')
+  listQueues() {
+    return this.queues.overview();
+  }
+
+  @Post('queues/:queue/jobs/:jobId/retry')
+  @HttpCode(200)
+  retryJob(@Param('queue') queue: string, @Param('jobId') jobId: string, @CurrentUser() user: Principal) {
+    return this.queues.retryJob(user, queue, jobId);
+  }
+
+  @Post('queues/:queue/retry-failed')
+  @HttpCode(200)
+  retryAll(@Param('queue') queue: string, @CurrentUser() user: Principal) {
+    return this.queues.retryAll(user, queue);
+  }
+
+  @Post('queues/:queue/pause')
+  @HttpCode(200)
+  pause(@Param('queue') queue: string, @CurrentUser() user: Principal) {
+    return this.queues.setPaused(user, queue, true);
+  }
+
+  @Post('queues/:queue/resume')
+  @HttpCode(200)
+  resume(@Param('queue') queue: string, @CurrentUser() user: Principal) {
+    return this.queues.setPaused(user, queue, false);
+  }
+
+  @Get('kafka')
+  consumerGroups() {
+    return this.lag.groups();
+  }
+
+  @Get('dead-letters')
+  listDeadLetters() {
+    return this.deadLetters.overview();
+  }
+
+  @Post('dead-letters/:topic/redrive')
+  @HttpCode(200)
+  redriveOne(@Param('topic') topic: string, @Body() body: RedriveDto, @CurrentUser() user: Principal) {
+    return this.deadLetters.redriveOne(user, topic, body.partition, body.offset);
+  }
+
+  @Post('dead-letters/:topic/redrive-all')
+  @HttpCode(200)
+  redriveAll(@Param('topic') topic: string, @CurrentUser() user: Principal) {
+    return this.deadLetters.redriveAll(user, topic);
+  }
+
+  @Get('outbox')
+  outbox() {
+    return this.overview.outbox();
+  }
+
+  @Get('fresh-at-risk')
+  freshAtRisk() {
+    return this.overview.freshAtRisk();
+  }
+
+  @Get('finance')
+  finance() {
+    return this.overview.finance();
+  }
+
+  @Get('audit')
+  auditLog() {
+    return this.audit.latest();
+  }
+}

@@ -1,0 +1,130 @@
+// The console's two pages, plain HTML with a small script: no front-end framework needed.
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const STYLE = `
+  :root { --ink:#1d2733; --muted:#66717d; --line:#dde3e8; --bg:#f5f7f8; --warn:#b45309; --bad:#b91c1c; --ok:#15803d; --accent:#0f6e6e; }
+  * { box-sizing: border-box; }
+  body { margin:0; font:14px/1.45 system-ui, -apple-system, "Segoe UI", "Noto Sans SC", sans-serif; color:var(--ink); background:var(--bg); }
+  header { display:flex; align-items:center; gap:16px; padding:10px 20px; background:#12343b; color:#fff; }
+  header h1 { font-size:17px; margin:0; font-weight:600; } header .sub { color:#b8d4d4; font-size:12px; }
+  header .right { margin-left:auto; display:flex; gap:12px; align-items:center; font-size:12px; }
+  header a, header button { color:#fff; }
+  main { display:grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap:14px; padding:14px 20px 30px; }
+  section { background:#fff; border:1px solid var(--line); border-radius:8px; padding:12px 14px; min-width:0; }
+  section h2 { font-size:14px; margin:0 0 8px; display:flex; gap:8px; align-items:baseline; }
+  section h2 .hint { color:var(--muted); font-weight:400; font-size:12px; }
+  table { width:100%; border-collapse:collapse; font-size:12.5px; }
+  th, td { text-align:left; padding:4px 6px; border-bottom:1px solid var(--line); vertical-align:top; }
+  th { color:var(--muted); font-weight:500; } td.n, th.n { text-align:right; font-variant-numeric:tabular-nums; }
+  .bad { color:var(--bad); font-weight:600; } .warn { color:var(--warn); font-weight:600; } .ok { color:var(--ok); }
+  .muted { color:var(--muted); } .err { color:var(--bad); font-size:12px; word-break:break-word; }
+  button { font:inherit; font-size:12px; padding:2px 8px; border:1px solid var(--accent); background:#fff; color:var(--accent); border-radius:4px; cursor:pointer; }
+  button:hover { background:#e6f2f2; } header button { border-color:#fff; background:transparent; }
+  .pill { display:inline-block; padding:0 6px; border-radius:9px; font-size:11px; background:#eef1f3; color:var(--muted); }
+  .pill.bad { background:#fde8e8; } .pill.warn { background:#fdf0e1; }
+  .big { font-size:22px; font-weight:600; } .row { display:flex; gap:22px; flex-wrap:wrap; }
+  svg.spark { vertical-align:middle; }
+  .failed-job { margin:2px 0 6px 12px; font-size:12px; }
+  .login { max-width:520px; margin:12vh auto; background:#fff; border:1px solid var(--line); border-radius:8px; padding:24px; }
+  .login textarea { width:100%; height:110px; font-family:ui-monospace, monospace; font-size:12px; }
+  .login button { margin-top:10px; font-size:14px; padding:6px 16px; }
+`;
+
+export function loginPage(message?: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>County Commerce · operations</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
+<body><div class="login"><h1>County Commerce · operations console</h1>
+<p class="muted">Sign in with an operations token (<code>npm run token -- ops</code>).</p>
+${message ? `<p class="err">${esc(message)}</p>` : ''}
+<form method="post" action="/login"><textarea name="token" aria-label="token" placeholder="eyJhbGciOi…"></textarea><br><button type="submit">Sign in</button></form></div></body></html>`;
+}
+
+export function consolePage(operator: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>County Commerce · operations</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
+<body>
+<header><div><h1>County Commerce · operations</h1><div class="sub">queues · consumer lag · dead letters · outbox · fresh produce · finance</div></div>
+<div class="right"><span id="updated" class="sub">loading…</span><a href="/bull-board/" target="_blank">job details (bull-board)</a>
+<span>${esc(operator)}</span><form method="post" action="/logout" style="margin:0"><button>Sign out</button></form></div></header>
+<main>
+<section id="queues"><h2>Queues <span class="hint">BullMQ, every service</span></h2><div class="body">…</div></section>
+<section id="kafka"><h2>Kafka consumers <span class="hint">lag per group, trend of the last samples</span></h2><div class="body">…</div></section>
+<section id="dlq"><h2>Dead letters <span class="hint">per consumer group</span></h2><div class="body">…</div></section>
+<section id="outbox"><h2>Outbox backlog <span class="hint">committed, not yet relayed</span></h2><div class="body">…</div></section>
+<section id="fresh"><h2>Fresh produce at risk <span class="hint">pickup deadline soon, not yet collected</span></h2><div class="body">…</div></section>
+<section id="finance"><h2>Finance <span class="hint">payout runs and reconciliation</span></h2><div class="body">…</div></section>
+</main>
+<script>
+const $ = (id) => document.querySelector('#' + id + ' .body');
+const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
+const yuan = (fen) => (fen < 0 ? '-' : '') + '¥' + (Math.abs(fen) / 100).toFixed(2);
+async function api(path, method = 'GET', body) {
+  const res = await fetch('/api/' + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  if (res.status === 401 || res.status === 403) { location.href = '/'; throw new Error('signed out'); }
+  const json = await res.json();
+  if (!res.ok) throw new Error(json.detail || res.statusText);
+  return json;
+}
+async function act(path, body) { try { await api(path, 'POST', body || {}); } catch (e) { alert(e.message); } refresh(); }
+function spark(points) {
+  if (points.length < 2) return '';
+  const max = Math.max(1, ...points), w = 90, h = 18;
+  const xy = points.map((p, i) => (i * w / (points.length - 1)).toFixed(1) + ',' + (h - p / max * h).toFixed(1)).join(' ');
+  const rising = points[points.length - 1] > points[0];
+  return '<svg class="spark" width="' + w + '" height="' + h + '"><polyline fill="none" stroke="' + (rising ? '#b91c1c' : '#0f6e6e') + '" stroke-width="1.5" points="' + xy + '"/></svg>';
+}
+const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+const render = {
+  async queues() {
+    const qs = await api('queues');
+    if (!qs.length) return '<p class="muted">no queues yet</p>';
+    return '<table><tr><th>queue</th><th class="n">waiting</th><th class="n">active</th><th class="n">delayed</th><th class="n">failed</th><th class="n">done/5 min</th><th></th></tr>' +
+      qs.map((q) => '<tr><td>' + esc(q.name) + (q.paused ? ' <span class="pill warn">paused</span>' : '') + '</td><td class="n">' + q.counts.waiting + '</td><td class="n">' + q.counts.active +
+        '</td><td class="n">' + q.counts.delayed + '</td><td class="n ' + (q.counts.failed ? 'bad' : '') + '">' + q.counts.failed + '</td><td class="n">' + sum(q.throughputPerMinute.completed.slice(0, 5)) +
+        '</td><td>' + (q.counts.failed ? '<button data-act="queues/' + q.name + '/retry-failed">retry all</button> ' : '') +
+        '<button data-act="queues/' + q.name + '/' + (q.paused ? 'resume' : 'pause') + '">' + (q.paused ? 'resume' : 'pause') + '</button></td></tr>' +
+        q.failedJobs.map((j) => '<tr><td colspan="7"><div class="failed-job">✗ ' + esc(j.name) + ' <span class="muted">#' + esc(j.id) + ', ' + j.attemptsMade + ' attempts</span> <span class="err">' + esc(j.failedReason) +
+          '</span> <button data-act="queues/' + q.name + '/jobs/' + encodeURIComponent(j.id) + '/retry">retry</button></div></td></tr>').join('')).join('') + '</table>';
+  },
+  async kafka() {
+    const groups = await api('kafka');
+    if (!groups.length) return '<p class="muted">no consumer groups yet</p>';
+    return '<table><tr><th>group</th><th class="n">lag</th><th>trend</th><th>partitions (committed / end)</th></tr>' + groups.map((g) => '<tr><td>' + esc(g.groupId) + '</td><td class="n ' + (g.totalLag > 1000 ? 'bad' : g.totalLag > 0 ? 'warn' : 'ok') + '">' + g.totalLag +
+      '</td><td>' + spark(g.history.map((h) => h.lag)) + '</td><td class="muted">' + g.partitions.filter((p) => p.lag > 0).slice(0, 6).map((p) => esc(p.topic.split('.').slice(-2).join('.')) + '/' + p.partition + ': ' + (p.committed ?? '–') + ' / ' + p.end).join('<br>') +
+      (g.partitions.every((p) => p.lag === 0) ? 'all ' + g.partitions.length + ' caught up' : '') + '</td></tr>').join('') + '</table>';
+  },
+  async dlq() {
+    const topics = await api('dead-letters');
+    if (!topics.length) return '<p class="muted">no dead-letter topics yet</p>';
+    return topics.map((t) => '<p><b>' + esc(t.topic) + '</b> <span class="pill ' + (t.waiting ? 'bad' : '') + '">' + t.waiting + ' waiting</span> <span class="muted">' + t.total + ' ever</span> ' +
+      (t.waiting ? '<button data-act="dead-letters/' + encodeURIComponent(t.topic) + '/redrive-all">re-drive all</button>' : '') + '</p>' +
+      (t.latest.length ? '<table><tr><th>type</th><th>error</th><th>from</th><th></th></tr>' + t.latest.map((m) => '<tr><td>' + esc(m.type || '?') + '</td><td class="err">' + esc(m.error) + '</td><td class="muted">' + esc(m.originalTopic) + '/' + esc(m.originalPartition) + '@' + esc(m.originalOffset) +
+        '</td><td><button data-act="dead-letters/' + encodeURIComponent(t.topic) + '/redrive" data-body=\\'' + JSON.stringify({ partition: m.partition, offset: m.offset }) + '\\'>re-drive</button></td></tr>').join('') + '</table>' : '')).join('');
+  },
+  async outbox() {
+    const rows = await api('outbox');
+    return '<div class="row">' + rows.map((r) => '<div><div class="muted">' + esc(r.service) + '</div>' + (r.unavailable ? '<div class="err">' + esc(r.unavailable) + '</div>' :
+      '<div class="big ' + (r.unsent > 100 ? 'bad' : r.unsent > 0 ? 'warn' : 'ok') + '">' + r.unsent + '</div><div class="muted">oldest ' + Math.round(r.oldestUnsentAgeSeconds) + ' s</div>') + '</div>').join('') + '</div>';
+  },
+  async fresh() {
+    const f = await api('fresh-at-risk');
+    if (f.unavailable) return '<p class="err">' + esc(f.unavailable) + '</p>';
+    return '<div class="row"><div><div class="muted">at risk (within ' + f.withinHours + ' h)</div><div class="big ' + (f.atRisk ? 'warn' : 'ok') + '">' + f.atRisk + '</div></div><div><div class="muted">spoiled today</div><div class="big ' + (f.spoiledToday ? 'bad' : 'ok') + '">' + f.spoiledToday + '</div></div></div>' +
+      (f.byTownship.length ? '<table><tr><th>township</th><th class="n">at risk</th><th>earliest deadline</th></tr>' + f.byTownship.map((t) => '<tr><td>' + esc(t.township) + '</td><td class="n">' + t.atRisk + '</td><td>' + esc(t.earliestDeadlineAt) + '</td></tr>').join('') + '</table>' : '');
+  },
+  async finance() {
+    const f = await api('finance');
+    if (f.unavailable) return '<p class="err">' + esc(f.unavailable) + '</p>';
+    const run = f.lastPayoutRun;
+    return (run ? '<p>last payout run <b>' + esc(run.status) + '</b> ' + esc(run.startedAt || run.createdAt || '') + ' · ' + (run.payouts ?? run.payoutCount ?? 0) + ' payouts · ' + yuan(run.totalFen ?? 0) + '</p>' : '<p class="muted">no payout run yet</p>') +
+      (f.reconciliations?.length ? '<table><tr><th>reconciliation</th><th class="n">matched</th><th class="n">mismatch</th><th class="n">missing</th><th class="n">unknown</th><th class="n">dupl.</th></tr>' + f.reconciliations.map((r) => '<tr><td>' + esc(r.createdAt || r.id) + ' <span class="pill">' + esc(r.status) + '</span></td><td class="n">' + (r.matched ?? '') + '</td><td class="n">' + (r.amountMismatch ?? '') + '</td><td class="n">' + (r.missingFromStatement ?? '') + '</td><td class="n">' + (r.unknownToUs ?? '') + '</td><td class="n">' + (r.duplicates ?? '') + '</td></tr>').join('') + '</table>' : '<p class="muted">no reconciliation yet</p>');
+  },
+};
+async function refresh() {
+  await Promise.all(Object.entries(render).map(async ([id, fn]) => { try { $(id).innerHTML = await fn(); } catch (e) { $(id).innerHTML = '<p class="err">' + esc(e.message) + '</p>'; } }));
+  document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
+}
+document.addEventListener('click', (e) => { const b = e.target.closest('button[data-act]'); if (b) act(b.dataset.act, b.dataset.body ? JSON.parse(b.dataset.body) : undefined); });
+refresh(); setInterval(refresh, 5000);
+</script></body></html>`;
+}
