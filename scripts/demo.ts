@@ -94,7 +94,7 @@ const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a -
 async function main() {
   const anchor = Date.now();
   const namespace = `demo-${Math.floor(anchor / 1000)}`;
-  const ports = { catalog: 3001, orders: 3002, fulfillment: 3003, payouts: 3004 };
+  const ports = { catalog: 3001, orders: 3002, fulfillment: 3003, payouts: 3004, ops: 3000 };
   for (const [name, port] of Object.entries(ports)) {
     const busy = await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false);
     if (busy) throw new Error(`port ${port} of ${name} is taken: is the platform already running? Stop it first.`);
@@ -118,7 +118,8 @@ async function main() {
   console.log(`County Commerce demo — a fresh county (databases demo_*, namespace ${namespace}); starting catalog, orders, fulfillment, payouts`);
   console.log(`time in the county runs ${TIME_SCALE}× faster (an hour a second); service logs in .run/logs/`);
   await platform.start();
-  console.log(`all four services healthy after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await platform.startOne('ops');
+  console.log(`all four services and the operations console healthy after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   const catalog = platform.url('catalog');
   const products: { id: string; storeId: string; name: string }[] = [];
@@ -205,7 +206,8 @@ async function main() {
   }
   console.log('\nthe platform is running:');
   for (const name of SERVICE_NAMES) console.log(`  ${name.padEnd(12)} ${platform.url(name)}   (OpenAPI at ${platform.url(name)}/docs)`);
-  console.log(`  an ops token: ${ops}`);
+  console.log(`  ops console  ${platform.url('ops')}   (sign in with this token:)`);
+  console.log(`  ${ops}`);
   if (EXIT) return stop();
   console.log('\npress Ctrl-C to stop');
 }

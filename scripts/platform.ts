@@ -6,11 +6,13 @@ import { join } from 'node:path';
 
 export const SERVICE_NAMES = ['catalog', 'orders', 'fulfillment', 'payouts'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** The operations console runs beside the services; it has no database. */
+export type ProcessName = ServiceName | 'ops';
 
 export interface PlatformOptions {
   /** Repository root (where dist/ is). */
   root: string;
-  ports: Record<ServiceName, number>;
+  ports: Record<ServiceName, number> & { ops?: number };
   databaseUrls: Record<ServiceName, string>;
   /** Settings every service gets (NAMESPACE, TIME_SCALE, LOG_LEVEL...). */
   env?: Record<string, string>;
@@ -20,38 +22,41 @@ export interface PlatformOptions {
 }
 
 export interface RunningProcess {
-  name: ServiceName;
+  name: ProcessName;
   url: string;
   child: ChildProcess;
   logFile: string;
 }
 
 export class Platform {
-  readonly processes = new Map<ServiceName, RunningProcess>();
+  readonly processes = new Map<ProcessName, RunningProcess>();
   constructor(readonly options: PlatformOptions) {}
 
-  url(name: ServiceName): string {
+  url(name: ProcessName): string {
     return `http://127.0.0.1:${this.options.ports[name]}`;
   }
 
-  envFor(name: ServiceName): Record<string, string> {
+  envFor(name: ProcessName): Record<string, string> {
     const { ports, databaseUrls, env, serviceEnv } = this.options;
-    const common: Record<string, string> = {
+    return {
       PORT: String(ports[name]),
-      DATABASE_URL: databaseUrls[name],
+      ...(name === 'ops' ? {} : { DATABASE_URL: databaseUrls[name] }),
       CATALOG_URL: this.url('catalog'),
+      ORDERS_URL: this.url('orders'),
+      FULFILLMENT_URL: this.url('fulfillment'),
+      PAYOUTS_URL: this.url('payouts'),
       PUBLIC_URL: this.url('fulfillment'),
       ...env,
-      ...serviceEnv?.[name],
+      ...(name === 'ops' ? {} : serviceEnv?.[name]),
     };
-    return common;
   }
 
   async start(names: readonly ServiceName[] = SERVICE_NAMES): Promise<void> {
     await Promise.all(names.map((name) => this.startOne(name)));
   }
 
-  async startOne(name: ServiceName): Promise<RunningProcess> {
+  async startOne(name: ProcessName): Promise<RunningProcess> {
+    if (this.options.ports[name] === undefined) throw new Error(`no port for ${name}`);
     mkdirSync(this.options.logDir, { recursive: true });
     const logFile = join(this.options.logDir, `${name}.log`);
     const log = createWriteStream(logFile, { flags: 'a' });
@@ -68,7 +73,7 @@ export class Platform {
   }
 
   /** SIGTERM and wait (graceful shutdown); SIGKILL with `crash`. */
-  async stopOne(name: ServiceName, crash = false): Promise<void> {
+  async stopOne(name: ProcessName, crash = false): Promise<void> {
     const running = this.processes.get(name);
     if (!running || running.child.exitCode !== null) return;
     const exited = new Promise((resolve) => running.child.once('exit', resolve));

@@ -167,7 +167,7 @@ describe('operations console', () => {
       failing = false; // the courier API is back
       await page.click('#queues .failed-job button');
       await waitFor(async () => (await queue.getCompletedCount()) === 1, 'the retried job to run');
-      await page.waitForFunction(() => !document.querySelector('#queues')?.textContent?.includes('courier API answered 503'), undefined, { timeout: 15_000 });
+      await page.waitForFunction(`!document.querySelector('#queues')?.textContent?.includes('courier API answered 503')`, undefined, { timeout: 15_000 });
       expect((await api('audit')).body[0]).toMatchObject({ action: 'retry-job', target: 'courier-calls-demo/manifest-1' });
     } finally {
       await browser.close();
