@@ -23,4 +23,19 @@ describe('payouts configuration', () => {
     expect(parseCommission(value)).toBeNull();
     expect(() => loadPayoutsConfig({ COMMISSION_BPS: value })).toThrow(ConfigError);
   });
+
+  it('runs payouts daily at 02:00 county time by default, from ¥100.00, and reads the run time as a cron pattern', () => {
+    const config = loadPayoutsConfig({});
+    expect([config.PAYOUT_RUN_TIME, config.COUNTY_TIME_ZONE, config.PAYOUT_MINIMUM_FEN, config.payoutRunCron]).toEqual(['02:00', 'Asia/Shanghai', 10_000, '0 2 * * *']);
+    expect(loadPayoutsConfig({ PAYOUT_RUN_TIME: '23:45' }).payoutRunCron).toBe('45 23 * * *');
+    expect(loadPayoutsConfig({ SIMULATED_PAYOUT_FAILURE_STORES: 'a, b' }).SIMULATED_PAYOUT_FAILURE_STORES).toEqual(['a', 'b']);
+  });
+
+  it.each([
+    ['a run time that is not HH:MM', { PAYOUT_RUN_TIME: '2am' }],
+    ['an unknown time zone', { COUNTY_TIME_ZONE: 'Mars/Olympus' }],
+    ['a minimum of nothing', { PAYOUT_MINIMUM_FEN: '0' }],
+  ])('refuses %s', (_, env) => {
+    expect(() => loadPayoutsConfig(env)).toThrow(ConfigError);
+  });
 });

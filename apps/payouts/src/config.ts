@@ -1,6 +1,6 @@
-import { ValidateBy } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { CATEGORIES, Category } from '@cc/contracts';
-import { BaseConfig, loadConfig } from '@cc/platform';
+import { BaseConfig, CommaList, ConfigError, loadConfig } from '@cc/platform';
 
 /** Parses `fresh:500,chilled:500,...`; returns null unless every category has 0..10000 bps, given once. */
 export function parseCommission(value: unknown): Record<Category, number> | null {
@@ -25,10 +25,35 @@ export class PayoutsConfig extends BaseConfig {
   })
   COMMISSION_BPS = 'fresh:500,chilled:500,ambient:800,handicraft:1000';
 
+  /** Local time (HH:MM, county time zone) of the daily payout run. */
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'PAYOUT_RUN_TIME must be HH:MM like 02:00' }) PAYOUT_RUN_TIME = '02:00';
+  @IsString() COUNTY_TIME_ZONE = 'Asia/Shanghai';
+  /** A store is paid only once her available balance reaches this (¥100.00 by default). */
+  @IsInt() @Min(1) @Max(1_000_000_000) PAYOUT_MINIMUM_FEN = 10_000;
+  /** Clock seconds between asks to the provider whether a sent payout has settled. */
+  @IsInt() @Min(1) @Max(86_400) PAYOUT_SETTLEMENT_POLL_SECONDS = 300;
+  /** The simulated provider refuses payouts to these stores (comma-separated ids). */
+  @CommaList() @IsString({ each: true }) SIMULATED_PAYOUT_FAILURE_STORES: string[] = [];
+  /** Clock seconds the simulated provider takes to settle a payout it accepted. */
+  @IsInt() @Min(0) @Max(7 * 86_400) SIMULATED_PAYOUT_SETTLE_SECONDS = 3_600;
+
   get commissionBps(): Record<Category, number> {
     return parseCommission(this.COMMISSION_BPS)!;
   }
+
+  /** The BullMQ cron pattern of the daily run (minute hour * * *), read in COUNTY_TIME_ZONE. */
+  get payoutRunCron(): string {
+    const [hh, mm] = this.PAYOUT_RUN_TIME.split(':').map(Number);
+    return `${mm} ${hh} * * *`;
+  }
 }
 
-export const loadPayoutsConfig = (env = process.env) =>
-  loadConfig(PayoutsConfig, env, { PORT: 3004, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/payouts' });
+export function loadPayoutsConfig(env = process.env): PayoutsConfig {
+  const config = loadConfig(PayoutsConfig, env, { PORT: 3004, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/payouts' });
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: config.COUNTY_TIME_ZONE });
+  } catch {
+    throw new ConfigError(`invalid configuration:\n  COUNTY_TIME_ZONE: unknown time zone (got "${config.COUNTY_TIME_ZONE}")`);
+  }
+  return config;
+}

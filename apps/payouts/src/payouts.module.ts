@@ -1,17 +1,30 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap, RequestMethod } from '@nestjs/common';
 import { ServiceKitModule, ServiceOptions } from '@cc/service';
 import { PayoutsConfig } from './config';
 import { BalanceService } from './domain/balance.service';
 import { LedgerService } from './domain/ledger.service';
+import { PAYOUT_CALLS_QUEUE, PAYOUT_RUNS_QUEUE, PayoutRunService } from './domain/payout-run.service';
+import { checkPayoutTransitions } from './domain/payout-states';
+import { PayoutTransferService } from './domain/payout-transfer.service';
+import { RECONCILIATION_QUEUE, ReconciliationService } from './domain/reconciliation.service';
 import { OrderEventsHandler } from './events/order-events.handler';
 import { BalanceController } from './http/balance.controller';
+import { CsvBodyMiddleware } from './http/csv-body.middleware';
+import { PayoutsController } from './http/payouts.controller';
+import { PayoutJobs } from './jobs/payout.jobs';
 import { payoutsEntities } from './persistence/entities';
 import { LedgerRepository } from './persistence/ledger.repository';
 import { payoutsMigrations } from './persistence/migrations';
+import { PayoutProvider, SimulatedPayoutProvider } from './persistence/payout-provider';
+import { PayoutRepository } from './persistence/payout.repository';
+import { ReconciliationRepository } from './persistence/reconciliation.repository';
 
 @Module({})
-export class PayoutsModule {
+export class PayoutsModule implements NestModule, OnApplicationBootstrap {
+  constructor(private readonly runs: PayoutRunService) {}
+
   static register(config: PayoutsConfig, overrides: Partial<ServiceOptions> = {}): DynamicModule {
+    checkPayoutTransitions();
     return {
       module: PayoutsModule,
       imports: [
@@ -21,12 +34,38 @@ export class PayoutsModule {
           entities: payoutsEntities,
           migrations: payoutsMigrations,
           consumes: ['orders.order-paid', 'orders.order-completed', 'orders.order-refunded'],
-          queues: {},
+          queues: {
+            // one run at a time; a run that failed is retried, and its request key keeps it one run
+            [PAYOUT_RUNS_QUEUE]: { jobs: ['start-payout-run'], concurrency: 1, attempts: 5, backoffMs: 5000 },
+            // provider calls: the idempotency key makes a retry the same transfer (about 8 minutes of retries)
+            [PAYOUT_CALLS_QUEUE]: { jobs: ['send-payout', 'check-settlement'], concurrency: 8, attempts: 8, backoffMs: 2000, limiter: { max: 20, durationMs: 1000 } },
+            [RECONCILIATION_QUEUE]: { jobs: ['reconcile-statement'], concurrency: 1, attempts: 3, backoffMs: 10_000, keepCompleted: 100 },
+          },
           ...overrides,
         }),
       ],
-      controllers: [BalanceController],
-      providers: [LedgerService, BalanceService, LedgerRepository, OrderEventsHandler],
+      controllers: [BalanceController, PayoutsController],
+      providers: [
+        LedgerService,
+        BalanceService,
+        PayoutRunService,
+        PayoutTransferService,
+        ReconciliationService,
+        LedgerRepository,
+        PayoutRepository,
+        ReconciliationRepository,
+        { provide: PayoutProvider, useClass: SimulatedPayoutProvider },
+        OrderEventsHandler,
+        PayoutJobs,
+      ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(CsvBodyMiddleware).forRoutes({ path: 'reconciliations', method: RequestMethod.POST });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runs.scheduleDailyRun();
   }
 }

@@ -28,6 +28,7 @@ export class BalanceService {
         amountFen: Number(r.amount_fen),
         kind: r.transaction_kind,
         orderId: r.order_id,
+        payoutId: r.payout_id,
         transactionId: r.transaction_id,
         causedByEventId: r.caused_by_event_id,
         at: (r.created_at as Date).toISOString(),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { CATEGORIES, Category, OrderLineV1 } from '@cc/contracts';
-import { balanced, describeAccount, Entry, LedgerRuleError, orderCompletedEntries, orderPaidEntries, refundEntries, splitOrder } from './ledger-rules';
+import { balanced, describeAccount, Entry, LedgerRuleError, orderCompletedEntries, orderPaidEntries, payoutDue, payoutFailedEntries, payoutSentEntries, payoutSettledEntries, refundEntries, splitOrder } from './ledger-rules';
 
 const BPS = { fresh: 500, chilled: 500, ambient: 800, handicraft: 1000 };
 const line = (category: Category, unitPriceFen: number, quantity = 1): OrderLineV1 => ({ productId: randomUUID(), category, unitPriceFen, quantity });
@@ -66,6 +66,24 @@ describe('ledger rules', () => {
     expect(entries).toContainEqual({ accountId: 'platform:commission_revenue', amountFen: 1000 });
     expect(balanced(entries)).toBe(true);
     expect(() => refundEntries(split, 4000, 6001, true)).toThrow(/exceeds what was paid/);
+  });
+
+  it('pays the whole available balance from the minimum up, and nothing below it or when negative', () => {
+    expect(payoutDue(10_000, 10_000)).toBe(10_000);
+    expect(payoutDue(25_001, 10_000)).toBe(25_001);
+    expect(payoutDue(9_999, 10_000)).toBeNull();
+    expect(payoutDue(-3_000, 10_000)).toBeNull();
+  });
+
+  it('moves a payout available → in transit → paid out, and back to available when it fails', () => {
+    const sent = payoutSentEntries('s', 12_000);
+    const settled = payoutSettledEntries('s', 12_000);
+    const failed = payoutFailedEntries('s', 12_000);
+    for (const entries of [sent, settled, failed]) expect(balanced(entries)).toBe(true);
+    const kinds = (entries: Entry[]) => ['available', 'in_transit', 'paid_out'].map((k) => holds(entries, `store:s:${k}`));
+    expect(kinds(sent)).toEqual([-12_000, 12_000, 0]);
+    expect(kinds([...sent, ...settled])).toEqual([-12_000, 0, 12_000]);
+    expect(kinds([...sent, ...failed])).toEqual([0, 0, 0]);
   });
 
   it('reads owner and kind from an account id and refuses unknown accounts', () => {

@@ -14,7 +14,7 @@
 // Per store (shown to the seller as the negated sum, positive when the platform owes her):
 //   `pending` (paid orders not yet completed), `available` (may be paid out), `in_transit`
 //   (sent in a payout run, not yet settled) and `paid_out` (settled at her bank). Payout runs
-//   will move available → in_transit → paid_out, and back to available when a payout fails.
+//   move available → in_transit → paid_out, and back to available when a payout fails.
 import { lineTotalFen, OrderLineV1, splitCommission, sumFen } from '@cc/contracts';
 import type { Category } from '@cc/contracts';
 
@@ -108,4 +108,37 @@ export function refundEntries(split: OrderSplit, refundedBeforeFen: number, amou
     { accountId: platformAccount('refunds'), amountFen: -amountFen },
   ].filter((e) => e.amountFen !== 0);
   return { entries, shareFen, commissionFen };
+}
+
+/**
+ * What a payout run pays a store: her whole available balance once it reaches the minimum,
+ * otherwise nothing. A negative balance (a refund after an earlier payout) is simply below the
+ * minimum: later sales net it off before she is paid again.
+ */
+export function payoutDue(availableFen: number, minimumFen: number): number | null {
+  return availableFen >= minimumFen && availableFen > 0 ? availableFen : null;
+}
+
+/** Sent: the amount leaves available and is in transit to her bank. */
+export function payoutSentEntries(storeId: string, amountFen: number): Entry[] {
+  return [
+    { accountId: storeAccount(storeId, 'available'), amountFen },
+    { accountId: storeAccount(storeId, 'in_transit'), amountFen: -amountFen },
+  ];
+}
+
+/** Settled: in transit becomes paid out. */
+export function payoutSettledEntries(storeId: string, amountFen: number): Entry[] {
+  return [
+    { accountId: storeAccount(storeId, 'in_transit'), amountFen },
+    { accountId: storeAccount(storeId, 'paid_out'), amountFen: -amountFen },
+  ];
+}
+
+/** Failed: the reversal of the send, a new transaction: the money is available again. */
+export function payoutFailedEntries(storeId: string, amountFen: number): Entry[] {
+  return [
+    { accountId: storeAccount(storeId, 'in_transit'), amountFen },
+    { accountId: storeAccount(storeId, 'available'), amountFen: -amountFen },
+  ];
 }

@@ -49,13 +49,16 @@ export class LedgerService {
   /** order-refunded: seller and platform give back their parts, from pending or, once completed, from available. */
   async reverseRefund(tx: EntityManager, event: DecodedEvent<'orders.order-refunded'>): Promise<void> {
     const split = await this.paidOrder(tx, event.data.orderId, 'refunded');
+    const idempotencyKey = `order-refunded:${event.data.refundId}`;
+    // a replayed refund is checked against what is left after itself: skip it before the rules refuse it
+    if (await this.ledger.isPosted(tx, idempotencyKey)) return;
     if (event.data.full && split.refundedFen + event.data.amountFen !== split.totalFen) {
       // orders says this refund completes the order's refunds, the ledger disagrees: the ledger follows the money
       this.logger.warn({ orderId: split.orderId, refundedFen: split.refundedFen, amountFen: event.data.amountFen, totalFen: split.totalFen }, 'full refund that does not add up to the order total');
     }
     const { entries, shareFen, commissionFen } = refundEntries(split, split.refundedFen, event.data.amountFen, split.completedAt !== null);
     const posted = await this.ledger.post(tx, {
-      idempotencyKey: `order-refunded:${event.data.refundId}`,
+      idempotencyKey,
       kind: 'order-refunded',
       orderId: split.orderId,
       storeId: split.storeId,

@@ -9,6 +9,7 @@ export interface LedgerTransaction {
   idempotencyKey: string;
   kind: string;
   orderId: string | null;
+  payoutId?: string | null;
   storeId: string | null;
   causedByEventId: string | null;
   entries: Entry[];
@@ -20,9 +21,9 @@ export class LedgerRepository {
   async post(tx: EntityManager, t: LedgerTransaction): Promise<boolean> {
     const id = randomUUID();
     const inserted = await tx.query(
-      `INSERT INTO ledger_transactions (id, idempotency_key, kind, order_id, store_id, caused_by_event_id) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO ledger_transactions (id, idempotency_key, kind, order_id, payout_id, store_id, caused_by_event_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [id, t.idempotencyKey, t.kind, t.orderId, t.storeId, t.causedByEventId],
+      [id, t.idempotencyKey, t.kind, t.orderId, t.payoutId ?? null, t.storeId, t.causedByEventId],
     );
     if (inserted.length === 0) return false;
     if (t.entries.length === 0) return true;
@@ -33,12 +34,20 @@ export class LedgerRepository {
       `INSERT INTO ledger_accounts (id, store_id, kind) SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[]) ON CONFLICT (id) DO NOTHING`,
       [opened.map((a) => a.id), opened.map((a) => a.storeId), opened.map((a) => a.kind)],
     );
+    // a posting to an available account waits for a payout run that holds it (see lockAvailable),
+    // so no payout is computed from a balance that a refund is changing underneath it
+    const available = opened.filter((a) => a.kind === 'available').map((a) => a.id);
+    if (available.length) await tx.query(`SELECT id FROM ledger_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [available]);
     await tx.query(`INSERT INTO ledger_entries (transaction_id, account_id, amount_fen) SELECT $1, a, f FROM unnest($2::text[], $3::bigint[]) AS u(a, f)`, [
       id,
       accounts,
       t.entries.map((e) => e.amountFen),
     ]);
     return true;
+  }
+
+  async isPosted(tx: EntityManager, idempotencyKey: string): Promise<boolean> {
+    return (await tx.query(`SELECT 1 FROM ledger_transactions WHERE idempotency_key = $1`, [idempotencyKey])).length > 0;
   }
 
   /** The store's balances, credit-normal (what the platform owes her). */
@@ -52,10 +61,26 @@ export class LedgerRepository {
     return balances;
   }
 
+  /**
+   * Available balances of stores at or above `minimumFen`, their accounts locked until `tx` ends:
+   * postings to them wait, so each balance stays what it is here until the payouts are posted.
+   */
+  async lockAvailable(tx: EntityManager, minimumFen: number): Promise<{ storeId: string; availableFen: number }[]> {
+    const sums = `SELECT a.store_id, -sum(e.amount_fen) AS available FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id
+                  WHERE a.kind = 'available' AND a.store_id IS NOT NULL`;
+    const candidates: { store_id: string }[] = await tx.query(`${sums} GROUP BY a.store_id HAVING -sum(e.amount_fen) >= $1`, [minimumFen]);
+    if (candidates.length === 0) return [];
+    const ids = candidates.map((c) => c.store_id);
+    await tx.query(`SELECT id FROM ledger_accounts WHERE kind = 'available' AND store_id = ANY($1) ORDER BY id FOR UPDATE`, [ids]);
+    // read again under the lock: a posting that committed while we waited counts
+    const rows: { store_id: string; available: string }[] = await tx.query(`${sums} AND a.store_id = ANY($1) GROUP BY a.store_id ORDER BY a.store_id`, [ids]);
+    return rows.map((r) => ({ storeId: r.store_id, availableFen: Number(r.available) }));
+  }
+
   async storeEntries(tx: EntityManager, storeId: string, page: number, pageSize: number) {
     const [rows, [{ total }]] = await Promise.all([
       tx.query(
-        `SELECT e.id, a.kind AS account, -e.amount_fen AS amount_fen, t.kind AS transaction_kind, t.order_id, t.caused_by_event_id, t.id AS transaction_id, e.created_at
+        `SELECT e.id, a.kind AS account, -e.amount_fen AS amount_fen, t.kind AS transaction_kind, t.order_id, t.payout_id, t.caused_by_event_id, t.id AS transaction_id, e.created_at
          FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id JOIN ledger_transactions t ON t.id = e.transaction_id
          WHERE a.store_id = $1 ORDER BY e.id DESC LIMIT $2 OFFSET $3`,
         [storeId, pageSize, (page - 1) * pageSize],

@@ -1,4 +1,5 @@
 import { PayoutsInitial1700000000000 } from './1700000000000-payouts-initial';
 import { PayoutsLedgerAccounts1700000000001 } from './1700000000001-payouts-ledger-accounts';
+import { PayoutsRunsReconciliation1700000000002 } from './1700000000002-payouts-runs-reconciliation';
 
-export const payoutsMigrations = [PayoutsInitial1700000000000, PayoutsLedgerAccounts1700000000001];
+export const payoutsMigrations = [PayoutsInitial1700000000000, PayoutsLedgerAccounts1700000000001, PayoutsRunsReconciliation1700000000002];

@@ -1,0 +1,125 @@
+// Payout runs and payouts: rows and their status history. The rules (who is paid, which
+// transition is allowed) live in domain/.
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { nextPayoutStatus, PayoutAction, PayoutStatus } from '../domain/payout-states';
+
+export interface PayoutRun {
+  id: string;
+  trigger: 'schedule' | 'finance';
+  requestKey: string | null;
+  requestedBy: string;
+  startedAt: Date;
+}
+
+export interface Payout {
+  id: string;
+  runId: string;
+  storeId: string;
+  idempotencyKey: string;
+  amountFen: number;
+  status: PayoutStatus;
+  providerReference: string | null;
+  failureReason: string | null;
+  createdAt: Date;
+  settledAt: Date | null;
+  failedAt: Date | null;
+}
+
+const toPayout = (r: Record<string, any>): Payout => ({
+  id: r.id,
+  runId: r.run_id,
+  storeId: r.store_id,
+  idempotencyKey: r.idempotency_key,
+  amountFen: Number(r.amount_fen),
+  status: r.status,
+  providerReference: r.provider_reference,
+  failureReason: r.failure_reason,
+  createdAt: r.created_at,
+  settledAt: r.settled_at,
+  failedAt: r.failed_at,
+});
+
+@Injectable()
+export class PayoutRepository {
+  /** Held until `tx` ends: payout runs start one at a time, across all instances. */
+  async lockRuns(tx: EntityManager): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('payouts.payout-run'))`);
+  }
+
+  async findRunByKey(tx: EntityManager, requestKey: string): Promise<string | null> {
+    const rows = await tx.query(`SELECT id FROM payout_runs WHERE request_key = $1`, [requestKey]);
+    return rows[0]?.id ?? null;
+  }
+
+  async insertRun(tx: EntityManager, run: PayoutRun): Promise<void> {
+    await tx.query(`INSERT INTO payout_runs (id, trigger, request_key, requested_by, started_at) VALUES ($1, $2, $3, $4, $5)`, [
+      run.id,
+      run.trigger,
+      run.requestKey,
+      run.requestedBy,
+      run.startedAt,
+    ]);
+  }
+
+  async findRun(tx: EntityManager, id: string): Promise<{ run: PayoutRun; payouts: Payout[] } | null> {
+    const [run] = await tx.query(`SELECT * FROM payout_runs WHERE id = $1`, [id]);
+    if (!run) return null;
+    const payouts = await tx.query(`SELECT * FROM payouts WHERE run_id = $1 ORDER BY store_id`, [id]);
+    return {
+      run: { id: run.id, trigger: run.trigger, requestKey: run.request_key, requestedBy: run.requested_by, startedAt: run.started_at },
+      payouts: payouts.map(toPayout),
+    };
+  }
+
+  /** New payouts, all `sending`, with their first history rows. */
+  async insertPayouts(tx: EntityManager, payouts: Pick<Payout, 'id' | 'runId' | 'storeId' | 'idempotencyKey' | 'amountFen'>[], at: Date): Promise<void> {
+    if (payouts.length === 0) return;
+    await tx.query(
+      `INSERT INTO payouts (id, run_id, store_id, idempotency_key, amount_fen, status, created_at)
+       SELECT id, run_id, store_id, key, amount, 'sending', $6 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[]) AS u(id, run_id, store_id, key, amount)`,
+      [payouts.map((p) => p.id), payouts.map((p) => p.runId), payouts.map((p) => p.storeId), payouts.map((p) => p.idempotencyKey), payouts.map((p) => p.amountFen), at],
+    );
+    await tx.query(`INSERT INTO payout_history (payout_id, from_status, to_status, action, at) SELECT id, NULL, 'sending', 'payout-run', $2 FROM unnest($1::uuid[]) AS id`, [
+      payouts.map((p) => p.id),
+      at,
+    ]);
+  }
+
+  async find(tx: EntityManager, id: string, lock = false): Promise<Payout | null> {
+    const rows = await tx.query(`SELECT * FROM payouts WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    return rows[0] ? toPayout(rows[0]) : null;
+  }
+
+  /** The one way a payout's status changes: checked against the transition table, with a history row. */
+  async transition(
+    tx: EntityManager,
+    payout: Payout,
+    action: PayoutAction,
+    at: Date,
+    facts: { providerReference?: string; reason?: string } = {},
+  ): Promise<PayoutStatus> {
+    const to = nextPayoutStatus(payout.status, action);
+    if (!to) throw new Error(`payout ${payout.id}: ${action} is not allowed from ${payout.status}`);
+    await tx.query(
+      `UPDATE payouts SET status = $2, provider_reference = coalesce($3, provider_reference), failure_reason = coalesce($4, failure_reason),
+         settled_at = CASE WHEN $2 = 'settled' THEN $5 ELSE settled_at END, failed_at = CASE WHEN $2 = 'failed' THEN $5 ELSE failed_at END
+       WHERE id = $1`,
+      [payout.id, to, facts.providerReference ?? null, facts.reason ?? null, at],
+    );
+    await tx.query(`INSERT INTO payout_history (payout_id, from_status, to_status, action, reason, at) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      payout.id,
+      payout.status,
+      to,
+      action,
+      facts.reason ?? null,
+      at,
+    ]);
+    return to;
+  }
+
+  async history(tx: EntityManager, payoutIds: string[]): Promise<{ payoutId: string; from: string | null; to: string; action: string; reason: string | null; at: Date }[]> {
+    const rows = await tx.query(`SELECT payout_id, from_status, to_status, action, reason, at FROM payout_history WHERE payout_id = ANY($1) ORDER BY id`, [payoutIds]);
+    return rows.map((r: Record<string, any>) => ({ payoutId: r.payout_id, from: r.from_status, to: r.to_status, action: r.action, reason: r.reason, at: r.at }));
+  }
+}
