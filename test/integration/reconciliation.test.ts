@@ -91,6 +91,12 @@ describe('reconciliation of the provider’s settlement statement', () => {
     const events = await readTopic(`${namespace}.payouts.events`, (ms) => ms.some((m) => typesOf([m])[0] === 'payouts.reconciliation-completed'));
     const completed = events.find((m) => typesOf([m])[0] === 'payouts.reconciliation-completed')!;
     expect(JSON.parse(completed.value!.toString()).data).toMatchObject({ reconciliationId: accepted.body.id, matched: 1, amountMismatch: 1, missingFromStatement: 1, unknownToUs: 1, duplicates: 1 });
+
+    // what the operations console shows finance
+    const finance = (await call('GET', `${payouts.url}/admin/finance`, { token: ops })).body;
+    expect(finance.reconciliations[0]).toEqual({ id: accepted.body.id, status: 'completed', createdAt: expect.any(String), lines: 4, matched: 1, amountMismatch: 1, missingFromStatement: 1, unknownToUs: 1, duplicates: 1 });
+    expect(finance.lastPayoutRun).toMatchObject({ status: expect.stringMatching(/paying|finished/), payoutCount: expect.any(Number) });
+    expect((await call('GET', `${payouts.url}/admin/finance`, { token: tokenFor('seller', randomUUID()) })).status).toBe(403);
   });
 
   it('refuses a malformed statement with the line number and reason, and stores nothing of it', async () => {

@@ -8,6 +8,7 @@ import { checkPayoutTransitions } from './domain/payout-states';
 import { PayoutTransferService } from './domain/payout-transfer.service';
 import { RECONCILIATION_QUEUE, ReconciliationService } from './domain/reconciliation.service';
 import { OrderEventsHandler } from './events/order-events.handler';
+import { PayoutsAdminController } from './http/admin.controller';
 import { BalanceController } from './http/balance.controller';
 import { CsvBodyMiddleware } from './http/csv-body.middleware';
 import { PayoutsController } from './http/payouts.controller';
@@ -44,7 +45,7 @@ export class PayoutsModule implements NestModule, OnApplicationBootstrap {
           ...overrides,
         }),
       ],
-      controllers: [BalanceController, PayoutsController],
+      controllers: [BalanceController, PayoutsController, PayoutsAdminController],
       providers: [
         LedgerService,
         BalanceService,
