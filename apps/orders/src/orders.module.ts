@@ -5,7 +5,6 @@ import { CheckoutService } from './domain/checkout.service';
 import { IdempotentCommand } from './domain/idempotent-command';
 import { OrderLifecycleService } from './domain/order-lifecycle.service';
 import { OrderQueryService } from './domain/order-query.service';
-import { checkTransitionTable } from './domain/order-states';
 import { PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE, PaymentService } from './domain/payment.service';
 import { REFUNDS_QUEUE, RefundService } from './domain/refund.service';
 import { CatalogEventsHandler } from './events/catalog-events.handler';
@@ -23,7 +22,6 @@ import { PaymentProvider, SimulatedPaymentProvider } from './persistence/payment
 @Module({})
 export class OrdersModule {
   static register(config: OrdersConfig, overrides: Partial<ServiceOptions> = {}): DynamicModule {
-    checkTransitionTable();
     return {
       module: OrdersModule,
       imports: [

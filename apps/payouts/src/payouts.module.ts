@@ -4,7 +4,6 @@ import { PayoutsConfig } from './config';
 import { BalanceService } from './domain/balance.service';
 import { LedgerService } from './domain/ledger.service';
 import { PAYOUT_CALLS_QUEUE, PAYOUT_RUNS_QUEUE, PayoutRunService } from './domain/payout-run.service';
-import { checkPayoutTransitions } from './domain/payout-states';
 import { PayoutTransferService } from './domain/payout-transfer.service';
 import { RECONCILIATION_QUEUE, ReconciliationService } from './domain/reconciliation.service';
 import { OrderEventsHandler } from './events/order-events.handler';
@@ -25,7 +24,6 @@ export class PayoutsModule implements NestModule, OnApplicationBootstrap {
   constructor(private readonly runs: PayoutRunService) {}
 
   static register(config: PayoutsConfig, overrides: Partial<ServiceOptions> = {}): DynamicModule {
-    checkPayoutTransitions();
     return {
       module: PayoutsModule,
       imports: [

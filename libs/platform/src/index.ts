@@ -6,3 +6,4 @@ export * from './metrics';
 export * from './auth';
 export * from './http/problem';
 export * from './http/correlation';
+export * from './transition-table';

@@ -1,5 +1,6 @@
 // The order's life (DESIGN §3) as plain data: which action moves an order from which states to
 // which. Every status change goes through `nextStatus`; anything not in the table is refused.
+import { IllegalTransitionError, TransitionTable } from '@cc/platform';
 
 export const ORDER_STATUSES = ['pending_stock', 'awaiting_payment', 'paid', 'scheduled', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -24,34 +25,9 @@ export const ORDER_TRANSITIONS = {
 export type OrderAction = keyof typeof ORDER_TRANSITIONS;
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['cancelled', 'refunded'];
 
-export class IllegalTransitionError extends Error {
-  override readonly name = 'IllegalTransitionError';
-  constructor(
-    readonly status: OrderStatus,
-    readonly action: OrderAction,
-  ) {
-    super(`an order that is ${status} cannot take '${action}' (allowed from ${ORDER_TRANSITIONS[action].from.join(', ')})`);
-  }
-}
+/** Checked when the module loads: a broken table stops the service before it starts. */
+export const orderLife = new TransitionTable<OrderStatus, OrderAction>('order', ORDER_STATUSES, ORDER_TRANSITIONS, ['pending_stock'], TERMINAL_STATUSES);
 
-export function canTake(status: OrderStatus, action: OrderAction): boolean {
-  return (ORDER_TRANSITIONS[action].from as readonly OrderStatus[]).includes(status);
-}
-
-export function nextStatus(status: OrderStatus, action: OrderAction): OrderStatus {
-  if (!canTake(status, action)) throw new IllegalTransitionError(status, action);
-  return ORDER_TRANSITIONS[action].to;
-}
-
-/** Start-up check: the table names only known statuses, every status is reachable, terminal ones lead nowhere. */
-export function checkTransitionTable(): void {
-  const known = new Set<string>(ORDER_STATUSES);
-  const reachable = new Set<string>(['pending_stock']);
-  for (const [action, { from, to }] of Object.entries(ORDER_TRANSITIONS)) {
-    for (const s of [...from, to]) if (!known.has(s)) throw new Error(`order transition ${action} names unknown status ${s}`);
-    for (const s of from) if (TERMINAL_STATUSES.includes(s)) throw new Error(`order transition ${action} leaves terminal status ${s}`);
-    reachable.add(to);
-  }
-  const unreachable = ORDER_STATUSES.filter((s) => !reachable.has(s));
-  if (unreachable.length) throw new Error(`order statuses never reached: ${unreachable.join(', ')}`);
-}
+export const canTake = (status: OrderStatus, action: OrderAction) => orderLife.canTake(status, action);
+export const nextStatus = (status: OrderStatus, action: OrderAction) => orderLife.next(status, action);
+export { IllegalTransitionError };

@@ -2,7 +2,7 @@
 // transition is allowed) live in domain/.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { nextPayoutStatus, PayoutAction, PayoutStatus } from '../domain/payout-states';
+import { PayoutAction, payoutLife, PayoutStatus } from '../domain/payout-states';
 
 export interface PayoutRun {
   id: string;
@@ -99,8 +99,7 @@ export class PayoutRepository {
     at: Date,
     facts: { providerReference?: string; reason?: string } = {},
   ): Promise<PayoutStatus> {
-    const to = nextPayoutStatus(payout.status, action);
-    if (!to) throw new Error(`payout ${payout.id}: ${action} is not allowed from ${payout.status}`);
+    const to = payoutLife.next(payout.status, action);
     await tx.query(
       `UPDATE payouts SET status = $2, provider_reference = coalesce($3, provider_reference), failure_reason = coalesce($4, failure_reason),
          settled_at = CASE WHEN $2 = 'settled' THEN $5 ELSE settled_at END, failed_at = CASE WHEN $2 = 'failed' THEN $5 ELSE failed_at END
