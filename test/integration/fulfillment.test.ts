@@ -5,6 +5,7 @@
 // of duplicates, capacity, failures, forged and replayed webhooks, and who may see what.
 import { randomUUID } from 'node:crypto';
 import type { Category } from '@cc/contracts';
+import { Clock } from '@cc/platform';
 import { Jobs } from '@cc/service';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
@@ -13,7 +14,7 @@ import { DEV_COURIER_SECRET } from '../../apps/fulfillment/src/config';
 import { COURIER_SIGNATURE_HEADER, signCourierPayload } from '../../apps/fulfillment/src/domain/courier-signature';
 import { localDate } from '../../apps/fulfillment/src/domain/local-time';
 import { COURIER_CALLS_QUEUE, PickupDispatchService } from '../../apps/fulfillment/src/domain/pickup-dispatch.service';
-import { PICKUP_DISPATCH_QUEUE, pickupRunJobId } from '../../apps/fulfillment/src/domain/shipment-scheduling.service';
+import { DEADLINE_WATCH_QUEUE, deadlineJobId, PICKUP_DISPATCH_QUEUE, pickupRunJobId } from '../../apps/fulfillment/src/domain/shipment-scheduling.service';
 
 const HOURLY = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`).join(',');
 const HOUR = 3_600_000;
@@ -21,14 +22,14 @@ const ops = tokenFor('ops');
 const newTownship = () => `t-${randomUUID().slice(0, 8)}`;
 
 /** An order-paid event as the orders service sends it. */
-function orderPaid(input: Partial<{ orderId: string; storeId: string; buyerId: string; township: string; categories: Category[]; paidAt: Date }> = {}) {
+function orderPaid(input: Partial<{ orderId: string; storeId: string; buyerId: string; township: string; categories: Category[]; paidAt: Date; perishability: { pickupWithinHours?: number; shelfLifeHours?: number } }> = {}) {
   const categories = input.categories ?? ['fresh'];
   return envelope('orders.order-paid', {
     orderId: input.orderId ?? randomUUID(),
     buyerId: input.buyerId ?? `buyer-${randomUUID().slice(0, 8)}`,
     storeId: input.storeId ?? randomUUID(),
     township: input.township ?? newTownship(),
-    lines: categories.map((category) => ({ productId: randomUUID(), quantity: 1, unitPriceFen: 6800, category })),
+    lines: categories.map((category) => ({ productId: randomUUID(), quantity: 1, unitPriceFen: 6800, category, ...input.perishability })),
     totalFen: 6800 * categories.length,
     paymentId: randomUUID(),
     paidAt: (input.paidAt ?? new Date()).toISOString(),
@@ -53,13 +54,19 @@ function county(env: Record<string, string>) {
 }
 
 const fast = county({ TIME_SCALE: '3600', PICKUP_TIMETABLE: HOURLY, SIMULATED_COURIER_DELIVERY_MINUTES: '60' });
-const still = county({ TIME_SCALE: '1', PICKUP_TIMETABLE: '09:00,14:00,18:00', SLOT_CAPACITY: '2' });
+const still = county({ TIME_SCALE: '1', PICKUP_TIMETABLE: '09:00/cold,14:00,18:00', SLOT_CAPACITY: '2' });
+// ten minutes a second, a courier who never comes, a sweep every second: for lost jobs
+const forgetful = county({ TIME_SCALE: '600', PICKUP_TIMETABLE: HOURLY, SIMULATED_COURIER_PICKUP: 'false', DEADLINE_SWEEP_SECONDS: '1' });
+// a courier whose API always fails: three quick tries, then the run's parcels fail
+const unreachable = county({ TIME_SCALE: '3600', PICKUP_TIMETABLE: HOURLY, SIMULATED_COURIER_FAILURE_RATE: '1', COURIER_CALL_ATTEMPTS: '3', COURIER_CALL_BACKOFF_MS: '50' });
+const counties = [fast, still, forgetful, unreachable];
 
 beforeAll(async () => {
-  [fast.county.service, still.county.service] = await Promise.all([fast, still].map((c) => startService('fulfillment', { namespace: c.county.namespace, env: c.env })));
+  const services = await Promise.all(counties.map((c) => startService('fulfillment', { namespace: c.county.namespace, env: c.env })));
+  counties.forEach((c, i) => (c.county.service = services[i]));
 });
 afterAll(async () => {
-  await Promise.all([fast.county.service?.close(), still.county.service?.close()]);
+  await Promise.all(counties.map((c) => c.county.service?.close()));
 });
 
 function webhook(body: object, options: { secret?: string; signature?: string | null } = {}) {
@@ -116,6 +123,7 @@ describe('fulfillment on a real-time clock', () => {
     expect(await query(`SELECT type FROM outbox WHERE kind = 'event' AND key = $1`, [orderId])).toEqual([{ type: 'fulfillment.shipment-scheduled' }]);
     const jobId = pickupRunJobId(township, new Date(shipment.slotStartsAt));
     expect(await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key LIKE $2`, [PICKUP_DISPATCH_QUEUE, `run.${township}.%`])).toEqual([{ key: jobId }]);
+    expect(await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key = $2`, [DEADLINE_WATCH_QUEUE, deadlineJobId(shipment.id)])).toHaveLength(1);
     expect(await query('SELECT booked FROM pickup_slots WHERE township = $1', [township])).toEqual([{ booked: 1 }]);
 
     // the job reaches BullMQ after the commit, delayed until the slot's time
@@ -180,6 +188,46 @@ describe('fulfillment on a real-time clock', () => {
     const events = await eventsOf(paid.data.orderId, 'fulfillment.shipment-failed');
     expect(events.map((e) => [e.type, e.data.reason])).toEqual([['fulfillment.shipment-failed', 'undeliverable']]);
     expect(await query('SELECT * FROM pickup_slots WHERE township = $1', [paid.data.township])).toEqual([]);
+  });
+
+  it('moves a less perishable parcel to a later slot when a fresh one finds no room before its deadline', async () => {
+    const { send, shipmentMade, shipmentOf, query } = still;
+    const township = newTownship();
+    // six boxes of dates fill the next three slots (two places each): all a fresh parcel can reach in 24 hours
+    const dates = Array.from({ length: 6 }, () => orderPaid({ township, categories: ['ambient'] }));
+    await send(...dates);
+    const before = await Promise.all(dates.map((o) => shipmentMade(o.data.orderId)));
+    const firstThree = [...new Set(before.map((s) => s.slotStartsAt))].sort();
+    expect(firstThree).toHaveLength(3);
+
+    const kiwi = orderPaid({ township, categories: ['fresh'] });
+    await send(kiwi);
+    const scheduled = await shipmentMade(kiwi.data.orderId);
+    expect(scheduled.status).toBe('scheduled');
+    expect(Date.parse(scheduled.slotStartsAt)).toBeLessThanOrEqual(Date.parse(scheduled.deadlineAt));
+
+    // exactly one box of dates made way: it moved to a later slot, still within its own deadline, with history and a new event
+    const after = await Promise.all(dates.map((o) => shipmentOf(o.data.orderId)));
+    const moved = after.filter((s) => !firstThree.includes(s.slotStartsAt));
+    expect(moved).toHaveLength(1);
+    const [dateBox] = moved;
+    expect(before.find((s) => s.id === dateBox.id).slotStartsAt).toBe(scheduled.slotStartsAt);
+    expect(Date.parse(dateBox.slotStartsAt)).toBeGreaterThan(Date.parse(scheduled.slotStartsAt));
+    expect(Date.parse(dateBox.slotStartsAt)).toBeLessThanOrEqual(Date.parse(dateBox.deadlineAt));
+    expect(dateBox.history.map((h: { from: string | null; to: string; reason: string | null }) => [h.from, h.to, h.reason])).toEqual([
+      [null, 'scheduled', null],
+      ['scheduled', 'scheduled', `made room for the more perishable order ${kiwi.data.orderId}`],
+    ]);
+    const mine = (ms: Awaited<ReturnType<typeof readTopic>>) => ms.filter((m) => m.key?.toString() === dateBox.orderId).map((m) => JSON.parse(m.value!.toString()));
+    const sent = mine(await readTopic(`${still.county.namespace}.fulfillment.events`, (ms) => mine(ms).length === 2));
+    expect(sent.map((e) => [e.type, e.data.slotStartsAt])).toEqual([
+      ['fulfillment.shipment-scheduled', scheduled.slotStartsAt],
+      ['fulfillment.shipment-scheduled', dateBox.slotStartsAt],
+    ]);
+    // its new slot has its pickup run job, and the slot loads add up
+    expect(await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key = $2`, [PICKUP_DISPATCH_QUEUE, pickupRunJobId(township, new Date(dateBox.slotStartsAt))])).toHaveLength(1);
+    const loads = await query('SELECT starts_at, booked FROM pickup_slots WHERE township = $1 ORDER BY starts_at', [township]);
+    expect(loads.map((l) => [l.starts_at.toISOString(), l.booked])).toEqual([...firstThree.map((at) => [at, 2]), [dateBox.slotStartsAt, 1]]);
   });
 
   describe('the courier webhook', () => {
@@ -266,12 +314,70 @@ describe('fulfillment on a real-time clock', () => {
     expect(day.status).toBe(200);
     expect(day.body).toMatchObject({ township: 'louguan', date: '2026-11-29', timeZone: 'Asia/Shanghai' });
     expect(day.body.slots).toEqual([
-      { localTime: '09:00', startsAt: '2026-11-29T01:00:00.000Z', capacity: 2, booked: 0, free: 2, closed: false },
-      { localTime: '14:00', startsAt: '2026-11-29T06:00:00.000Z', capacity: 2, booked: 0, free: 2, closed: false },
-      { localTime: '18:00', startsAt: '2026-11-29T10:00:00.000Z', capacity: 2, booked: 0, free: 2, closed: false },
+      { localTime: '09:00', startsAt: '2026-11-29T01:00:00.000Z', courier: 'cold-chain', capacity: 2, booked: 0, free: 2, closed: false },
+      { localTime: '14:00', startsAt: '2026-11-29T06:00:00.000Z', courier: 'standard', capacity: 2, booked: 0, free: 2, closed: false },
+      { localTime: '18:00', startsAt: '2026-11-29T10:00:00.000Z', courier: 'standard', capacity: 2, booked: 0, free: 2, closed: false },
     ]);
     expect((await call('GET', `${url}?township=louguan&date=29-11-2026`, { token: ops })).status).toBe(400);
     expect((await call('GET', `${url}?township=louguan&date=2026-02-30`, { token: ops })).status).toBe(400);
     expect((await call('GET', `${url}?township=louguan&date=2026-11-29`, { token: tokenFor('buyer') })).status).toBe(403);
+  });
+});
+
+describe('fulfillment when jobs get lost', () => {
+  it('the sweep dispatches a run whose job vanished and spoils a parcel whose watch vanished, once each', async () => {
+    const { send, shipmentMade, shipmentOf, eventsOf, query, county: c } = forgetful;
+    const jobs = c.service.app.get(Jobs);
+    // no pickup-run job of this county runs until the one for this parcel is gone
+    await jobs.queue(PICKUP_DISPATCH_QUEUE).pause();
+    // paid now on the county's clock, to be collected within two hours (the product says so): a van comes within the hour
+    const paid = orderPaid({ categories: ['fresh'], paidAt: c.service.app.get(Clock).now(), perishability: { pickupWithinHours: 2 } });
+    await send(paid);
+    const shipment = await shipmentMade(paid.data.orderId);
+    expect(Date.parse(shipment.deadlineAt) - Date.parse(paid.data.paidAt)).toBe(2 * HOUR);
+    const slot = new Date(shipment.slotStartsAt);
+
+    // both delayed jobs reach BullMQ, and are lost (as if Redis had dropped them)
+    for (const [queue, id] of [
+      [PICKUP_DISPATCH_QUEUE, pickupRunJobId(paid.data.township, slot)],
+      [DEADLINE_WATCH_QUEUE, deadlineJobId(shipment.id)],
+    ]) {
+      const job = await waitFor(async () => (await jobs.queue(queue).getJob(id)) ?? false, `job ${id}`);
+      await job.remove();
+    }
+    await jobs.queue(PICKUP_DISPATCH_QUEUE).resume();
+
+    const failed = await waitFor(async () => ((await shipmentOf(paid.data.orderId)).status === 'failed' ? shipmentOf(paid.data.orderId) : false), 'the parcel spoiled', 40_000, 200);
+    expect(failed.failureReason).toBe('spoiled');
+    expect(Date.parse(failed.history.at(-1).at)).toBeGreaterThanOrEqual(Date.parse(shipment.deadlineAt)); // never before its deadline
+    const runs = await query('SELECT manifest FROM pickup_runs WHERE township = $1', [paid.data.township]);
+    expect(runs.map((r) => r.manifest.parcels.map((p: { shipmentId: string }) => p.shipmentId))).toEqual([[shipment.id]]);
+    const events = await eventsOf(paid.data.orderId, 'fulfillment.shipment-failed');
+    expect(events.map((e) => [e.type, e.data.reason ?? null])).toEqual([
+      ['fulfillment.shipment-scheduled', null],
+      ['fulfillment.shipment-failed', 'spoiled'],
+    ]);
+    expect(await query(`SELECT count(*)::int AS n FROM outbox WHERE key = $1 AND type = 'fulfillment.shipment-failed'`, [paid.data.orderId])).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('fulfillment when the courier cannot be reached', () => {
+  it('retries the courier call with backoff, then fails the run’s parcels as courier-failed', async () => {
+    const { send, shipmentMade, shipmentOf, eventsOf, county: c } = unreachable;
+    const paid = orderPaid({ categories: ['ambient'], paidAt: c.service.app.get(Clock).now() });
+    await send(paid);
+    const shipment = await shipmentMade(paid.data.orderId);
+    const failed = await waitFor(async () => ((await shipmentOf(paid.data.orderId)).status === 'failed' ? shipmentOf(paid.data.orderId) : false), 'the run given up', 40_000, 200);
+    expect(failed.failureReason).toBe('courier-failed');
+    const events = await eventsOf(paid.data.orderId, 'fulfillment.shipment-failed');
+    expect(events.map((e) => [e.type, e.data.reason ?? null])).toEqual([
+      ['fulfillment.shipment-scheduled', null],
+      ['fulfillment.shipment-failed', 'courier-failed'],
+    ]);
+    // the courier call was tried three times and is kept as a failed job
+    const job = await c.service.app.get(Jobs).queue(COURIER_CALLS_QUEUE).getJob(`manifest.${pickupRunJobId(paid.data.township, new Date(shipment.slotStartsAt))}`);
+    expect(job?.attemptsMade).toBe(3);
+    expect(await job?.getState()).toBe('failed');
+    expect(job?.failedReason).toMatch(/simulated courier/);
   });
 });

@@ -2,12 +2,18 @@ import { ConfigError } from '@cc/platform';
 import { DEV_COURIER_SECRET, loadFulfillmentConfig } from './config';
 
 describe('fulfillment configuration', () => {
-  it('defaults to port 3003, the fulfillment database, three daily slots in Shanghai time', () => {
+  it('defaults to port 3003, the fulfillment database, three daily slots (two cold-chain) in Shanghai time', () => {
     const config = loadFulfillmentConfig({});
     expect(config.PORT).toBe(3003);
     expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/fulfillment');
-    expect(config.timetable).toEqual(['09:00', '14:00', '18:00']);
+    expect(config.timetable).toEqual([
+      { time: '09:00', courier: 'cold-chain', capacity: 50 },
+      { time: '14:00', courier: 'standard', capacity: 50 },
+      { time: '18:00', courier: 'cold-chain', capacity: 50 },
+    ]);
     expect(config.SLOT_CAPACITY).toBe(50);
+    expect(config.SIMULATED_COURIER_FAILURE_RATE).toBe(0);
+    expect(config.SIMULATED_COURIER_PICKUP).toBe('true');
     expect(config.COUNTY_TIME_ZONE).toBe('Asia/Shanghai');
     expect(config.SIMULATED_COURIER_DELIVERY_MINUTES).toBe(600);
     expect(config.courierSecret).toBe(DEV_COURIER_SECRET);
@@ -15,12 +21,28 @@ describe('fulfillment configuration', () => {
   });
 
   it('reads the timetable in any order, with spaces and repeats, as sorted unique times', () => {
-    expect(loadFulfillmentConfig({ PICKUP_TIMETABLE: '18:00, 07:30,18:00' }).timetable).toEqual(['07:30', '18:00']);
+    expect(loadFulfillmentConfig({ PICKUP_TIMETABLE: '18:00, 07:30,18:00', SLOT_CAPACITY: '3' }).timetable).toEqual([
+      { time: '07:30', courier: 'standard', capacity: 3 },
+      { time: '18:00', courier: 'standard', capacity: 3 },
+    ]);
+  });
+
+  it('reads cold-chain rounds and a round’s own capacity', () => {
+    expect(loadFulfillmentConfig({ PICKUP_TIMETABLE: '09:00/cold,14:00/20,18:00/cold/5', SLOT_CAPACITY: '30' }).timetable).toEqual([
+      { time: '09:00', courier: 'cold-chain', capacity: 30 },
+      { time: '14:00', courier: 'standard', capacity: 20 },
+      { time: '18:00', courier: 'cold-chain', capacity: 5 },
+    ]);
+    expect(loadFulfillmentConfig({ SIMULATED_COURIER_FAILURE_RATE: '0.25' }).SIMULATED_COURIER_FAILURE_RATE).toBe(0.25);
   });
 
   it.each([
     ['a malformed timetable', { PICKUP_TIMETABLE: '9am,14:00' }, /PICKUP_TIMETABLE/],
     ['an impossible time', { PICKUP_TIMETABLE: '24:00' }, /PICKUP_TIMETABLE/],
+    ['an unknown courier', { PICKUP_TIMETABLE: '09:00/frozen' }, /PICKUP_TIMETABLE/],
+    ['a round without room', { PICKUP_TIMETABLE: '09:00/0' }, /PICKUP_TIMETABLE/],
+    ['a failure rate above 1', { SIMULATED_COURIER_FAILURE_RATE: '1.5' }, /SIMULATED_COURIER_FAILURE_RATE/],
+    ['a failure rate that is no number', { SIMULATED_COURIER_FAILURE_RATE: 'often' }, /SIMULATED_COURIER_FAILURE_RATE/],
     ['an unknown time zone', { COUNTY_TIME_ZONE: 'Asia/Atlantis' }, /COUNTY_TIME_ZONE/],
     ['a short courier secret', { COURIER_WEBHOOK_SECRET: 'short' }, /COURIER_WEBHOOK_SECRET/],
     ['no slot capacity', { SLOT_CAPACITY: '0' }, /SLOT_CAPACITY/],

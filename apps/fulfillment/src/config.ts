@@ -1,16 +1,29 @@
-import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import { BaseConfig, ConfigError, loadConfig } from '@cc/platform';
+import type { TimetableSlot } from './domain/slot-planning';
 
 export const DEV_COURIER_SECRET = 'county-commerce-dev-courier-secret';
 
+const TIMETABLE_ENTRY = String.raw`([01]\d|2[0-3]):[0-5]\d(\/cold)?(\/[1-9]\d{0,4})?`;
+
 export class FulfillmentConfig extends BaseConfig {
-  /** Local pickup times of every township's courier round, HH:MM, comma-separated. */
-  @Matches(/^\s*([01]\d|2[0-3]):[0-5]\d\s*(,\s*([01]\d|2[0-3]):[0-5]\d\s*)*$/, { message: 'PICKUP_TIMETABLE must be HH:MM[,HH:MM...] like 09:00,14:00,18:00' })
-  PICKUP_TIMETABLE = '09:00,14:00,18:00';
-  /** Parcels one courier round takes from one township. */
+  /**
+   * Every township's courier rounds, local HH:MM, comma-separated. `/cold` marks a cold-chain van
+   * (the only kind that takes chilled parcels); `/N` gives that round its own parcel capacity.
+   * Example: `09:00/cold,14:00,18:00/cold/20`.
+   */
+  @Matches(new RegExp(String.raw`^\s*${TIMETABLE_ENTRY}\s*(,\s*${TIMETABLE_ENTRY}\s*)*$`), { message: 'PICKUP_TIMETABLE must be HH:MM[/cold][/capacity][,...] like 09:00/cold,14:00,18:00/cold' })
+  PICKUP_TIMETABLE = '09:00/cold,14:00,18:00/cold';
+  /** Parcels one courier round takes from one township, unless its timetable entry says otherwise. */
   @IsInt() @Min(1) @Max(100_000) SLOT_CAPACITY = 50;
   /** The county's time zone: pickup times are local. */
   @IsString() COUNTY_TIME_ZONE = 'Asia/Shanghai';
+  /** Real seconds between sweeps for overdue shipments and pickup runs whose job was lost (the backstop to the delayed jobs). */
+  @IsInt() @Min(1) @Max(3600) DEADLINE_SWEEP_SECONDS = 60;
+  /** Tries of one call to the courier's API (exponential backoff from COURIER_CALL_BACKOFF_MS) before the run's parcels fail as courier-failed. */
+  @IsInt() @Min(1) @Max(20) COURIER_CALL_ATTEMPTS = 8;
+  @IsInt() @Min(10) @Max(600_000) COURIER_CALL_BACKOFF_MS = 2000;
   /** HMAC-SHA256 key the courier signs its webhooks with; required in production (see loader). */
   @IsOptional() @IsString() @MinLength(16, { message: 'COURIER_WEBHOOK_SECRET must be at least 16 characters' }) COURIER_WEBHOOK_SECRET?: string;
   /**
@@ -20,10 +33,20 @@ export class FulfillmentConfig extends BaseConfig {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) PUBLIC_URL?: string;
   /** Clock minutes the simulated courier takes from pickup to delivery. */
   @IsInt() @Min(1) @Max(60 * 24 * 14) SIMULATED_COURIER_DELIVERY_MINUTES = 600;
+  /** Share of the simulated courier's API calls that fail (0..1), to exercise retries and courier-failed. */
+  @Transform(({ value }) => (typeof value === 'string' ? Number(value) : value)) @IsNumber({ allowNaN: false }) @Min(0) @Max(1) SIMULATED_COURIER_FAILURE_RATE = 0;
+  /** false: the simulated courier takes manifests but never collects a parcel (its deadline then passes). */
+  @IsIn(['true', 'false']) SIMULATED_COURIER_PICKUP: 'true' | 'false' = 'true';
 
-  /** The pickup times, each once, earliest first (HH:MM sorts as text). */
-  get timetable(): string[] {
-    return [...new Set(this.PICKUP_TIMETABLE.split(',').map((t) => t.trim()))].sort();
+  /** The courier rounds, each time once (a later entry for the same time wins), earliest first. */
+  get timetable(): TimetableSlot[] {
+    const byTime = new Map<string, TimetableSlot>();
+    for (const entry of this.PICKUP_TIMETABLE.split(',').map((t) => t.trim())) {
+      const [time, ...marks] = entry.split('/');
+      const capacity = marks.find((m) => /^\d+$/.test(m));
+      byTime.set(time, { time, courier: marks.includes('cold') ? 'cold-chain' : 'standard', capacity: capacity ? Number(capacity) : this.SLOT_CAPACITY });
+    }
+    return [...byTime.values()].sort((a, b) => a.time.localeCompare(b.time)); // HH:MM sorts as text
   }
   get courierSecret(): string {
     return this.COURIER_WEBHOOK_SECRET ?? DEV_COURIER_SECRET;

@@ -4,7 +4,9 @@ import { FulfillmentConfig } from './config';
 import { CourierWebhookService } from './domain/courier-webhook.service';
 import { checkShipmentTransitions } from './domain/shipment-states';
 import { COURIER_CALLS_QUEUE, PickupDispatchService } from './domain/pickup-dispatch.service';
-import { PICKUP_DISPATCH_QUEUE, ShipmentSchedulingService } from './domain/shipment-scheduling.service';
+import { DEADLINE_WATCH_QUEUE, PICKUP_DISPATCH_QUEUE, ShipmentSchedulingService } from './domain/shipment-scheduling.service';
+import { DeadlineWatchService } from './domain/deadline-watch.service';
+import { ShipmentFailures } from './domain/shipment-failures.service';
 import { ShipmentQueryService } from './domain/shipment-query.service';
 import { OrderEventsHandler } from './events/order-events.handler';
 import { FulfillmentController } from './http/fulfillment.controller';
@@ -32,8 +34,10 @@ export class FulfillmentModule implements OnApplicationShutdown {
           queues: {
             // a run that cannot leave strands its parcels: retry for long (about 17 minutes in all)
             [PICKUP_DISPATCH_QUEUE]: { jobs: ['dispatch-pickup-run'], concurrency: 4, attempts: 10, backoffMs: 1000 },
-            // the courier's API takes at most 10 calls a second from us
-            [COURIER_CALLS_QUEUE]: { jobs: ['send-manifest'], concurrency: 4, attempts: 8, backoffMs: 2000, limiter: { max: 10, durationMs: 1000 } },
+            // the courier's API takes at most 10 calls a second from us; after the last try the run's parcels fail as courier-failed
+            [COURIER_CALLS_QUEUE]: { jobs: ['send-manifest'], concurrency: 4, attempts: config.COURIER_CALL_ATTEMPTS, backoffMs: config.COURIER_CALL_BACKOFF_MS, limiter: { max: 10, durationMs: 1000 } },
+            // one delayed watch per shipment at its deadline, and a sweep for what lost jobs would miss (deadlines and pickup runs)
+            [DEADLINE_WATCH_QUEUE]: { jobs: ['watch-deadline', 'sweep-overdue'], concurrency: 4, attempts: 5, backoffMs: 1000, every: [{ name: 'sweep-overdue', ms: config.DEADLINE_SWEEP_SECONDS * 1000 }] },
           },
           ...overrides,
         }),
@@ -42,6 +46,8 @@ export class FulfillmentModule implements OnApplicationShutdown {
       providers: [
         ShipmentSchedulingService,
         PickupDispatchService,
+        DeadlineWatchService,
+        ShipmentFailures,
         CourierWebhookService,
         ShipmentQueryService,
         ShipmentRepository,

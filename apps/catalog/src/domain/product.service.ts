@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Category } from '@cc/contracts';
 import { Outbox } from '@cc/messaging';
-import { notFound, unprocessable } from '@cc/platform';
+import { badRequest, notFound, unprocessable } from '@cc/platform';
 import { ProductEntity, StoreEntity } from '../persistence/entities';
 import { ProductQuery, ProductRepository } from '../persistence/product.repository';
 import { StockRepository } from '../persistence/stock.repository';
@@ -16,6 +16,10 @@ export interface ProductView {
   name: string;
   category: Category;
   priceFen: number;
+  /** Perishability overrides of the category defaults (DESIGN §4); absent = the default. */
+  pickupWithinHours?: number;
+  shelfLifeHours?: number;
+  leadTimeDays?: number;
   stock: { onHand: number; reserved: number; available: number };
   createdAt: string;
 }
@@ -28,8 +32,28 @@ export function toProductView(p: ProductEntity, township: string): ProductView {
     name: p.name,
     category: p.category,
     priceFen: p.priceFen,
+    ...perishabilityOf(p),
     stock: { onHand: p.onHand, reserved: p.reserved, available: p.onHand - p.reserved },
     createdAt: p.createdAt.toISOString(),
+  };
+}
+
+export interface ProductInput {
+  name: string;
+  category: Category;
+  priceFen: number;
+  stock: number;
+  pickupWithinHours?: number;
+  shelfLifeHours?: number;
+  leadTimeDays?: number;
+}
+
+/** Only the overrides a product has, so orders (and product-changed) carry nothing for the defaults. */
+function perishabilityOf(p: ProductEntity): Pick<ProductView, 'pickupWithinHours' | 'shelfLifeHours' | 'leadTimeDays'> {
+  return {
+    ...(p.pickupWithinHours !== null ? { pickupWithinHours: p.pickupWithinHours } : {}),
+    ...(p.shelfLifeHours !== null ? { shelfLifeHours: p.shelfLifeHours } : {}),
+    ...(p.leadTimeDays !== null ? { leadTimeDays: p.leadTimeDays } : {}),
   };
 }
 
@@ -53,12 +77,25 @@ export class ProductService {
     return store;
   }
 
-  async createProduct(storeId: string, input: { name: string; category: Category; priceFen: number; stock: number }, actor: string): Promise<ProductView> {
+  async createProduct(storeId: string, input: ProductInput, actor: string): Promise<ProductView> {
+    // a lead time means "made to order": only handicrafts are
+    if (input.leadTimeDays !== undefined && input.category !== 'handicraft') throw badRequest('leadTimeDays is only for handicraft products', { errors: [{ field: 'leadTimeDays', message: 'only for handicraft products' }] });
     const store = await this.dataSource.getRepository(StoreEntity).findOneBy({ id: storeId });
     if (!store) throw unprocessable(`store ${storeId} does not exist`);
     return this.dataSource.transaction(async (tx) => {
       const id = randomUUID();
-      await tx.getRepository(ProductEntity).insert({ id, storeId, name: input.name, category: input.category, priceFen: input.priceFen, onHand: 0, reserved: 0 });
+      await tx.getRepository(ProductEntity).insert({
+        id,
+        storeId,
+        name: input.name,
+        category: input.category,
+        priceFen: input.priceFen,
+        onHand: 0,
+        reserved: 0,
+        pickupWithinHours: input.pickupWithinHours ?? null,
+        shelfLifeHours: input.shelfLifeHours ?? null,
+        leadTimeDays: input.leadTimeDays ?? null,
+      });
       if (input.stock > 0) await this.stock.applyMovements(tx, [{ productId: id, kind: 'initial', onHandDelta: input.stock, reservedDelta: 0, reason: 'initial stock', actor }]);
       await this.announce(tx, id);
       return this.getProduct(id, tx);
@@ -83,7 +120,7 @@ export class ProductService {
       {
         type: 'catalog.product-changed',
         key: p.storeId,
-        data: { productId: p.id, storeId: p.storeId, name: p.name, category: p.category, priceFen: p.priceFen, onHand: p.onHand, available: p.onHand - p.reserved },
+        data: { productId: p.id, storeId: p.storeId, name: p.name, category: p.category, priceFen: p.priceFen, onHand: p.onHand, available: p.onHand - p.reserved, ...perishabilityOf(p) },
       },
     ]);
   }

@@ -20,6 +20,11 @@ export class ProductEntity {
   @Column('bigint', { name: 'price_fen', transformer: bigintNumber }) priceFen!: number;
   @Column('int', { name: 'on_hand' }) onHand!: number;
   @Column('int') reserved!: number;
+  /** Perishability overrides of the category defaults (DESIGN §4); null = the default. */
+  @Column('int', { name: 'pickup_within_hours', nullable: true }) pickupWithinHours!: number | null;
+  @Column('int', { name: 'shelf_life_hours', nullable: true }) shelfLifeHours!: number | null;
+  /** Made-to-order days before a handicraft can be collected. */
+  @Column('int', { name: 'lead_time_days', nullable: true }) leadTimeDays!: number | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

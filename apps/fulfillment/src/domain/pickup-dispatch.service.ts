@@ -1,11 +1,13 @@
 // At a slot's time its pickup run leaves: the slot closes, and the manifest of its parcels goes
-// to the courier through the rate-limited courier-calls queue.
+// to the courier through the rate-limited courier-calls queue. If the courier never takes it,
+// the run's parcels fail as courier-failed.
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@cc/platform';
 import { Jobs } from '@cc/service';
 import { CourierClient, PickupManifest } from '../persistence/courier.client';
 import { ShipmentRepository } from '../persistence/shipment.repository';
+import { ShipmentFailures } from './shipment-failures.service';
 import { pickupRunJobId } from './shipment-scheduling.service';
 
 export const COURIER_CALLS_QUEUE = 'courier-calls';
@@ -15,6 +17,7 @@ export class PickupDispatchService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly shipments: ShipmentRepository,
+    private readonly failures: ShipmentFailures,
     private readonly courier: CourierClient,
     private readonly jobs: Jobs,
     private readonly clock: Clock,
@@ -23,6 +26,8 @@ export class PickupDispatchService {
   /** Closes the slot, records its manifest (once: a re-run of the job finds the run and stops), then queues the call to the courier. */
   async dispatchPickupRun(township: string, slotStartsAt: Date): Promise<{ parcels: number }> {
     return this.dataSource.transaction(async (tx) => {
+      // planning may be moving parcels in or out of this slot: let it finish, then the manifest is final
+      await this.shipments.lockTownship(tx, township);
       const now = this.clock.now();
       await this.shipments.closeSlot(tx, township, slotStartsAt, now);
       const parcels = await this.shipments.scheduledInSlot(tx, township, slotStartsAt);
@@ -37,7 +42,22 @@ export class PickupDispatchService {
     });
   }
 
-  sendManifest(manifest: PickupManifest) {
-    return this.courier.sendManifest(manifest);
+  /** One call to the courier; when the last try fails too, the run's parcels that are still waiting fail as courier-failed. */
+  async sendManifest(manifest: PickupManifest, lastAttempt: boolean) {
+    try {
+      return await this.courier.sendManifest(manifest);
+    } catch (err) {
+      if (lastAttempt) await this.failRun(manifest);
+      throw err; // the job fails and is kept for the ops console
+    }
+  }
+
+  private async failRun(manifest: PickupManifest): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      for (const parcel of manifest.parcels) {
+        const shipment = await this.shipments.lock(tx, parcel.shipmentId);
+        if (shipment) await this.failures.fail(tx, shipment, 'courier-failed', `courier-calls: run ${manifest.township} ${manifest.slotStartsAt} never reached the courier`);
+      }
+    });
   }
 }

@@ -29,7 +29,9 @@ export class ShipmentQueryService {
         category: s.category,
         status: s.status,
         slotStartsAt: s.slotStartsAt?.toISOString() ?? null,
+        readyAt: s.readyAt.toISOString(),
         deadlineAt: s.deadlineAt.toISOString(),
+        shelfLifeHours: s.shelfLifeHours,
         courierRef: s.courierRef,
         failureReason: s.failureReason,
         history: history.filter((h) => h.shipmentId === s.id).map((h) => ({ from: h.fromStatus, to: h.toStatus, reason: h.reason, causedBy: h.causedBy, at: h.at.toISOString() })),
@@ -45,10 +47,11 @@ export class ShipmentQueryService {
       township,
       date,
       timeZone: zone,
-      slots: this.config.timetable.map((time) => {
-        const startsAt = zonedToUtc(date, time, zone);
-        const { capacity, booked, closed } = loads.get(startsAt.getTime()) ?? { capacity: this.config.SLOT_CAPACITY, booked: 0, closed: false };
-        return { localTime: localTime(startsAt, zone), startsAt: startsAt.toISOString(), capacity, booked, free: closed ? 0 : capacity - booked, closed };
+      slots: this.config.timetable.map((round) => {
+        const startsAt = zonedToUtc(date, round.time, zone);
+        // a booked slot shows what it was opened with; one nobody booked yet, what the timetable offers
+        const { capacity, booked, closed, courier } = loads.get(startsAt.getTime()) ?? { capacity: round.capacity, booked: 0, closed: false, courier: round.courier };
+        return { localTime: localTime(startsAt, zone), startsAt: startsAt.toISOString(), courier, capacity, booked, free: closed ? 0 : capacity - booked, closed };
       }),
     };
   }

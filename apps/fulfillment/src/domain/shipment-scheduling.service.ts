@@ -1,4 +1,6 @@
-// A paid order becomes a shipment on the earliest pickup slot that has room and meets its deadline.
+// A paid order becomes a shipment on the earliest pickup slot that has room and meets its
+// deadline, making room by moving less perishable parcels when slots are scarce (DESIGN §4); its
+// pickup run and its deadline watch are scheduled in the same transaction.
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -7,16 +9,29 @@ import { Outbox } from '@cc/messaging';
 import { Clock } from '@cc/platform';
 import { Jobs } from '@cc/service';
 import { FulfillmentConfig } from '../config';
+import { ShipmentEntity } from '../persistence/entities';
 import { ShipmentRepository } from '../persistence/shipment.repository';
-import { assignPickupSlot, mostPerishable, PickupPlan, pickupDeadline } from './slot-planning';
+import { parcelClock } from './perishability';
+import { Board, BoardParcel, BoardSlot, candidateSlots, placeParcel, SlotMove } from './slot-planning';
 
 export const PICKUP_DISPATCH_QUEUE = 'pickup-dispatch';
+export const DEADLINE_WATCH_QUEUE = 'deadline-watch';
 
 /**
  * One job per township slot. BullMQ job ids may not hold ':'; URI-encoding keeps every township
  * name distinct (township names are often Chinese) and never produces one.
  */
 export const pickupRunJobId = (township: string, startsAt: Date) => `run.${encodeURIComponent(township)}.${startsAt.getTime()}`;
+/** One watch per shipment: its deadline never changes, so neither does its job. */
+export const deadlineJobId = (shipmentId: string) => `deadline.${shipmentId}`;
+
+const boardParcel = (s: Pick<ShipmentEntity, 'id' | 'category' | 'readyAt' | 'deadlineAt' | 'shelfLifeHours'>): BoardParcel => ({
+  id: s.id,
+  coldChain: s.category === 'chilled', // a parcel's category is its most perishable line's
+  readyAt: s.readyAt.getTime(),
+  deadlineAt: s.deadlineAt.getTime(),
+  shelfLifeHours: s.shelfLifeHours,
+});
 
 @Injectable()
 export class ShipmentSchedulingService {
@@ -31,53 +46,99 @@ export class ShipmentSchedulingService {
   async scheduleShipment(tx: EntityManager, event: DecodedEvent<'orders.order-paid'>): Promise<void> {
     const order = event.data;
     if (await this.shipments.findByOrder(tx, order.orderId)) return; // order-paid again (a retry upstream, or a re-drive)
-    const category = mostPerishable(order.lines.map((l) => l.category));
-    const deadlineAt = pickupDeadline(new Date(order.paidAt), category);
+    const clock = parcelClock(order.lines, new Date(order.paidAt));
     const now = this.clock.now();
-    const slot = await this.bookEarliestSlot(tx, order.township, { now, deadline: deadlineAt, timetable: this.config.timetable, zone: this.config.COUNTY_TIME_ZONE, capacity: this.config.SLOT_CAPACITY });
-
-    const shipmentId = randomUUID();
     const shipment = {
-      id: shipmentId,
+      id: randomUUID(),
       orderId: order.orderId,
       storeId: order.storeId,
       buyerId: order.buyerId,
       township: order.township,
-      category,
-      deadlineAt,
+      category: clock.category,
+      readyAt: clock.readyAt,
+      deadlineAt: clock.deadlineAt,
+      shelfLifeHours: clock.shelfLifeHours,
       courierRef: null,
-      status: slot ? ('scheduled' as const) : ('failed' as const),
-      slotStartsAt: slot,
-      failureReason: slot ? null : 'undeliverable',
     };
-    if (!(await this.shipments.insert(tx, shipment, now, `event:${event.id}`))) {
-      // another consumer instance (a rebalance) made it a moment ago: roll back our booking; the retry finds theirs
-      throw new Error(`order ${order.orderId} got a shipment concurrently`);
-    }
-    if (!slot) {
+    await this.shipments.lockTownship(tx, order.township);
+    const board = await this.boardOf(tx, order.township, now, clock.deadlineAt);
+    const placement = placeParcel(board, boardParcel(shipment));
+    const slot = placement ? new Date(placement.slot) : null;
+    const inserted = await this.shipments.insert(
+      tx,
+      { ...shipment, status: slot ? 'scheduled' : 'failed', slotStartsAt: slot, failureReason: slot ? null : 'undeliverable' },
+      now,
+      `event:${event.id}`,
+    );
+    // another consumer instance (a rebalance) made it a moment ago: roll back; the retry finds theirs
+    if (!inserted) throw new Error(`order ${order.orderId} got a shipment concurrently`);
+    if (!placement || !slot) {
       await this.outbox.add(tx, [
-        { type: 'fulfillment.shipment-failed', key: order.orderId, data: { shipmentId, orderId: order.orderId, storeId: order.storeId, reason: 'undeliverable', failedAt: now.toISOString() } },
+        { type: 'fulfillment.shipment-failed', key: order.orderId, data: { shipmentId: shipment.id, orderId: order.orderId, storeId: order.storeId, reason: 'undeliverable', failedAt: now.toISOString() } },
       ]);
       return;
     }
+    // deepest first: each move lands in a place the one before it freed
+    for (const move of placement.moves) await this.moveShipment(tx, order.township, move, board, `event:${event.id}`, order.orderId);
+    await this.book(tx, order.township, board, slot);
     await this.outbox.add(tx, [
       {
         type: 'fulfillment.shipment-scheduled',
         key: order.orderId,
-        data: { shipmentId, orderId: order.orderId, storeId: order.storeId, township: order.township, slotStartsAt: slot.toISOString(), deadlineAt: deadlineAt.toISOString() },
+        data: { shipmentId: shipment.id, orderId: order.orderId, storeId: order.storeId, township: order.township, slotStartsAt: slot.toISOString(), deadlineAt: clock.deadlineAt.toISOString() },
       },
     ]);
-    // every booking schedules its slot's run; the deterministic id makes it one job per slot
-    await this.jobs.schedule(tx, PICKUP_DISPATCH_QUEUE, 'dispatch-pickup-run', { township: order.township, slotStartsAt: slot.toISOString() }, { jobId: pickupRunJobId(order.township, slot), runAt: slot });
+    await this.scheduleRun(tx, order.township, slot);
+    await this.jobs.schedule(tx, DEADLINE_WATCH_QUEUE, 'watch-deadline', { shipmentId: shipment.id }, { jobId: deadlineJobId(shipment.id), runAt: clock.deadlineAt });
   }
 
-  /** Chooses from the slots' loads as read, then books atomically; if a racing booking took the last place, chooses again. */
-  private async bookEarliestSlot(tx: EntityManager, township: string, plan: PickupPlan): Promise<Date | null> {
-    const loads = await this.shipments.slotLoads(tx, township, plan.now, new Date(plan.deadline.getTime() + 1)); // a slot may start right on the deadline
-    for (;;) {
-      const slot = assignPickupSlot(plan, loads);
-      if (!slot || (await this.shipments.bookSlot(tx, township, slot, plan.capacity))) return slot;
-      loads.set(slot.getTime(), { capacity: 0, booked: 0, closed: true });
+  /**
+   * The township's slots from now to the last deadline that matters (the new parcel's or that
+   * of any parcel planning might move), as the timetable offers them and as booked so far.
+   */
+  private async boardOf(tx: EntityManager, township: string, now: Date, deadline: Date): Promise<Board> {
+    const waiting = await this.shipments.waitingInTownship(tx, township, now);
+    const until = new Date(Math.max(deadline.getTime(), ...waiting.map((s) => s.deadlineAt.getTime())));
+    const loads = await this.shipments.slotLoads(tx, township, now, new Date(until.getTime() + 1)); // a slot may start right on a deadline
+    const slots = new Map<number, BoardSlot>();
+    for (const s of candidateSlots(now, until, this.config.timetable, this.config.COUNTY_TIME_ZONE)) {
+      slots.set(s.startsAt.getTime(), { startsAt: s.startsAt.getTime(), courier: s.courier, capacity: s.capacity, booked: 0, closed: false, parcels: [] });
     }
+    // a booked slot keeps the capacity and courier it was opened with, even if the timetable changed since
+    for (const [startsAt, load] of loads) slots.set(startsAt, { startsAt, ...load, parcels: [] });
+    for (const s of waiting) slots.get(s.slotStartsAt!.getTime())?.parcels.push(s.id);
+    return { now: now.getTime(), slots: [...slots.values()].sort((a, b) => a.startsAt - b.startsAt), parcels: new Map(waiting.map((s) => [s.id, boardParcel(s)])) };
+  }
+
+  /** Moves a scheduled parcel to a later slot: its place, its history, a new shipment-scheduled, and the new slot's run. */
+  private async moveShipment(tx: EntityManager, township: string, move: SlotMove, board: Board, causedBy: string, forOrderId: string): Promise<void> {
+    const shipment = await this.shipments.lock(tx, move.parcelId);
+    const from = new Date(move.from);
+    const to = new Date(move.to);
+    if (!shipment || shipment.status !== 'scheduled' || shipment.slotStartsAt?.getTime() !== move.from || !(await this.shipments.releaseSlot(tx, township, from))) {
+      throw new Error(`shipment ${move.parcelId} changed while its township was locked`); // cannot happen under the lock; roll back rather than guess
+    }
+    await this.book(tx, township, board, to);
+    await this.shipments.transition(tx, shipment, 'reschedule', this.clock.now(), { causedBy, reason: `made room for the more perishable order ${forOrderId}`, slotStartsAt: to });
+    await this.outbox.add(tx, [
+      {
+        type: 'fulfillment.shipment-scheduled',
+        key: shipment.orderId,
+        data: { shipmentId: shipment.id, orderId: shipment.orderId, storeId: shipment.storeId, township, slotStartsAt: to.toISOString(), deadlineAt: shipment.deadlineAt.toISOString() },
+      },
+    ]);
+    await this.scheduleRun(tx, township, to);
+  }
+
+  private async book(tx: EntityManager, township: string, board: Board, startsAt: Date): Promise<void> {
+    const slot = board.slots.find((s) => s.startsAt === startsAt.getTime())!;
+    if (!(await this.shipments.bookSlot(tx, township, { startsAt, capacity: slot.capacity, courier: slot.courier }))) {
+      throw new Error(`slot ${startsAt.toISOString()} in ${township} had no room after all`); // the plan was made under the township lock
+    }
+  }
+
+  /** Every booking schedules its slot's run; the deterministic id makes it one job per slot. */
+  private scheduleRun(tx: EntityManager, township: string, startsAt: Date): Promise<void> {
+    return this.jobs.schedule(tx, PICKUP_DISPATCH_QUEUE, 'dispatch-pickup-run', { township, slotStartsAt: startsAt.toISOString() }, { jobId: pickupRunJobId(township, startsAt), runAt: startsAt });
   }
 }

@@ -11,6 +11,8 @@ export const SHIPMENT_TRANSITIONS = {
   'picked-up': { from: ['scheduled'], to: 'picked_up' },
   delivered: { from: ['picked_up'], to: 'delivered' },
   fail: { from: ['scheduled'], to: 'failed' },
+  // moved to another pickup slot to make room for a more perishable parcel
+  reschedule: { from: ['scheduled'], to: 'scheduled' },
 } as const satisfies Record<string, { from: readonly ShipmentStatus[]; to: ShipmentStatus }>;
 
 export type ShipmentAction = keyof typeof SHIPMENT_TRANSITIONS;

@@ -1,61 +1,130 @@
 // Which pickup slot a parcel takes (DESIGN §4), as pure functions: the service feeds them the
-// clock, the timetable and the slots' loads, and books what they choose.
-import type { Category } from '@cc/contracts';
+// clock, the timetable and the township's board of slots and parcels, and books what they choose.
 import { localDate, nextDate, zonedToUtc } from './local-time';
 
-/** How long after payment a parcel of each category must be picked up (hours). */
-export const PICKUP_WINDOW_HOURS: Record<Category, number> = {
-  chilled: 12,
-  fresh: 24,
-  ambient: 72,
-  // made to order: a fixed week until lead times are kept per product
-  handicraft: 7 * 24,
-};
+/** A cold-chain van takes every kind of parcel; chilled parcels ride nothing else. */
+export const COURIER_TYPES = ['standard', 'cold-chain'] as const;
+export type CourierType = (typeof COURIER_TYPES)[number];
 
-/** Shortest window first: the category that decides a mixed parcel's deadline. */
-export function mostPerishable(categories: readonly Category[]): Category {
-  return [...categories].sort((a, b) => PICKUP_WINDOW_HOURS[a] - PICKUP_WINDOW_HOURS[b])[0];
+/** One courier round of the daily timetable (the same in every township). */
+export interface TimetableSlot {
+  /** Local HH:MM. */
+  time: string;
+  courier: CourierType;
+  /** Parcels the round takes from one township. */
+  capacity: number;
 }
 
-export function pickupDeadline(paidAt: Date, category: Category): Date {
-  return new Date(paidAt.getTime() + PICKUP_WINDOW_HOURS[category] * 3_600_000);
+export interface CandidateSlot extends Omit<TimetableSlot, 'time'> {
+  startsAt: Date;
 }
 
-/** Every timetable slot starting at or after `from` and no later than `deadline`, earliest first, day by local day. */
-export function candidateSlots(from: Date, deadline: Date, timetable: readonly string[], zone: string): Date[] {
-  const slots: Date[] = [];
-  for (let date = localDate(from, zone); zonedToUtc(date, '00:00', zone) <= deadline; date = nextDate(date)) {
-    for (const time of timetable) {
-      const start = zonedToUtc(date, time, zone);
-      if (start > deadline) return slots;
-      if (start >= from) slots.push(start);
+/** Every timetable slot starting at or after `from` and no later than `until`, earliest first, day by local day. */
+export function candidateSlots(from: Date, until: Date, timetable: readonly TimetableSlot[], zone: string): CandidateSlot[] {
+  const slots: CandidateSlot[] = [];
+  for (let date = localDate(from, zone); zonedToUtc(date, '00:00', zone) <= until; date = nextDate(date)) {
+    for (const { time, courier, capacity } of timetable) {
+      const startsAt = zonedToUtc(date, time, zone);
+      if (startsAt > until) return slots;
+      if (startsAt >= from) slots.push({ startsAt, courier, capacity });
     }
   }
   return slots;
 }
 
-/** A slot's state; a slot nobody booked yet has none (full capacity, nothing booked). */
-export interface SlotLoad {
+/** A slot on a township's board; a slot nobody booked yet is empty, with the timetable's capacity and courier. */
+export interface BoardSlot {
+  startsAt: number;
+  courier: CourierType;
   capacity: number;
   booked: number;
-  /** Its pickup run has left: nothing more can join it. */
+  /** Its pickup run has left: nothing joins it and nothing leaves it. */
   closed: boolean;
+  /** The scheduled parcels riding it (ids), which the planner may move. */
+  parcels: string[];
 }
 
-export const hasRoom = (load: SlotLoad) => !load.closed && load.booked < load.capacity;
-
-export interface PickupPlan {
-  now: Date;
-  deadline: Date;
-  /** Local HH:MM times, sorted. */
-  timetable: readonly string[];
-  zone: string;
-  /** Parcels per slot for slots not booked yet. */
-  capacity: number;
+/** What the planner knows of a parcel: when it can go, by when it must, how perishable it is. */
+export interface BoardParcel {
+  id: string;
+  coldChain: boolean;
+  readyAt: number;
+  deadlineAt: number;
+  /** null: keeps as long as anyone waits. */
+  shelfLifeHours: number | null;
 }
 
-/** The earliest slot at or after now, no later than the deadline, that has room; null if none does. */
-export function assignPickupSlot(plan: PickupPlan, loads: ReadonlyMap<number, SlotLoad>): Date | null {
-  const empty: SlotLoad = { capacity: plan.capacity, booked: 0, closed: false };
-  return candidateSlots(plan.now, plan.deadline, plan.timetable, plan.zone).find((start) => hasRoom(loads.get(start.getTime()) ?? empty)) ?? null;
+export interface Board {
+  now: number;
+  /** Earliest first. */
+  slots: BoardSlot[];
+  parcels: ReadonlyMap<string, BoardParcel>;
+}
+
+export interface SlotMove {
+  parcelId: string;
+  from: number;
+  to: number;
+}
+
+/** Where the new parcel goes, and which scheduled parcels move to make room (in the order to apply them). */
+export interface Placement {
+  slot: number;
+  moves: SlotMove[];
+}
+
+export const hasRoom = (slot: Pick<BoardSlot, 'booked' | 'capacity' | 'closed'>) => !slot.closed && slot.booked < slot.capacity;
+
+export function fits(parcel: BoardParcel, slot: BoardSlot, now: number): boolean {
+  return !slot.closed && slot.startsAt >= now && slot.startsAt >= parcel.readyAt && slot.startsAt <= parcel.deadlineAt && (!parcel.coldChain || slot.courier === 'cold-chain');
+}
+
+/** Shorter shelf life first; between equals, the earlier deadline. Negative: `a` is more urgent. */
+export function urgency(a: BoardParcel, b: BoardParcel): number {
+  const shelf = (p: BoardParcel) => p.shelfLifeHours ?? Number.POSITIVE_INFINITY;
+  return shelf(a) - shelf(b) || a.deadlineAt - b.deadlineAt;
+}
+
+/**
+ * The earliest slot with room that meets the parcel's deadline. When there is none, the parcel
+ * may take the place of a less perishable one that can move to another slot still within its own
+ * deadline, which may in turn take the place of a still less perishable one (an augmenting path:
+ * nobody already scheduled ever loses its pickup). Null: no slot can take it in time.
+ */
+export function placeParcel(board: Board, parcel: BoardParcel): Placement | null {
+  const tried = new Set<string>();
+  const place = (p: BoardParcel): Placement | null => {
+    const open = board.slots.filter((s) => fits(p, s, board.now));
+    const roomy = open.find(hasRoom);
+    if (roomy) return { slot: roomy.startsAt, moves: [] };
+    for (const slot of open) {
+      const movable = slot.parcels
+        .map((id) => board.parcels.get(id))
+        .filter((q): q is BoardParcel => !!q && !tried.has(q.id) && urgency(p, q) < 0)
+        .sort((a, b) => urgency(b, a)); // the least perishable makes way first
+      for (const q of movable) {
+        tried.add(q.id);
+        const elsewhere = place(q);
+        if (elsewhere) return { slot: slot.startsAt, moves: [...elsewhere.moves, { parcelId: q.id, from: slot.startsAt, to: elsewhere.slot }] };
+      }
+    }
+    return null;
+  };
+  return place(parcel);
+}
+
+/** The board after a placement (the parcel added, the moves made); for callers that plan several parcels in a row. */
+export function applyPlacement(board: Board, parcel: BoardParcel, placement: Placement): Board {
+  const slots = board.slots.map((s) => ({ ...s, parcels: [...s.parcels] }));
+  const at = (startsAt: number) => slots.find((s) => s.startsAt === startsAt)!;
+  for (const move of placement.moves) {
+    const from = at(move.from);
+    from.parcels = from.parcels.filter((id) => id !== move.parcelId);
+    from.booked--;
+    at(move.to).parcels.push(move.parcelId);
+    at(move.to).booked++;
+  }
+  at(placement.slot).parcels.push(parcel.id);
+  at(placement.slot).booked++;
+  return { ...board, slots, parcels: new Map([...board.parcels, [parcel.id, parcel]]) };
 }

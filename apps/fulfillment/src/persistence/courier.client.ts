@@ -53,7 +53,11 @@ export class SimulatedCourier extends CourierClient {
   }
 
   async sendManifest(manifest: PickupManifest): Promise<{ courierRunRef: string }> {
+    // a real courier's API is sometimes busy; the courier-calls queue retries with backoff
+    if (Math.random() < this.config.SIMULATED_COURIER_FAILURE_RATE) throw new Error('simulated courier: service unavailable, try again later');
     const courierRunRef = `simrun_${randomUUID().slice(0, 8)}`;
+    // a courier that takes the run but never comes (tests of the deadline watch)
+    if (this.config.SIMULATED_COURIER_PICKUP === 'false') return { courierRunRef };
     // the van takes the whole run at once and delivers every parcel a fixed (clock) time later
     const pickedUpAt = this.clock.now();
     const deliveredAt = new Date(pickedUpAt.getTime() + this.config.SIMULATED_COURIER_DELIVERY_MINUTES * 60_000);

@@ -12,7 +12,11 @@ export class ShipmentEntity {
   @Column('text') category!: Category;
   @Column('text') status!: ShipmentStatus;
   @Column('timestamptz', { name: 'slot_starts_at', nullable: true }) slotStartsAt!: Date | null;
+  /** Earliest pickup: payment, or the end of a made-to-order lead time. */
+  @Column('timestamptz', { name: 'ready_at' }) readyAt!: Date;
   @Column('timestamptz', { name: 'deadline_at' }) deadlineAt!: Date;
+  /** How long the parcel keeps (null: no limit); the shorter, the earlier it rides when slots are scarce. */
+  @Column('int', { name: 'shelf_life_hours', nullable: true }) shelfLifeHours!: number | null;
   @Column('text', { name: 'courier_ref', nullable: true }) courierRef!: string | null;
   @Column('text', { name: 'failure_reason', nullable: true }) failureReason!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

@@ -2,8 +2,16 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { nextShipmentStatus, ShipmentAction, ShipmentStatus } from '../domain/shipment-states';
-import type { SlotLoad } from '../domain/slot-planning';
+import type { CourierType } from '../domain/slot-planning';
 import { ShipmentEntity, ShipmentHistoryEntity } from './entities';
+
+/** A slot row as stored: its own capacity and courier (the timetable may have changed since). */
+export interface SlotLoad {
+  capacity: number;
+  booked: number;
+  closed: boolean;
+  courier: CourierType;
+}
 
 @Injectable()
 export class ShipmentRepository {
@@ -18,9 +26,9 @@ export class ShipmentRepository {
   /** Inserts a new shipment; returns false if the order already has one. */
   async insert(tx: EntityManager, shipment: Omit<ShipmentEntity, 'createdAt' | 'updatedAt'>, at: Date, causedBy: string): Promise<boolean> {
     const rows = await tx.query(
-      `INSERT INTO shipments (id, order_id, store_id, buyer_id, township, category, status, slot_starts_at, deadline_at, courier_ref, failure_reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (order_id) DO NOTHING RETURNING id`,
-      [shipment.id, shipment.orderId, shipment.storeId, shipment.buyerId, shipment.township, shipment.category, shipment.status, shipment.slotStartsAt, shipment.deadlineAt, shipment.courierRef, shipment.failureReason],
+      `INSERT INTO shipments (id, order_id, store_id, buyer_id, township, category, status, slot_starts_at, ready_at, deadline_at, shelf_life_hours, courier_ref, failure_reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (order_id) DO NOTHING RETURNING id`,
+      [shipment.id, shipment.orderId, shipment.storeId, shipment.buyerId, shipment.township, shipment.category, shipment.status, shipment.slotStartsAt, shipment.readyAt, shipment.deadlineAt, shipment.shelfLifeHours, shipment.courierRef, shipment.failureReason],
     );
     if (rows.length === 0) return false;
     await tx.getRepository(ShipmentHistoryEntity).insert({ shipmentId: shipment.id, fromStatus: null, toStatus: shipment.status, reason: shipment.failureReason, causedBy, at });
@@ -28,27 +36,47 @@ export class ShipmentRepository {
   }
 
   /** The one way a shipment's status changes: checked against the transition table, with a history row. */
-  async transition(tx: EntityManager, shipment: ShipmentEntity, action: ShipmentAction, at: Date, why: { reason?: string | null; causedBy: string; courierRef?: string }): Promise<ShipmentEntity> {
+  async transition(tx: EntityManager, shipment: ShipmentEntity, action: ShipmentAction, at: Date, why: { reason?: string | null; causedBy: string; courierRef?: string; slotStartsAt?: Date }): Promise<ShipmentEntity> {
     const to: ShipmentStatus = nextShipmentStatus(shipment.status, action);
-    const changes: Partial<ShipmentEntity> = { status: to, ...(why.courierRef ? { courierRef: why.courierRef } : {}), ...(action === 'fail' ? { failureReason: why.reason ?? null } : {}) };
+    const changes: Partial<ShipmentEntity> = {
+      status: to,
+      ...(why.courierRef ? { courierRef: why.courierRef } : {}),
+      ...(action === 'fail' ? { failureReason: why.reason ?? null } : {}),
+      ...(action === 'reschedule' ? { slotStartsAt: why.slotStartsAt } : {}),
+    };
     await tx.getRepository(ShipmentEntity).update({ id: shipment.id }, changes);
     await tx.getRepository(ShipmentHistoryEntity).insert({ shipmentId: shipment.id, fromStatus: shipment.status, toStatus: to, reason: why.reason ?? null, causedBy: why.causedBy, at });
     return { ...shipment, ...changes };
   }
 
   /**
-   * Books one parcel into a slot if it is open and has room (the slot row is created on first
-   * use). The conditional upsert is atomic: racing bookings never overfill a slot.
+   * Serialises everything that changes a township's slots (planning, moving, dispatching) for the
+   * rest of the transaction, so a plan is made from a board nobody changes underneath it.
    */
-  async bookSlot(tx: EntityManager, township: string, startsAt: Date, capacity: number): Promise<boolean> {
+  async lockTownship(tx: EntityManager, township: string): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('pickup-slots:' || $1, 0))`, [township]);
+  }
+
+  /**
+   * Books one parcel into a slot if it is open and has room (the slot row is created on first
+   * use, with its timetable capacity and courier). The conditional upsert never overfills a slot.
+   */
+  async bookSlot(tx: EntityManager, township: string, slot: { startsAt: Date; capacity: number; courier: CourierType }): Promise<boolean> {
     const rows = await tx.query(
-      `INSERT INTO pickup_slots (township, starts_at, capacity, booked) VALUES ($1, $2, $3, 1)
+      `INSERT INTO pickup_slots (township, starts_at, capacity, courier, booked) VALUES ($1, $2, $3, $4, 1)
        ON CONFLICT (township, starts_at) DO UPDATE SET booked = pickup_slots.booked + 1
        WHERE pickup_slots.booked < pickup_slots.capacity AND pickup_slots.closed_at IS NULL
        RETURNING booked`,
-      [township, startsAt, capacity],
+      [township, slot.startsAt, slot.capacity, slot.courier],
     );
     return rows.length === 1;
+  }
+
+  /** Gives a parcel's place in an open slot back (it moved to another slot). */
+  async releaseSlot(tx: EntityManager, township: string, startsAt: Date): Promise<boolean> {
+    // for an UPDATE, TypeORM's postgres driver answers [rows, affected]
+    const [, affected]: [unknown[], number] = await tx.query(`UPDATE pickup_slots SET booked = booked - 1 WHERE township = $1 AND starts_at = $2 AND booked > 0 AND closed_at IS NULL`, [township, startsAt]);
+    return affected === 1;
   }
 
   /**
@@ -59,13 +87,40 @@ export class ShipmentRepository {
     await tx.query(`UPDATE pickup_slots SET closed_at = coalesce(closed_at, $3) WHERE township = $1 AND starts_at = $2`, [township, startsAt, at]);
   }
 
-  /** The loads of a township's slots starting in [from, until), by start time (epoch ms). */
+  /** The township's slots starting in [from, until), by start time (epoch ms). */
   async slotLoads(tx: EntityManager, township: string, from: Date, until: Date): Promise<Map<number, SlotLoad>> {
-    const rows: { starts_at: Date; capacity: number; booked: number; closed_at: Date | null }[] = await tx.query(
-      `SELECT starts_at, capacity, booked, closed_at FROM pickup_slots WHERE township = $1 AND starts_at >= $2 AND starts_at < $3`,
+    const rows: { starts_at: Date; capacity: number; booked: number; closed_at: Date | null; courier: CourierType }[] = await tx.query(
+      `SELECT starts_at, capacity, booked, closed_at, courier FROM pickup_slots WHERE township = $1 AND starts_at >= $2 AND starts_at < $3`,
       [township, from, until],
     );
-    return new Map(rows.map((r) => [r.starts_at.getTime(), { capacity: r.capacity, booked: r.booked, closed: r.closed_at !== null }]));
+    return new Map(rows.map((r) => [r.starts_at.getTime(), { capacity: r.capacity, booked: r.booked, closed: r.closed_at !== null, courier: r.courier }]));
+  }
+
+  /** The township's parcels waiting for a van that has not left yet: the ones planning may move. */
+  async waitingInTownship(tx: EntityManager, township: string, from: Date): Promise<ShipmentEntity[]> {
+    return tx
+      .getRepository(ShipmentEntity)
+      .createQueryBuilder('s')
+      .where(`s.township = :township AND s.status = 'scheduled' AND s.slot_starts_at >= :from`, { township, from })
+      .andWhere(`NOT EXISTS (SELECT 1 FROM pickup_slots p WHERE p.township = s.township AND p.starts_at = s.slot_starts_at AND p.closed_at IS NOT NULL)`)
+      .getMany();
+  }
+
+  /** Scheduled parcels whose deadline has passed (their watch job should have failed them). */
+  async overdue(tx: EntityManager, now: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await tx.query(`SELECT id FROM shipments WHERE status = 'scheduled' AND deadline_at < $1 ORDER BY deadline_at LIMIT $2`, [now, limit]);
+    return rows.map((r) => r.id);
+  }
+
+  /** Slots whose time has come with parcels booked and no pickup run recorded (their dispatch job should have run). */
+  async strandedRuns(tx: EntityManager, now: Date, limit: number): Promise<{ township: string; startsAt: Date }[]> {
+    const rows: { township: string; starts_at: Date }[] = await tx.query(
+      `SELECT township, starts_at FROM pickup_slots s WHERE closed_at IS NULL AND starts_at <= $1 AND booked > 0
+       AND NOT EXISTS (SELECT 1 FROM pickup_runs r WHERE r.township = s.township AND r.slot_starts_at = s.starts_at)
+       ORDER BY starts_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((r) => ({ township: r.township, startsAt: r.starts_at }));
   }
 
   async scheduledInSlot(tx: EntityManager, township: string, startsAt: Date): Promise<ShipmentEntity[]> {

@@ -21,6 +21,16 @@ describe('splitByStore', () => {
     ]);
   });
 
+  it('copies each product’s perishability onto its line, and nothing where the category default holds', () => {
+    const quilt = { ...product('A', 48800), category: 'handicraft' as const, leadTimeDays: 5, shelfLifeHours: undefined };
+    const kiwi = { ...product('A', 6800), pickupWithinHours: 12, shelfLifeHours: 48 };
+    const [order] = splitByStore([{ productId: quilt.id, quantity: 1 }, { productId: kiwi.id, quantity: 1 }], [quilt, kiwi]);
+    expect(order.lines.map((l) => [l.pickupWithinHours, l.shelfLifeHours, l.leadTimeDays])).toEqual([
+      [null, null, 5],
+      [12, 48, null],
+    ]);
+  });
+
   it('names the products the catalog does not know', () => {
     const missing = randomUUID();
     expect(() => splitByStore([{ productId: missing, quantity: 1 }], [])).toThrow(UnknownProductsError);

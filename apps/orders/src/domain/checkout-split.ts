@@ -7,10 +7,22 @@ export interface CheckoutLine {
   quantity: number;
 }
 
+export interface PlannedLine {
+  productId: string;
+  productName: string;
+  category: CatalogProduct['category'];
+  quantity: number;
+  unitPriceFen: number;
+  /** The product's perishability as the catalog has it now, so fulfillment needs no call to catalog. */
+  pickupWithinHours: number | null;
+  shelfLifeHours: number | null;
+  leadTimeDays: number | null;
+}
+
 export interface PlannedOrder {
   storeId: string;
   township: string;
-  lines: { productId: string; productName: string; category: CatalogProduct['category']; quantity: number; unitPriceFen: number }[];
+  lines: PlannedLine[];
   totalFen: number;
 }
 
@@ -35,7 +47,16 @@ export function splitByStore(lines: readonly CheckoutLine[], products: readonly 
   for (const line of mergeCheckoutLines(lines)) {
     const p = byId.get(line.productId)!;
     const order = orders.get(p.storeId) ?? { storeId: p.storeId, township: p.township, lines: [], totalFen: 0 };
-    order.lines.push({ productId: p.id, productName: p.name, category: p.category, quantity: line.quantity, unitPriceFen: p.priceFen });
+    order.lines.push({
+      productId: p.id,
+      productName: p.name,
+      category: p.category,
+      quantity: line.quantity,
+      unitPriceFen: p.priceFen,
+      pickupWithinHours: p.pickupWithinHours ?? null,
+      shelfLifeHours: p.shelfLifeHours ?? null,
+      leadTimeDays: p.leadTimeDays ?? null,
+    });
     orders.set(p.storeId, order);
   }
   for (const order of orders.values()) order.totalFen = sumFen(order.lines.map((l) => lineTotalFen(l.unitPriceFen, l.quantity)));

@@ -8,6 +8,7 @@ import { CatalogClient } from '../persistence/catalog.client';
 import { CheckoutEntity } from '../persistence/entities';
 import { OrderRepository } from '../persistence/order.repository';
 import { CheckoutLine, splitByStore, UnknownProductsError } from './checkout-split';
+import { eventLines } from './order-events';
 import { IdempotentCommand, requestHash } from './idempotent-command';
 
 export interface CheckoutRequest {
@@ -63,7 +64,7 @@ export class CheckoutService {
             buyerId: buyer.sub,
             storeId: order.storeId,
             township: order.township,
-            lines: lines.map((l) => ({ productId: l.productId, quantity: l.quantity, unitPriceFen: l.unitPriceFen, category: l.category })),
+            lines: eventLines(lines),
             totalFen: order.totalFen,
             placedAt: now.toISOString(),
           },

@@ -2,8 +2,19 @@
 import type { OrderLineV1, PayloadOf } from '@cc/contracts';
 import type { OrderEntity, OrderLineEntity } from '../persistence/entities';
 
-export const eventLines = (lines: OrderLineEntity[]): OrderLineV1[] =>
-  lines.map((l) => ({ productId: l.productId, quantity: l.quantity, unitPriceFen: l.unitPriceFen, category: l.category }));
+type EventLineSource = Pick<OrderLineEntity, 'productId' | 'quantity' | 'unitPriceFen' | 'category' | 'pickupWithinHours' | 'shelfLifeHours' | 'leadTimeDays'>;
+
+/** Order lines as events carry them; a perishability field appears only when the product overrides its category's default. */
+export const eventLines = (lines: EventLineSource[]): OrderLineV1[] =>
+  lines.map((l) => ({
+    productId: l.productId,
+    quantity: l.quantity,
+    unitPriceFen: l.unitPriceFen,
+    category: l.category,
+    ...(l.pickupWithinHours !== null ? { pickupWithinHours: l.pickupWithinHours } : {}),
+    ...(l.shelfLifeHours !== null ? { shelfLifeHours: l.shelfLifeHours } : {}),
+    ...(l.leadTimeDays !== null ? { leadTimeDays: l.leadTimeDays } : {}),
+  }));
 
 export function orderPaid(order: OrderEntity, lines: OrderLineEntity[], paymentId: string, at: Date): PayloadOf<'orders.order-paid'> {
   return { orderId: order.id, buyerId: order.buyerId, storeId: order.storeId, township: order.township, lines: eventLines(lines), totalFen: order.totalFen, paymentId, paidAt: at.toISOString() };

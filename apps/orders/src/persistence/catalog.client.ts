@@ -11,6 +11,10 @@ export interface CatalogProduct {
   name: string;
   category: Category;
   priceFen: number;
+  /** The product's perishability overrides, copied onto the order line for fulfillment (DESIGN §4). */
+  pickupWithinHours?: number;
+  shelfLifeHours?: number;
+  leadTimeDays?: number;
 }
 
 @Injectable()

@@ -35,6 +35,10 @@ export class OrderLineEntity {
   @Column('text') category!: Category;
   @Column('int') quantity!: number;
   @Column('bigint', { name: 'unit_price_fen', transformer: bigintNumber }) unitPriceFen!: number;
+  /** The product's perishability overrides when it was bought; null = its category's default. */
+  @Column('int', { name: 'pickup_within_hours', nullable: true }) pickupWithinHours!: number | null;
+  @Column('int', { name: 'shelf_life_hours', nullable: true }) shelfLifeHours!: number | null;
+  @Column('int', { name: 'lead_time_days', nullable: true }) leadTimeDays!: number | null;
 }
 
 @Entity('order_history')

@@ -1,4 +1,5 @@
 import { FulfillmentInitial1700000000000 } from './1700000000000-fulfillment-initial';
 import { FulfillmentSlotClosing1700000000001 } from './1700000000001-fulfillment-slot-closing';
+import { FulfillmentPerishability1700000000002 } from './1700000000002-fulfillment-perishability';
 
-export const fulfillmentMigrations = [FulfillmentInitial1700000000000, FulfillmentSlotClosing1700000000001];
+export const fulfillmentMigrations = [FulfillmentInitial1700000000000, FulfillmentSlotClosing1700000000001, FulfillmentPerishability1700000000002];

@@ -1,3 +1,4 @@
 import { OrdersInitial1700000000000 } from './1700000000000-orders-initial';
+import { OrdersLinePerishability1700000000001 } from './1700000000001-orders-line-perishability';
 
-export const ordersMigrations = [OrdersInitial1700000000000];
+export const ordersMigrations = [OrdersInitial1700000000000, OrdersLinePerishability1700000000001];

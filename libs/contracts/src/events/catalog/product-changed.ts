@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsString, IsUUID, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Min } from 'class-validator';
 import { CATEGORIES, Category } from '../../categories';
 
 export class ProductChangedV1 {
@@ -9,4 +9,8 @@ export class ProductChangedV1 {
   @IsInt() @Min(0) priceFen!: number;
   @IsInt() @Min(0) onHand!: number;
   @IsInt() @Min(0) available!: number;
+  /** The product's perishability overrides (absent: the category's defaults, DESIGN §4). */
+  @IsOptional() @IsInt() @Min(1) pickupWithinHours?: number;
+  @IsOptional() @IsInt() @Min(1) shelfLifeHours?: number;
+  @IsOptional() @IsInt() @Min(0) leadTimeDays?: number;
 }
