@@ -103,7 +103,7 @@ async function main() {
     root,
     ports,
     databaseUrls: await freshCounty(),
-    env: { NAMESPACE: namespace, TIME_SCALE: String(TIME_SCALE), CLOCK_ANCHOR: String(anchor), LOG_LEVEL: 'info', PAYMENT_TIMEOUT_SECONDS: '10', PAYMENT_CALL_TIMEOUT_MS: '2000' },
+    env: { NAMESPACE: namespace, TIME_SCALE: String(TIME_SCALE), CLOCK_ANCHOR: String(anchor), LOG_LEVEL: 'info', PAYMENT_TIMEOUT_SECONDS: '10', PAYMENT_CALL_TIMEOUT_MS: '2000', RESERVATION_TTL_MINUTES: '1440' },
     logDir: join(root, '.run', 'logs'),
   });
   const stop = async () => {

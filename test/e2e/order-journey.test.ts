@@ -28,6 +28,8 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
         NODE_ENV: 'test',
         NAMESPACE: newNamespace(),
         TIME_SCALE: '3600', // an hour a second
+        RESERVATION_TTL_MINUTES: '1440', // a county day: the stock stays held while the (simulated) payment runs
+        PAYMENT_CALL_TIMEOUT_MS: '2000',
         CLOCK_ANCHOR: String(Date.now()),
         KAFKA_PARTITIONS: '3',
         LOG_LEVEL: 'info',

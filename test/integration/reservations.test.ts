@@ -68,5 +68,39 @@ describe('stock reservations expire', () => {
     expect(await catalog.app.get(StockService).sweepExpiredReservations()).toBe(1);
     expect(await stockOf(p.id)).toEqual({ onHand: 5, reserved: 0, available: 5 });
     expect(await catalog.app.get(StockService).sweepExpiredReservations()).toBe(0);
+    // ...and then the payment went through after all: the sale takes the units from free stock
+    await catalog.dataSource.transaction((tx) => catalog.app.get(StockService).convertToSale(tx, orderId));
+    expect(await stockOf(p.id)).toEqual({ onHand: 3, reserved: 0, available: 3 });
+  });
+});
+
+describe('a payment that could outlive its reservation', () => {
+  const namespace = newNamespace();
+  let catalog: RunningService;
+  let orders: RunningService;
+
+  beforeAll(async () => {
+    // a one-minute hold (a second here) against a provider allowed two seconds (two minutes here)
+    catalog = await startService('catalog', { namespace, env: { TIME_SCALE: '60', RESERVATION_TTL_MINUTES: '1' } });
+    orders = await startService('orders', { namespace, env: { TIME_SCALE: '60', CATALOG_URL: catalog.url, PAYMENT_CALL_TIMEOUT_MS: '2000' } });
+  });
+  afterAll(async () => {
+    await orders?.close();
+    await catalog?.close();
+  });
+
+  it('is not taken: the order is cancelled and the stock goes back', async () => {
+    const store = await newStore(catalog.url);
+    const p = await newProduct(catalog.url, store.id, { stock: 2 });
+    const buyer = tokenFor('buyer');
+    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: p.id, quantity: 2 }], paymentToken: 'tok_ok' } });
+    const order = await waitFor(async () => {
+      const o = (await call('GET', `${orders.url}/orders/${res.body.orders[0].id}`, { token: buyer })).body;
+      return o.status === 'cancelled' && o;
+    }, 'order cancelled');
+    expect(order.history.at(-1)).toMatchObject({ action: 'reservation-expired', causedBy: 'payment-guard' });
+    const [{ n }] = await orders.dataSource.query(`SELECT count(*)::int AS n FROM payments WHERE order_id = $1`, [order.id]);
+    expect(n).toBe(0);
+    await waitFor(async () => (await call('GET', `${catalog.url}/products/${p.id}`)).body.stock.available === 2, 'stock back');
   });
 });

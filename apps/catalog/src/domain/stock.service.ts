@@ -1,14 +1,15 @@
 // Reserving, selling, releasing and adjusting stock. Every change is a movement; every change
 // others care about leaves through the outbox in the same transaction.
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import type { OrderLineV1 } from '@cc/contracts';
 import { Outbox } from '@cc/messaging';
 import { Clock, conflict, notFound } from '@cc/platform';
-import { Jobs } from '@cc/service';
+import { Jobs, LOGGER } from '@cc/service';
 import { CatalogConfig } from '../config';
 import { StockRepository } from '../persistence/stock.repository';
-import { checkAdjustment, decideReservation } from './stock-rules';
+import { available, checkAdjustment, decideReservation } from './stock-rules';
 import { ProductService } from './product.service';
 
 export const RESERVATION_QUEUE = 'reservation-expiry';
@@ -24,6 +25,7 @@ export class StockService {
     private readonly jobs: Jobs,
     private readonly clock: Clock,
     private readonly config: CatalogConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Reserves all of an order's lines or none, and says which in an event. */
@@ -52,12 +54,20 @@ export class StockService {
   /** The order was paid: its reserved units leave on-hand stock for good. */
   async convertToSale(tx: EntityManager, orderId: string): Promise<void> {
     const reservation = await this.stock.findReservation(tx, orderId, true);
-    if (!reservation || reservation.status !== 'active') return;
-    await this.stock.lockLevels(tx, reservation.lines.map((l) => l.productId));
-    await this.stock.applyMovements(
-      tx,
-      reservation.lines.map((l) => ({ productId: l.productId, kind: 'sale', onHandDelta: -l.quantity, reservedDelta: -l.quantity, orderId })),
-    );
+    if (!reservation || reservation.status === 'converted') return;
+    const levels = await this.stock.lockLevels(tx, reservation.lines.map((l) => l.productId));
+    if (reservation.status === 'released') {
+      // the hold ran out just as the payment went through: sell from what is free, if it is
+      const byId = new Map(levels.map((l) => [l.id, l]));
+      const short = reservation.lines.filter((l) => available(byId.get(l.productId)!) < l.quantity);
+      if (short.length) {
+        this.logger.error({ orderId, short }, 'a paid order’s reservation had expired and its stock is gone: the order needs an operator');
+        return;
+      }
+      await this.stock.applyMovements(tx, reservation.lines.map((l) => ({ productId: l.productId, kind: 'sale', onHandDelta: -l.quantity, reservedDelta: 0, orderId, reason: 'paid after the reservation expired' })));
+    } else {
+      await this.stock.applyMovements(tx, reservation.lines.map((l) => ({ productId: l.productId, kind: 'sale', onHandDelta: -l.quantity, reservedDelta: -l.quantity, orderId })));
+    }
     await this.stock.closeReservation(tx, orderId, 'converted', this.clock.now());
   }
 

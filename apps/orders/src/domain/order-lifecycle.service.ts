@@ -44,7 +44,10 @@ export class OrderLifecycleService {
   }
 
   async onStockReserved(tx: EntityManager, event: DecodedEvent<'catalog.stock-reserved'>): Promise<void> {
-    if (await this.follow(tx, event.data.orderId, 'stock-reserved', event)) await this.payments.requestPayment(tx, event.data.orderId);
+    if (await this.follow(tx, event.data.orderId, 'stock-reserved', event)) {
+      await this.orders.setStockReservedUntil(tx, event.data.orderId, new Date(event.data.expiresAt));
+      await this.payments.requestPayment(tx, event.data.orderId);
+    }
   }
 
   async onStockRejected(tx: EntityManager, event: DecodedEvent<'catalog.stock-rejected'>): Promise<void> {

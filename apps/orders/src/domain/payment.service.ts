@@ -39,6 +39,9 @@ export class PaymentService {
   async capturePayment(orderId: string): Promise<string> {
     const order = await this.orders.find(this.dataSource.manager, orderId);
     if (!order || order.status !== 'awaiting_payment') return 'not-awaiting-payment';
+    // never take money for stock the catalog may give away before the payment has finished
+    const mustFinishBy = this.clock.now().getTime() + this.config.PAYMENT_CALL_TIMEOUT_MS * this.clock.scale;
+    if (order.stockReservedUntil && mustFinishBy >= order.stockReservedUntil.getTime()) return this.giveUpOnExpiringReservation(orderId);
     let result;
     try {
       result = await withTimeout(this.provider.capture({ idempotencyKey: `capture.${orderId}`, token: order.paymentToken, amountFen: order.totalFen }), this.config.PAYMENT_CALL_TIMEOUT_MS);
@@ -82,6 +85,17 @@ export class PaymentService {
     let cancelled = 0;
     for (const { id } of rows) if ((await this.cancelUnpaid(id)) === 'cancelled') cancelled++;
     return cancelled;
+  }
+
+  private async giveUpOnExpiringReservation(orderId: string): Promise<string> {
+    return this.dataSource.transaction(async (tx) => {
+      const order = await this.orders.lock(tx, orderId);
+      if (!order || order.status !== 'awaiting_payment') return 'not-awaiting-payment';
+      const now = this.clock.now();
+      await this.orders.transition(tx, order, 'reservation-expired', now, { reason: 'the stock reservation would run out before the payment could finish', causedBy: 'payment-guard' });
+      await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(order, 'reservation-expired', true, now) }]);
+      return 'reservation-expiring';
+    });
   }
 
   async cancelUnpaid(orderId: string): Promise<string> {

@@ -22,6 +22,8 @@ export class OrderEntity {
   @Column('bigint', { name: 'total_fen', transformer: bigintNumber }) totalFen!: number;
   @Column('bigint', { name: 'refunded_fen', transformer: bigintNumber }) refundedFen!: number;
   @Column('text', { name: 'payment_token' }) paymentToken!: string;
+  /** When catalog's hold on the stock runs out (service clock); set on stock-reserved. */
+  @Column('timestamptz', { name: 'stock_reserved_until', nullable: true }) stockReservedUntil!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -5,7 +5,7 @@ import { nextStatus, OrderAction, OrderStatus } from '../domain/order-states';
 import { OrderEntity, OrderHistoryEntity, OrderLineEntity } from './entities';
 
 export interface NewOrder {
-  order: Omit<OrderEntity, 'createdAt' | 'updatedAt' | 'refundedFen'>;
+  order: Omit<OrderEntity, 'createdAt' | 'updatedAt' | 'refundedFen' | 'stockReservedUntil'>;
   lines: Omit<OrderLineEntity, 'orderId'>[];
 }
 
@@ -25,7 +25,7 @@ export interface OrderFilter {
 @Injectable()
 export class OrderRepository {
   async insert(tx: EntityManager, orders: NewOrder[], at: Date, causedBy: string): Promise<void> {
-    await tx.getRepository(OrderEntity).insert(orders.map((o) => ({ ...o.order, refundedFen: 0 })));
+    await tx.getRepository(OrderEntity).insert(orders.map((o) => ({ ...o.order, refundedFen: 0, stockReservedUntil: null })));
     await tx.getRepository(OrderLineEntity).insert(orders.flatMap((o) => o.lines.map((l) => ({ ...l, orderId: o.order.id }))));
     await tx.getRepository(OrderHistoryEntity).insert(
       orders.map((o) => ({ orderId: o.order.id, fromStatus: null, toStatus: o.order.status, action: 'checkout', reason: null, causedBy, at })),
@@ -43,6 +43,10 @@ export class OrderRepository {
     await tx.getRepository(OrderEntity).update({ id: order.id }, { status: to });
     await tx.getRepository(OrderHistoryEntity).insert({ orderId: order.id, fromStatus: from, toStatus: to, action, reason: why.reason ?? null, causedBy: why.causedBy ?? null, at });
     return { order: { ...order, status: to }, from };
+  }
+
+  async setStockReservedUntil(tx: EntityManager, orderId: string, until: Date): Promise<void> {
+    await tx.query('UPDATE orders SET stock_reserved_until = $2 WHERE id = $1', [orderId, until]);
   }
 
   async addRefunded(tx: EntityManager, orderId: string, amountFen: number): Promise<void> {

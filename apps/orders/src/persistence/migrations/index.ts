@@ -1,4 +1,6 @@
 import { OrdersInitial1700000000000 } from './1700000000000-orders-initial';
 import { OrdersLinePerishability1700000000001 } from './1700000000001-orders-line-perishability';
 
-export const ordersMigrations = [OrdersInitial1700000000000, OrdersLinePerishability1700000000001];
+import { OrdersReservationExpiry1700000000002 } from './1700000000002-orders-reservation-expiry';
+
+export const ordersMigrations = [OrdersInitial1700000000000, OrdersLinePerishability1700000000001, OrdersReservationExpiry1700000000002];
