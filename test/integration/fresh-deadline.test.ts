@@ -14,7 +14,7 @@ const HOURLY = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0'
 
 describe('a fresh parcel nobody picks up', () => {
   const namespace = newNamespace();
-  const clock = { TIME_SCALE: '600', CLOCK_ANCHOR: String(Date.now()) };
+  const clock = { TIME_SCALE: '600', CLOCK_ANCHOR: String(Date.now()), RESERVATION_TTL_MINUTES: '1440', PAYMENT_CALL_TIMEOUT_MS: '2000' };
   let catalog: RunningService;
   let orders: RunningService;
   let fulfillment: RunningService;
