@@ -21,6 +21,7 @@ describe('operations console', () => {
   const prefix = `cc-${namespace}`;
   const ops = tokenFor('ops', undefined, 'night-shift');
   let catalog: RunningService;
+  let fulfillment: RunningService;
   let consoleApp: Awaited<ReturnType<typeof startOps>>;
   let queue: Queue;
   let worker: Worker;
@@ -32,7 +33,28 @@ describe('operations console', () => {
 
   beforeAll(async () => {
     catalog = await startService('catalog', { namespace });
-    consoleApp = await startOps(namespace, { CATALOG_URL: catalog.url });
+    const hourly = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`).join(',');
+    fulfillment = await startService('fulfillment', { namespace, env: { PICKUP_TIMETABLE: hourly, SIMULATED_COURIER_PICKUP: 'false' } });
+    consoleApp = await startOps(namespace, { CATALOG_URL: catalog.url, FULFILLMENT_URL: fulfillment.url });
+
+    // fresh produce at risk: a box of greens that must be collected within three hours
+    const greens = randomUUID();
+    await publish(`${namespace}.orders.events`, [
+      {
+        key: greens,
+        value: envelope('orders.order-paid', {
+          orderId: greens,
+          buyerId: 'b',
+          storeId: randomUUID(),
+          township: 'louguan',
+          lines: [{ productId: randomUUID(), quantity: 1, unitPriceFen: 1500, category: 'fresh', pickupWithinHours: 3 }],
+          totalFen: 1500,
+          paymentId: randomUUID(),
+          paidAt: new Date().toISOString(),
+        }),
+      },
+    ]);
+    await waitFor(async () => (await fulfillment.dataSource.query(`SELECT 1 FROM shipments WHERE order_id = $1 AND status = 'scheduled'`, [greens])).length === 1, 'the greens scheduled');
 
     // a failed job: the courier API was down when it ran
     queue = new Queue('courier-calls-demo', { connection: redis, prefix });
@@ -93,6 +115,7 @@ describe('operations console', () => {
     await worker?.close();
     await queue?.close();
     await consoleApp?.close();
+    await fulfillment?.close();
     await catalog?.close();
     redis.disconnect();
   });
@@ -146,6 +169,12 @@ describe('operations console', () => {
     expect(outbox.find((o) => o.service === 'payouts')?.unavailable).toMatch(/did not answer|answered/);
   });
 
+  it('shows fresh produce at risk by township', async () => {
+    const fresh = (await api('fresh-at-risk')).body;
+    expect(fresh).toMatchObject({ withinHours: 6, atRisk: 1, spoiledToday: 0, byTownship: [{ township: 'louguan', atRisk: 1, earliestDeadlineAt: expect.any(String) }] });
+    expect((await call('GET', `${fulfillment.url}/admin/at-risk`, { token: tokenFor('buyer') })).status).toBe(403);
+  });
+
   it('works in a real browser: sign in, see the panels, retry the failed job by clicking', async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed at ${CHROMIUM} (Debian package chromium)`);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
@@ -161,6 +190,8 @@ describe('operations console', () => {
       expect(await page.textContent('#queues')).toContain('courier API answered 503');
       expect(await page.textContent('#kafka')).toContain(`${namespace}.slow-consumer`);
       expect(await page.textContent('#dlq')).toContain(`${namespace}.catalog.dlq`);
+      await page.waitForSelector('#fresh table');
+      expect(await page.textContent('#fresh')).toContain('louguan');
       const docs = join(__dirname, '..', '..', 'docs');
       mkdirSync(docs, { recursive: true });
       await page.screenshot({ path: join(docs, 'ops-console.png'), fullPage: true });

@@ -9,6 +9,7 @@ import { DeadlineWatchService } from './domain/deadline-watch.service';
 import { ShipmentFailures } from './domain/shipment-failures.service';
 import { ShipmentQueryService } from './domain/shipment-query.service';
 import { OrderEventsHandler } from './events/order-events.handler';
+import { FulfillmentAdminController } from './http/admin.controller';
 import { FulfillmentController } from './http/fulfillment.controller';
 import { PickupJobs } from './jobs/pickup.jobs';
 import { CourierClient, SimulatedCourier } from './persistence/courier.client';
@@ -42,7 +43,7 @@ export class FulfillmentModule implements OnApplicationShutdown {
           ...overrides,
         }),
       ],
-      controllers: [FulfillmentController],
+      controllers: [FulfillmentController, FulfillmentAdminController],
       providers: [
         ShipmentSchedulingService,
         PickupDispatchService,

@@ -1,0 +1,50 @@
+// What operations see of fresh produce on the console: parcels whose pickup deadline is near and
+// not yet collected, by township, and how many spoiled today (county time).
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { Clock, Roles } from '@cc/platform';
+import { FulfillmentConfig } from '../config';
+import { localDate, nextDate, zonedToUtc } from '../domain/local-time';
+
+export class AtRiskQuery {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(168) withinHours = 6;
+}
+
+@ApiTags('operations')
+@ApiBearerAuth()
+@Controller('admin')
+export class FulfillmentAdminController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly config: FulfillmentConfig,
+  ) {}
+
+  @Get('at-risk')
+  @Roles('ops')
+  async atRisk(@Query() query: AtRiskQuery) {
+    const now = this.clock.now();
+    const horizon = new Date(now.getTime() + query.withinHours * 3_600_000);
+    const byTownship: { township: string; at_risk: number; earliest: Date }[] = await this.dataSource.query(
+      `SELECT township, count(*)::int AS at_risk, min(deadline_at) AS earliest FROM shipments
+       WHERE status = 'scheduled' AND deadline_at <= $1 GROUP BY township ORDER BY min(deadline_at)`,
+      [horizon],
+    );
+    const today = localDate(now, this.config.COUNTY_TIME_ZONE);
+    const [{ spoiled }] = await this.dataSource.query(
+      `SELECT count(*)::int AS spoiled FROM shipment_history h JOIN shipments s ON s.id = h.shipment_id
+       WHERE h.to_status = 'failed' AND s.failure_reason = 'spoiled' AND h.at >= $1 AND h.at < $2`,
+      [zonedToUtc(today, '00:00', this.config.COUNTY_TIME_ZONE), zonedToUtc(nextDate(today), '00:00', this.config.COUNTY_TIME_ZONE)],
+    );
+    return {
+      withinHours: query.withinHours,
+      asOf: now.toISOString(),
+      atRisk: byTownship.reduce((n, t) => n + t.at_risk, 0),
+      byTownship: byTownship.map((t) => ({ township: t.township, atRisk: t.at_risk, earliestDeadlineAt: t.earliest.toISOString() })),
+      spoiledToday: spoiled,
+    };
+  }
+}
