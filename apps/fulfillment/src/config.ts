@@ -33,6 +33,11 @@ export class FulfillmentConfig extends BaseConfig {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) PUBLIC_URL?: string;
   /** Clock minutes the simulated courier takes from pickup to delivery. */
   @IsInt() @Min(1) @Max(60 * 24 * 14) SIMULATED_COURIER_DELIVERY_MINUTES = 600;
+  /**
+   * Clock minutes a parcel whose van left in time may wait past its deadline for the courier's
+   * picked-up message before it counts as spoiled (the van came; the message may lag).
+   */
+  @IsInt() @Min(0) @Max(24 * 60) PICKUP_CONFIRMATION_GRACE_MINUTES = 30;
   /** Share of the simulated courier's API calls that fail (0..1), to exercise retries and courier-failed. */
   @Transform(({ value }) => (typeof value === 'string' ? Number(value) : value)) @IsNumber({ allowNaN: false }) @Min(0) @Max(1) SIMULATED_COURIER_FAILURE_RATE = 0;
   /** false: the simulated courier takes manifests but never collects a parcel (its deadline then passes). */

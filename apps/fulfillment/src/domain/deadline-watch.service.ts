@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { Clock } from '@cc/platform';
 import { LOGGER } from '@cc/service';
+import { FulfillmentConfig } from '../config';
 import { ShipmentRepository } from '../persistence/shipment.repository';
 import { PickupDispatchService } from './pickup-dispatch.service';
 import { ShipmentFailures } from './shipment-failures.service';
@@ -25,6 +26,7 @@ export class DeadlineWatchService {
     private readonly dispatch: PickupDispatchService,
     private readonly failures: ShipmentFailures,
     private readonly clock: Clock,
+    private readonly config: FulfillmentConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -36,6 +38,11 @@ export class DeadlineWatchService {
       const now = this.clock.now();
       // a job let out early (clock rounding) tries again after its backoff rather than spoil a parcel in time
       if (now < shipment.deadlineAt) throw new DeadlineNotDueError(`shipment ${shipmentId} is due at ${shipment.deadlineAt.toISOString()}`);
+      // its van left in time: the courier's picked-up message may still be on its way
+      const graceEnds = shipment.deadlineAt.getTime() + this.config.PICKUP_CONFIRMATION_GRACE_MINUTES * 60_000;
+      if (shipment.slotStartsAt && shipment.slotStartsAt <= shipment.deadlineAt && now.getTime() < graceEnds && (await this.shipments.runDispatched(tx, shipment.township, shipment.slotStartsAt))) {
+        throw new DeadlineNotDueError(`shipment ${shipmentId}: its van left at ${shipment.slotStartsAt.toISOString()}; waiting for the pickup to be confirmed`);
+      }
       return this.failures.fail(tx, shipment, 'spoiled', 'deadline-watch');
     });
   }
@@ -44,7 +51,13 @@ export class DeadlineWatchService {
   async sweep(): Promise<{ spoiled: number; runs: number }> {
     const now = this.clock.now();
     let spoiled = 0;
-    for (const id of await this.shipments.overdue(this.dataSource.manager, now, SWEEP_BATCH)) if (await this.spoilIfNotPickedUp(id)) spoiled++;
+    for (const id of await this.shipments.overdue(this.dataSource.manager, now, SWEEP_BATCH)) {
+      try {
+        if (await this.spoilIfNotPickedUp(id)) spoiled++;
+      } catch (e) {
+        if (!(e instanceof DeadlineNotDueError)) throw e; // still within its grace: a later sweep decides
+      }
+    }
     const stranded = await this.shipments.strandedRuns(this.dataSource.manager, now, SWEEP_BATCH);
     for (const run of stranded) await this.dispatch.dispatchPickupRun(run.township, run.startsAt);
     if (spoiled || stranded.length) this.logger.warn({ spoiled, runs: stranded.length }, 'sweep caught what delayed jobs had not done');

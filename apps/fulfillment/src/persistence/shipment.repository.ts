@@ -136,6 +136,11 @@ export class ShipmentRepository {
     return rows.length === 1;
   }
 
+  /** Whether the slot's pickup run has left (its manifest went to the courier). */
+  async runDispatched(tx: EntityManager, township: string, startsAt: Date): Promise<boolean> {
+    return (await tx.query(`SELECT 1 FROM pickup_runs WHERE township = $1 AND slot_starts_at = $2`, [township, startsAt])).length === 1;
+  }
+
   /** Records a courier webhook event id; returns false for a replay. */
   async recordWebhookEvent(tx: EntityManager, eventId: string, shipmentId: string, type: string): Promise<boolean> {
     const rows = await tx.query(`INSERT INTO courier_webhook_events (event_id, shipment_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`, [eventId, shipmentId, type]);
