@@ -2,7 +2,6 @@ import { DynamicModule, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ServiceKitModule, ServiceOptions } from '@cc/service';
 import { FulfillmentConfig } from './config';
 import { CourierWebhookService } from './domain/courier-webhook.service';
-import { checkShipmentTransitions } from './domain/shipment-states';
 import { COURIER_CALLS_QUEUE, PickupDispatchService } from './domain/pickup-dispatch.service';
 import { DEADLINE_WATCH_QUEUE, PICKUP_DISPATCH_QUEUE, ShipmentSchedulingService } from './domain/shipment-scheduling.service';
 import { DeadlineWatchService } from './domain/deadline-watch.service';
@@ -22,7 +21,6 @@ export class FulfillmentModule implements OnApplicationShutdown {
   constructor(private readonly courier: CourierClient) {}
 
   static register(config: FulfillmentConfig, overrides: Partial<ServiceOptions> = {}): DynamicModule {
-    checkShipmentTransitions();
     return {
       module: FulfillmentModule,
       imports: [

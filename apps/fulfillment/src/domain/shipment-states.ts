@@ -1,6 +1,8 @@
 // A shipment's life as plain data: which courier or planner action moves a shipment from which
 // statuses to which. Every status change goes through `nextShipmentStatus`; anything not in the
 // table is refused. A shipment is born `scheduled` (it got a slot) or `failed` (it could not).
+import { IllegalTransitionError, TransitionTable } from '@cc/platform';
+
 export const SHIPMENT_STATUSES = ['scheduled', 'picked_up', 'delivered', 'failed'] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
@@ -17,34 +19,9 @@ export const SHIPMENT_TRANSITIONS = {
 
 export type ShipmentAction = keyof typeof SHIPMENT_TRANSITIONS;
 
-export class IllegalShipmentTransitionError extends Error {
-  override readonly name = 'IllegalShipmentTransitionError';
-  constructor(
-    readonly status: ShipmentStatus,
-    readonly action: ShipmentAction,
-  ) {
-    super(`a shipment that is ${status} cannot take '${action}' (allowed from ${SHIPMENT_TRANSITIONS[action].from.join(', ')})`);
-  }
-}
+/** Checked when the module loads: a broken table stops the service before it starts. */
+export const shipmentLife = new TransitionTable<ShipmentStatus, ShipmentAction>('shipment', SHIPMENT_STATUSES, SHIPMENT_TRANSITIONS, INITIAL_SHIPMENT_STATUSES, FINAL_SHIPMENT_STATUSES);
 
-export function canShipmentTake(status: ShipmentStatus, action: ShipmentAction): boolean {
-  return (SHIPMENT_TRANSITIONS[action].from as readonly ShipmentStatus[]).includes(status);
-}
-
-export function nextShipmentStatus(status: ShipmentStatus, action: ShipmentAction): ShipmentStatus {
-  if (!canShipmentTake(status, action)) throw new IllegalShipmentTransitionError(status, action);
-  return SHIPMENT_TRANSITIONS[action].to;
-}
-
-/** Start-up check: only known statuses, every status reachable, nothing leaves a final status. */
-export function checkShipmentTransitions(): void {
-  const known = new Set<string>(SHIPMENT_STATUSES);
-  const reachable = new Set<string>(INITIAL_SHIPMENT_STATUSES);
-  for (const [action, { from, to }] of Object.entries(SHIPMENT_TRANSITIONS)) {
-    for (const s of [...from, to]) if (!known.has(s)) throw new Error(`shipment transition ${action} names unknown status ${s}`);
-    for (const s of from) if (FINAL_SHIPMENT_STATUSES.includes(s)) throw new Error(`shipment transition ${action} leaves final status ${s}`);
-    reachable.add(to);
-  }
-  const unreachable = SHIPMENT_STATUSES.filter((s) => !reachable.has(s));
-  if (unreachable.length) throw new Error(`shipment statuses never reached: ${unreachable.join(', ')}`);
-}
+export const canShipmentTake = (status: ShipmentStatus, action: ShipmentAction) => shipmentLife.canTake(status, action);
+export const nextShipmentStatus = (status: ShipmentStatus, action: ShipmentAction) => shipmentLife.next(status, action);
+export { IllegalTransitionError as IllegalShipmentTransitionError };
