@@ -1,0 +1,284 @@
+// A county's busiest day on one machine: seeds a county (2,000 stores in 40 townships, 20,000
+// products, a few best sellers taking most orders), starts the four services as processes and
+// drives the public checkout API; then reads, from the services' own databases and metrics, how
+// many orders went end to end (paid → shipment scheduled → seller credited), and compares with
+// pgbench on the same PostgreSQL.
+//   npm run bench                         fixed rate (200/s for 30 s), then max throughput
+//   npm run bench -- --smoke              a few seconds, asserts only that nothing was lost
+//   options: --rate 200 --seconds 30 --steps 8,16,32,64 --step-seconds 10
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { DEV_JWT_SECRET, TokenService } from '@cc/platform';
+import { freePorts, Platform, SERVICE_NAMES, ServiceName } from '../scripts/platform';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
+const SMOKE = args.includes('--smoke');
+const RATE = Number(opt('rate', SMOKE ? '20' : '200'));
+const SECONDS = Number(opt('seconds', SMOKE ? '3' : '30'));
+const STEPS = opt('steps', SMOKE ? '' : '8,16,32,64').split(',').filter(Boolean).map(Number);
+const STEP_SECONDS = Number(opt('step-seconds', '10'));
+const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const root = join(__dirname, '..', '..');
+const STORES = SMOKE ? 50 : 2000;
+const PRODUCTS = SMOKE ? 500 : 20000;
+
+const tokens = new TokenService(process.env.JWT_SECRET ?? DEV_JWT_SECRET);
+const quantile = (xs: number[], q: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] : NaN);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function sql<T = Record<string, unknown>>(db: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const c = new Client({ connectionString: `${PG}/${db}` });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+/** Products by popularity: a few best sellers take most orders (Zipf-like, s = 1). */
+function skewedPicker(ids: string[]): () => string {
+  const weights = ids.map((_, i) => 1 / (i + 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const cumulative: number[] = [];
+  weights.reduce((acc, w, i) => (cumulative[i] = acc + w / total), 0);
+  return () => {
+    const r = Math.random();
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid] < r) lo = mid + 1;
+      else hi = mid;
+    }
+    return ids[lo];
+  };
+}
+
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100/s)
+}
+
+async function histogram(url: string, name: string): Promise<Map<number, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const buckets = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    const m = new RegExp(`^${name}_bucket\\{.*le="([^"]+)".*\\} (\\d+)`).exec(line);
+    if (m) buckets.set(m[1] === '+Inf' ? Infinity : Number(m[1]), (buckets.get(m[1] === '+Inf' ? Infinity : Number(m[1])) ?? 0) + Number(m[2]));
+  }
+  return buckets;
+}
+
+function histogramQuantile(before: Map<number, number>, after: Map<number, number>, q: number): number {
+  const les = [...after.keys()].sort((a, b) => a - b);
+  const counts = les.map((le) => (after.get(le) ?? 0) - (before.get(le) ?? 0));
+  const total = counts[counts.length - 1];
+  if (!total) return NaN;
+  const i = counts.findIndex((c) => c >= q * total);
+  return les[i]; // the bucket's upper bound: coarse but honest
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const ns = `bench-${Math.floor(started / 1000)}`;
+  for (const s of SERVICE_NAMES) {
+    await sql('postgres', `DROP DATABASE IF EXISTS bench_${s} WITH (FORCE)`);
+    await sql('postgres', `CREATE DATABASE bench_${s}`);
+  }
+  const ports = await freePorts(4);
+  const platform = new Platform({
+    root,
+    ports: Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, ports[i]])) as Record<ServiceName, number>,
+    databaseUrls: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${PG}/bench_${s}`])) as Record<ServiceName, string>,
+    env: { NAMESPACE: ns, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20', OUTBOX_POLL_MS: '200' },
+    logDir: join(root, '.run', 'bench-logs'),
+  });
+  process.on('SIGINT', () => void platform.stop().then(() => process.exit(130)));
+  console.log(`bench ${SMOKE ? '(smoke) ' : ''}— starting the four services (namespace ${ns})`);
+  await platform.start();
+  try {
+    // the county, straight into catalog's database (the API would take minutes for 22,000 rows)
+    await sql('bench_catalog', `INSERT INTO stores (id, name, township) SELECT gen_random_uuid(), 'store ' || i, 'township-' || (i % 40) FROM generate_series(1, $1::int) i`, [STORES]);
+    await sql(
+      'bench_catalog',
+      `WITH s AS (SELECT id, row_number() OVER () - 1 AS n FROM stores)
+       INSERT INTO products (id, store_id, name, category, price_fen, on_hand, reserved)
+       SELECT gen_random_uuid(), s.id, 'product ' || g, (ARRAY['fresh','fresh','ambient','handicraft','chilled'])[1 + g % 5], 500 + (g * 37) % 20000, 1000000, 0
+       FROM generate_series(1, $1::int) g JOIN s ON s.n = g % $2::int`,
+      [PRODUCTS, STORES],
+    );
+    const productIds = (await sql<{ id: string }>('bench_catalog', 'SELECT id FROM products ORDER BY random()')).map((r) => r.id);
+    const pick = skewedPicker(productIds);
+    console.log(`county: ${STORES} stores in 40 townships, ${PRODUCTS} products`);
+
+    const buyers = Array.from({ length: 500 }, (_, i) => tokens.sign({ role: 'buyer', sub: `bench-buyer-${i}` }));
+    const ordersUrl = platform.url('orders');
+    const checkoutTimes = new Map<string, number>();
+    let declined = 0;
+    const checkout = async (): Promise<number> => {
+      const lines = [{ productId: pick(), quantity: 1 }];
+      if (Math.random() < 0.15) lines.push({ productId: pick(), quantity: 1 }); // some carts span two stores
+      const paymentToken = Math.random() < 0.03 ? 'tok_declined' : 'tok_ok';
+      if (paymentToken === 'tok_declined') declined++;
+      const t0 = performance.now();
+      const res = await fetch(`${ordersUrl}/checkouts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${buyers[Math.floor(Math.random() * buyers.length)]}` },
+        body: JSON.stringify({ lines: lines.filter((l, i) => i === 0 || l.productId !== lines[0].productId), paymentToken }),
+      });
+      const body = (await res.json()) as { orders?: { id: string }[] };
+      if (res.status !== 201) throw new Error(`checkout answered ${res.status}: ${JSON.stringify(body)}`);
+      const now = Date.now();
+      for (const o of body.orders ?? []) checkoutTimes.set(o.id, now);
+      return performance.now() - t0;
+    };
+
+    const pids = new Map(SERVICE_NAMES.map((s) => [s, platform.processes.get(s)!.child.pid!]));
+    const cpuBefore = new Map([...pids].map(([s, pid]) => [s, cpuTicks(pid)]));
+    const hopBefore = new Map(await Promise.all(SERVICE_NAMES.map(async (s) => [s, await histogram(platform.url(s), 'event_hop_latency_seconds')] as const)));
+
+    // fixed rate, open loop: requests leave on schedule whatever came back, latency from the scheduled time
+    console.log(`fixed rate: ${RATE} checkouts/s for ${SECONDS} s`);
+    const latencies: number[] = [];
+    const errors = new Map<string, number>();
+    const failed = (e: unknown) => {
+      const reason = String((e as Error).cause ? ((e as Error).cause as Error).message : (e as Error).message).slice(0, 80);
+      errors.set(reason, (errors.get(reason) ?? 0) + 1);
+    };
+    const fixedStart = performance.now();
+    const inFlight: Promise<void>[] = [];
+    for (let i = 0; i < RATE * SECONDS; i++) {
+      const due = fixedStart + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      inFlight.push(checkout().then(() => void latencies.push(performance.now() - due), failed));
+    }
+    await Promise.all(inFlight);
+    const fixedSeconds = (performance.now() - fixedStart) / 1000;
+
+    // max throughput, closed loop: more concurrent buyers until checkouts per second stop rising
+    const steps: { concurrency: number; checkoutsPerSecond: number }[] = [];
+    for (const concurrency of STEPS) {
+      let done = 0;
+      const until = performance.now() + STEP_SECONDS * 1000;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (performance.now() < until) {
+            try {
+              await checkout();
+              done++;
+            } catch (e) {
+              failed(e);
+            }
+          }
+        }),
+      );
+      const rate = done / STEP_SECONDS;
+      steps.push({ concurrency, checkoutsPerSecond: Number(rate.toFixed(1)) });
+      console.log(`  ${concurrency} buyers at once: ${rate.toFixed(1)} checkouts/s`);
+      if (steps.length > 1 && rate < steps[steps.length - 2].checkoutsPerSecond * 1.05) break;
+    }
+    const loadEnded = Date.now();
+
+    // let the events drain, then read what happened from each service's own database
+    const expected = checkoutTimes.size;
+    let settled = 0;
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(1000)) {
+      const [{ n }] = await sql<{ n: number }>('bench_orders', `SELECT count(*)::int AS n FROM orders WHERE status NOT IN ('pending_stock', 'awaiting_payment')`);
+      settled = n;
+      if (settled >= expected) break;
+    }
+    const paid = await sql<{ id: string; paid_at: Date }>('bench_orders', `SELECT o.id, h.at AS paid_at FROM orders o JOIN order_history h ON h.order_id = o.id AND h.to_status = 'paid'`);
+    const paidIds = paid.map((p) => p.id);
+    // every paid order must reach fulfillment and payouts; wait until none is missing (or give up after 5 minutes)
+    for (const deadline = Date.now() + 300_000; Date.now() < deadline; await sleep(1000)) {
+      const [{ n: shipped }] = await sql<{ n: number }>('bench_fulfillment', `SELECT count(DISTINCT order_id)::int AS n FROM shipments WHERE order_id = ANY($1::uuid[])`, [paidIds]);
+      const [{ n: credited }] = await sql<{ n: number }>('bench_payouts', `SELECT count(DISTINCT order_id)::int AS n FROM ledger_transactions WHERE kind = 'order-paid' AND order_id = ANY($1::uuid[])`, [paidIds]);
+      if (shipped === paidIds.length && credited === paidIds.length) break;
+    }
+    const shipments = await sql<{ order_id: string; n: number; at: Date }>('bench_fulfillment', `SELECT order_id, count(*)::int AS n, min(created_at) AS at FROM shipments GROUP BY order_id`);
+    const credits = await sql<{ order_id: string; n: number; at: Date }>('bench_payouts', `SELECT order_id, count(*)::int AS n, min(created_at) AS at FROM ledger_transactions WHERE kind = 'order-paid' GROUP BY order_id`);
+    const shipmentOf = new Map(shipments.map((s) => [s.order_id, s]));
+    const creditOf = new Map(credits.map((c) => [c.order_id, c]));
+    const endToEnd = paid.filter((p) => shipmentOf.has(p.id) && creditOf.has(p.id)).map((p) => Math.max(p.paid_at.getTime(), shipmentOf.get(p.id)!.at.getTime(), creditOf.get(p.id)!.at.getTime()));
+    const firstCheckout = Math.min(...checkoutTimes.values());
+    const lastDone = Math.max(...endToEnd);
+    const e2eSpans = paid.filter((p) => shipmentOf.has(p.id) && creditOf.has(p.id) && checkoutTimes.has(p.id)).map((p) => Math.max(p.paid_at.getTime(), shipmentOf.get(p.id)!.at.getTime(), creditOf.get(p.id)!.at.getTime()) - checkoutTimes.get(p.id)!);
+    const lost = paidIds.filter((id) => !shipmentOf.has(id) || !creditOf.has(id)).length;
+    const duplicated = shipments.filter((s) => s.n > 1).length + credits.filter((c) => c.n > 1).length;
+
+    const cpu = Object.fromEntries([...pids].map(([s, pid]) => [s, Number((((cpuTicks(pid) - cpuBefore.get(s)!) / 100) / ((loadEnded - started) / 1000) * 100).toFixed(1))]));
+    const hop: Record<string, { p50Ms: number; p99Ms: number }> = {};
+    for (const s of SERVICE_NAMES) {
+      const after = await histogram(platform.url(s), 'event_hop_latency_seconds');
+      hop[s] = { p50Ms: histogramQuantile(hopBefore.get(s)!, after, 0.5) * 1000, p99Ms: histogramQuantile(hopBefore.get(s)!, after, 0.99) * 1000 };
+    }
+    const kafka = new Kafka({ clientId: 'bench', brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], logLevel: logLevel.NOTHING }).admin();
+    await kafka.connect();
+    const lag: Record<string, number> = {};
+    for (const group of ['catalog', 'orders', 'fulfillment', 'payouts'].map((g) => `${ns}.${g}`)) {
+      let total = 0;
+      for (const { topic, partitions } of await kafka.fetchOffsets({ groupId: group })) {
+        const ends = new Map((await kafka.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+        for (const p of partitions) total += Math.max(0, (ends.get(p.partition) ?? 0) - Math.max(0, Number(p.offset)));
+      }
+      lag[group] = total;
+    }
+    await kafka.disconnect();
+
+    let pgbenchTps: number | null = null;
+    const clients = SMOKE ? 4 : 16;
+    if (!SMOKE) {
+      await sql('postgres', 'DROP DATABASE IF EXISTS bench_pgbench WITH (FORCE)');
+      await sql('postgres', 'CREATE DATABASE bench_pgbench');
+      execFileSync('pgbench', ['-i', '-q', '-s', '10', '-h', '127.0.0.1', '-U', 'postgres', 'bench_pgbench'], { stdio: 'ignore' });
+      const out = execFileSync('pgbench', ['-c', String(clients), '-j', '2', '-T', '15', '-h', '127.0.0.1', '-U', 'postgres', 'bench_pgbench'], { encoding: 'utf8' });
+      pgbenchTps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? NaN);
+    }
+
+    const result = {
+      at: new Date().toISOString(),
+      mode: SMOKE ? 'smoke' : 'full',
+      county: { stores: STORES, products: PRODUCTS },
+      checkoutErrors: Object.fromEntries(errors),
+      fixedRate: { offeredPerSecond: RATE, seconds: SECONDS, answered: latencies.length, answeredPerSecond: Number((latencies.length / fixedSeconds).toFixed(1)), checkoutLatencyMs: { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), p99: quantile(latencies, 0.99) } },
+      maxThroughput: steps,
+      orders: { placed: expected, paid: paid.length, declinedPaymentsOffered: declined, endToEnd: endToEnd.length, lostAfterPayment: lost, duplicated },
+      endToEndPerSecond: Number((endToEnd.length / ((lastDone - firstCheckout) / 1000)).toFixed(1)),
+      endToEndLatencyMs: { p50: quantile(e2eSpans, 0.5), p99: quantile(e2eSpans, 0.99) },
+      eventHopLatency: hop,
+      kafkaLagAtEnd: lag,
+      cpuPercentOfOneCore: cpu,
+      pgbench: { clients, tps: pgbenchTps },
+    };
+    const round = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+    console.log('\n── results ─────────────────────────────────────────────');
+    console.log(`fixed rate ${RATE}/s: ${latencies.length} of ${RATE * SECONDS} answered, checkout latency p50 ${round(result.fixedRate.checkoutLatencyMs.p50)} ms, p95 ${round(result.fixedRate.checkoutLatencyMs.p95)} ms, p99 ${round(result.fixedRate.checkoutLatencyMs.p99)} ms`);
+    if (errors.size) console.log(`checkout errors: ${[...errors].map(([r, n]) => `${n}× ${r}`).join('; ')}`);
+    if (steps.length) console.log(`max checkouts/s: ${Math.max(...steps.map((s) => s.checkoutsPerSecond))} (${steps.map((s) => `${s.concurrency}→${s.checkoutsPerSecond}`).join(', ')})`);
+    console.log(`orders: ${expected} placed, ${paid.length} paid, ${endToEnd.length} end to end, ${lost} lost after payment, ${duplicated} duplicated`);
+    console.log(`end to end: ${result.endToEndPerSecond} orders/s over the run; checkout → credited p50 ${round(result.endToEndLatencyMs.p50)} ms, p99 ${round(result.endToEndLatencyMs.p99)} ms`);
+    console.log(`event hop p50/p99 (bucket bounds): ${SERVICE_NAMES.map((s) => `${s} ${hop[s].p50Ms}/${hop[s].p99Ms} ms`).join(', ')}`);
+    console.log(`kafka lag at end: ${Object.entries(lag).map(([g, n]) => `${g.split('.').pop()} ${n}`).join(', ')}`);
+    console.log(`CPU (% of one core over the run): ${Object.entries(cpu).map(([s, c]) => `${s} ${c}`).join(', ')}`);
+    if (pgbenchTps !== null) console.log(`pgbench (TPC-B-like, ${clients} clients, same PostgreSQL): ${pgbenchTps.toFixed(0)} tps`);
+    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+    const file = join(root, 'bench', 'results', `county-day-${result.mode}-${result.at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(result, null, 2));
+    console.log(`written to ${file}`);
+    if (lost || duplicated || endToEnd.length !== paid.length) throw new Error(`orders lost (${lost}) or duplicated (${duplicated}) after payment`);
+  } finally {
+    await platform.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${(e as Error).message}`);
+  process.exit(1);
+});
