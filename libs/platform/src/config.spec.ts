@@ -28,7 +28,7 @@ describe('configuration', () => {
 
   it('refuses to start in production without a signing secret', () => {
     expect(() => load({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: must be set when NODE_ENV=production/);
-    expect(() => load({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(() => load({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32 characters \(got \(hidden\)\)/);
     expect(load({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).jwtSecret).toBe('x'.repeat(40));
   });
 });

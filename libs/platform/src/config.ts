@@ -52,7 +52,9 @@ export function loadConfig<T extends BaseConfig>(cls: new () => T, env: NodeJS.P
   for (const key of Object.keys(defaults)) if (env[key] !== undefined && env[key] !== '') raw[key] = numeric(env[key]);
   const config = Object.assign(template, plainToInstance(cls, raw));
   const errors = validateSync(config, { forbidUnknownValues: false });
-  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  ${e.property}: ${m} (got ${JSON.stringify((config as Record<string, unknown>)[e.property])})`));
+  // a secret's value is never printed, even a wrong one: it may be nearly right
+  const shown = (name: string) => (/SECRET|PASSWORD|TOKEN/.test(name) ? '(hidden)' : JSON.stringify((config as Record<string, unknown>)[name]));
+  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  ${e.property}: ${m} (got ${shown(e.property)})`));
   if (config.isProduction && !config.JWT_SECRET) problems.push('  JWT_SECRET: must be set when NODE_ENV=production (refusing to sign tokens with the development secret)');
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   return config;
