@@ -22,3 +22,4 @@ export * from './events/payouts/payout-sent';
 export * from './events/payouts/payout-settled';
 export * from './events/payouts/payout-failed';
 export * from './events/payouts/reconciliation-completed';
+export * from './http/product-view';

@@ -2,27 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Category } from '@cc/contracts';
+import type { Category, ProductView } from '@cc/contracts';
 import { Outbox } from '@cc/messaging';
 import { badRequest, notFound, unprocessable } from '@cc/platform';
 import { ProductEntity, StoreEntity } from '../persistence/entities';
 import { ProductQuery, ProductRepository } from '../persistence/product.repository';
 import { StockRepository } from '../persistence/stock.repository';
 
-export interface ProductView {
-  id: string;
-  storeId: string;
-  township: string;
-  name: string;
-  category: Category;
-  priceFen: number;
-  /** Perishability overrides of the category defaults (DESIGN §4); absent = the default. */
-  pickupWithinHours?: number;
-  shelfLifeHours?: number;
-  leadTimeDays?: number;
-  stock: { onHand: number; reserved: number; available: number };
-  createdAt: string;
-}
+export type { ProductView };
 
 export function toProductView(p: ProductEntity, township: string): ProductView {
   return {

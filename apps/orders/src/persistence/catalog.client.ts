@@ -1,21 +1,11 @@
 // Asks catalog for the products a checkout names (a synchronous read: the buyer waits for prices).
 import { HttpStatus, Injectable } from '@nestjs/common';
-import type { Category } from '@cc/contracts';
+import type { ProductView } from '@cc/contracts';
 import { currentFlow, CORRELATION_HEADER, ProblemException } from '@cc/platform';
 import { OrdersConfig } from '../config';
 
-export interface CatalogProduct {
-  id: string;
-  storeId: string;
-  township: string;
-  name: string;
-  category: Category;
-  priceFen: number;
-  /** The product's perishability overrides, copied onto the order line for fulfillment (DESIGN §4). */
-  pickupWithinHours?: number;
-  shelfLifeHours?: number;
-  leadTimeDays?: number;
-}
+/** What a checkout needs of a product; catalog answers with its full ProductView. */
+export type CatalogProduct = Omit<ProductView, 'stock' | 'createdAt'>;
 
 @Injectable()
 export class CatalogClient {
