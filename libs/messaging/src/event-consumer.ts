@@ -44,6 +44,9 @@ export interface EventConsumerSettings {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Events handled in one transaction on the fast path. */
+const CHUNK = 100;
+
 export class EventConsumer {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
@@ -84,10 +87,21 @@ export class EventConsumer {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 3,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        for (const message of batch.messages) {
+        for (let i = 0; i < batch.messages.length; i += CHUNK) {
           if (!isRunning() || isStale()) break;
-          await this.process(batch.topic, batch.partition, message, heartbeat);
-          resolveOffset(message.offset);
+          const chunk = batch.messages.slice(i, i + CHUNK);
+          // fast path: the whole chunk in one transaction; if anything in it fails, each message
+          // goes again on its own, with its own retries and dead letter
+          if (!(await this.handleChunk(chunk))) {
+            for (const message of chunk) {
+              if (!isRunning() || isStale()) return;
+              await this.process(batch.topic, batch.partition, message, heartbeat);
+              resolveOffset(message.offset);
+              await heartbeat();
+            }
+            continue;
+          }
+          resolveOffset(chunk[chunk.length - 1].offset);
           await heartbeat();
         }
       },
@@ -135,6 +149,60 @@ export class EventConsumer {
         await sleep(delay);
         await heartbeat();
       }
+    }
+  }
+
+  /**
+   * Handles a chunk of messages in one transaction: one multi-row inbox insert, then each new
+   * event's handler in order. Returns false (having changed nothing) if any message cannot be
+   * decoded or any handler throws; the caller then takes the messages one by one.
+   */
+  private async handleChunk(messages: KafkaMessage[]): Promise<boolean> {
+    const work: { event: DecodedEvent; handler: EventHandler }[] = [];
+    try {
+      for (const message of messages) {
+        const envelope = decodeEnvelope(message.value);
+        const handler = this.settings.handlers[envelope.type as EventType] as EventHandler | undefined;
+        if (!handler) {
+          this.metrics?.eventsConsumed.inc({ group: this.settings.group, type: envelope.type, outcome: 'ignored' });
+          continue;
+        }
+        work.push({ event: decodePayload(envelope), handler });
+      }
+    } catch {
+      return false; // a bad message: the slow path dead-letters it
+    }
+    if (work.length === 0) return true;
+    const started = Date.now();
+    try {
+      const handled = await this.dataSource.transaction(async (tx) => {
+        const inserted: { event_id: string }[] = await tx.query(
+          `INSERT INTO inbox (consumer_group, event_id, event_type) SELECT $1, * FROM unnest($2::uuid[], $3::text[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+          [this.settings.group, work.map((w) => w.event.id), work.map((w) => w.event.type)],
+        );
+        const fresh = new Set(inserted.map((r) => r.event_id));
+        const done: DecodedEvent[] = [];
+        for (const { event, handler } of work) {
+          if (!fresh.delete(event.id)) continue; // handled before, or twice in this chunk
+          await runInFlow({ correlationId: event.correlationId, causationId: event.id }, () => handler(event, tx));
+          done.push(event);
+        }
+        return done;
+      });
+      const perEvent = (Date.now() - started) / 1000 / Math.max(1, work.length);
+      for (const { event } of work) {
+        const labels = { group: this.settings.group, type: event.type };
+        const wasHandled = handled.includes(event);
+        this.metrics?.eventsConsumed.inc({ ...labels, outcome: wasHandled ? 'handled' : 'duplicate' });
+        if (wasHandled) {
+          this.metrics?.eventHandleDuration.observe(labels, perEvent);
+          this.metrics?.eventHopLatency.observe(labels, Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000);
+        }
+      }
+      return true;
+    } catch (err) {
+      this.logger.debug({ err, events: work.length }, 'chunk failed; handling its events one by one');
+      return false;
     }
   }
 
