@@ -62,5 +62,3 @@ export function loadConfig<T extends BaseConfig>(cls: new () => T, env: NodeJS.P
 
 /** Transform helper for comma-separated list settings. */
 export const CommaList = () => Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value));
-
-export const CONFIG = Symbol('CONFIG');

@@ -8,3 +8,4 @@ export * from './service-kit.module';
 export * from './bootstrap';
 export * from './admin';
 export * from './metrics.controller';
+export * from './columns';

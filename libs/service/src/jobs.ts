@@ -1,6 +1,6 @@
 // BullMQ, typed: each service declares its queues and their job names; a job handler is a plain
 // service method marked @OnJob; start-up refuses to run if a declared job has no handler or two.
-import { Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { SetMetadata } from '@nestjs/common';
 import type { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { Job, JobsOptions, MetricsTime, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -30,8 +30,6 @@ const ON_JOB = 'service:on-job';
 
 export const OnJob = (queue: string, name: string) => SetMetadata(ON_JOB, { queue, name });
 
-export const JOB_DEFINITIONS = Symbol('JOB_DEFINITIONS');
-
 export interface AddJobOptions {
   /** Deterministic id (no ':'): adding a job whose id exists already does nothing. */
   jobId?: string;
@@ -48,15 +46,14 @@ export interface ScheduleOptions {
   delayMs?: number;
 }
 
-/** The one place jobs are added and workers run. */
-@Injectable()
+/** The one place jobs are added and workers run (built by ServiceKitModule's factory). */
 export class Jobs {
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
   private readonly workerConnections: Redis[] = [];
 
   constructor(
-    @Inject(JOB_DEFINITIONS) private readonly definitions: QueueDefinitions,
+    private readonly definitions: QueueDefinitions,
     private readonly connection: Redis,
     private readonly prefix: string,
     private readonly redisUrl: string,

@@ -10,11 +10,11 @@ import { createKafka, Outbox, TopicNames } from '@cc/messaging';
 import { AuthGuard, Clock, createLogger, Metrics, ScaledClock, TokenService } from '@cc/platform';
 import { AdminController, OutboxBacklog, ServiceGauges } from './admin';
 import { HealthController, InfraHealth } from './health';
-import { Jobs, JOB_DEFINITIONS } from './jobs';
+import { Jobs } from './jobs';
 import { MetricsController } from './metrics.controller';
 import type { ServiceOptions } from './options';
 import { ServiceRuntime } from './runtime';
-import { CONFIG, KAFKA, LOGGER, REDIS, SERVICE_OPTIONS } from './tokens';
+import { KAFKA, LOGGER, REDIS, SERVICE_OPTIONS } from './tokens';
 
 @Global()
 @Module({})
@@ -54,7 +54,6 @@ export class ServiceKitModule {
       controllers: [HealthController, MetricsController, AdminController],
       providers: [
         { provide: SERVICE_OPTIONS, useValue: options },
-        { provide: CONFIG, useValue: config },
         { provide: config.constructor, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: Metrics, useValue: metrics },
@@ -64,7 +63,6 @@ export class ServiceKitModule {
         { provide: REDIS, useValue: redis },
         { provide: Outbox, useValue: outbox },
         { provide: TokenService, useValue: new TokenService(config.jwtSecret) },
-        { provide: JOB_DEFINITIONS, useValue: options.queues ?? {} },
         { provide: Jobs, useFactory: () => new Jobs(options.queues ?? {}, redis, prefix, config.REDIS_URL, logger.child({ component: 'jobs' }), metrics, outbox, clock) },
         { provide: APP_GUARD, useFactory: (tokens: TokenService, reflector: Reflector) => new AuthGuard(tokens, reflector), inject: [TokenService, Reflector] },
         InfraHealth,
@@ -72,7 +70,7 @@ export class ServiceKitModule {
         ServiceGauges,
         ServiceRuntime,
       ],
-      exports: [CONFIG, config.constructor as never, LOGGER, Metrics, Clock, TopicNames, KAFKA, REDIS, Outbox, TokenService, Jobs, ServiceRuntime],
+      exports: [config.constructor as never, LOGGER, Metrics, Clock, TopicNames, KAFKA, REDIS, Outbox, TokenService, Jobs, ServiceRuntime],
     };
   }
 }

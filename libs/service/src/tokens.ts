@@ -1,5 +1,4 @@
 /** Injection tokens of the service kit. */
-export const CONFIG = Symbol('CONFIG');
 export const LOGGER = Symbol('LOGGER');
 export const KAFKA = Symbol('KAFKA');
 export const REDIS = Symbol('REDIS');

@@ -9,8 +9,6 @@ import { ProductEntity, StoreEntity } from '../persistence/entities';
 import { ProductQuery, ProductRepository } from '../persistence/product.repository';
 import { StockRepository } from '../persistence/stock.repository';
 
-export type { ProductView };
-
 export function toProductView(p: ProductEntity, township: string): ProductView {
   return {
     id: p.id,

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { bigintAsNumber } from '@cc/service';
 import type { Category } from '@cc/contracts';
 
-const bigintNumber = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
 @Entity('stores')
 export class StoreEntity {
@@ -17,7 +17,7 @@ export class ProductEntity {
   @Column('uuid', { name: 'store_id' }) storeId!: string;
   @Column('text') name!: string;
   @Column('text') category!: Category;
-  @Column('bigint', { name: 'price_fen', transformer: bigintNumber }) priceFen!: number;
+  @Column('bigint', { name: 'price_fen', transformer: bigintAsNumber }) priceFen!: number;
   @Column('int', { name: 'on_hand' }) onHand!: number;
   @Column('int') reserved!: number;
   /** Perishability overrides of the category defaults (DESIGN §4); null = the default. */
@@ -46,7 +46,7 @@ export type MovementKind = 'initial' | 'reservation' | 'release' | 'sale' | 'adj
 
 @Entity('stock_movements')
 export class StockMovementEntity {
-  @PrimaryColumn('bigint', { transformer: bigintNumber }) id!: number;
+  @PrimaryColumn('bigint', { transformer: bigintAsNumber }) id!: number;
   @Column('uuid', { name: 'product_id' }) productId!: string;
   @Column('text') kind!: MovementKind;
   /** Change to on-hand stock. */

@@ -1,8 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { bigintAsNumber } from '@cc/service';
 import type { Category } from '@cc/contracts';
 import type { OrderStatus } from '../domain/order-states';
 
-const bigintNumber = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
 @Entity('checkouts')
 export class CheckoutEntity {
@@ -19,8 +19,8 @@ export class OrderEntity {
   @Column('uuid', { name: 'store_id' }) storeId!: string;
   @Column('text') township!: string;
   @Column('text') status!: OrderStatus;
-  @Column('bigint', { name: 'total_fen', transformer: bigintNumber }) totalFen!: number;
-  @Column('bigint', { name: 'refunded_fen', transformer: bigintNumber }) refundedFen!: number;
+  @Column('bigint', { name: 'total_fen', transformer: bigintAsNumber }) totalFen!: number;
+  @Column('bigint', { name: 'refunded_fen', transformer: bigintAsNumber }) refundedFen!: number;
   @Column('text', { name: 'payment_token' }) paymentToken!: string;
   /** When catalog's hold on the stock runs out (service clock); set on stock-reserved. */
   @Column('timestamptz', { name: 'stock_reserved_until', nullable: true }) stockReservedUntil!: Date | null;
@@ -36,7 +36,7 @@ export class OrderLineEntity {
   @Column('text', { name: 'product_name' }) productName!: string;
   @Column('text') category!: Category;
   @Column('int') quantity!: number;
-  @Column('bigint', { name: 'unit_price_fen', transformer: bigintNumber }) unitPriceFen!: number;
+  @Column('bigint', { name: 'unit_price_fen', transformer: bigintAsNumber }) unitPriceFen!: number;
   /** The product's perishability overrides when it was bought; null = its category's default. */
   @Column('int', { name: 'pickup_within_hours', nullable: true }) pickupWithinHours!: number | null;
   @Column('int', { name: 'shelf_life_hours', nullable: true }) shelfLifeHours!: number | null;
@@ -45,7 +45,7 @@ export class OrderLineEntity {
 
 @Entity('order_history')
 export class OrderHistoryEntity {
-  @PrimaryColumn('bigint', { transformer: bigintNumber }) id!: number;
+  @PrimaryColumn('bigint', { transformer: bigintAsNumber }) id!: number;
   @Column('uuid', { name: 'order_id' }) orderId!: string;
   @Column('text', { name: 'from_status', nullable: true }) fromStatus!: OrderStatus | null;
   @Column('text', { name: 'to_status' }) toStatus!: OrderStatus;
@@ -62,7 +62,7 @@ export class PaymentEntity {
   @Column('uuid', { name: 'order_id' }) orderId!: string;
   @Column('text') kind!: 'capture' | 'refund';
   @Column('text') status!: 'succeeded' | 'declined' | 'pending';
-  @Column('bigint', { name: 'amount_fen', transformer: bigintNumber }) amountFen!: number;
+  @Column('bigint', { name: 'amount_fen', transformer: bigintAsNumber }) amountFen!: number;
   @Column('text', { name: 'provider_ref', nullable: true }) providerRef!: string | null;
   @Column('text', { nullable: true }) reason!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

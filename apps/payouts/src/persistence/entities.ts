@@ -1,17 +1,17 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintAsNumber } from '@cc/service';
 
-const bigintNumber = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
 @Entity('order_splits')
 export class OrderSplitEntity {
   @PrimaryColumn('uuid', { name: 'order_id' }) orderId!: string;
   @Column('uuid', { name: 'store_id' }) storeId!: string;
-  @Column('bigint', { name: 'total_fen', transformer: bigintNumber }) totalFen!: number;
-  @Column('bigint', { name: 'commission_fen', transformer: bigintNumber }) commissionFen!: number;
-  @Column('bigint', { name: 'share_fen', transformer: bigintNumber }) shareFen!: number;
-  @Column('bigint', { name: 'refunded_fen', transformer: bigintNumber }) refundedFen!: number;
-  @Column('bigint', { name: 'refunded_share_fen', transformer: bigintNumber }) refundedShareFen!: number;
-  @Column('bigint', { name: 'refunded_commission_fen', transformer: bigintNumber }) refundedCommissionFen!: number;
+  @Column('bigint', { name: 'total_fen', transformer: bigintAsNumber }) totalFen!: number;
+  @Column('bigint', { name: 'commission_fen', transformer: bigintAsNumber }) commissionFen!: number;
+  @Column('bigint', { name: 'share_fen', transformer: bigintAsNumber }) shareFen!: number;
+  @Column('bigint', { name: 'refunded_fen', transformer: bigintAsNumber }) refundedFen!: number;
+  @Column('bigint', { name: 'refunded_share_fen', transformer: bigintAsNumber }) refundedShareFen!: number;
+  @Column('bigint', { name: 'refunded_commission_fen', transformer: bigintAsNumber }) refundedCommissionFen!: number;
   @Column('timestamptz', { name: 'completed_at', nullable: true }) completedAt!: Date | null;
 }
 
