@@ -6,18 +6,22 @@
 //   npm run bench                         fixed rate (200/s for 30 s), then max throughput
 //   npm run bench -- --smoke              a few seconds, asserts only that nothing was lost
 //   options: --rate 200 --seconds 30 --steps 8,16,32,64 --step-seconds 10
+//            --profile   CPU-profile each service during the max-throughput steps (summary printed,
+//                        .cpuprofile files kept under .run/profiles/<namespace>/)
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { DEV_JWT_SECRET, TokenService } from '@cc/platform';
 import { freePorts, Platform, SERVICE_NAMES, ServiceName } from '../scripts/platform';
+import { print as printProfile, ProfileSummary, summarise } from './profile-summary';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
 const SMOKE = args.includes('--smoke');
+const PROFILE = args.includes('--profile');
 const RATE = Number(opt('rate', SMOKE ? '20' : '200'));
 const SECONDS = Number(opt('seconds', SMOKE ? '3' : '30'));
 const STEPS = opt('steps', SMOKE ? '' : '8,16,32,64').split(',').filter(Boolean).map(Number);
@@ -61,8 +65,37 @@ function skewedPicker(ids: string[]): () => string {
 }
 
 function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100/s)
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100/s)
+  } catch {
+    return 0; // gone (a PostgreSQL backend that ended)
+  }
+}
+
+/** Commits and rows written so far in each service's database (from pg_stat_database). */
+async function databaseWork(): Promise<Record<string, { commits: number; rowsWritten: number }>> {
+  const rows = await sql<{ datname: string; commits: string; written: string }>(
+    'postgres',
+    `SELECT datname, xact_commit AS commits, tup_inserted + tup_updated + tup_deleted AS written FROM pg_stat_database WHERE datname LIKE 'bench\\_%'`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.datname.replace('bench_', ''), { commits: Number(r.commits), rowsWritten: Number(r.written) }]));
+}
+
+/** CPU ticks of every process whose command line matches, by name (the broker, PostgreSQL, Redis). */
+function infraTicks(): Record<string, number> {
+  const groups: Record<string, RegExp> = { kafka: /kafka\.Kafka/, postgres: /^postgres|^\/usr\/lib\/postgresql/, redis: /^redis-server/ };
+  const ticks: Record<string, number> = { kafka: 0, postgres: 0, redis: 0 };
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
+    for (const [name, re] of Object.entries(groups)) if (re.test(cmd)) ticks[name] += cpuTicks(Number(pid));
+  }
+  return ticks;
 }
 
 async function histogram(url: string, name: string): Promise<Map<number, number>> {
@@ -92,11 +125,12 @@ async function main(): Promise<void> {
     await sql('postgres', `CREATE DATABASE bench_${s}`);
   }
   const ports = await freePorts(4);
+  const profileDir = join(root, '.run', 'profiles', ns);
   const platform = new Platform({
     root,
     ports: Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, ports[i]])) as Record<ServiceName, number>,
     databaseUrls: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${PG}/bench_${s}`])) as Record<ServiceName, string>,
-    env: { NAMESPACE: ns, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20', OUTBOX_POLL_MS: '200' },
+    env: { NAMESPACE: ns, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20', OUTBOX_POLL_MS: '200', ...(PROFILE ? { CPU_PROFILE_DIR: profileDir } : {}) },
     logDir: join(root, '.run', 'bench-logs'),
   });
   process.on('SIGINT', () => void platform.stop().then(() => process.exit(130)));
@@ -141,6 +175,9 @@ async function main(): Promise<void> {
 
     const pids = new Map(SERVICE_NAMES.map((s) => [s, platform.processes.get(s)!.child.pid!]));
     const cpuBefore = new Map([...pids].map(([s, pid]) => [s, cpuTicks(pid)]));
+    const infraBefore = infraTicks();
+    const dbBefore = await databaseWork();
+    const loadStarted = Date.now();
     const hopBefore = new Map(await Promise.all(SERVICE_NAMES.map(async (s) => [s, await histogram(platform.url(s), 'event_hop_latency_seconds')] as const)));
 
     // fixed rate, open loop: requests leave on schedule whatever came back, latency from the scheduled time
@@ -164,6 +201,8 @@ async function main(): Promise<void> {
 
     // max throughput, closed loop: more concurrent buyers until checkouts per second stop rising
     const steps: { concurrency: number; checkoutsPerSecond: number }[] = [];
+    const toggleProfilers = () => PROFILE && [...pids.values()].forEach((pid) => process.kill(pid, 'SIGUSR2'));
+    toggleProfilers();
     for (const concurrency of STEPS) {
       let done = 0;
       const until = performance.now() + STEP_SECONDS * 1000;
@@ -185,6 +224,9 @@ async function main(): Promise<void> {
       if (steps.length > 1 && rate < steps[steps.length - 2].checkoutsPerSecond * 1.05) break;
     }
     const loadEnded = Date.now();
+    const infraAfter = infraTicks();
+    const cpuAfter = new Map([...pids].map(([s, pid]) => [s, cpuTicks(pid)]));
+    toggleProfilers();
 
     // let the events drain, then read what happened from each service's own database
     const expected = checkoutTimes.size;
@@ -202,6 +244,12 @@ async function main(): Promise<void> {
       const [{ n: credited }] = await sql<{ n: number }>('bench_payouts', `SELECT count(DISTINCT order_id)::int AS n FROM ledger_transactions WHERE kind = 'order-paid' AND order_id = ANY($1::uuid[])`, [paidIds]);
       if (shipped === paidIds.length && credited === paidIds.length) break;
     }
+    await sleep(1000); // statistics reach pg_stat_database within a second
+    const dbAfter = await databaseWork();
+    const perOrder = (n: number) => Number((n / Math.max(1, paid.length)).toFixed(1));
+    const database = Object.fromEntries(
+      SERVICE_NAMES.map((s) => [s, { commitsPerOrder: perOrder(dbAfter[s].commits - dbBefore[s].commits), rowsWrittenPerOrder: perOrder(dbAfter[s].rowsWritten - dbBefore[s].rowsWritten) }]),
+    );
     const shipments = await sql<{ order_id: string; n: number; at: Date }>('bench_fulfillment', `SELECT order_id, count(*)::int AS n, min(created_at) AS at FROM shipments GROUP BY order_id`);
     const credits = await sql<{ order_id: string; n: number; at: Date }>('bench_payouts', `SELECT order_id, count(*)::int AS n, min(created_at) AS at FROM ledger_transactions WHERE kind = 'order-paid' GROUP BY order_id`);
     const shipmentOf = new Map(shipments.map((s) => [s.order_id, s]));
@@ -213,7 +261,11 @@ async function main(): Promise<void> {
     const lost = paidIds.filter((id) => !shipmentOf.has(id) || !creditOf.has(id)).length;
     const duplicated = shipments.filter((s) => s.n > 1).length + credits.filter((c) => c.n > 1).length;
 
-    const cpu = Object.fromEntries([...pids].map(([s, pid]) => [s, Number((((cpuTicks(pid) - cpuBefore.get(s)!) / 100) / ((loadEnded - started) / 1000) * 100).toFixed(1))]));
+    const percentOfCore = (ticks: number) => Number(((ticks / 100 / ((loadEnded - loadStarted) / 1000)) * 100).toFixed(1));
+    const cpu = {
+      ...Object.fromEntries([...pids].map(([s]) => [s, percentOfCore(cpuAfter.get(s)! - cpuBefore.get(s)!)])),
+      ...Object.fromEntries(Object.keys(infraAfter).map((k) => [k, percentOfCore(infraAfter[k] - infraBefore[k])])),
+    };
     const hop: Record<string, { p50Ms: number; p99Ms: number }> = {};
     for (const s of SERVICE_NAMES) {
       const after = await histogram(platform.url(s), 'event_hop_latency_seconds');
@@ -242,6 +294,12 @@ async function main(): Promise<void> {
       pgbenchTps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? NaN);
     }
 
+    let profiles: ProfileSummary[] = [];
+    if (PROFILE) {
+      for (let i = 0; i < 50 && (!existsSync(profileDir) || readdirSync(profileDir).length < SERVICE_NAMES.length); i++) await sleep(200);
+      profiles = readdirSync(profileDir).map((f) => summarise(join(profileDir, f), 12));
+    }
+
     const result = {
       at: new Date().toISOString(),
       mode: SMOKE ? 'smoke' : 'full',
@@ -255,7 +313,9 @@ async function main(): Promise<void> {
       eventHopLatency: hop,
       kafkaLagAtEnd: lag,
       cpuPercentOfOneCore: cpu,
+      databaseWorkPerPaidOrder: database,
       pgbench: { clients, tps: pgbenchTps },
+      profiles,
     };
     const round = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
     console.log('\n── results ─────────────────────────────────────────────');
@@ -266,8 +326,11 @@ async function main(): Promise<void> {
     console.log(`end to end: ${result.endToEndPerSecond} orders/s over the run; checkout → credited p50 ${round(result.endToEndLatencyMs.p50)} ms, p99 ${round(result.endToEndLatencyMs.p99)} ms`);
     console.log(`event hop p50/p99 (bucket bounds): ${SERVICE_NAMES.map((s) => `${s} ${hop[s].p50Ms}/${hop[s].p99Ms} ms`).join(', ')}`);
     console.log(`kafka lag at end: ${Object.entries(lag).map(([g, n]) => `${g.split('.').pop()} ${n}`).join(', ')}`);
-    console.log(`CPU (% of one core over the run): ${Object.entries(cpu).map(([s, c]) => `${s} ${c}`).join(', ')}`);
+    console.log(`CPU (% of one core during the load): ${Object.entries(cpu).map(([s, c]) => `${s} ${c}`).join(', ')}`);
+    console.log(`database work per paid order (commits / rows written): ${SERVICE_NAMES.map((s) => `${s} ${database[s].commitsPerOrder} / ${database[s].rowsWrittenPerOrder}`).join(', ')}`);
     if (pgbenchTps !== null) console.log(`pgbench (TPC-B-like, ${clients} clients, same PostgreSQL): ${pgbenchTps.toFixed(0)} tps`);
+    for (const p of profiles) printProfile(p);
+    if (PROFILE) console.log(`profiles (open in Chrome DevTools): ${profileDir}`);
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
     const file = join(root, 'bench', 'results', `county-day-${result.mode}-${result.at.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, JSON.stringify(result, null, 2));

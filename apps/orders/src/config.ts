@@ -4,6 +4,11 @@ import { BaseConfig, loadConfig } from '@cc/platform';
 export class OrdersConfig extends BaseConfig {
   /** Where catalog answers product reads at checkout. */
   @IsUrl({ require_tld: false, require_protocol: true }) CATALOG_URL = 'http://127.0.0.1:3001';
+  /**
+   * How long a product read from catalog is reused by later checkouts (0: ask every time). Prices
+   * cannot change through the API today; when they can, this bounds how long an old one is used.
+   */
+  @IsInt() @Min(0) @Max(300_000) CATALOG_CACHE_MS = 30_000;
   @IsIn(['simulated']) PAYMENT_PROVIDER: 'simulated' = 'simulated';
   /** How long one call to the payment provider may take before the attempt is abandoned. */
   @IsInt() @Min(100) @Max(120_000) PAYMENT_CALL_TIMEOUT_MS = 10_000;

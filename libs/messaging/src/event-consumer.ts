@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { decodeEnvelope, decodePayload, DecodedEvent, EventType, InvalidEventError } from '@cc/contracts';
 import { Metrics, runInFlow } from '@cc/platform';
 import { TopicNames } from './kafka';
+import { deferOutboxWrites, flushOutbox } from './outbox';
 
 export type EventHandler<T extends EventType = EventType> = (event: DecodedEvent<T>, tx: EntityManager) => Promise<void>;
 export type EventHandlers = { [T in EventType]?: EventHandler<T> };
@@ -182,11 +183,13 @@ export class EventConsumer {
         );
         const fresh = new Set(inserted.map((r) => r.event_id));
         const done: DecodedEvent[] = [];
+        deferOutboxWrites(tx); // the chunk's events and jobs leave in one insert, before the commit
         for (const { event, handler } of work) {
           if (!fresh.delete(event.id)) continue; // handled before, or twice in this chunk
           await runInFlow({ correlationId: event.correlationId, causationId: event.id }, () => handler(event, tx));
           done.push(event);
         }
+        await flushOutbox(tx);
         return done;
       });
       const perEvent = (Date.now() - started) / 1000 / Math.max(1, work.length);
@@ -214,7 +217,9 @@ export class EventConsumer {
         [this.settings.group, event.id, event.type],
       );
       if (inserted.length === 0) return false;
+      deferOutboxWrites(tx);
       await handler(event, tx);
+      await flushOutbox(tx);
       return true;
     });
   }

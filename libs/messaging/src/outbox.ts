@@ -41,14 +41,10 @@ export class Outbox {
       causationId: e.causationId !== undefined ? e.causationId : (flow?.causationId ?? null),
       data: e.data as unknown as Record<string, unknown>,
     }));
-    const params: unknown[] = [];
-    const rows = envelopes.map((env, i) => {
-      params.push(env.id, this.topics.topic(topicOf(events[i].type)), events[i].key, env.type, JSON.stringify(env));
-      const b = i * 5;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb)`;
-    });
-    await tx.query(`INSERT INTO outbox (event_id, topic, key, type, envelope) VALUES ${rows.join(', ')}`, params);
-    await tx.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+    await writeRows(
+      tx,
+      envelopes.map((env, i) => ({ eventId: env.id, kind: 'event', topic: this.topics.topic(topicOf(events[i].type)), key: events[i].key, type: env.type, body: JSON.stringify(env) })),
+    );
     return envelopes;
   }
 
@@ -56,15 +52,66 @@ export class Outbox {
   async addJobs(tx: EntityManager, jobs: OutboxJob[]): Promise<void> {
     if (jobs.length === 0) return;
     const correlationId = currentFlow()?.correlationId;
-    const params: unknown[] = [];
-    const rows = jobs.map((job, i) => {
-      params.push(randomUUID(), job.queue, job.jobId, job.name, JSON.stringify({ data: { ...job.data, _correlationId: correlationId }, notBefore: job.notBefore }));
-      const b = i * 5;
-      return `($${b + 1}, 'job', $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb)`;
-    });
-    await tx.query(`INSERT INTO outbox (event_id, kind, topic, key, type, envelope) VALUES ${rows.join(', ')}`, params);
-    await tx.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+    await writeRows(
+      tx,
+      jobs.map((job) => ({
+        eventId: randomUUID(),
+        kind: 'job',
+        topic: job.queue,
+        key: job.jobId,
+        type: job.name,
+        body: JSON.stringify({ data: { ...job.data, _correlationId: correlationId }, notBefore: job.notBefore }),
+      })),
+    );
   }
+}
+
+interface OutboxRow {
+  eventId: string;
+  kind: 'event' | 'job';
+  /** Topic for an event, queue for a job. */
+  topic: string;
+  key: string;
+  type: string;
+  body: string;
+}
+
+/** Rows held back until the end of a transaction that asked for it (see `deferOutboxWrites`). */
+const deferred = new WeakMap<EntityManager, OutboxRow[]>();
+
+/**
+ * From now on, outbox rows written in `tx` are held and written by `flushOutbox(tx)` in one
+ * statement. A consumer handling a hundred events in one transaction writes one outbox insert
+ * instead of one per event. Whoever defers must flush before commit: rows not flushed are lost
+ * with the transaction object, so only the code that owns the transaction calls this.
+ */
+export function deferOutboxWrites(tx: EntityManager): void {
+  if (!deferred.has(tx)) deferred.set(tx, []);
+}
+
+/** Writes the rows held for `tx` (in the order they were added) and stops holding. */
+export async function flushOutbox(tx: EntityManager): Promise<void> {
+  const rows = deferred.get(tx);
+  deferred.delete(tx);
+  if (rows?.length) await insertRows(tx, rows);
+}
+
+async function writeRows(tx: EntityManager, rows: OutboxRow[]): Promise<void> {
+  const held = deferred.get(tx);
+  if (held) held.push(...rows);
+  else await insertRows(tx, rows);
+}
+
+/** One statement: the rows, and a NOTIFY (delivered at commit) so the relay wakes at once. */
+async function insertRows(tx: EntityManager, rows: OutboxRow[]): Promise<void> {
+  await tx.query(
+    `WITH written AS (
+       INSERT INTO outbox (event_id, kind, topic, key, type, envelope)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[])
+       RETURNING 1)
+     SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT 1 FROM written LIMIT 1) w`,
+    [rows.map((r) => r.eventId), rows.map((r) => r.kind), rows.map((r) => r.topic), rows.map((r) => r.key), rows.map((r) => r.type), rows.map((r) => r.body)],
+  );
 }
 
 /** A BullMQ job to add once the transaction commits. */

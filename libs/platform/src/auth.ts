@@ -1,6 +1,7 @@
 // Bearer JWT auth with the roles buyer, seller (bound to one store) and ops.
 import { CanActivate, createParamDecorator, ExecutionContext, HttpStatus, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { createSecretKey, KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ProblemException } from './http/problem';
 
@@ -18,7 +19,11 @@ export interface Principal {
 const ISSUER = 'county-commerce';
 
 export class TokenService {
-  constructor(private readonly secret: string) {}
+  /** Made once: given a string, jsonwebtoken first tries (and fails) to parse it as a public key on every verify. */
+  private readonly key: KeyObject;
+  constructor(private readonly secret: string) {
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
+  }
 
   sign(principal: Principal, expiresIn: jwt.SignOptions['expiresIn'] = '12h'): string {
     return jwt.sign({ role: principal.role, ...(principal.storeId ? { storeId: principal.storeId } : {}) }, this.secret, {
@@ -30,7 +35,7 @@ export class TokenService {
   }
 
   verify(token: string): Principal {
-    const claims = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER }) as jwt.JwtPayload;
+    const claims = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER }) as jwt.JwtPayload;
     const role = claims.role as Role;
     if (!ROLES.includes(role) || typeof claims.sub !== 'string') throw new Error('token has no valid role or subject');
     if (role === 'seller' && typeof claims.storeId !== 'string') throw new Error('seller token has no storeId');

@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { BaseConfig, ConfigError, correlationMiddleware, createLogger, createValidationPipe, Metrics, ProblemFilter } from '@cc/platform';
+import { installProfilerSignal } from './profiler';
 import { LOGGER } from './tokens';
 
 class PinoNestLogger implements LoggerService {
@@ -33,7 +34,7 @@ export async function createServiceApp(module: DynamicModule, title: string, opt
   app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
-  app.enableShutdownHooks();
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT', 'SIGHUP']); // not SIGUSR2: the bench's profiler toggle
   if (options.openApi !== false) {
     const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(`County Commerce — ${title}`).setVersion('1').addBearerAuth().build());
     SwaggerModule.setup('docs', app, document);
@@ -55,6 +56,7 @@ export async function runService(name: string, load: () => BaseConfig, module: (
   }
   const logger = createLogger(name, config.LOG_LEVEL);
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  installProfilerSignal(name, process.env.CPU_PROFILE_DIR, logger);
   try {
     const app = await createServiceApp(module(config), name);
     await app.listen(config.PORT, '0.0.0.0');

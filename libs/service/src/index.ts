@@ -6,6 +6,7 @@ export * from './health';
 export * from './runtime';
 export * from './service-kit.module';
 export * from './bootstrap';
+export * from './profiler';
 export * from './admin';
 export * from './metrics.controller';
 export * from './columns';

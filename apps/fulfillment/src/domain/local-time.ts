@@ -1,8 +1,16 @@
 // Pickup times are local to the county; storage is UTC. Conversions through Intl, so any IANA
 // zone works (Asia/Shanghai has no daylight saving, other zones may).
 
+// building a DateTimeFormat costs far more than using one: one per zone, kept
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 function partsIn(zone: string, at: Date): Record<string, number> {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(at);
+  let format = formats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formats.set(zone, format);
+  }
+  const parts = format.formatToParts(at);
   return Object.fromEntries(parts.filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
 }
 

@@ -5,7 +5,6 @@ import { Injectable } from '@nestjs/common';
 import { Outbox } from '@cc/messaging';
 import { Clock, Principal, unprocessable } from '@cc/platform';
 import { CatalogClient } from '../persistence/catalog.client';
-import { CheckoutEntity } from '../persistence/entities';
 import { OrderRepository } from '../persistence/order.repository';
 import { CheckoutLine, splitByStore, UnknownProductsError } from './checkout-split';
 import { eventLines } from './order-events';
@@ -47,12 +46,11 @@ export class CheckoutService {
     return this.idempotent.run(buyer.sub, idempotencyKey, hash, async (tx) => {
       const checkoutId = randomUUID();
       const now = this.clock.now();
-      await tx.getRepository(CheckoutEntity).insert({ id: checkoutId, buyerId: buyer.sub });
       const placed = planned.map((p) => ({
         order: { id: randomUUID(), checkoutId, buyerId: buyer.sub, storeId: p.storeId, township: p.township, status: 'pending_stock' as const, totalFen: p.totalFen, paymentToken: request.paymentToken },
         lines: p.lines.map((l, i) => ({ lineNo: i + 1, ...l })),
       }));
-      await this.orders.insert(tx, placed, now, `buyer:${buyer.sub}`);
+      await this.orders.insertCheckout(tx, { id: checkoutId, buyerId: buyer.sub }, placed, now, `buyer:${buyer.sub}`);
       await this.outbox.add(
         tx,
         placed.map(({ order, lines }) => ({

@@ -30,7 +30,7 @@ export class OrderLifecycleService {
    * Applies an event-driven move. An event that the order's status does not allow (a late
    * shipment event for a cancelled order, say) is recorded in the log and changes nothing.
    */
-  private async follow(tx: EntityManager, orderId: string, action: OrderAction, event: DecodedEvent, reason: string | null = null): Promise<OrderEntity | null> {
+  private async follow(tx: EntityManager, orderId: string, action: OrderAction, event: DecodedEvent, reason: string | null = null, also: { stockReservedUntil?: Date } = {}): Promise<OrderEntity | null> {
     const order = await this.orders.lock(tx, orderId);
     if (!order) {
       this.logger.warn({ orderId, action, eventId: event.id }, 'event for an unknown order ignored');
@@ -40,12 +40,11 @@ export class OrderLifecycleService {
       this.logger.warn({ orderId, action, status: order.status, eventId: event.id }, 'event not allowed in the order status; ignored');
       return null;
     }
-    return (await this.orders.transition(tx, order, action, this.clock.now(), { reason, causedBy: `event:${event.type}:${event.id}` })).order;
+    return (await this.orders.transition(tx, order, action, this.clock.now(), { reason, causedBy: `event:${event.type}:${event.id}` }, also)).order;
   }
 
   async onStockReserved(tx: EntityManager, event: DecodedEvent<'catalog.stock-reserved'>): Promise<void> {
-    if (await this.follow(tx, event.data.orderId, 'stock-reserved', event)) {
-      await this.orders.setStockReservedUntil(tx, event.data.orderId, new Date(event.data.expiresAt));
+    if (await this.follow(tx, event.data.orderId, 'stock-reserved', event, null, { stockReservedUntil: new Date(event.data.expiresAt) })) {
       await this.payments.requestPayment(tx, event.data.orderId);
     }
   }

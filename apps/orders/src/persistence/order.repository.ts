@@ -22,31 +22,98 @@ export interface OrderFilter {
   pageSize: number;
 }
 
+const ORDER_COLUMNS = 'id, checkout_id, buyer_id, store_id, township, status, total_fen, refunded_fen, payment_token, stock_reserved_until, created_at, updated_at';
+
+function toOrder(r: Record<string, unknown>): OrderEntity {
+  return {
+    id: r.id as string,
+    checkoutId: r.checkout_id as string,
+    buyerId: r.buyer_id as string,
+    storeId: r.store_id as string,
+    township: r.township as string,
+    status: r.status as OrderStatus,
+    totalFen: Number(r.total_fen),
+    refundedFen: Number(r.refunded_fen),
+    paymentToken: r.payment_token as string,
+    stockReservedUntil: (r.stock_reserved_until as Date | null) ?? null,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  };
+}
+
+// The statements on the order's hot path (checkout, each event-driven move) are plain SQL, one
+// round trip each: the orders, lines and history of a checkout go in one statement, and a status
+// change writes its history row in the same statement as the update.
 @Injectable()
 export class OrderRepository {
-  async insert(tx: EntityManager, orders: NewOrder[], at: Date, causedBy: string): Promise<void> {
-    await tx.getRepository(OrderEntity).insert(orders.map((o) => ({ ...o.order, refundedFen: 0, stockReservedUntil: null })));
-    await tx.getRepository(OrderLineEntity).insert(orders.flatMap((o) => o.lines.map((l) => ({ ...l, orderId: o.order.id }))));
-    await tx.getRepository(OrderHistoryEntity).insert(
-      orders.map((o) => ({ orderId: o.order.id, fromStatus: null, toStatus: o.order.status, action: 'checkout', reason: null, causedBy, at })),
+  /** A checkout and its orders (one per store), with their lines and first history rows. */
+  async insertCheckout(tx: EntityManager, checkout: { id: string; buyerId: string }, orders: NewOrder[], at: Date, causedBy: string): Promise<void> {
+    const lines = orders.flatMap((o) => o.lines.map((l) => ({ ...l, orderId: o.order.id })));
+    await tx.query(
+      `WITH c AS (INSERT INTO checkouts (id, buyer_id) VALUES ($21, $22)),
+       o AS (
+         INSERT INTO orders (id, checkout_id, buyer_id, store_id, township, status, total_fen, refunded_fen, payment_token)
+         SELECT id, checkout_id, buyer_id, store_id, township, status, total_fen, 0, payment_token
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::bigint[], $8::text[])
+           AS u(id, checkout_id, buyer_id, store_id, township, status, total_fen, payment_token)),
+       l AS (
+         INSERT INTO order_lines (order_id, line_no, product_id, product_name, category, quantity, unit_price_fen, pickup_within_hours, shelf_life_hours, lead_time_days)
+         SELECT * FROM unnest($9::uuid[], $10::int[], $11::uuid[], $12::text[], $13::text[], $14::int[], $15::bigint[], $16::int[], $17::int[], $18::int[]))
+       INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at)
+       SELECT id, NULL, status, 'checkout', NULL, $19, $20 FROM unnest($1::uuid[], $6::text[]) AS h(id, status)`,
+      [
+        orders.map((o) => o.order.id),
+        orders.map((o) => o.order.checkoutId),
+        orders.map((o) => o.order.buyerId),
+        orders.map((o) => o.order.storeId),
+        orders.map((o) => o.order.township),
+        orders.map((o) => o.order.status),
+        orders.map((o) => o.order.totalFen),
+        orders.map((o) => o.order.paymentToken),
+        lines.map((l) => l.orderId),
+        lines.map((l) => l.lineNo),
+        lines.map((l) => l.productId),
+        lines.map((l) => l.productName),
+        lines.map((l) => l.category),
+        lines.map((l) => l.quantity),
+        lines.map((l) => l.unitPriceFen),
+        lines.map((l) => l.pickupWithinHours),
+        lines.map((l) => l.shelfLifeHours),
+        lines.map((l) => l.leadTimeDays),
+        causedBy,
+        at,
+        checkout.id,
+        checkout.buyerId,
+      ],
     );
   }
 
   async lock(tx: EntityManager, orderId: string): Promise<OrderEntity | null> {
-    return tx.getRepository(OrderEntity).findOne({ where: { id: orderId }, lock: { mode: 'pessimistic_write' } });
+    const rows: Record<string, unknown>[] = await tx.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`, [orderId]);
+    return rows.length ? toOrder(rows[0]) : null;
   }
 
-  /** Locks the order, checks the action against the transition table, changes the status and writes history. */
-  async transition(tx: EntityManager, order: OrderEntity, action: OrderAction, at: Date, why: { reason?: string | null; causedBy?: string | null }): Promise<Transitioned> {
+  /**
+   * Checks the action against the transition table, changes the status (and `also`, columns that
+   * move with it) and writes history, in one statement. The caller holds the order's lock.
+   */
+  async transition(
+    tx: EntityManager,
+    order: OrderEntity,
+    action: OrderAction,
+    at: Date,
+    why: { reason?: string | null; causedBy?: string | null },
+    also: { stockReservedUntil?: Date } = {},
+  ): Promise<Transitioned> {
     const from = order.status;
     const to = nextStatus(from, action);
-    await tx.getRepository(OrderEntity).update({ id: order.id }, { status: to });
-    await tx.getRepository(OrderHistoryEntity).insert({ orderId: order.id, fromStatus: from, toStatus: to, action, reason: why.reason ?? null, causedBy: why.causedBy ?? null, at });
-    return { order: { ...order, status: to }, from };
-  }
-
-  async setStockReservedUntil(tx: EntityManager, orderId: string, until: Date): Promise<void> {
-    await tx.query('UPDATE orders SET stock_reserved_until = $2 WHERE id = $1', [orderId, until]);
+    const until = also.stockReservedUntil ?? null;
+    await tx.query(
+      `WITH u AS (UPDATE orders SET status = $2, updated_at = now(), stock_reserved_until = COALESCE($7, stock_reserved_until) WHERE id = $1)
+       INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) VALUES ($1, $3, $2, $4, $5, $6, $8)`,
+      [order.id, to, from, action, why.reason ?? null, why.causedBy ?? null, until, at],
+    );
+    return { order: { ...order, status: to, ...(until ? { stockReservedUntil: until } : {}) }, from };
   }
 
   async addRefunded(tx: EntityManager, orderId: string, amountFen: number): Promise<void> {
@@ -54,11 +121,28 @@ export class OrderRepository {
   }
 
   async find(tx: EntityManager, orderId: string): Promise<OrderEntity | null> {
-    return tx.getRepository(OrderEntity).findOneBy({ id: orderId });
+    const rows: Record<string, unknown>[] = await tx.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [orderId]);
+    return rows.length ? toOrder(rows[0]) : null;
   }
 
   async lines(tx: EntityManager, orderIds: string[]): Promise<OrderLineEntity[]> {
-    return tx.getRepository(OrderLineEntity).createQueryBuilder('l').where('l.order_id = ANY(:ids)', { ids: orderIds }).orderBy('l.order_id').addOrderBy('l.line_no').getMany();
+    const rows: Record<string, unknown>[] = await tx.query(
+      `SELECT order_id, line_no, product_id, product_name, category, quantity, unit_price_fen, pickup_within_hours, shelf_life_hours, lead_time_days
+       FROM order_lines WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no`,
+      [orderIds],
+    );
+    return rows.map((r) => ({
+      orderId: r.order_id as string,
+      lineNo: r.line_no as number,
+      productId: r.product_id as string,
+      productName: r.product_name as string,
+      category: r.category as OrderLineEntity['category'],
+      quantity: r.quantity as number,
+      unitPriceFen: Number(r.unit_price_fen),
+      pickupWithinHours: r.pickup_within_hours as number | null,
+      shelfLifeHours: r.shelf_life_hours as number | null,
+      leadTimeDays: r.lead_time_days as number | null,
+    }));
   }
 
   async history(tx: EntityManager, orderId: string): Promise<OrderHistoryEntity[]> {
