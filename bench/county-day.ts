@@ -176,6 +176,7 @@ async function main(): Promise<void> {
     const pids = new Map(SERVICE_NAMES.map((s) => [s, platform.processes.get(s)!.child.pid!]));
     const cpuBefore = new Map([...pids].map(([s, pid]) => [s, cpuTicks(pid)]));
     const infraBefore = infraTicks();
+    const benchBefore = process.cpuUsage();
     const dbBefore = await databaseWork();
     const loadStarted = Date.now();
     const hopBefore = new Map(await Promise.all(SERVICE_NAMES.map(async (s) => [s, await histogram(platform.url(s), 'event_hop_latency_seconds')] as const)));
@@ -225,6 +226,7 @@ async function main(): Promise<void> {
     }
     const loadEnded = Date.now();
     const infraAfter = infraTicks();
+    const benchCpu = process.cpuUsage(benchBefore);
     const cpuAfter = new Map([...pids].map(([s, pid]) => [s, cpuTicks(pid)]));
     toggleProfilers();
 
@@ -265,6 +267,7 @@ async function main(): Promise<void> {
     const cpu = {
       ...Object.fromEntries([...pids].map(([s]) => [s, percentOfCore(cpuAfter.get(s)! - cpuBefore.get(s)!)])),
       ...Object.fromEntries(Object.keys(infraAfter).map((k) => [k, percentOfCore(infraAfter[k] - infraBefore[k])])),
+      'load generator': percentOfCore((benchCpu.user + benchCpu.system) / 10_000),
     };
     const hop: Record<string, { p50Ms: number; p99Ms: number }> = {};
     for (const s of SERVICE_NAMES) {

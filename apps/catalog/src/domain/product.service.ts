@@ -94,6 +94,12 @@ export class ProductService {
   }
 
   async listProducts(query: ProductQuery) {
+    if (query.ids?.length && !query.storeId && !query.category) {
+      // products by id (orders pricing a checkout): one statement, no count
+      const found = await this.products.findWithTownship(this.dataSource.manager, query.ids);
+      const page = found.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
+      return { items: page.map((r) => toProductView(r.product, r.township)), page: query.page, pageSize: query.pageSize, total: found.length };
+    }
     const { items, total } = await this.products.list(this.dataSource.manager, query);
     return { items: items.map((r) => toProductView(r.product, r.township)), page: query.page, pageSize: query.pageSize, total };
   }

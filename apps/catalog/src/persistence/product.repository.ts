@@ -13,15 +13,31 @@ export interface ProductQuery {
 
 @Injectable()
 export class ProductRepository {
+  /** Products by id with their store's township, in creation order (one statement: orders asks this at every checkout). */
   async findWithTownship(tx: EntityManager, ids: string[]): Promise<{ product: ProductEntity; township: string }[]> {
-    const rows = await tx
-      .getRepository(ProductEntity)
-      .createQueryBuilder('p')
-      .innerJoin(StoreEntity, 's', 's.id = p.store_id')
-      .addSelect('s.township', 'township')
-      .where('p.id = ANY(:ids)', { ids })
-      .getRawAndEntities();
-    return rows.entities.map((product, i) => ({ product, township: rows.raw[i].township as string }));
+    const rows: Record<string, unknown>[] = await tx.query(
+      `SELECT p.id, p.store_id, p.name, p.category, p.price_fen, p.on_hand, p.reserved, p.pickup_within_hours, p.shelf_life_hours,
+              p.lead_time_days, p.created_at, p.updated_at, s.township
+       FROM products p JOIN stores s ON s.id = p.store_id WHERE p.id = ANY($1::uuid[]) ORDER BY p.created_at, p.id`,
+      [ids],
+    );
+    return rows.map((r) => ({
+      product: {
+        id: r.id as string,
+        storeId: r.store_id as string,
+        name: r.name as string,
+        category: r.category as Category,
+        priceFen: Number(r.price_fen),
+        onHand: r.on_hand as number,
+        reserved: r.reserved as number,
+        pickupWithinHours: r.pickup_within_hours as number | null,
+        shelfLifeHours: r.shelf_life_hours as number | null,
+        leadTimeDays: r.lead_time_days as number | null,
+        createdAt: r.created_at as Date,
+        updatedAt: r.updated_at as Date,
+      },
+      township: r.township as string,
+    }));
   }
 
   /**

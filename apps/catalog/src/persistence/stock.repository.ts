@@ -1,4 +1,4 @@
-// Stock queries and movements; every change to a product's levels is written as a movement in the same statement batch.
+// Stock queries and movements; every change to a product's levels is written as a movement in the same statement.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { StockLevel } from '../domain/stock-rules';
@@ -30,15 +30,13 @@ export class StockRepository {
     if (movements.length === 0) return;
     const ordered = [...movements].sort((a, b) => a.productId.localeCompare(b.productId));
     await tx.query(
-      `UPDATE products p SET on_hand = p.on_hand + m.on_hand_delta, reserved = p.reserved + m.reserved_delta, updated_at = now()
-       FROM (SELECT product_id, sum(on_hand_delta)::int AS on_hand_delta, sum(reserved_delta)::int AS reserved_delta
-             FROM unnest($1::uuid[], $2::int[], $3::int[]) AS u(product_id, on_hand_delta, reserved_delta) GROUP BY product_id) m
-       WHERE p.id = m.product_id`,
-      [ordered.map((m) => m.productId), ordered.map((m) => m.onHandDelta), ordered.map((m) => m.reservedDelta)],
-    );
-    await tx.query(
-      `INSERT INTO stock_movements (product_id, kind, on_hand_delta, reserved_delta, order_id, reason, actor)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::uuid[], $6::text[], $7::text[])`,
+      `WITH m AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::uuid[], $6::text[], $7::text[])
+                  AS u(product_id, kind, on_hand_delta, reserved_delta, order_id, reason, actor)),
+       levels AS (
+         UPDATE products p SET on_hand = p.on_hand + d.on_hand_delta, reserved = p.reserved + d.reserved_delta, updated_at = now()
+         FROM (SELECT product_id, sum(on_hand_delta)::int AS on_hand_delta, sum(reserved_delta)::int AS reserved_delta FROM m GROUP BY product_id) d
+         WHERE p.id = d.product_id)
+       INSERT INTO stock_movements (product_id, kind, on_hand_delta, reserved_delta, order_id, reason, actor) SELECT * FROM m`,
       [
         ordered.map((m) => m.productId),
         ordered.map((m) => m.kind),
@@ -52,15 +50,35 @@ export class StockRepository {
   }
 
   async findReservation(tx: EntityManager, orderId: string, lock = false): Promise<ReservationEntity | null> {
-    return tx.getRepository(ReservationEntity).findOne({ where: { orderId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    const rows: Record<string, unknown>[] = await tx.query(
+      `SELECT order_id, store_id, status, lines, expires_at, created_at, closed_at FROM reservations WHERE order_id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [orderId],
+    );
+    if (!rows.length) return null;
+    const r = rows[0];
+    return {
+      orderId: r.order_id as string,
+      storeId: r.store_id as string,
+      status: r.status as ReservationStatus,
+      lines: r.lines as ReservationEntity['lines'],
+      expiresAt: r.expires_at as Date,
+      createdAt: r.created_at as Date,
+      closedAt: r.closed_at as Date | null,
+    };
   }
 
   async insertReservation(tx: EntityManager, reservation: Omit<ReservationEntity, 'createdAt' | 'closedAt'>): Promise<void> {
-    await tx.getRepository(ReservationEntity).insert({ ...reservation, closedAt: null });
+    await tx.query('INSERT INTO reservations (order_id, store_id, status, lines, expires_at) VALUES ($1, $2, $3, $4::jsonb, $5)', [
+      reservation.orderId,
+      reservation.storeId,
+      reservation.status,
+      JSON.stringify(reservation.lines),
+      reservation.expiresAt,
+    ]);
   }
 
   async closeReservation(tx: EntityManager, orderId: string, status: Exclude<ReservationStatus, 'active'>, at: Date): Promise<void> {
-    await tx.getRepository(ReservationEntity).update({ orderId }, { status, closedAt: at });
+    await tx.query('UPDATE reservations SET status = $2, closed_at = $3 WHERE order_id = $1', [orderId, status, at]);
   }
 
   /** Active reservations past their expiry (the backstop sweeper's work list). */
