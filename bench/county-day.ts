@@ -11,6 +11,7 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -31,6 +32,7 @@ const root = join(__dirname, '..', '..');
 const STORES = SMOKE ? 50 : 2000;
 const PRODUCTS = SMOKE ? 500 : 20000;
 
+const cpuCount = availableParallelism();
 const tokens = new TokenService(process.env.JWT_SECRET ?? DEV_JWT_SECRET);
 const quantile = (xs: number[], q: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] : NaN);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -246,6 +248,14 @@ async function main(): Promise<void> {
       const [{ n: credited }] = await sql<{ n: number }>('bench_payouts', `SELECT count(DISTINCT order_id)::int AS n FROM ledger_transactions WHERE kind = 'order-paid' AND order_id = ANY($1::uuid[])`, [paidIds]);
       if (shipped === paidIds.length && credited === paidIds.length) break;
     }
+    // every process's CPU from the start of the load until the last order was carried through
+    const drainedCpuSeconds =
+      ([...pids].reduce((t, [s, pid]) => t + cpuTicks(pid) - cpuBefore.get(s)!, 0) +
+        Object.entries(infraTicks()).reduce((t, [k, v]) => t + v - infraBefore[k], 0)) / 100 +
+      (() => {
+        const u = process.cpuUsage(benchBefore);
+        return (u.user + u.system) / 1e6;
+      })();
     await sleep(1000); // statistics reach pg_stat_database within a second
     const dbAfter = await databaseWork();
     const perOrder = (n: number) => Number((n / Math.max(1, paid.length)).toFixed(1));
@@ -317,6 +327,7 @@ async function main(): Promise<void> {
       kafkaLagAtEnd: lag,
       cpuPercentOfOneCore: cpu,
       databaseWorkPerPaidOrder: database,
+      cpuMsPerEndToEndOrder: Number(((drainedCpuSeconds * 1000) / Math.max(1, endToEnd.length)).toFixed(2)),
       pgbench: { clients, tps: pgbenchTps },
       profiles,
     };
@@ -330,6 +341,7 @@ async function main(): Promise<void> {
     console.log(`event hop p50/p99 (bucket bounds): ${SERVICE_NAMES.map((s) => `${s} ${hop[s].p50Ms}/${hop[s].p99Ms} ms`).join(', ')}`);
     console.log(`kafka lag at end: ${Object.entries(lag).map(([g, n]) => `${g.split('.').pop()} ${n}`).join(', ')}`);
     console.log(`CPU (% of one core during the load): ${Object.entries(cpu).map(([s, c]) => `${s} ${c}`).join(', ')}`);
+    console.log(`CPU per end-to-end order, all processes from the first checkout to the last credit: ${result.cpuMsPerEndToEndOrder} ms (so ${cpuCount} cores carry at most ~${Math.round((cpuCount * 1000) / result.cpuMsPerEndToEndOrder)} orders/s)`);
     console.log(`database work per paid order (commits / rows written): ${SERVICE_NAMES.map((s) => `${s} ${database[s].commitsPerOrder} / ${database[s].rowsWrittenPerOrder}`).join(', ')}`);
     if (pgbenchTps !== null) console.log(`pgbench (TPC-B-like, ${clients} clients, same PostgreSQL): ${pgbenchTps.toFixed(0)} tps`);
     for (const p of profiles) printProfile(p);

@@ -10,7 +10,7 @@ import { LOGGER } from '@cc/service';
 import { OrderEntity } from '../persistence/entities';
 import { OrderRepository } from '../persistence/order.repository';
 import { orderCancelled } from './order-events';
-import { canTake, IllegalTransitionError, OrderAction } from './order-states';
+import { IllegalTransitionError, OrderAction } from './order-states';
 import { PaymentService } from './payment.service';
 import { RefundService } from './refund.service';
 
@@ -31,16 +31,11 @@ export class OrderLifecycleService {
    * shipment event for a cancelled order, say) is recorded in the log and changes nothing.
    */
   private async follow(tx: EntityManager, orderId: string, action: OrderAction, event: DecodedEvent, reason: string | null = null, also: { stockReservedUntil?: Date } = {}): Promise<OrderEntity | null> {
-    const order = await this.orders.lock(tx, orderId);
-    if (!order) {
-      this.logger.warn({ orderId, action, eventId: event.id }, 'event for an unknown order ignored');
-      return null;
-    }
-    if (!canTake(order.status, action)) {
-      this.logger.warn({ orderId, action, status: order.status, eventId: event.id }, 'event not allowed in the order status; ignored');
-      return null;
-    }
-    return (await this.orders.transition(tx, order, action, this.clock.now(), { reason, causedBy: `event:${event.type}:${event.id}` }, also)).order;
+    const moved = await this.orders.tryTransition(tx, orderId, action, this.clock.now(), { reason, causedBy: `event:${event.type}:${event.id}` }, also);
+    if (moved.order) return moved.order;
+    if (moved.status === 'unknown') this.logger.warn({ orderId, action, eventId: event.id }, 'event for an unknown order ignored');
+    else this.logger.warn({ orderId, action, status: moved.status, eventId: event.id }, 'event not allowed in the order status; ignored');
+    return null;
   }
 
   async onStockReserved(tx: EntityManager, event: DecodedEvent<'catalog.stock-reserved'>): Promise<void> {

@@ -39,6 +39,7 @@ export class PaymentService {
   async capturePayment(orderId: string): Promise<string> {
     const order = await this.orders.find(this.dataSource.manager, orderId);
     if (!order || order.status !== 'awaiting_payment') return 'not-awaiting-payment';
+    const lines = await this.orders.lines(this.dataSource.manager, [orderId]); // fixed at checkout: read before, not inside, the transaction
     // never take money for stock the catalog may give away before the payment has finished
     const mustFinishBy = this.clock.now().getTime() + this.config.PAYMENT_CALL_TIMEOUT_MS * this.clock.scale;
     if (order.stockReservedUntil && mustFinishBy >= order.stockReservedUntil.getTime()) return this.giveUpOnExpiringReservation(orderId);
@@ -70,7 +71,6 @@ export class PaymentService {
         return 'refunded-late-capture';
       }
       await this.orders.transition(tx, locked, 'payment-captured', now, { reason: null, causedBy: 'payment-provider' });
-      const lines = await this.orders.lines(tx, [orderId]);
       await this.outbox.add(tx, [{ type: 'orders.order-paid', key: orderId, data: orderPaid(locked, lines, paymentId, now) }]);
       return 'captured';
     });
@@ -99,6 +99,9 @@ export class PaymentService {
   }
 
   async cancelUnpaid(orderId: string): Promise<string> {
+    // nearly every timeout finds its order paid long ago: a plain read spares it a transaction
+    const current = await this.orders.find(this.dataSource.manager, orderId);
+    if (!current || current.status !== 'awaiting_payment') return 'not-awaiting-payment';
     return this.dataSource.transaction(async (tx) => {
       const order = await this.orders.lock(tx, orderId);
       if (!order || order.status !== 'awaiting_payment') return 'not-awaiting-payment';

@@ -1,7 +1,7 @@
 // Orders, their lines and status history. Every status change goes through `transition`.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { nextStatus, OrderAction, OrderStatus } from '../domain/order-states';
+import { canTake, nextStatus, ORDER_TRANSITIONS, OrderAction, OrderStatus } from '../domain/order-states';
 import { OrderEntity, OrderHistoryEntity, OrderLineEntity } from './entities';
 
 export interface NewOrder {
@@ -118,6 +118,39 @@ export class OrderRepository {
 
   async addRefunded(tx: EntityManager, orderId: string, amountFen: number): Promise<void> {
     await tx.query('UPDATE orders SET refunded_fen = refunded_fen + $2 WHERE id = $1', [orderId, amountFen]);
+  }
+
+  /**
+   * Takes `action` if the order's status allows it: the update, its history row and the check in
+   * one statement (the update's row lock makes a racing move wait and re-check). Returns the moved
+   * order, or why not: the order is unknown, or its status does not allow the action.
+   */
+  async tryTransition(
+    tx: EntityManager,
+    orderId: string,
+    action: OrderAction,
+    at: Date,
+    why: { reason?: string | null; causedBy?: string | null },
+    also: { stockReservedUntil?: Date } = {},
+  ): Promise<{ order: OrderEntity } | { order: null; status: OrderStatus | 'unknown' }> {
+    const { from, to } = ORDER_TRANSITIONS[action];
+    if (from.length !== 1) {
+      // several statuses lead here: lock and read first, so history records the one it came from
+      const locked = await this.lock(tx, orderId);
+      if (!locked || !canTake(locked.status, action)) return { order: null, status: locked?.status ?? 'unknown' };
+      return { order: (await this.transition(tx, locked, action, at, why, also)).order };
+    }
+    const rows: Record<string, unknown>[] = await tx.query(
+      `WITH u AS (
+         UPDATE orders SET status = $2, updated_at = now(), stock_reserved_until = COALESCE($7, stock_reserved_until)
+         WHERE id = $1 AND status = $3 RETURNING ${ORDER_COLUMNS}),
+       h AS (INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) SELECT id, $3, $2, $4, $5, $6, $8 FROM u)
+       SELECT * FROM u`,
+      [orderId, to, from[0], action, why.reason ?? null, why.causedBy ?? null, also.stockReservedUntil ?? null, at],
+    );
+    if (rows.length) return { order: toOrder(rows[0]) };
+    const current = await this.find(tx, orderId);
+    return { order: null, status: current?.status ?? 'unknown' };
   }
 
   async find(tx: EntityManager, orderId: string): Promise<OrderEntity | null> {
