@@ -249,13 +249,13 @@ async function main(): Promise<void> {
       if (shipped === paidIds.length && credited === paidIds.length) break;
     }
     // every process's CPU from the start of the load until the last order was carried through
-    const drainedCpuSeconds =
-      ([...pids].reduce((t, [s, pid]) => t + cpuTicks(pid) - cpuBefore.get(s)!, 0) +
-        Object.entries(infraTicks()).reduce((t, [k, v]) => t + v - infraBefore[k], 0)) / 100 +
-      (() => {
-        const u = process.cpuUsage(benchBefore);
-        return (u.user + u.system) / 1e6;
-      })();
+    const infraDrained = infraTicks();
+    const benchDrained = process.cpuUsage(benchBefore);
+    const drainedCpuSeconds: Record<string, number> = {
+      ...Object.fromEntries([...pids].map(([s, pid]) => [s, (cpuTicks(pid) - cpuBefore.get(s)!) / 100])),
+      ...Object.fromEntries(Object.keys(infraDrained).map((k) => [k, (infraDrained[k] - infraBefore[k]) / 100])),
+      'load generator': (benchDrained.user + benchDrained.system) / 1e6,
+    };
     await sleep(1000); // statistics reach pg_stat_database within a second
     const dbAfter = await databaseWork();
     const perOrder = (n: number) => Number((n / Math.max(1, paid.length)).toFixed(1));
@@ -327,7 +327,8 @@ async function main(): Promise<void> {
       kafkaLagAtEnd: lag,
       cpuPercentOfOneCore: cpu,
       databaseWorkPerPaidOrder: database,
-      cpuMsPerEndToEndOrder: Number(((drainedCpuSeconds * 1000) / Math.max(1, endToEnd.length)).toFixed(2)),
+      cpuMsPerEndToEndOrder: Number(((Object.values(drainedCpuSeconds).reduce((a, b) => a + b, 0) * 1000) / Math.max(1, endToEnd.length)).toFixed(2)),
+      cpuMsPerEndToEndOrderByProcess: Object.fromEntries(Object.entries(drainedCpuSeconds).map(([k, v]) => [k, Number(((v * 1000) / Math.max(1, endToEnd.length)).toFixed(2))])),
       pgbench: { clients, tps: pgbenchTps },
       profiles,
     };
@@ -342,6 +343,7 @@ async function main(): Promise<void> {
     console.log(`kafka lag at end: ${Object.entries(lag).map(([g, n]) => `${g.split('.').pop()} ${n}`).join(', ')}`);
     console.log(`CPU (% of one core during the load): ${Object.entries(cpu).map(([s, c]) => `${s} ${c}`).join(', ')}`);
     console.log(`CPU per end-to-end order, all processes from the first checkout to the last credit: ${result.cpuMsPerEndToEndOrder} ms (so ${cpuCount} cores carry at most ~${Math.round((cpuCount * 1000) / result.cpuMsPerEndToEndOrder)} orders/s)`);
+    console.log(`  by process (ms): ${Object.entries(result.cpuMsPerEndToEndOrderByProcess).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`database work per paid order (commits / rows written): ${SERVICE_NAMES.map((s) => `${s} ${database[s].commitsPerOrder} / ${database[s].rowsWrittenPerOrder}`).join(', ')}`);
     if (pgbenchTps !== null) console.log(`pgbench (TPC-B-like, ${clients} clients, same PostgreSQL): ${pgbenchTps.toFixed(0)} tps`);
     for (const p of profiles) printProfile(p);

@@ -18,7 +18,7 @@ export class Metrics {
     this.eventsProduced = new Counter({ name: 'events_produced_total', help: 'Events relayed from the outbox to Kafka', labelNames: ['type'], registers });
     this.eventsConsumed = new Counter({ name: 'events_consumed_total', help: 'Events taken from Kafka, by outcome (handled, duplicate, ignored, dead-lettered, retried)', labelNames: ['group', 'type', 'outcome'], registers });
     this.eventHandleDuration = new Histogram({ name: 'event_handle_duration_seconds', help: 'Time to handle one event, including its transaction', labelNames: ['group', 'type'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers });
-    this.eventHopLatency = new Histogram({ name: 'event_hop_latency_seconds', help: 'From the event occurring (outbox commit) to its consumer finishing', labelNames: ['group', 'type'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers });
+    this.eventHopLatency = new Histogram({ name: 'event_hop_latency_seconds', help: 'From the event occurring (outbox commit) to its consumer finishing', labelNames: ['group', 'type'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers });
     this.jobsProcessed = new Counter({ name: 'jobs_processed_total', help: 'BullMQ jobs processed, by outcome', labelNames: ['queue', 'name', 'outcome'], registers });
   }
 }
