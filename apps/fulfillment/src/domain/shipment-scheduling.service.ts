@@ -61,8 +61,14 @@ export class ShipmentSchedulingService {
       courierRef: null,
     };
     await this.shipments.lockTownship(tx, order.township);
-    const board = await this.boardOf(tx, order.township, now, clock.deadlineAt);
-    const placement = placeParcel(board, boardParcel(shipment));
+    // most parcels find a slot with room: the slots' loads alone say so, without reading the
+    // township's waiting parcels (which the planner needs only to move some of them)
+    let board = await this.boardOf(tx, order.township, now, clock.deadlineAt, false);
+    let placement = placeParcel(board, boardParcel(shipment));
+    if (!placement) {
+      board = await this.boardOf(tx, order.township, now, clock.deadlineAt, true);
+      placement = placeParcel(board, boardParcel(shipment));
+    }
     const slot = placement ? new Date(placement.slot) : null;
     const inserted = await this.shipments.insert(
       tx,
@@ -95,9 +101,11 @@ export class ShipmentSchedulingService {
   /**
    * The township's slots from now to the last deadline that matters (the new parcel's or that
    * of any parcel planning might move), as the timetable offers them and as booked so far.
+   * Without parcels, the board shows only the slots up to `deadline` and how full they are: enough
+   * to find a slot with room, not to move anyone.
    */
-  private async boardOf(tx: EntityManager, township: string, now: Date, deadline: Date): Promise<Board> {
-    const waiting = await this.shipments.waitingInTownship(tx, township, now);
+  private async boardOf(tx: EntityManager, township: string, now: Date, deadline: Date, withParcels: boolean): Promise<Board> {
+    const waiting = withParcels ? await this.shipments.waitingInTownship(tx, township, now) : [];
     const until = new Date(Math.max(deadline.getTime(), ...waiting.map((s) => s.deadlineAt.getTime())));
     const loads = await this.shipments.slotLoads(tx, township, now, new Date(until.getTime() + 1)); // a slot may start right on a deadline
     const slots = new Map<number, BoardSlot>();
