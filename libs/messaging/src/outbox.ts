@@ -29,6 +29,16 @@ export class Outbox {
   /** Writes events into the outbox inside `tx`; they are sent only if `tx` commits. Returns their envelopes. */
   async add(tx: EntityManager, events: NewEvent[]): Promise<EventEnvelope[]> {
     if (events.length === 0) return [];
+    const { envelopes, rows } = this.prepare(events);
+    await writeRows(tx, rows);
+    return envelopes;
+  }
+
+  /**
+   * The events as outbox rows, for a caller that writes them in its own statement (with
+   * `outboxInsertSql`): a checkout's orders and their events go to PostgreSQL in one round trip.
+   */
+  prepare(events: NewEvent[]): { envelopes: EventEnvelope[]; rows: OutboxRow[] } {
     const flow = currentFlow();
     const occurredAt = this.clock.now().toISOString();
     const envelopes = events.map((e) => ({
@@ -41,11 +51,8 @@ export class Outbox {
       causationId: e.causationId !== undefined ? e.causationId : (flow?.causationId ?? null),
       data: e.data as unknown as Record<string, unknown>,
     }));
-    await writeRows(
-      tx,
-      envelopes.map((env, i) => ({ eventId: env.id, kind: 'event', topic: this.topics.topic(topicOf(events[i].type)), key: events[i].key, type: env.type, body: JSON.stringify(env) })),
-    );
-    return envelopes;
+    const rows = envelopes.map((env, i): OutboxRow => ({ eventId: env.id, kind: 'event', topic: this.topics.topic(topicOf(events[i].type)), key: events[i].key, type: env.type, body: JSON.stringify(env) }));
+    return { envelopes, rows };
   }
 
   /** Writes jobs into the outbox inside `tx`; the relay adds them to BullMQ after commit. */
@@ -66,7 +73,7 @@ export class Outbox {
   }
 }
 
-interface OutboxRow {
+export interface OutboxRow {
   eventId: string;
   kind: 'event' | 'job';
   /** Topic for an event, queue for a job. */
@@ -102,16 +109,26 @@ async function writeRows(tx: EntityManager, rows: OutboxRow[]): Promise<void> {
   else await insertRows(tx, rows);
 }
 
-/** One statement: the rows, and a NOTIFY (delivered at commit) so the relay wakes at once. */
+/**
+ * An INSERT of outbox rows taking six parameters from `$first`, for use as a data-modifying CTE
+ * of the caller's statement, which must also select OUTBOX_NOTIFY so the relay wakes.
+ */
+export function outboxInsertSql(rows: OutboxRow[], first: number): { sql: string; params: unknown[] } {
+  const $ = (i: number) => `$${first + i}`;
+  return {
+    sql: `INSERT INTO outbox (event_id, kind, topic, key, type, envelope)
+       SELECT * FROM unnest(${$(0)}::uuid[], ${$(1)}::text[], ${$(2)}::text[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::jsonb[])`,
+    params: [rows.map((r) => r.eventId), rows.map((r) => r.kind), rows.map((r) => r.topic), rows.map((r) => r.key), rows.map((r) => r.type), rows.map((r) => r.body)],
+  };
+}
+
+/** Wakes the relay; PostgreSQL delivers it when the transaction commits. */
+export const OUTBOX_NOTIFY = `pg_notify('${OUTBOX_CHANNEL}', '')`;
+
+/** One statement: the rows, and a NOTIFY so the relay wakes at once. */
 async function insertRows(tx: EntityManager, rows: OutboxRow[]): Promise<void> {
-  await tx.query(
-    `WITH written AS (
-       INSERT INTO outbox (event_id, kind, topic, key, type, envelope)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[])
-       RETURNING 1)
-     SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT 1 FROM written LIMIT 1) w`,
-    [rows.map((r) => r.eventId), rows.map((r) => r.kind), rows.map((r) => r.topic), rows.map((r) => r.key), rows.map((r) => r.type), rows.map((r) => r.body)],
-  );
+  const insert = outboxInsertSql(rows, 1);
+  await tx.query(`WITH written AS (${insert.sql}) SELECT ${OUTBOX_NOTIFY}`, insert.params);
 }
 
 /** A BullMQ job to add once the transaction commits. */

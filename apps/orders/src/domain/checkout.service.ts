@@ -43,16 +43,15 @@ export class CheckoutService {
       if (e instanceof UnknownProductsError) throw unprocessable(e.message, { productIds: e.productIds });
       throw e;
     }
-    return this.idempotent.run(buyer.sub, idempotencyKey, hash, async (tx) => {
+    // one statement writes it all, so without a key it needs no transaction of its own
+    return this.idempotent.run(buyer.sub, idempotencyKey, hash, { singleStatement: true }, async (tx) => {
       const checkoutId = randomUUID();
       const now = this.clock.now();
       const placed = planned.map((p) => ({
         order: { id: randomUUID(), checkoutId, buyerId: buyer.sub, storeId: p.storeId, township: p.township, status: 'pending_stock' as const, totalFen: p.totalFen, paymentToken: request.paymentToken },
         lines: p.lines.map((l, i) => ({ lineNo: i + 1, ...l })),
       }));
-      await this.orders.insertCheckout(tx, { id: checkoutId, buyerId: buyer.sub }, placed, now, `buyer:${buyer.sub}`);
-      await this.outbox.add(
-        tx,
+      const { rows: events } = this.outbox.prepare(
         placed.map(({ order, lines }) => ({
           type: 'orders.order-placed' as const,
           key: order.id,
@@ -68,6 +67,7 @@ export class CheckoutService {
           },
         })),
       );
+      await this.orders.insertCheckout(tx, { id: checkoutId, buyerId: buyer.sub }, placed, now, `buyer:${buyer.sub}`, events);
       return {
         checkoutId,
         orders: placed.map(({ order }) => ({ id: order.id, storeId: order.storeId, status: order.status, totalFen: order.totalFen })),

@@ -29,8 +29,18 @@ export class IdempotentCommand {
     return earlier.response as T;
   }
 
-  /** Runs `work` in a transaction that also claims the key and stores the answer. */
-  async run<T>(callerId: string, key: string | undefined, hash: string, work: (tx: EntityManager) => Promise<T>): Promise<{ result: T; created: boolean }> {
+  /**
+   * Runs `work` in a transaction that also claims the key and stores the answer. Without a key,
+   * `singleStatement` work (one statement, atomic by itself) runs without a transaction around it.
+   */
+  async run<T>(
+    callerId: string,
+    key: string | undefined,
+    hash: string,
+    options: { singleStatement?: boolean },
+    work: (tx: EntityManager) => Promise<T>,
+  ): Promise<{ result: T; created: boolean }> {
+    if (!key && options.singleStatement) return { result: await work(this.dataSource.manager), created: true };
     const earlier = await this.replay<T>(callerId, key, hash);
     if (earlier) return { result: earlier, created: false };
     try {

@@ -39,7 +39,7 @@ export class RefundService {
    * completed; the one that reaches the total makes it refunded.
    */
   async refundOrder(user: Principal, orderId: string, amountFen: number, reason: string, idempotencyKey?: string): Promise<{ result: RefundAnswer; created: boolean }> {
-    return this.idempotent.run(`${user.role}:${user.sub}`, idempotencyKey, requestHash({ orderId, amountFen, reason }), async (tx) => {
+    return this.idempotent.run(`${user.role}:${user.sub}`, idempotencyKey, requestHash({ orderId, amountFen, reason }), {}, async (tx) => {
       const order = await this.orders.lock(tx, orderId);
       if (!order) throw notFound(`order ${orderId}`);
       if (user.role === 'seller' && order.storeId !== user.storeId) throw forbidden('a seller may refund only her own store’s orders');

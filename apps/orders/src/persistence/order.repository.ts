@@ -1,6 +1,7 @@
 // Orders, their lines and status history. Every status change goes through `transition`.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { OUTBOX_NOTIFY, OutboxRow, outboxInsertSql } from '@cc/messaging';
 import { canTake, nextStatus, ORDER_TRANSITIONS, OrderAction, OrderStatus } from '../domain/order-states';
 import { OrderEntity, OrderHistoryEntity, OrderLineEntity } from './entities';
 
@@ -46,9 +47,13 @@ function toOrder(r: Record<string, unknown>): OrderEntity {
 // change writes its history row in the same statement as the update.
 @Injectable()
 export class OrderRepository {
-  /** A checkout and its orders (one per store), with their lines and first history rows. */
-  async insertCheckout(tx: EntityManager, checkout: { id: string; buyerId: string }, orders: NewOrder[], at: Date, causedBy: string): Promise<void> {
+  /**
+   * A checkout and its orders (one per store), with their lines, first history rows and outbox
+   * events, in one statement: atomic on its own, so a checkout needs no transaction around it.
+   */
+  async insertCheckout(tx: EntityManager, checkout: { id: string; buyerId: string }, orders: NewOrder[], at: Date, causedBy: string, events: OutboxRow[]): Promise<void> {
     const lines = orders.flatMap((o) => o.lines.map((l) => ({ ...l, orderId: o.order.id })));
+    const outbox = outboxInsertSql(events, 23);
     await tx.query(
       `WITH c AS (INSERT INTO checkouts (id, buyer_id) VALUES ($21, $22)),
        o AS (
@@ -58,9 +63,12 @@ export class OrderRepository {
            AS u(id, checkout_id, buyer_id, store_id, township, status, total_fen, payment_token)),
        l AS (
          INSERT INTO order_lines (order_id, line_no, product_id, product_name, category, quantity, unit_price_fen, pickup_within_hours, shelf_life_hours, lead_time_days)
-         SELECT * FROM unnest($9::uuid[], $10::int[], $11::uuid[], $12::text[], $13::text[], $14::int[], $15::bigint[], $16::int[], $17::int[], $18::int[]))
-       INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at)
-       SELECT id, NULL, status, 'checkout', NULL, $19, $20 FROM unnest($1::uuid[], $6::text[]) AS h(id, status)`,
+         SELECT * FROM unnest($9::uuid[], $10::int[], $11::uuid[], $12::text[], $13::text[], $14::int[], $15::bigint[], $16::int[], $17::int[], $18::int[])),
+       h AS (
+         INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at)
+         SELECT id, NULL, status, 'checkout', NULL, $19, $20 FROM unnest($1::uuid[], $6::text[]) AS h(id, status)),
+       e AS (${outbox.sql})
+       SELECT ${OUTBOX_NOTIFY}`,
       [
         orders.map((o) => o.order.id),
         orders.map((o) => o.order.checkoutId),
@@ -84,6 +92,7 @@ export class OrderRepository {
         at,
         checkout.id,
         checkout.buyerId,
+        ...outbox.params,
       ],
     );
   }
