@@ -100,6 +100,18 @@ function infraTicks(): Record<string, number> {
   return ticks;
 }
 
+/** A histogram's sum and count (all label sets together), from a service's /metrics. */
+async function sumAndCount(url: string, name: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let sum = 0;
+  let count = 0;
+  for (const line of text.split('\n')) {
+    const m = new RegExp(`^${name}_(sum|count)(?:\\{.*\\})? ([\\d.e+-]+)`).exec(line);
+    if (m) m[1] === 'sum' ? (sum += Number(m[2])) : (count += Number(m[2]));
+  }
+  return { sum, count };
+}
+
 async function histogram(url: string, name: string): Promise<Map<number, number>> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const buckets = new Map<number, number>();
@@ -125,6 +137,8 @@ async function main(): Promise<void> {
   for (const s of SERVICE_NAMES) {
     await sql('postgres', `DROP DATABASE IF EXISTS bench_${s} WITH (FORCE)`);
     await sql('postgres', `CREATE DATABASE bench_${s}`);
+    // BENCH_LOG_STATEMENTS=1: PostgreSQL logs every statement of the services (to count them per order; slows everything)
+    if (process.env.BENCH_LOG_STATEMENTS === '1') await sql('postgres', `ALTER DATABASE bench_${s} SET log_statement = 'all'`);
   }
   const ports = await freePorts(4);
   const profileDir = join(root, '.run', 'profiles', ns);
@@ -284,6 +298,12 @@ async function main(): Promise<void> {
       const after = await histogram(platform.url(s), 'event_hop_latency_seconds');
       hop[s] = { p50Ms: histogramQuantile(hopBefore.get(s)!, after, 0.5) * 1000, p99Ms: histogramQuantile(hopBefore.get(s)!, after, 0.99) * 1000 };
     }
+    const batching: Record<string, { rowsPerRelayBatch: number; eventsPerConsumerTransaction: number }> = {};
+    for (const s of SERVICE_NAMES) {
+      const relay = await sumAndCount(platform.url(s), 'outbox_relay_batch_rows');
+      const consumer = await sumAndCount(platform.url(s), 'event_consumer_transaction_events');
+      batching[s] = { rowsPerRelayBatch: Number((relay.sum / Math.max(1, relay.count)).toFixed(1)), eventsPerConsumerTransaction: Number((consumer.sum / Math.max(1, consumer.count)).toFixed(1)) };
+    }
     const kafka = new Kafka({ clientId: 'bench', brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], logLevel: logLevel.NOTHING }).admin();
     await kafka.connect();
     const lag: Record<string, number> = {};
@@ -325,6 +345,7 @@ async function main(): Promise<void> {
       endToEndLatencyMs: { p50: quantile(e2eSpans, 0.5), p99: quantile(e2eSpans, 0.99) },
       eventHopLatency: hop,
       kafkaLagAtEnd: lag,
+      batching,
       cpuPercentOfOneCore: cpu,
       databaseWorkPerPaidOrder: database,
       cpuMsPerEndToEndOrder: Number(((Object.values(drainedCpuSeconds).reduce((a, b) => a + b, 0) * 1000) / Math.max(1, endToEnd.length)).toFixed(2)),
@@ -340,6 +361,7 @@ async function main(): Promise<void> {
     console.log(`orders: ${expected} placed, ${paid.length} paid, ${endToEnd.length} end to end, ${lost} lost after payment, ${duplicated} duplicated`);
     console.log(`end to end: ${result.endToEndPerSecond} orders/s over the run; checkout → credited p50 ${round(result.endToEndLatencyMs.p50)} ms, p99 ${round(result.endToEndLatencyMs.p99)} ms`);
     console.log(`event hop p50/p99 (bucket bounds): ${SERVICE_NAMES.map((s) => `${s} ${hop[s].p50Ms}/${hop[s].p99Ms} ms`).join(', ')}`);
+    console.log(`batching (outbox rows per relay batch / events per consumer transaction): ${SERVICE_NAMES.map((s) => `${s} ${batching[s].rowsPerRelayBatch} / ${batching[s].eventsPerConsumerTransaction}`).join(', ')}`);
     console.log(`kafka lag at end: ${Object.entries(lag).map(([g, n]) => `${g.split('.').pop()} ${n}`).join(', ')}`);
     console.log(`CPU (% of one core during the load): ${Object.entries(cpu).map(([s, c]) => `${s} ${c}`).join(', ')}`);
     console.log(`CPU per end-to-end order, all processes from the first checkout to the last credit: ${result.cpuMsPerEndToEndOrder} ms (so ${cpuCount} cores carry at most ~${Math.round((cpuCount * 1000) / result.cpuMsPerEndToEndOrder)} orders/s)`);

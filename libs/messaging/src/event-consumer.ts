@@ -135,6 +135,7 @@ export class EventConsumer {
       try {
         const handled = await runInFlow({ correlationId: event.correlationId, causationId: event.id }, () => this.handleOnce(event, handler!));
         stopTimer?.();
+        this.metrics?.consumerTransactionEvents.observe({ group: this.settings.group }, 1);
         this.metrics?.eventsConsumed.inc({ ...labels, outcome: handled ? 'handled' : 'duplicate' });
         if (handled) this.metrics?.eventHopLatency.observe(labels, Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000);
         return;
@@ -193,6 +194,7 @@ export class EventConsumer {
         return done;
       });
       const perEvent = (Date.now() - started) / 1000 / Math.max(1, work.length);
+      this.metrics?.consumerTransactionEvents.observe({ group: this.settings.group }, handled.length);
       for (const { event } of work) {
         const labels = { group: this.settings.group, type: event.type };
         const wasHandled = handled.includes(event);

@@ -123,6 +123,7 @@ export class OutboxRelay {
       if (byTopic.size) await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
       await tx.query('UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
       for (const row of rows) if (row.kind === 'event') this.metrics?.eventsProduced.inc({ type: row.type });
+      this.metrics?.relayBatchRows.observe(rows.length);
       return rows.length;
     });
   }

@@ -9,6 +9,9 @@ export class Metrics {
   readonly eventHandleDuration: Histogram<'group' | 'type'>;
   readonly eventHopLatency: Histogram<'group' | 'type'>;
   readonly jobsProcessed: Counter<'queue' | 'name' | 'outcome'>;
+  /** Rows per relay batch and events per consumer transaction: how much the batching amortises. */
+  readonly relayBatchRows: Histogram<string>;
+  readonly consumerTransactionEvents: Histogram<'group'>;
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -20,5 +23,8 @@ export class Metrics {
     this.eventHandleDuration = new Histogram({ name: 'event_handle_duration_seconds', help: 'Time to handle one event, including its transaction', labelNames: ['group', 'type'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers });
     this.eventHopLatency = new Histogram({ name: 'event_hop_latency_seconds', help: 'From the event occurring (outbox commit) to its consumer finishing', labelNames: ['group', 'type'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers });
     this.jobsProcessed = new Counter({ name: 'jobs_processed_total', help: 'BullMQ jobs processed, by outcome', labelNames: ['queue', 'name', 'outcome'], registers });
+    const sizes = [1, 2, 5, 10, 20, 50, 100, 200, 500];
+    this.relayBatchRows = new Histogram({ name: 'outbox_relay_batch_rows', help: 'Outbox rows (events and jobs) sent per relay batch', buckets: sizes, registers });
+    this.consumerTransactionEvents = new Histogram({ name: 'event_consumer_transaction_events', help: 'Events handled per consumer transaction', labelNames: ['group'], buckets: sizes, registers });
   }
 }
