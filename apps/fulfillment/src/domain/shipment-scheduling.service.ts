@@ -45,7 +45,7 @@ export class ShipmentSchedulingService {
 
   async scheduleShipment(tx: EntityManager, event: DecodedEvent<'orders.order-paid'>): Promise<void> {
     const order = event.data;
-    if (await this.shipments.findByOrder(tx, order.orderId)) return; // order-paid again (a retry upstream, or a re-drive)
+    if (await this.shipments.existsForOrder(tx, order.orderId)) return; // order-paid again (a retry upstream, or a re-drive)
     const clock = parcelClock(order.lines, new Date(order.paidAt));
     const now = this.clock.now();
     const shipment = {

@@ -15,24 +15,27 @@ export interface SlotLoad {
 
 @Injectable()
 export class ShipmentRepository {
-  async findByOrder(tx: EntityManager, orderId: string): Promise<ShipmentEntity | null> {
-    return tx.getRepository(ShipmentEntity).findOneBy({ orderId });
+  /** Whether the order has a shipment already (order-paid again: a retry upstream, or a re-drive). */
+  async existsForOrder(tx: EntityManager, orderId: string): Promise<boolean> {
+    return (await tx.query('SELECT 1 FROM shipments WHERE order_id = $1', [orderId])).length > 0;
   }
+
 
   async lock(tx: EntityManager, shipmentId: string): Promise<ShipmentEntity | null> {
     return tx.getRepository(ShipmentEntity).findOne({ where: { id: shipmentId }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** Inserts a new shipment; returns false if the order already has one. */
+  /** Inserts a new shipment with its first history row; returns false if the order already has one. */
   async insert(tx: EntityManager, shipment: Omit<ShipmentEntity, 'createdAt' | 'updatedAt'>, at: Date, causedBy: string): Promise<boolean> {
     const rows = await tx.query(
-      `INSERT INTO shipments (id, order_id, store_id, buyer_id, township, category, status, slot_starts_at, ready_at, deadline_at, shelf_life_hours, courier_ref, failure_reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (order_id) DO NOTHING RETURNING id`,
-      [shipment.id, shipment.orderId, shipment.storeId, shipment.buyerId, shipment.township, shipment.category, shipment.status, shipment.slotStartsAt, shipment.readyAt, shipment.deadlineAt, shipment.shelfLifeHours, shipment.courierRef, shipment.failureReason],
+      `WITH s AS (
+         INSERT INTO shipments (id, order_id, store_id, buyer_id, township, category, status, slot_starts_at, ready_at, deadline_at, shelf_life_hours, courier_ref, failure_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (order_id) DO NOTHING RETURNING id),
+       h AS (INSERT INTO shipment_history (shipment_id, from_status, to_status, reason, caused_by, at) SELECT id, NULL, $7, $13, $14, $15 FROM s)
+       SELECT id FROM s`,
+      [shipment.id, shipment.orderId, shipment.storeId, shipment.buyerId, shipment.township, shipment.category, shipment.status, shipment.slotStartsAt, shipment.readyAt, shipment.deadlineAt, shipment.shelfLifeHours, shipment.courierRef, shipment.failureReason, causedBy, at],
     );
-    if (rows.length === 0) return false;
-    await tx.getRepository(ShipmentHistoryEntity).insert({ shipmentId: shipment.id, fromStatus: null, toStatus: shipment.status, reason: shipment.failureReason, causedBy, at });
-    return true;
+    return rows.length > 0;
   }
 
   /** The one way a shipment's status changes: checked against the transition table, with a history row. */

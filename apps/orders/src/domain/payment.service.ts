@@ -37,9 +37,10 @@ export class PaymentService {
   }
 
   async capturePayment(orderId: string): Promise<string> {
-    const order = await this.orders.find(this.dataSource.manager, orderId);
-    if (!order || order.status !== 'awaiting_payment') return 'not-awaiting-payment';
-    const lines = await this.orders.lines(this.dataSource.manager, [orderId]); // fixed at checkout: read before, not inside, the transaction
+    // lines are fixed at checkout: read with the order, before (not inside) the transaction
+    const found = await this.orders.findWithLines(this.dataSource.manager, orderId);
+    if (!found || found.order.status !== 'awaiting_payment') return 'not-awaiting-payment';
+    const { order, lines } = found;
     // never take money for stock the catalog may give away before the payment has finished
     const mustFinishBy = this.clock.now().getTime() + this.config.PAYMENT_CALL_TIMEOUT_MS * this.clock.scale;
     if (order.stockReservedUntil && mustFinishBy >= order.stockReservedUntil.getTime()) return this.giveUpOnExpiringReservation(orderId);

@@ -167,6 +167,20 @@ export class OrderRepository {
     return rows.length ? toOrder(rows[0]) : null;
   }
 
+  /** The order and its lines in one read. */
+  async findWithLines(tx: EntityManager, orderId: string): Promise<{ order: OrderEntity; lines: OrderLineEntity[] } | null> {
+    const rows: Record<string, unknown>[] = await tx.query(
+      `SELECT ${ORDER_COLUMNS},
+         (SELECT json_agg(json_build_object('orderId', order_id, 'lineNo', line_no, 'productId', product_id, 'productName', product_name, 'category', category,
+                 'quantity', quantity, 'unitPriceFen', unit_price_fen, 'pickupWithinHours', pickup_within_hours, 'shelfLifeHours', shelf_life_hours,
+                 'leadTimeDays', lead_time_days) ORDER BY line_no)
+          FROM order_lines WHERE order_id = orders.id) AS lines
+       FROM orders WHERE id = $1`,
+      [orderId],
+    );
+    return rows.length ? { order: toOrder(rows[0]), lines: (rows[0].lines as OrderLineEntity[] | null) ?? [] } : null;
+  }
+
   async lines(tx: EntityManager, orderIds: string[]): Promise<OrderLineEntity[]> {
     const rows: Record<string, unknown>[] = await tx.query(
       `SELECT order_id, line_no, product_id, product_name, category, quantity, unit_price_fen, pickup_within_hours, shelf_life_hours, lead_time_days
