@@ -112,10 +112,11 @@ async function sumAndCount(url: string, name: string): Promise<{ sum: number; co
   return { sum, count };
 }
 
-async function histogram(url: string, name: string): Promise<Map<number, number>> {
+async function histogram(url: string, name: string, labelFilter = ''): Promise<Map<number, number>> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const buckets = new Map<number, number>();
   for (const line of text.split('\n')) {
+    if (labelFilter && !line.includes(labelFilter)) continue;
     const m = new RegExp(`^${name}_bucket\\{.*le="([^"]+)".*\\} (\\d+)`).exec(line);
     if (m) buckets.set(m[1] === '+Inf' ? Infinity : Number(m[1]), (buckets.get(m[1] === '+Inf' ? Infinity : Number(m[1])) ?? 0) + Number(m[2]));
   }
@@ -196,6 +197,9 @@ async function main(): Promise<void> {
     const dbBefore = await databaseWork();
     const loadStarted = Date.now();
     const hopBefore = new Map(await Promise.all(SERVICE_NAMES.map(async (s) => [s, await histogram(platform.url(s), 'event_hop_latency_seconds')] as const)));
+    const hopTypes = ['orders.order-placed', 'catalog.stock-reserved', 'orders.order-paid', 'fulfillment.shipment-scheduled'];
+    const typeHopBefore = new Map<string, Map<number, number>>();
+    for (const s of SERVICE_NAMES) for (const t of hopTypes) typeHopBefore.set(`${s} ${t}`, await histogram(platform.url(s), 'event_hop_latency_seconds', `type="${t}"`));
 
     // fixed rate, open loop: requests leave on schedule whatever came back, latency from the scheduled time
     console.log(`fixed rate: ${RATE} checkouts/s for ${SECONDS} s`);
@@ -298,6 +302,14 @@ async function main(): Promise<void> {
       const after = await histogram(platform.url(s), 'event_hop_latency_seconds');
       hop[s] = { p50Ms: histogramQuantile(hopBefore.get(s)!, after, 0.5) * 1000, p99Ms: histogramQuantile(hopBefore.get(s)!, after, 0.99) * 1000 };
     }
+    // the hops of one order's way, each by the service that consumes it
+    const hopByType: Record<string, { p50Ms: number; p99Ms: number }> = {};
+    for (const [key, before] of typeHopBefore) {
+      const [s, t] = key.split(' ');
+      const after = await histogram(platform.url(s as ServiceName), 'event_hop_latency_seconds', `type="${t}"`);
+      const p50 = histogramQuantile(before, after, 0.5);
+      if (Number.isFinite(p50)) hopByType[`${t} → ${s}`] = { p50Ms: p50 * 1000, p99Ms: histogramQuantile(before, after, 0.99) * 1000 };
+    }
     const batching: Record<string, { rowsPerRelayBatch: number; eventsPerConsumerTransaction: number }> = {};
     for (const s of SERVICE_NAMES) {
       const relay = await sumAndCount(platform.url(s), 'outbox_relay_batch_rows');
@@ -344,6 +356,7 @@ async function main(): Promise<void> {
       endToEndPerSecond: Number((endToEnd.length / ((lastDone - firstCheckout) / 1000)).toFixed(1)),
       endToEndLatencyMs: { p50: quantile(e2eSpans, 0.5), p99: quantile(e2eSpans, 0.99) },
       eventHopLatency: hop,
+      eventHopLatencyByType: hopByType,
       kafkaLagAtEnd: lag,
       batching,
       cpuPercentOfOneCore: cpu,
@@ -361,6 +374,7 @@ async function main(): Promise<void> {
     console.log(`orders: ${expected} placed, ${paid.length} paid, ${endToEnd.length} end to end, ${lost} lost after payment, ${duplicated} duplicated`);
     console.log(`end to end: ${result.endToEndPerSecond} orders/s over the run; checkout → credited p50 ${round(result.endToEndLatencyMs.p50)} ms, p99 ${round(result.endToEndLatencyMs.p99)} ms`);
     console.log(`event hop p50/p99 (bucket bounds): ${SERVICE_NAMES.map((s) => `${s} ${hop[s].p50Ms}/${hop[s].p99Ms} ms`).join(', ')}`);
+    console.log(`  by hop: ${Object.entries(hopByType).map(([k, v]) => `${k} ${v.p50Ms}/${v.p99Ms} ms`).join(', ')}`);
     console.log(`batching (outbox rows per relay batch / events per consumer transaction): ${SERVICE_NAMES.map((s) => `${s} ${batching[s].rowsPerRelayBatch} / ${batching[s].eventsPerConsumerTransaction}`).join(', ')}`);
     console.log(`kafka lag at end: ${Object.entries(lag).map(([g, n]) => `${g.split('.').pop()} ${n}`).join(', ')}`);
     console.log(`CPU (% of one core during the load): ${Object.entries(cpu).map(([s, c]) => `${s} ${c}`).join(', ')}`);

@@ -39,6 +39,9 @@ export interface EventConsumerSettings {
   handlers: EventHandlers;
   maxAttempts: number;
   retryBaseMs: number;
+  /** Fetches wait for this many bytes or `maxWaitMs`, whichever comes first (defaults 1 byte, 100 ms). */
+  minBytes?: number;
+  maxWaitMs?: number;
   /** Called when kafkajs gives up on the consumer; services exit so the supervisor restarts them. */
   onCrash?: (error: Error) => void;
 }
@@ -66,7 +69,8 @@ export class EventConsumer {
     this.deadLetterTopic = topics.deadLetter(this.groupId);
     this.consumer = kafka.consumer({
       groupId: this.groupId,
-      maxWaitTimeInMs: 100,
+      minBytes: settings.minBytes ?? 1,
+      maxWaitTimeInMs: settings.maxWaitMs ?? 100,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,
@@ -86,7 +90,11 @@ export class EventConsumer {
     await this.consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 3,
+      // one chunk at a time: a chunk's transaction holds the row and advisory locks of all its
+      // events until it commits, so two chunks side by side (a hot product, one township's pickup
+      // slots) wait on each other and deadlock, each deadlock costing PostgreSQL's detection
+      // second and a one-by-one replay; partitions still take turns, and instances scale out
+      partitionsConsumedConcurrently: 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         for (let i = 0; i < batch.messages.length; i += CHUNK) {
           if (!isRunning() || isStale()) break;

@@ -16,6 +16,8 @@ export interface OutboxRelaySettings {
   databaseUrl: string;
   batchSize: number;
   pollMs: number;
+  /** After a wake-up, wait this long before reading, so commits arriving together leave in one batch. */
+  coalesceMs?: number;
   /** Sent rows older than this are deleted. */
   retainSentHours?: number;
 }
@@ -87,6 +89,7 @@ export class OutboxRelay {
   }
 
   private async drain(): Promise<void> {
+    if (this.settings.coalesceMs) await new Promise((r) => setTimeout(r, this.settings.coalesceMs));
     while (this.pending && this.running) {
       this.pending = false;
       try {

@@ -48,7 +48,7 @@ export class ServiceRuntime implements OnApplicationBootstrap, BeforeApplication
     this.relay = new OutboxRelay(
       this.dataSource,
       this.kafka,
-      { databaseUrl: config.DATABASE_URL, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS },
+      { databaseUrl: config.DATABASE_URL, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS, coalesceMs: config.OUTBOX_COALESCE_MS },
       this.logger.child({ component: 'outbox-relay' }),
       this.metrics,
       (jobs) => this.jobs.enqueueFromOutbox(jobs),
@@ -65,6 +65,8 @@ export class ServiceRuntime implements OnApplicationBootstrap, BeforeApplication
           handlers,
           maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
           retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
+          minBytes: config.CONSUMER_MIN_BYTES,
+          maxWaitMs: config.CONSUMER_MAX_WAIT_MS,
           onCrash: this.options.onConsumerCrash ?? (() => process.exit(1)),
         },
         this.logger.child({ component: 'consumer' }),
