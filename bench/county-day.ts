@@ -147,7 +147,7 @@ async function main(): Promise<void> {
     root,
     ports: Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, ports[i]])) as Record<ServiceName, number>,
     databaseUrls: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${PG}/bench_${s}`])) as Record<ServiceName, string>,
-    env: { NAMESPACE: ns, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20', OUTBOX_POLL_MS: '200', ...(PROFILE ? { CPU_PROFILE_DIR: profileDir } : {}) },
+    env: { NAMESPACE: ns, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20', OUTBOX_POLL_MS: '200', ...(process.env.KAFKA_PARTITIONS ? { KAFKA_PARTITIONS: process.env.KAFKA_PARTITIONS } : {}), ...(PROFILE ? { CPU_PROFILE_DIR: profileDir } : {}) },
     logDir: join(root, '.run', 'bench-logs'),
   });
   process.on('SIGINT', () => void platform.stop().then(() => process.exit(130)));
