@@ -30,8 +30,8 @@ export class StockService {
 
   /** Reserves all of an order's lines or none, and says which in an event. */
   async reserveStock(tx: EntityManager, order: { orderId: string; storeId: string; lines: OrderLineV1[] }): Promise<void> {
-    if (await this.stock.findReservation(tx, order.orderId)) return; // reserved before (a second order-placed for one order)
-    const levels = await this.stock.lockLevels(tx, order.lines.map((l) => l.productId));
+    const levels = await this.stock.lockLevelsUnlessReserved(tx, order.orderId, order.lines.map((l) => l.productId));
+    if (!levels) return; // reserved before (a second order-placed for one order)
     const decision = decideReservation(order.storeId, order.lines, levels);
     if (!decision.ok) {
       await this.outbox.add(tx, [
@@ -43,8 +43,8 @@ export class StockService {
     await this.stock.applyMovements(
       tx,
       decision.lines.map((l) => ({ productId: l.productId, kind: 'reservation', onHandDelta: 0, reservedDelta: l.quantity, orderId: order.orderId })),
+      { open: { orderId: order.orderId, storeId: order.storeId, status: 'active', lines: decision.lines, expiresAt } },
     );
-    await this.stock.insertReservation(tx, { orderId: order.orderId, storeId: order.storeId, status: 'active', lines: decision.lines, expiresAt });
     await this.outbox.add(tx, [
       { type: 'catalog.stock-reserved', key: order.orderId, data: { orderId: order.orderId, storeId: order.storeId, lines: decision.lines, expiresAt: expiresAt.toISOString() } },
     ]);
@@ -64,11 +64,18 @@ export class StockService {
         this.logger.error({ orderId, short }, 'a paid order’s reservation had expired and its stock is gone: the order needs an operator');
         return;
       }
-      await this.stock.applyMovements(tx, reservation.lines.map((l) => ({ productId: l.productId, kind: 'sale', onHandDelta: -l.quantity, reservedDelta: 0, orderId, reason: 'paid after the reservation expired' })));
+      await this.stock.applyMovements(
+        tx,
+        reservation.lines.map((l) => ({ productId: l.productId, kind: 'sale', onHandDelta: -l.quantity, reservedDelta: 0, orderId, reason: 'paid after the reservation expired' })),
+        { close: orderId, status: 'converted', at: this.clock.now() },
+      );
     } else {
-      await this.stock.applyMovements(tx, reservation.lines.map((l) => ({ productId: l.productId, kind: 'sale', onHandDelta: -l.quantity, reservedDelta: -l.quantity, orderId })));
+      await this.stock.applyMovements(
+        tx,
+        reservation.lines.map((l) => ({ productId: l.productId, kind: 'sale', onHandDelta: -l.quantity, reservedDelta: -l.quantity, orderId })),
+        { close: orderId, status: 'converted', at: this.clock.now() },
+      );
     }
-    await this.stock.closeReservation(tx, orderId, 'converted', this.clock.now());
   }
 
   /** Gives reserved units back (order cancelled, or the reservation expired). Returns whether anything was released. */
@@ -80,8 +87,8 @@ export class StockService {
     await this.stock.applyMovements(
       tx,
       reservation.lines.map((l) => ({ productId: l.productId, kind: 'release', onHandDelta: 0, reservedDelta: -l.quantity, orderId, reason })),
+      { close: orderId, status: 'released', at: this.clock.now() },
     );
-    await this.stock.closeReservation(tx, orderId, 'released', this.clock.now());
     await this.outbox.add(tx, [{ type: 'catalog.stock-released', key: orderId, data: { orderId, storeId: reservation.storeId, reason } }]);
     return true;
   }

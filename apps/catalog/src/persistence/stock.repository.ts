@@ -25,17 +25,47 @@ export class StockRepository {
     return rows.map((r) => ({ id: r.id, storeId: r.store_id, onHand: r.on_hand, reserved: r.reserved }));
   }
 
-  /** Applies movements to product levels and records them; the table's checks refuse negative or oversold stock. */
-  async applyMovements(tx: EntityManager, movements: Movement[]): Promise<void> {
+  /**
+   * Locks the products (as `lockLevels`) and says, in the same round trip, whether the order holds
+   * a reservation already. Null when it does (a second order-placed for one order).
+   */
+  async lockLevelsUnlessReserved(tx: EntityManager, orderId: string, productIds: string[]): Promise<StockLevel[] | null> {
+    const rows: { id: string; store_id: string; on_hand: number; reserved: number; reserved_before: boolean }[] = await tx.query(
+      `SELECT id, store_id, on_hand, reserved, EXISTS (SELECT 1 FROM reservations WHERE order_id = $2) AS reserved_before
+       FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [productIds, orderId],
+    );
+    if (rows.some((r) => r.reserved_before)) return null;
+    if (rows.length === 0 && (await this.findReservation(tx, orderId))) return null;
+    return rows.map((r) => ({ id: r.id, storeId: r.store_id, onHand: r.on_hand, reserved: r.reserved }));
+  }
+
+  /**
+   * Applies movements to product levels and records them, and with them opens or closes the
+   * order's reservation: one statement. The table's checks refuse negative or oversold stock.
+   */
+  async applyMovements(
+    tx: EntityManager,
+    movements: Movement[],
+    reservation?: { open: Omit<ReservationEntity, 'createdAt' | 'closedAt'> } | { close: string; status: Exclude<ReservationStatus, 'active'>; at: Date },
+  ): Promise<void> {
     if (movements.length === 0) return;
     const ordered = [...movements].sort((a, b) => a.productId.localeCompare(b.productId));
+    const [reservationSql, reservationParams] = !reservation
+      ? ['', []]
+      : 'open' in reservation
+        ? [
+            `, r AS (INSERT INTO reservations (order_id, store_id, status, lines, expires_at) VALUES ($8, $9, $10, $11::jsonb, $12))`,
+            [reservation.open.orderId, reservation.open.storeId, reservation.open.status, JSON.stringify(reservation.open.lines), reservation.open.expiresAt],
+          ]
+        : [`, r AS (UPDATE reservations SET status = $9, closed_at = $10 WHERE order_id = $8)`, [reservation.close, reservation.status, reservation.at]];
     await tx.query(
       `WITH m AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::uuid[], $6::text[], $7::text[])
                   AS u(product_id, kind, on_hand_delta, reserved_delta, order_id, reason, actor)),
        levels AS (
          UPDATE products p SET on_hand = p.on_hand + d.on_hand_delta, reserved = p.reserved + d.reserved_delta, updated_at = now()
          FROM (SELECT product_id, sum(on_hand_delta)::int AS on_hand_delta, sum(reserved_delta)::int AS reserved_delta FROM m GROUP BY product_id) d
-         WHERE p.id = d.product_id)
+         WHERE p.id = d.product_id)${reservationSql}
        INSERT INTO stock_movements (product_id, kind, on_hand_delta, reserved_delta, order_id, reason, actor) SELECT * FROM m`,
       [
         ordered.map((m) => m.productId),
@@ -45,6 +75,7 @@ export class StockRepository {
         ordered.map((m) => m.orderId ?? null),
         ordered.map((m) => m.reason ?? null),
         ordered.map((m) => m.actor ?? null),
+        ...reservationParams,
       ],
     );
   }
@@ -65,20 +96,6 @@ export class StockRepository {
       createdAt: r.created_at as Date,
       closedAt: r.closed_at as Date | null,
     };
-  }
-
-  async insertReservation(tx: EntityManager, reservation: Omit<ReservationEntity, 'createdAt' | 'closedAt'>): Promise<void> {
-    await tx.query('INSERT INTO reservations (order_id, store_id, status, lines, expires_at) VALUES ($1, $2, $3, $4::jsonb, $5)', [
-      reservation.orderId,
-      reservation.storeId,
-      reservation.status,
-      JSON.stringify(reservation.lines),
-      reservation.expiresAt,
-    ]);
-  }
-
-  async closeReservation(tx: EntityManager, orderId: string, status: Exclude<ReservationStatus, 'active'>, at: Date): Promise<void> {
-    await tx.query('UPDATE reservations SET status = $2, closed_at = $3 WHERE order_id = $1', [orderId, status, at]);
   }
 
   /** Active reservations past their expiry (the backstop sweeper's work list). */

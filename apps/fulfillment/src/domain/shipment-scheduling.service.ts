@@ -45,7 +45,7 @@ export class ShipmentSchedulingService {
 
   async scheduleShipment(tx: EntityManager, event: DecodedEvent<'orders.order-paid'>): Promise<void> {
     const order = event.data;
-    if (await this.shipments.existsForOrder(tx, order.orderId)) return; // order-paid again (a retry upstream, or a re-drive)
+    if ((await this.shipments.lockTownshipForOrder(tx, order.township, order.orderId)).shipped) return; // order-paid again
     const clock = parcelClock(order.lines, new Date(order.paidAt));
     const now = this.clock.now();
     const shipment = {
@@ -60,7 +60,6 @@ export class ShipmentSchedulingService {
       shelfLifeHours: clock.shelfLifeHours,
       courierRef: null,
     };
-    await this.shipments.lockTownship(tx, order.township);
     // most parcels find a slot with room: the slots' loads alone say so, without reading the
     // township's waiting parcels (which the planner needs only to move some of them)
     let board = await this.boardOf(tx, order.township, now, clock.deadlineAt, false);

@@ -15,11 +15,6 @@ export interface SlotLoad {
 
 @Injectable()
 export class ShipmentRepository {
-  /** Whether the order has a shipment already (order-paid again: a retry upstream, or a re-drive). */
-  async existsForOrder(tx: EntityManager, orderId: string): Promise<boolean> {
-    return (await tx.query('SELECT 1 FROM shipments WHERE order_id = $1', [orderId])).length > 0;
-  }
-
 
   async lock(tx: EntityManager, shipmentId: string): Promise<ShipmentEntity | null> {
     return tx.getRepository(ShipmentEntity).findOne({ where: { id: shipmentId }, lock: { mode: 'pessimistic_write' } });
@@ -58,6 +53,19 @@ export class ShipmentRepository {
    */
   async lockTownship(tx: EntityManager, township: string): Promise<void> {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('pickup-slots:' || $1, 0))`, [township]);
+  }
+
+  /**
+   * `lockTownship`, and in the same round trip whether the order has a shipment already
+   * (order-paid again: a retry upstream, or a re-drive). A shipment made by a racing instance
+   * while this waited for the lock is caught by `insert`, which then returns false.
+   */
+  async lockTownshipForOrder(tx: EntityManager, township: string, orderId: string): Promise<{ shipped: boolean }> {
+    const [row]: { shipped: boolean }[] = await tx.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended('pickup-slots:' || $1, 0)) IS NULL AS locked, EXISTS (SELECT 1 FROM shipments WHERE order_id = $2) AS shipped`,
+      [township, orderId],
+    );
+    return { shipped: row.shipped };
   }
 
   /**
