@@ -52,6 +52,19 @@ export class PaymentService {
       if (e instanceof PaymentCallTimeout) return 'no-answer';
       throw e;
     }
+    if (result.outcome === 'captured') {
+      // the usual case in one statement (atomic on its own): paid, its history, the payment and
+      // order-paid, written only if the order is still awaiting payment
+      const now = this.clock.now();
+      const paymentId = randomUUID();
+      const { rows: events } = this.outbox.prepare([{ type: 'orders.order-paid', key: orderId, data: orderPaid(order, lines, paymentId, now) }]);
+      const moved = await this.orders.tryTransition(this.dataSource.manager, orderId, 'payment-captured', now, { reason: null, causedBy: 'payment-provider' }, {}, {
+        payment: { id: paymentId, kind: 'capture', status: 'succeeded', amountFen: order.totalFen, providerRef: result.providerRef, reason: null },
+        events,
+      });
+      if (moved.order) return 'captured';
+      // it was given up meanwhile: below, the money is recorded and goes straight back
+    }
     return this.dataSource.transaction(async (tx) => {
       const locked = (await this.orders.lock(tx, orderId))!;
       const now = this.clock.now();

@@ -10,6 +10,15 @@ export interface NewOrder {
   lines: Omit<OrderLineEntity, 'orderId'>[];
 }
 
+export interface NewPayment {
+  id: string;
+  kind: 'capture' | 'refund';
+  status: 'succeeded' | 'declined' | 'pending';
+  amountFen: number;
+  providerRef: string | null;
+  reason: string | null;
+}
+
 export interface Transitioned {
   order: OrderEntity;
   from: OrderStatus;
@@ -141,21 +150,35 @@ export class OrderRepository {
     at: Date,
     why: { reason?: string | null; causedBy?: string | null },
     also: { stockReservedUntil?: Date } = {},
+    written: { payment?: NewPayment; events?: OutboxRow[] } = {},
   ): Promise<{ order: OrderEntity } | { order: null; status: OrderStatus | 'unknown' }> {
     const { from, to } = ORDER_TRANSITIONS[action];
     if (from.length !== 1) {
+      if (written.payment || written.events) throw new Error(`'${action}' leads here from several statuses: write its payment and events after the move`);
       // several statuses lead here: lock and read first, so history records the one it came from
       const locked = await this.lock(tx, orderId);
       if (!locked || !canTake(locked.status, action)) return { order: null, status: locked?.status ?? 'unknown' };
       return { order: (await this.transition(tx, locked, action, at, why, also)).order };
     }
+    // the payment and events, if any, are written only if the order moved
+    const params: unknown[] = [orderId, to, from[0], action, why.reason ?? null, why.causedBy ?? null, also.stockReservedUntil ?? null, at];
+    const p = written.payment;
+    const paymentSql = p
+      ? `, p AS (INSERT INTO payments (id, order_id, kind, status, amount_fen, provider_ref, reason) SELECT $${params.push(p.id)}, id, $${params.push(p.kind)}, $${params.push(p.status)}, $${params.push(p.amountFen)}, $${params.push(p.providerRef)}, $${params.push(p.reason)} FROM u)`
+      : '';
+    let eventsSql = '';
+    if (written.events?.length) {
+      const insert = outboxInsertSql(written.events, params.length + 1);
+      params.push(...insert.params);
+      eventsSql = `, e AS (${insert.sql} WHERE EXISTS (SELECT 1 FROM u))`;
+    }
     const rows: Record<string, unknown>[] = await tx.query(
       `WITH u AS (
          UPDATE orders SET status = $2, updated_at = now(), stock_reserved_until = COALESCE($7, stock_reserved_until)
          WHERE id = $1 AND status = $3 RETURNING ${ORDER_COLUMNS}),
-       h AS (INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) SELECT id, $3, $2, $4, $5, $6, $8 FROM u)
-       SELECT * FROM u`,
-      [orderId, to, from[0], action, why.reason ?? null, why.causedBy ?? null, also.stockReservedUntil ?? null, at],
+       h AS (INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) SELECT id, $3, $2, $4, $5, $6, $8 FROM u)${paymentSql}${eventsSql}
+       SELECT *${eventsSql ? `, ${OUTBOX_NOTIFY}` : ''} FROM u`,
+      params,
     );
     if (rows.length) return { order: toOrder(rows[0]) };
     const current = await this.find(tx, orderId);
