@@ -191,6 +191,35 @@ describe('orders service', () => {
     expect(refunds.map((e) => [e.data.amountFen, e.data.full])).toEqual([[3000, false], [7000, true]]);
   });
 
+  it('takes a run of stock-reserved events in one go: each order moves once, repeats and strangers change nothing', async () => {
+    const store = await newStore(catalog.url);
+    const product = await newProduct(catalog.url, store.id, { priceFen: 900, stock: 20 });
+    // three orders reach awaiting_payment (and pay) the ordinary way
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await checkout([{ productId: product.id, quantity: 1 }])).body.orders[0].id);
+    for (const id of ids) await statusBecomes(id, 'paid');
+    // then a burst in one partition batch: the same reservations again (new event ids), and one for an order nobody placed
+    const stranger = randomUUID();
+    const again = [...ids, stranger].map((orderId) =>
+      envelope('catalog.stock-reserved', { orderId, storeId: store.id, lines: [{ productId: product.id, quantity: 1 }], expiresAt: new Date(Date.now() + 600_000).toISOString() }),
+    );
+    await publish(`${namespace}.catalog.events`, again.map((e) => ({ key: e.data.orderId, value: e })));
+    // handled: every one of them is in the orders consumer's inbox
+    await waitFor(
+      async () => (await orders.dataSource.query(`SELECT count(*)::int AS n FROM inbox WHERE event_id = ANY($1::uuid[])`, [again.map((e) => e.id)]))[0].n === again.length,
+      'the burst to be handled',
+    );
+    for (const id of ids) {
+      const order = await orderOf(id);
+      expect(order.status).toBe('paid');
+      expect(order.history.map((h: { to: string }) => h.to)).toEqual(['pending_stock', 'awaiting_payment', 'paid']);
+    }
+    const [{ n }] = await orders.dataSource.query(`SELECT count(*)::int AS n FROM orders WHERE id = $1`, [stranger]);
+    expect(n).toBe(0);
+    const [{ captures }] = await orders.dataSource.query(`SELECT count(*)::int AS captures FROM payments WHERE order_id = ANY($1::uuid[]) AND kind = 'capture'`, [ids]);
+    expect(captures).toBe(3);
+  });
+
   it('recorded only transitions from the table, for every order the tests above made', async () => {
     const rows: { from_status: string | null; to_status: string; action: string }[] = await orders.dataSource.query('SELECT from_status, to_status, action FROM order_history');
     expect(rows.length).toBeGreaterThan(20);

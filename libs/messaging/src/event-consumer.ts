@@ -12,7 +12,18 @@ import { Metrics, runInFlow } from '@cc/platform';
 import { TopicNames } from './kafka';
 import { deferOutboxWrites, flushOutbox } from './outbox';
 
-export type EventHandler<T extends EventType = EventType> = (event: DecodedEvent<T>, tx: EntityManager) => Promise<void>;
+export type EventHandler<T extends EventType = EventType> = ((event: DecodedEvent<T>, tx: EntityManager) => Promise<void>) & {
+  /** Set for handlers that take a run of events at once (see `batchHandler`). */
+  batch?: BatchEventHandler<T>;
+};
+export type BatchEventHandler<T extends EventType = EventType> = (events: DecodedEvent<T>[], tx: EntityManager) => Promise<void>;
+
+/** A handler for runs of events; called with one event when the consumer takes events one by one. */
+export function batchHandler<T extends EventType>(batch: BatchEventHandler<T>): EventHandler<T> {
+  const one: EventHandler<T> = (event, tx) => batch([event], tx);
+  one.batch = batch;
+  return one;
+}
 export type EventHandlers = { [T in EventType]?: EventHandler<T> };
 
 /** Throw this from a handler when retrying cannot help (the event goes straight to the dead-letter topic). */
@@ -193,10 +204,22 @@ export class EventConsumer {
         const fresh = new Set(inserted.map((r) => r.event_id));
         const done: DecodedEvent[] = [];
         deferOutboxWrites(tx); // the chunk's events and jobs leave in one insert, before the commit
-        for (const { event, handler } of work) {
-          if (!fresh.delete(event.id)) continue; // handled before, or twice in this chunk
-          await runInFlow({ correlationId: event.correlationId, causationId: event.id }, () => handler(event, tx));
-          done.push(event);
+        const todo = work.filter(({ event }) => fresh.delete(event.id)); // not handled before, nor twice in this chunk
+        for (let i = 0; i < todo.length; ) {
+          const { event, handler } = todo[i];
+          if (handler.batch) {
+            // a run of consecutive events of one type goes to its batch handler at once, in order
+            let end = i + 1;
+            while (end < todo.length && todo[end].handler === handler) end++;
+            const run = todo.slice(i, end).map((w) => w.event);
+            await handler.batch(run, tx);
+            done.push(...run);
+            i = end;
+          } else {
+            await runInFlow({ correlationId: event.correlationId, causationId: event.id }, () => handler(event, tx));
+            done.push(event);
+            i++;
+          }
         }
         await flushOutbox(tx);
         return done;

@@ -3,11 +3,21 @@
 import { SetMetadata } from '@nestjs/common';
 import type { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { EventType } from '@cc/contracts';
-import type { EventHandler, EventHandlers } from '@cc/messaging';
+import { batchHandler } from '@cc/messaging';
+import type { BatchEventHandler, EventHandler, EventHandlers } from '@cc/messaging';
 
 const ON_EVENT = 'service:on-event';
 
-export const OnEvent = (type: EventType) => SetMetadata(ON_EVENT, type);
+/**
+ * Marks a method as the handler of one event type: `(event, tx)`. With `{ batch: true }` the
+ * method takes `(events, tx)`: the consumer hands it each run of consecutive events of that type
+ * in a transaction at once, so it can do with one statement what would take one per event. It
+ * sets each event's flow (`runInFlow`) around what it writes for that event, so the outputs carry
+ * the right correlation and causation.
+ */
+export function OnEvent(type: EventType, options: { batch?: boolean } = {}) {
+  return SetMetadata(ON_EVENT, { type, batch: options.batch ?? false });
+}
 
 export function discoverEventHandlers(discovery: DiscoveryService, scanner: MetadataScanner, consumes: readonly EventType[]): EventHandlers {
   const found = new Map<EventType, { handler: EventHandler; where: string }[]>();
@@ -16,10 +26,12 @@ export function discoverEventHandlers(discovery: DiscoveryService, scanner: Meta
     if (!instance || typeof instance !== 'object') continue;
     const prototype = Object.getPrototypeOf(instance);
     for (const method of scanner.getAllMethodNames(prototype)) {
-      const type = Reflect.getMetadata(ON_EVENT, prototype[method]) as EventType | undefined;
-      if (!type) continue;
+      const meta = Reflect.getMetadata(ON_EVENT, prototype[method]) as { type: EventType; batch: boolean } | undefined;
+      if (!meta) continue;
+      const { type } = meta;
       const list = found.get(type) ?? [];
-      list.push({ handler: (prototype[method] as EventHandler).bind(instance), where: `${prototype.constructor.name}.${method}` });
+      const bound = (prototype[method] as (...args: unknown[]) => Promise<void>).bind(instance);
+      list.push({ handler: meta.batch ? batchHandler(bound as BatchEventHandler) : (bound as EventHandler), where: `${prototype.constructor.name}.${method}` });
       found.set(type, list);
     }
   }

@@ -3,9 +3,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import type { DecodedEvent } from '@cc/contracts';
+import type { DecodedEvent, EventType } from '@cc/contracts';
 import { Outbox } from '@cc/messaging';
-import { Clock, conflict, forbidden, notFound, Principal } from '@cc/platform';
+import { Clock, conflict, forbidden, notFound, Principal, runInFlow } from '@cc/platform';
 import { LOGGER } from '@cc/service';
 import { OrderEntity } from '../persistence/entities';
 import { OrderRepository } from '../persistence/order.repository';
@@ -38,10 +38,49 @@ export class OrderLifecycleService {
     return null;
   }
 
-  async onStockReserved(tx: EntityManager, event: DecodedEvent<'catalog.stock-reserved'>): Promise<void> {
-    if (await this.follow(tx, event.data.orderId, 'stock-reserved', event, null, { stockReservedUntil: new Date(event.data.expiresAt) })) {
-      await this.payments.requestPayment(tx, event.data.orderId);
+  /**
+   * Event-driven moves of many orders in one statement (events of one type, in the order they
+   * came); `then` runs, in each event's flow, for each order that moved.
+   */
+  private async followAll<T extends EventType>(
+    tx: EntityManager,
+    events: DecodedEvent<T>[],
+    action: OrderAction,
+    orderIdOf: (event: DecodedEvent<T>) => string,
+    stockReservedUntilOf: (event: DecodedEvent<T>) => Date | undefined = () => undefined,
+    then?: (event: DecodedEvent<T>, order: OrderEntity) => Promise<void>,
+  ): Promise<void> {
+    const { moved, refused } = await this.orders.tryTransitionMany(
+      tx,
+      action,
+      this.clock.now(),
+      events.map((e) => ({ orderId: orderIdOf(e), causedBy: `event:${e.type}:${e.id}`, stockReservedUntil: stockReservedUntilOf(e) })),
+    );
+    for (const event of events) {
+      const orderId = orderIdOf(event);
+      const order = moved.get(orderId);
+      if (!order) {
+        const status = refused.get(orderId) ?? 'unknown';
+        if (status === 'unknown') this.logger.warn({ orderId, action, eventId: event.id }, 'event for an unknown order ignored');
+        else this.logger.warn({ orderId, action, status, eventId: event.id }, 'event not allowed in the order status; ignored');
+        continue;
+      }
+      // a second event for the same order in this run is refused, as it would be one by one
+      moved.delete(orderId);
+      refused.set(orderId, order.status);
+      if (then) await runInFlow({ correlationId: event.correlationId, causationId: event.id }, () => then(event, order));
     }
+  }
+
+  async onStockReserved(tx: EntityManager, events: DecodedEvent<'catalog.stock-reserved'>[]): Promise<void> {
+    await this.followAll(
+      tx,
+      events,
+      'stock-reserved',
+      (e) => e.data.orderId,
+      (e) => new Date(e.data.expiresAt),
+      (e) => this.payments.requestPayment(tx, e.data.orderId),
+    );
   }
 
   async onStockRejected(tx: EntityManager, event: DecodedEvent<'catalog.stock-rejected'>): Promise<void> {
@@ -55,8 +94,8 @@ export class OrderLifecycleService {
     if (order) await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: order.id, data: orderCancelled(order, 'reservation-expired', false, this.clock.now()) }]);
   }
 
-  async onShipmentScheduled(tx: EntityManager, event: DecodedEvent<'fulfillment.shipment-scheduled'>): Promise<void> {
-    await this.follow(tx, event.data.orderId, 'shipment-scheduled', event);
+  async onShipmentScheduled(tx: EntityManager, events: DecodedEvent<'fulfillment.shipment-scheduled'>[]): Promise<void> {
+    await this.followAll(tx, events, 'shipment-scheduled', (e) => e.data.orderId);
   }
 
   async onShipmentPickedUp(tx: EntityManager, event: DecodedEvent<'fulfillment.shipment-picked-up'>): Promise<void> {

@@ -8,9 +8,9 @@ import { OrderLifecycleService } from '../domain/order-lifecycle.service';
 export class CatalogEventsHandler {
   constructor(private readonly lifecycle: OrderLifecycleService) {}
 
-  @OnEvent('catalog.stock-reserved')
-  onStockReserved(event: DecodedEvent<'catalog.stock-reserved'>, tx: EntityManager) {
-    return this.lifecycle.onStockReserved(tx, event);
+  @OnEvent('catalog.stock-reserved', { batch: true })
+  onStockReserved(events: DecodedEvent<'catalog.stock-reserved'>[], tx: EntityManager) {
+    return this.lifecycle.onStockReserved(tx, events);
   }
 
   @OnEvent('catalog.stock-rejected')

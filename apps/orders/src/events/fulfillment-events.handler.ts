@@ -8,9 +8,9 @@ import { OrderLifecycleService } from '../domain/order-lifecycle.service';
 export class FulfillmentEventsHandler {
   constructor(private readonly lifecycle: OrderLifecycleService) {}
 
-  @OnEvent('fulfillment.shipment-scheduled')
-  onScheduled(event: DecodedEvent<'fulfillment.shipment-scheduled'>, tx: EntityManager) {
-    return this.lifecycle.onShipmentScheduled(tx, event);
+  @OnEvent('fulfillment.shipment-scheduled', { batch: true })
+  onScheduled(events: DecodedEvent<'fulfillment.shipment-scheduled'>[], tx: EntityManager) {
+    return this.lifecycle.onShipmentScheduled(tx, events);
   }
 
   @OnEvent('fulfillment.shipment-picked-up')

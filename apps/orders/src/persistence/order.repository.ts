@@ -190,6 +190,40 @@ export class OrderRepository {
     return rows.length ? toOrder(rows[0]) : null;
   }
 
+  /**
+   * `tryTransition` for many orders at once, one statement: each order moves if its status allows
+   * the action (which must lead here from one status). Returns the moved orders by id and, for the
+   * others, their status (or 'unknown').
+   */
+  async tryTransitionMany(
+    tx: EntityManager,
+    action: OrderAction,
+    at: Date,
+    moves: { orderId: string; causedBy: string; stockReservedUntil?: Date }[],
+  ): Promise<{ moved: Map<string, OrderEntity>; refused: Map<string, OrderStatus | 'unknown'> }> {
+    const { from, to } = ORDER_TRANSITIONS[action];
+    if (from.length !== 1) throw new Error(`'${action}' leads here from several statuses; move those orders one by one`);
+    const rows: Record<string, unknown>[] = await tx.query(
+      `WITH i AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS i(id, caused_by, until)),
+       u AS (
+         UPDATE orders o SET status = $4, updated_at = now(), stock_reserved_until = COALESCE(i.until, o.stock_reserved_until)
+         FROM i WHERE o.id = i.id AND o.status = $5
+         RETURNING ${ORDER_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}, i.caused_by),
+       h AS (INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) SELECT id, $5, $4, $6, NULL, caused_by, $7 FROM u)
+       SELECT * FROM u`,
+      [moves.map((m) => m.orderId), moves.map((m) => m.causedBy), moves.map((m) => m.stockReservedUntil ?? null), to, from[0], action, at],
+    );
+    const moved = new Map(rows.map((r) => [r.id as string, toOrder(r)]));
+    const refused = new Map<string, OrderStatus | 'unknown'>();
+    const others = moves.map((m) => m.orderId).filter((id) => !moved.has(id));
+    if (others.length) {
+      const found: { id: string; status: OrderStatus }[] = await tx.query('SELECT id, status FROM orders WHERE id = ANY($1::uuid[])', [others]);
+      const status = new Map(found.map((f) => [f.id, f.status]));
+      for (const id of others) refused.set(id, status.get(id) ?? 'unknown');
+    }
+    return { moved, refused };
+  }
+
   /** The order and its lines in one read. */
   async findWithLines(tx: EntityManager, orderId: string): Promise<{ order: OrderEntity; lines: OrderLineEntity[] } | null> {
     const rows: Record<string, unknown>[] = await tx.query(
