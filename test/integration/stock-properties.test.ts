@@ -50,7 +50,7 @@ describe('stock stays explainable under any interleaving', () => {
           const pickLive = (n: number) => live[n % Math.max(1, live.length)];
           if (c.kind === 'checkout') {
             const order = { id: randomUUID(), quantity: c.quantity, state: 'rejected' as const };
-            await db.transaction((tx) => stock.reserveStock(tx, { orderId: order.id, storeId: store.id, lines: [{ productId: product.id, quantity: c.quantity, unitPriceFen: 6800, category: 'fresh' }] }));
+            await db.transaction((tx) => stock.reserveStock(tx, [{ orderId: order.id, storeId: store.id, lines: [{ productId: product.id, quantity: c.quantity, unitPriceFen: 6800, category: 'fresh' }] }]));
             const [row] = await db.query('SELECT status FROM reservations WHERE order_id = $1', [order.id]);
             orders.push({ ...order, state: row ? 'reserved' : 'rejected' });
           } else if (c.kind === 'pay' && live.length) {

@@ -3,13 +3,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
-import type { OrderLineV1 } from '@cc/contracts';
+import type { DecodedEvent, OrderLineV1 } from '@cc/contracts';
 import { Outbox } from '@cc/messaging';
-import { Clock, conflict, notFound } from '@cc/platform';
+import { Clock, conflict, notFound, runInFlow } from '@cc/platform';
 import { Jobs, LOGGER } from '@cc/service';
 import { CatalogConfig } from '../config';
-import { StockRepository } from '../persistence/stock.repository';
-import { available, checkAdjustment, decideReservation } from './stock-rules';
+import { Movement, StockRepository } from '../persistence/stock.repository';
+import { available, checkAdjustment, decideReservation, StockLevel } from './stock-rules';
 import { ProductService } from './product.service';
 
 export const RESERVATION_QUEUE = 'reservation-expiry';
@@ -28,27 +28,49 @@ export class StockService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Reserves all of an order's lines or none, and says which in an event. */
-  async reserveStock(tx: EntityManager, order: { orderId: string; storeId: string; lines: OrderLineV1[] }): Promise<void> {
-    const levels = await this.stock.lockLevelsUnlessReserved(tx, order.orderId, order.lines.map((l) => l.productId));
-    if (!levels) return; // reserved before (a second order-placed for one order)
-    const decision = decideReservation(order.storeId, order.lines, levels);
-    if (!decision.ok) {
-      await this.outbox.add(tx, [
-        { type: 'catalog.stock-rejected', key: order.orderId, data: { orderId: order.orderId, storeId: order.storeId, reason: decision.reason, lines: decision.lines } },
-      ]);
-      return;
-    }
+  /**
+   * Reserves each order's lines, all or none, and says which in an event per order. Many orders
+   * (a run of order-placed events) are decided together: their products locked in one statement,
+   * decided in turn against levels that count the orders before them, written in one statement.
+   */
+  async reserveStock(tx: EntityManager, orders: { orderId: string; storeId: string; lines: OrderLineV1[]; event?: DecodedEvent }[]): Promise<void> {
+    const productIds = [...new Set(orders.flatMap((o) => o.lines.map((l) => l.productId)))];
+    const { levels, reservedBefore } = await this.stock.lockLevelsForOrders(tx, orders.map((o) => o.orderId), productIds);
+    const current = new Map(levels.map((l) => [l.id, { ...l }]));
     const expiresAt = new Date(this.clock.now().getTime() + this.config.RESERVATION_TTL_MINUTES * 60_000);
-    await this.stock.applyMovements(
-      tx,
-      decision.lines.map((l) => ({ productId: l.productId, kind: 'reservation', onHandDelta: 0, reservedDelta: l.quantity, orderId: order.orderId })),
-      { open: { orderId: order.orderId, storeId: order.storeId, status: 'active', lines: decision.lines, expiresAt } },
-    );
-    await this.outbox.add(tx, [
-      { type: 'catalog.stock-reserved', key: order.orderId, data: { orderId: order.orderId, storeId: order.storeId, lines: decision.lines, expiresAt: expiresAt.toISOString() } },
-    ]);
-    await this.jobs.schedule(tx, RESERVATION_QUEUE, 'expire-reservation', { orderId: order.orderId }, { jobId: expiryJobId(order.orderId), runAt: expiresAt });
+    const movements: Movement[] = [];
+    const opened: { orderId: string; storeId: string; status: 'active'; lines: { productId: string; quantity: number }[]; expiresAt: Date }[] = [];
+    const announce: { event?: DecodedEvent; write: () => Promise<unknown> }[] = [];
+    for (const order of orders) {
+      if (reservedBefore.has(order.orderId)) continue; // reserved before (a second order-placed for one order)
+      reservedBefore.add(order.orderId);
+      const mine = order.lines.map((l) => current.get(l.productId)).filter((l): l is StockLevel => !!l);
+      const decision = decideReservation(order.storeId, order.lines, mine);
+      if (!decision.ok) {
+        announce.push({
+          event: order.event,
+          write: () => this.outbox.add(tx, [{ type: 'catalog.stock-rejected', key: order.orderId, data: { orderId: order.orderId, storeId: order.storeId, reason: decision.reason, lines: decision.lines } }]),
+        });
+        continue;
+      }
+      for (const l of decision.lines) {
+        current.get(l.productId)!.reserved += l.quantity;
+        movements.push({ productId: l.productId, kind: 'reservation', onHandDelta: 0, reservedDelta: l.quantity, orderId: order.orderId });
+      }
+      opened.push({ orderId: order.orderId, storeId: order.storeId, status: 'active', lines: decision.lines, expiresAt });
+      announce.push({
+        event: order.event,
+        write: async () => {
+          await this.outbox.add(tx, [
+            { type: 'catalog.stock-reserved', key: order.orderId, data: { orderId: order.orderId, storeId: order.storeId, lines: decision.lines, expiresAt: expiresAt.toISOString() } },
+          ]);
+          await this.jobs.schedule(tx, RESERVATION_QUEUE, 'expire-reservation', { orderId: order.orderId }, { jobId: expiryJobId(order.orderId), runAt: expiresAt });
+        },
+      });
+    }
+    if (opened.length) await this.stock.applyMovements(tx, movements, { open: opened });
+    // each order's answer carries its own event's correlation
+    for (const { event, write } of announce) await (event ? runInFlow({ correlationId: event.correlationId, causationId: event.id }, write) : write());
   }
 
   /** The order was paid: its reserved units leave on-hand stock for good. */

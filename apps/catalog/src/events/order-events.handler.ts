@@ -9,9 +9,9 @@ import { StockService } from '../domain/stock.service';
 export class OrderEventsHandler {
   constructor(private readonly stock: StockService) {}
 
-  @OnEvent('orders.order-placed')
-  async onOrderPlaced(event: DecodedEvent<'orders.order-placed'>, tx: EntityManager) {
-    await this.stock.reserveStock(tx, event.data);
+  @OnEvent('orders.order-placed', { batch: true })
+  async onOrderPlaced(events: DecodedEvent<'orders.order-placed'>[], tx: EntityManager) {
+    await this.stock.reserveStock(tx, events.map((event) => ({ ...event.data, event })));
   }
 
   @OnEvent('orders.order-paid')

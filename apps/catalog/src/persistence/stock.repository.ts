@@ -26,18 +26,19 @@ export class StockRepository {
   }
 
   /**
-   * Locks the products (as `lockLevels`) and says, in the same round trip, whether the order holds
-   * a reservation already. Null when it does (a second order-placed for one order).
+   * Locks the products of many orders (in id order, as `lockLevels`) and says, in the same round
+   * trip, which of the orders hold a reservation already (order-placed again).
    */
-  async lockLevelsUnlessReserved(tx: EntityManager, orderId: string, productIds: string[]): Promise<StockLevel[] | null> {
-    const rows: { id: string; store_id: string; on_hand: number; reserved: number; reserved_before: boolean }[] = await tx.query(
-      `SELECT id, store_id, on_hand, reserved, EXISTS (SELECT 1 FROM reservations WHERE order_id = $2) AS reserved_before
-       FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [productIds, orderId],
+  async lockLevelsForOrders(tx: EntityManager, orderIds: string[], productIds: string[]): Promise<{ levels: StockLevel[]; reservedBefore: Set<string> }> {
+    const rows: { id: string | null; store_id: string; on_hand: number; reserved: number; reserved_order: string | null }[] = await tx.query(
+      `SELECT id, store_id, on_hand, reserved, NULL AS reserved_order FROM (SELECT * FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE) p
+       UNION ALL SELECT NULL, NULL, NULL, NULL, order_id FROM reservations WHERE order_id = ANY($2::uuid[])`,
+      [productIds, orderIds],
     );
-    if (rows.some((r) => r.reserved_before)) return null;
-    if (rows.length === 0 && (await this.findReservation(tx, orderId))) return null;
-    return rows.map((r) => ({ id: r.id, storeId: r.store_id, onHand: r.on_hand, reserved: r.reserved }));
+    return {
+      levels: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, storeId: r.store_id, onHand: r.on_hand, reserved: r.reserved })),
+      reservedBefore: new Set(rows.filter((r) => r.reserved_order !== null).map((r) => r.reserved_order!)),
+    };
   }
 
   /**
@@ -47,7 +48,7 @@ export class StockRepository {
   async applyMovements(
     tx: EntityManager,
     movements: Movement[],
-    reservation?: { open: Omit<ReservationEntity, 'createdAt' | 'closedAt'> } | { close: string; status: Exclude<ReservationStatus, 'active'>; at: Date },
+    reservation?: { open: Omit<ReservationEntity, 'createdAt' | 'closedAt'>[] } | { close: string; status: Exclude<ReservationStatus, 'active'>; at: Date },
   ): Promise<void> {
     if (movements.length === 0) return;
     const ordered = [...movements].sort((a, b) => a.productId.localeCompare(b.productId));
@@ -55,8 +56,14 @@ export class StockRepository {
       ? ['', []]
       : 'open' in reservation
         ? [
-            `, r AS (INSERT INTO reservations (order_id, store_id, status, lines, expires_at) VALUES ($8, $9, $10, $11::jsonb, $12))`,
-            [reservation.open.orderId, reservation.open.storeId, reservation.open.status, JSON.stringify(reservation.open.lines), reservation.open.expiresAt],
+            `, r AS (INSERT INTO reservations (order_id, store_id, status, lines, expires_at) SELECT * FROM unnest($8::uuid[], $9::uuid[], $10::text[], $11::jsonb[], $12::timestamptz[]))`,
+            [
+              reservation.open.map((r) => r.orderId),
+              reservation.open.map((r) => r.storeId),
+              reservation.open.map((r) => r.status),
+              reservation.open.map((r) => JSON.stringify(r.lines)),
+              reservation.open.map((r) => r.expiresAt),
+            ],
           ]
         : [`, r AS (UPDATE reservations SET status = $9, closed_at = $10 WHERE order_id = $8)`, [reservation.close, reservation.status, reservation.at]];
     await tx.query(
