@@ -144,7 +144,8 @@ async function main(): Promise<void> {
   const ports = await freePorts(4);
   const profileDir = join(root, '.run', 'profiles', ns);
   const platform = new Platform({
-    root,
+    // BENCH_SERVICES_ROOT: run another build of the services (an older commit's checkout, built) under this bench, for side-by-side comparisons
+    root: process.env.BENCH_SERVICES_ROOT ?? root,
     ports: Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, ports[i]])) as Record<ServiceName, number>,
     databaseUrls: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${PG}/bench_${s}`])) as Record<ServiceName, string>,
     env: { NAMESPACE: ns, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20', OUTBOX_POLL_MS: '200', ...(process.env.KAFKA_PARTITIONS ? { KAFKA_PARTITIONS: process.env.KAFKA_PARTITIONS } : {}), ...(PROFILE ? { CPU_PROFILE_DIR: profileDir } : {}) },
