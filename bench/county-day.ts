@@ -6,7 +6,8 @@
 //   npm run bench                         fixed rate (200/s for 30 s), then max throughput
 //   npm run bench -- --smoke              a few seconds, asserts only that nothing was lost
 //   options: --rate 200 --seconds 30 --steps 8,16,32,64 --step-seconds 10
-//            --profile   CPU-profile each service during the max-throughput steps (summary printed,
+//            --profile   CPU-profile each service during the max-throughput steps, or the fixed rate
+//                        when --steps '' (summary printed,
 //                        .cpuprofile files kept under .run/profiles/<namespace>/)
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
@@ -210,6 +211,8 @@ async function main(): Promise<void> {
       const reason = String((e as Error).cause ? ((e as Error).cause as Error).message : (e as Error).message).slice(0, 80);
       errors.set(reason, (errors.get(reason) ?? 0) + 1);
     };
+    const toggleProfilers = () => PROFILE && [...pids.values()].forEach((pid) => process.kill(pid, 'SIGUSR2'));
+    if (!STEPS.length) toggleProfilers(); // without steps, the profile covers the fixed rate
     const fixedStart = performance.now();
     const inFlight: Promise<void>[] = [];
     for (let i = 0; i < RATE * SECONDS; i++) {
@@ -223,8 +226,7 @@ async function main(): Promise<void> {
 
     // max throughput, closed loop: more concurrent buyers until checkouts per second stop rising
     const steps: { concurrency: number; checkoutsPerSecond: number }[] = [];
-    const toggleProfilers = () => PROFILE && [...pids.values()].forEach((pid) => process.kill(pid, 'SIGUSR2'));
-    toggleProfilers();
+    if (STEPS.length) toggleProfilers();
     for (const concurrency of STEPS) {
       let done = 0;
       const until = performance.now() + STEP_SECONDS * 1000;

@@ -100,6 +100,9 @@ export class EventConsumer {
     for (const topic of this.settings.subscribe) await this.consumer.subscribe({ topic: this.topics.topic(topic), fromBeginning: true });
     await this.consumer.run({
       autoCommit: true,
+      // offsets go to Kafka at most once a second, not after every partition's batch: a crash
+      // redelivers up to a second of events, which the inbox turns away
+      autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
       // one chunk at a time: a chunk's transaction holds the row and advisory locks of all its
       // events until it commits, so two chunks side by side (a hot product, one township's pickup
