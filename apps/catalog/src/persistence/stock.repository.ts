@@ -14,15 +14,24 @@ export interface Movement {
   actor?: string | null;
 }
 
+interface LevelRow {
+  id: string;
+  store_id: string;
+  on_hand: number;
+  reserved: number;
+}
+
+const toLevel = (r: LevelRow): StockLevel => ({ id: r.id, storeId: r.store_id, onHand: r.on_hand, reserved: r.reserved });
+
 @Injectable()
 export class StockRepository {
   /** Locks the products' rows in id order (so concurrent reservations never deadlock) and returns their levels. */
   async lockLevels(tx: EntityManager, productIds: string[]): Promise<StockLevel[]> {
-    const rows: { id: string; store_id: string; on_hand: number; reserved: number }[] = await tx.query(
+    const rows: LevelRow[] = await tx.query(
       'SELECT id, store_id, on_hand, reserved FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
       [productIds],
     );
-    return rows.map((r) => ({ id: r.id, storeId: r.store_id, onHand: r.on_hand, reserved: r.reserved }));
+    return rows.map(toLevel);
   }
 
   /**
@@ -30,14 +39,14 @@ export class StockRepository {
    * trip, which of the orders hold a reservation already (order-placed again).
    */
   async lockLevelsForOrders(tx: EntityManager, orderIds: string[], productIds: string[]): Promise<{ levels: StockLevel[]; reservedBefore: Set<string> }> {
-    const rows: { id: string | null; store_id: string; on_hand: number; reserved: number; reserved_order: string | null }[] = await tx.query(
+    const rows: ((LevelRow & { reserved_order: null }) | { id: null; reserved_order: string })[] = await tx.query(
       `SELECT id, store_id, on_hand, reserved, NULL AS reserved_order FROM (SELECT * FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE) p
        UNION ALL SELECT NULL, NULL, NULL, NULL, order_id FROM reservations WHERE order_id = ANY($2::uuid[])`,
       [productIds, orderIds],
     );
     return {
-      levels: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, storeId: r.store_id, onHand: r.on_hand, reserved: r.reserved })),
-      reservedBefore: new Set(rows.filter((r) => r.reserved_order !== null).map((r) => r.reserved_order!)),
+      levels: rows.flatMap((r) => (r.id === null ? [] : [toLevel(r)])),
+      reservedBefore: new Set(rows.flatMap((r) => (r.reserved_order === null ? [] : [r.reserved_order]))),
     };
   }
 

@@ -13,6 +13,9 @@ export interface SlotLoad {
   courier: CourierType;
 }
 
+/** A township's slots lock, held to the end of the transaction ($1: the township). */
+const LOCK_TOWNSHIP = `pg_advisory_xact_lock(hashtextextended('pickup-slots:' || $1, 0))`;
+
 @Injectable()
 export class ShipmentRepository {
 
@@ -52,7 +55,7 @@ export class ShipmentRepository {
    * rest of the transaction, so a plan is made from a board nobody changes underneath it.
    */
   async lockTownship(tx: EntityManager, township: string): Promise<void> {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('pickup-slots:' || $1, 0))`, [township]);
+    await tx.query(`SELECT ${LOCK_TOWNSHIP}`, [township]);
   }
 
   /**
@@ -62,7 +65,7 @@ export class ShipmentRepository {
    */
   async lockTownshipForOrder(tx: EntityManager, township: string, orderId: string): Promise<{ shipped: boolean }> {
     const [row]: { shipped: boolean }[] = await tx.query(
-      `SELECT pg_advisory_xact_lock(hashtextextended('pickup-slots:' || $1, 0)) IS NULL AS locked, EXISTS (SELECT 1 FROM shipments WHERE order_id = $2) AS shipped`,
+      `SELECT ${LOCK_TOWNSHIP} IS NULL AS locked, EXISTS (SELECT 1 FROM shipments WHERE order_id = $2) AS shipped`,
       [township, orderId],
     );
     return { shipped: row.shipped };

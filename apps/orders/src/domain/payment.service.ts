@@ -77,16 +77,13 @@ export class PaymentService {
         await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(locked, 'payment-declined', true, now) }]);
         return 'declined';
       }
+      // captured, but the one-statement path above found the order no longer awaiting payment
+      // (given up meanwhile, e.g. timed out; nothing leads back to awaiting payment): the money
+      // is recorded and goes straight back
       await payments.insert({ id: paymentId, orderId, kind: 'capture', status: 'succeeded', amountFen: locked.totalFen, providerRef: result.providerRef, reason: null });
-      if (locked.status !== 'awaiting_payment') {
-        // the money arrived after the order was given up (e.g. timed out): it goes straight back
-        this.logger.warn({ orderId, status: locked.status }, 'payment captured for an order no longer awaiting payment; refunding');
-        await this.refunds.refundCapture(tx, locked, locked.totalFen, 'captured after cancellation', { announce: false });
-        return 'refunded-late-capture';
-      }
-      await this.orders.transition(tx, locked, 'payment-captured', now, { reason: null, causedBy: 'payment-provider' });
-      await this.outbox.add(tx, [{ type: 'orders.order-paid', key: orderId, data: orderPaid(locked, lines, paymentId, now) }]);
-      return 'captured';
+      this.logger.warn({ orderId, status: locked.status }, 'payment captured for an order no longer awaiting payment; refunding');
+      await this.refunds.refundCapture(tx, locked, locked.totalFen, 'captured after cancellation', { announce: false });
+      return 'refunded-late-capture';
     });
   }
 
@@ -101,28 +98,26 @@ export class PaymentService {
     return cancelled;
   }
 
-  private async giveUpOnExpiringReservation(orderId: string): Promise<string> {
-    return this.dataSource.transaction(async (tx) => {
-      const order = await this.orders.lock(tx, orderId);
-      if (!order || order.status !== 'awaiting_payment') return 'not-awaiting-payment';
-      const now = this.clock.now();
-      await this.orders.transition(tx, order, 'reservation-expired', now, { reason: 'the stock reservation would run out before the payment could finish', causedBy: 'payment-guard' });
-      await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(order, 'reservation-expired', true, now) }]);
-      return 'reservation-expiring';
-    });
+  private giveUpOnExpiringReservation(orderId: string): Promise<string> {
+    return this.cancelAwaitingPayment(orderId, 'reservation-expired', 'the stock reservation would run out before the payment could finish', 'payment-guard', 'reservation-expiring');
   }
 
   async cancelUnpaid(orderId: string): Promise<string> {
     // nearly every timeout finds its order paid long ago: a plain read spares it a transaction
     const current = await this.orders.find(this.dataSource.manager, orderId);
     if (!current || current.status !== 'awaiting_payment') return 'not-awaiting-payment';
+    return this.cancelAwaitingPayment(orderId, 'payment-timeout', 'the payment was not confirmed in time', 'payment-timeout', 'cancelled');
+  }
+
+  /** Cancels an order still awaiting payment (its stock was held: catalog releases it). */
+  private cancelAwaitingPayment(orderId: string, action: 'reservation-expired' | 'payment-timeout', reason: string, causedBy: string, outcome: string): Promise<string> {
     return this.dataSource.transaction(async (tx) => {
       const order = await this.orders.lock(tx, orderId);
       if (!order || order.status !== 'awaiting_payment') return 'not-awaiting-payment';
       const now = this.clock.now();
-      await this.orders.transition(tx, order, 'payment-timeout', now, { reason: 'the payment was not confirmed in time', causedBy: 'payment-timeout' });
-      await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(order, 'payment-timeout', true, now) }]);
-      return 'cancelled';
+      await this.orders.transition(tx, order, action, now, { reason, causedBy });
+      await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(order, action, true, now) }]);
+      return outcome;
     });
   }
 }

@@ -33,6 +33,8 @@ export interface OrderFilter {
 }
 
 const ORDER_COLUMNS = 'id, checkout_id, buyer_id, store_id, township, status, total_fen, refunded_fen, payment_token, stock_reserved_until, created_at, updated_at';
+/** The same, qualified for a statement that joins `orders o`. */
+const ORDER_COLUMNS_OF_O = ORDER_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ');
 
 function toOrder(r: Record<string, unknown>): OrderEntity {
   return {
@@ -48,6 +50,21 @@ function toOrder(r: Record<string, unknown>): OrderEntity {
     stockReservedUntil: (r.stock_reserved_until as Date | null) ?? null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
+  };
+}
+
+function toLine(r: Record<string, unknown>): OrderLineEntity {
+  return {
+    orderId: r.order_id as string,
+    lineNo: r.line_no as number,
+    productId: r.product_id as string,
+    productName: r.product_name as string,
+    category: r.category as OrderLineEntity['category'],
+    quantity: r.quantity as number,
+    unitPriceFen: Number(r.unit_price_fen),
+    pickupWithinHours: r.pickup_within_hours as number | null,
+    shelfLifeHours: r.shelf_life_hours as number | null,
+    leadTimeDays: r.lead_time_days as number | null,
   };
 }
 
@@ -208,7 +225,7 @@ export class OrderRepository {
        u AS (
          UPDATE orders o SET status = $4, updated_at = now(), stock_reserved_until = COALESCE(i.until, o.stock_reserved_until)
          FROM i WHERE o.id = i.id AND o.status = $5
-         RETURNING ${ORDER_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}, i.caused_by),
+         RETURNING ${ORDER_COLUMNS_OF_O}, i.caused_by),
        h AS (INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) SELECT id, $5, $4, $6, NULL, caused_by, $7 FROM u)
        SELECT * FROM u`,
       [moves.map((m) => m.orderId), moves.map((m) => m.causedBy), moves.map((m) => m.stockReservedUntil ?? null), to, from[0], action, at],
@@ -227,15 +244,10 @@ export class OrderRepository {
   /** The order and its lines in one read. */
   async findWithLines(tx: EntityManager, orderId: string): Promise<{ order: OrderEntity; lines: OrderLineEntity[] } | null> {
     const rows: Record<string, unknown>[] = await tx.query(
-      `SELECT ${ORDER_COLUMNS},
-         (SELECT json_agg(json_build_object('orderId', order_id, 'lineNo', line_no, 'productId', product_id, 'productName', product_name, 'category', category,
-                 'quantity', quantity, 'unitPriceFen', unit_price_fen, 'pickupWithinHours', pickup_within_hours, 'shelfLifeHours', shelf_life_hours,
-                 'leadTimeDays', lead_time_days) ORDER BY line_no)
-          FROM order_lines WHERE order_id = orders.id) AS lines
-       FROM orders WHERE id = $1`,
+      `SELECT ${ORDER_COLUMNS}, (SELECT json_agg(l ORDER BY l.line_no) FROM order_lines l WHERE l.order_id = orders.id) AS lines FROM orders WHERE id = $1`,
       [orderId],
     );
-    return rows.length ? { order: toOrder(rows[0]), lines: (rows[0].lines as OrderLineEntity[] | null) ?? [] } : null;
+    return rows.length ? { order: toOrder(rows[0]), lines: ((rows[0].lines as Record<string, unknown>[] | null) ?? []).map(toLine) } : null;
   }
 
   async lines(tx: EntityManager, orderIds: string[]): Promise<OrderLineEntity[]> {
@@ -244,18 +256,7 @@ export class OrderRepository {
        FROM order_lines WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no`,
       [orderIds],
     );
-    return rows.map((r) => ({
-      orderId: r.order_id as string,
-      lineNo: r.line_no as number,
-      productId: r.product_id as string,
-      productName: r.product_name as string,
-      category: r.category as OrderLineEntity['category'],
-      quantity: r.quantity as number,
-      unitPriceFen: Number(r.unit_price_fen),
-      pickupWithinHours: r.pickup_within_hours as number | null,
-      shelfLifeHours: r.shelf_life_hours as number | null,
-      leadTimeDays: r.lead_time_days as number | null,
-    }));
+    return rows.map(toLine);
   }
 
   async history(tx: EntityManager, orderId: string): Promise<OrderHistoryEntity[]> {
