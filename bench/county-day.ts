@@ -101,9 +101,13 @@ function infraTicks(): Record<string, number> {
   return ticks;
 }
 
-/** A histogram's sum and count (all label sets together), from a service's /metrics. */
-async function sumAndCount(url: string, name: string): Promise<{ sum: number; count: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+/** A service's /metrics, read once and parsed by the functions below. */
+async function metricsOf(url: string): Promise<string> {
+  return (await fetch(`${url}/metrics`)).text();
+}
+
+/** A histogram's sum and count (all label sets together). */
+function sumAndCount(text: string, name: string): { sum: number; count: number } {
   let sum = 0;
   let count = 0;
   for (const line of text.split('\n')) {
@@ -113,8 +117,8 @@ async function sumAndCount(url: string, name: string): Promise<{ sum: number; co
   return { sum, count };
 }
 
-async function histogram(url: string, name: string, labelFilter = ''): Promise<Map<number, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+/** A histogram's buckets, summed over its label sets (those whose line holds `labelFilter`). */
+function histogram(text: string, name: string, labelFilter = ''): Map<number, number> {
   const buckets = new Map<number, number>();
   for (const line of text.split('\n')) {
     if (labelFilter && !line.includes(labelFilter)) continue;
@@ -198,10 +202,7 @@ async function main(): Promise<void> {
     const benchBefore = process.cpuUsage();
     const dbBefore = await databaseWork();
     const loadStarted = Date.now();
-    const hopBefore = new Map(await Promise.all(SERVICE_NAMES.map(async (s) => [s, await histogram(platform.url(s), 'event_hop_latency_seconds')] as const)));
-    const hopTypes = ['orders.order-placed', 'catalog.stock-reserved', 'orders.order-paid', 'fulfillment.shipment-scheduled'];
-    const typeHopBefore = new Map<string, Map<number, number>>();
-    for (const s of SERVICE_NAMES) for (const t of hopTypes) typeHopBefore.set(`${s} ${t}`, await histogram(platform.url(s), 'event_hop_latency_seconds', `type="${t}"`));
+    const metricsBefore = new Map(await Promise.all(SERVICE_NAMES.map(async (s) => [s, await metricsOf(platform.url(s))] as const)));
 
     // fixed rate, open loop: requests leave on schedule whatever came back, latency from the scheduled time
     console.log(`fixed rate: ${RATE} checkouts/s for ${SECONDS} s`);
@@ -300,23 +301,25 @@ async function main(): Promise<void> {
       ...Object.fromEntries(Object.keys(infraAfter).map((k) => [k, percentOfCore(infraAfter[k] - infraBefore[k])])),
       'load generator': percentOfCore((benchCpu.user + benchCpu.system) / 10_000),
     };
-    const hop: Record<string, { p50Ms: number; p99Ms: number }> = {};
-    for (const s of SERVICE_NAMES) {
-      const after = await histogram(platform.url(s), 'event_hop_latency_seconds');
-      hop[s] = { p50Ms: histogramQuantile(hopBefore.get(s)!, after, 0.5) * 1000, p99Ms: histogramQuantile(hopBefore.get(s)!, after, 0.99) * 1000 };
-    }
+    const metricsAfter = new Map(await Promise.all(SERVICE_NAMES.map(async (s) => [s, await metricsOf(platform.url(s))] as const)));
+    const hopQuantiles = (s: ServiceName, labelFilter = '') => {
+      const before = histogram(metricsBefore.get(s)!, 'event_hop_latency_seconds', labelFilter);
+      const after = histogram(metricsAfter.get(s)!, 'event_hop_latency_seconds', labelFilter);
+      return { p50Ms: histogramQuantile(before, after, 0.5) * 1000, p99Ms: histogramQuantile(before, after, 0.99) * 1000 };
+    };
+    const hop = Object.fromEntries(SERVICE_NAMES.map((s) => [s, hopQuantiles(s)]));
     // the hops of one order's way, each by the service that consumes it
     const hopByType: Record<string, { p50Ms: number; p99Ms: number }> = {};
-    for (const [key, before] of typeHopBefore) {
-      const [s, t] = key.split(' ');
-      const after = await histogram(platform.url(s as ServiceName), 'event_hop_latency_seconds', `type="${t}"`);
-      const p50 = histogramQuantile(before, after, 0.5);
-      if (Number.isFinite(p50)) hopByType[`${t} → ${s}`] = { p50Ms: p50 * 1000, p99Ms: histogramQuantile(before, after, 0.99) * 1000 };
+    for (const s of SERVICE_NAMES) {
+      for (const t of ['orders.order-placed', 'catalog.stock-reserved', 'orders.order-paid', 'fulfillment.shipment-scheduled']) {
+        const q = hopQuantiles(s, `type="${t}"`);
+        if (Number.isFinite(q.p50Ms)) hopByType[`${t} → ${s}`] = q;
+      }
     }
     const batching: Record<string, { rowsPerRelayBatch: number; eventsPerConsumerTransaction: number }> = {};
     for (const s of SERVICE_NAMES) {
-      const relay = await sumAndCount(platform.url(s), 'outbox_relay_batch_rows');
-      const consumer = await sumAndCount(platform.url(s), 'event_consumer_transaction_events');
+      const relay = sumAndCount(metricsAfter.get(s)!, 'outbox_relay_batch_rows');
+      const consumer = sumAndCount(metricsAfter.get(s)!, 'event_consumer_transaction_events');
       batching[s] = { rowsPerRelayBatch: Number((relay.sum / Math.max(1, relay.count)).toFixed(1)), eventsPerConsumerTransaction: Number((consumer.sum / Math.max(1, consumer.count)).toFixed(1)) };
     }
     const kafka = new Kafka({ clientId: 'bench', brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], logLevel: logLevel.NOTHING }).admin();
