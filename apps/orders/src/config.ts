@@ -12,6 +12,8 @@ export class OrdersConfig extends BaseConfig {
   @IsIn(['simulated']) PAYMENT_PROVIDER: 'simulated' = 'simulated';
   /** How long one call to the payment provider may take before the attempt is abandoned. */
   @IsInt() @Min(100) @Max(120_000) PAYMENT_CALL_TIMEOUT_MS = 10_000;
+  /** How long the simulated provider's tok_slow takes to answer a capture it has already taken. */
+  @IsInt() @Min(0) @Max(120_000) SIMULATED_PAYMENT_SLOW_MS = 3_000;
   /** An order still awaiting payment this long after its stock was reserved is cancelled. */
   @IsInt() @Min(1) @Max(24 * 3600) PAYMENT_TIMEOUT_SECONDS = 120;
   /** Idempotency keys of POST /checkouts are remembered this long. */

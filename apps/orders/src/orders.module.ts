@@ -41,7 +41,9 @@ export class OrdersModule {
           ],
           queues: {
             [PAYMENTS_QUEUE]: { jobs: ['capture-payment'], concurrency: 16, attempts: 5, backoffMs: 500 },
-            [PAYMENT_TIMEOUTS_QUEUE]: { jobs: ['cancel-unpaid', 'sweep-unpaid'], concurrency: 8, attempts: 5, every: [{ name: 'sweep-unpaid', ms: 60_000 }] },
+            // a timeout whose provider cannot say retries for about half an hour (2 s doubling, 10
+            // attempts); past that the every-minute sweep keeps asking
+            [PAYMENT_TIMEOUTS_QUEUE]: { jobs: ['cancel-unpaid', 'sweep-unpaid'], concurrency: 8, attempts: 10, backoffMs: 2000, schedules: [{ name: 'sweep-unpaid', everySeconds: 60 }] },
             [REFUNDS_QUEUE]: { jobs: ['refund-payment'], concurrency: 4, attempts: 10, backoffMs: 2000 },
           },
           ...overrides,

@@ -1,4 +1,4 @@
-// Capturing payment once stock is held, and giving up on payments that never answer.
+// Capturing payment once stock is held, and giving up on payments the provider says it never took.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
@@ -7,14 +7,17 @@ import { Outbox } from '@cc/messaging';
 import { Clock } from '@cc/platform';
 import { Jobs, LOGGER } from '@cc/service';
 import { OrdersConfig } from '../config';
-import { PaymentEntity } from '../persistence/entities';
+import { OrderEntity, OrderLineEntity, PaymentEntity } from '../persistence/entities';
 import { OrderRepository } from '../persistence/order.repository';
-import { PaymentCallTimeout, PaymentProvider, withTimeout } from '../persistence/payment-provider';
+import { CaptureResult, PaymentCallTimeout, PaymentProvider, withTimeout } from '../persistence/payment-provider';
 import { orderCancelled, orderPaid } from './order-events';
 import { RefundService } from './refund.service';
 
 export const PAYMENTS_QUEUE = 'payments';
 export const PAYMENT_TIMEOUTS_QUEUE = 'payment-timeouts';
+
+/** The provider's idempotency key of an order's capture: the capture uses it, the timeout asks by it. */
+const captureKey = (orderId: string) => `capture.${orderId}`;
 
 @Injectable()
 export class PaymentService {
@@ -46,24 +49,75 @@ export class PaymentService {
     if (order.stockReservedUntil && mustFinishBy >= order.stockReservedUntil.getTime()) return this.giveUpOnExpiringReservation(orderId);
     let result;
     try {
-      result = await withTimeout(this.provider.capture({ idempotencyKey: `capture.${orderId}`, token: order.paymentToken, amountFen: order.totalFen }), this.config.PAYMENT_CALL_TIMEOUT_MS);
+      result = await withTimeout(this.provider.capture({ idempotencyKey: captureKey(orderId), token: order.paymentToken, amountFen: order.totalFen }), this.config.PAYMENT_CALL_TIMEOUT_MS);
     } catch (e) {
-      // no answer: the payment-timeout job cancels the order if it is still unpaid by then
+      // no answer: the payment-timeout job asks the provider what became of it before giving up
       if (e instanceof PaymentCallTimeout) return 'no-answer';
       throw e;
     }
+    return this.applyCaptureResult(order, lines, result, 'payment-provider');
+  }
+
+  /**
+   * The payment timeout: asks the provider what became of the capture before giving up. Captured:
+   * the order is paid as by the capture itself; declined: cancelled as declined; nothing captured:
+   * cancelled as timed out. When the provider cannot say, this throws: the job is retried with
+   * backoff and the order stays as it is (cancelling could strand money taken meanwhile).
+   */
+  async cancelUnpaid(orderId: string): Promise<string> {
+    // nearly every timeout finds its order paid long ago: a plain read spares it the provider and a transaction
+    const current = await this.orders.find(this.dataSource.manager, orderId);
+    if (!current || current.status !== 'awaiting_payment') return 'not-awaiting-payment';
+    const status = await withTimeout(this.provider.status(captureKey(orderId)), this.config.PAYMENT_CALL_TIMEOUT_MS);
+    if (status.outcome === 'nothing-captured') {
+      return this.cancelAwaitingPayment(orderId, 'payment-timeout', 'the payment was not confirmed in time', 'payment-timeout', 'cancelled');
+    }
+    const found = await this.orders.findWithLines(this.dataSource.manager, orderId);
+    if (!found) return 'not-awaiting-payment';
+    const outcome = await this.applyCaptureResult(found.order, found.lines, status, 'payment-timeout');
+    return outcome === 'captured' ? 'captured-found-at-timeout' : outcome === 'declined' ? 'declined-found-at-timeout' : outcome;
+  }
+
+  /**
+   * Backstop for a lost timeout job: orders left awaiting payment well past the timeout go the same
+   * way (the provider is asked first). One the provider cannot answer for is left for the next sweep.
+   */
+  async sweepUnpaid(limit = 500): Promise<number> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM orders WHERE status = 'awaiting_payment' AND updated_at < now() - make_interval(secs => $1) ORDER BY updated_at LIMIT $2`,
+      [this.config.PAYMENT_TIMEOUT_SECONDS * 2, limit],
+    );
+    let settled = 0;
+    for (const { id } of rows) {
+      try {
+        if ((await this.cancelUnpaid(id)) !== 'not-awaiting-payment') settled++;
+      } catch (err) {
+        this.logger.warn({ err, orderId: id }, 'payment provider could not say what became of a capture; the order is left for the next sweep');
+      }
+    }
+    return settled;
+  }
+
+  /**
+   * What the provider said of the capture, applied: captured → paid (one statement, as long as the
+   * order still awaits payment); declined → cancelled; captured for an order given up meanwhile →
+   * the money is recorded and goes straight back. Shared by the capture and the timeout, which may
+   * both learn of one capture: the payment is recorded once.
+   */
+  private async applyCaptureResult(order: OrderEntity, lines: OrderLineEntity[], result: CaptureResult, causedBy: string): Promise<string> {
+    const orderId = order.id;
     if (result.outcome === 'captured') {
       // the usual case in one statement (atomic on its own): paid, its history, the payment and
       // order-paid, written only if the order is still awaiting payment
       const now = this.clock.now();
       const paymentId = randomUUID();
       const { rows: events } = this.outbox.prepare([{ type: 'orders.order-paid', key: orderId, data: orderPaid(order, lines, paymentId, now) }]);
-      const moved = await this.orders.tryTransition(this.dataSource.manager, orderId, 'payment-captured', now, { reason: null, causedBy: 'payment-provider' }, {}, {
+      const moved = await this.orders.tryTransition(this.dataSource.manager, orderId, 'payment-captured', now, { reason: null, causedBy }, {}, {
         payment: { id: paymentId, kind: 'capture', status: 'succeeded', amountFen: order.totalFen, providerRef: result.providerRef, reason: null },
         events,
       });
       if (moved.order) return 'captured';
-      // it was given up meanwhile: below, the money is recorded and goes straight back
+      // paid meanwhile by the other path, or given up: below, under the order's lock
     }
     return this.dataSource.transaction(async (tx) => {
       const locked = (await this.orders.lock(tx, orderId))!;
@@ -71,15 +125,17 @@ export class PaymentService {
       const paymentId = randomUUID();
       const payments = tx.getRepository(PaymentEntity);
       if (result.outcome === 'declined') {
+        if (locked.status !== 'awaiting_payment' && (await payments.existsBy({ orderId, kind: 'capture', status: 'declined' }))) return 'declined-after-cancel';
         await payments.insert({ id: paymentId, orderId, kind: 'capture', status: 'declined', amountFen: locked.totalFen, providerRef: null, reason: result.reason });
         if (locked.status !== 'awaiting_payment') return 'declined-after-cancel';
-        await this.orders.transition(tx, locked, 'payment-declined', now, { reason: result.reason, causedBy: 'payment-provider' });
+        await this.orders.transition(tx, locked, 'payment-declined', now, { reason: result.reason, causedBy });
         await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(locked, 'payment-declined', true, now) }]);
         return 'declined';
       }
-      // captured, but the one-statement path above found the order no longer awaiting payment
-      // (given up meanwhile, e.g. timed out; nothing leads back to awaiting payment): the money
-      // is recorded and goes straight back
+      // the capture and the timeout both learned of it, and the other recorded it first
+      if (await payments.existsBy({ orderId, kind: 'capture', status: 'succeeded' })) return 'already-captured';
+      // captured, but the order no longer awaits payment (given up meanwhile, e.g. cancelled by the
+      // buyer; nothing leads back to awaiting payment): the money is recorded and goes straight back
       await payments.insert({ id: paymentId, orderId, kind: 'capture', status: 'succeeded', amountFen: locked.totalFen, providerRef: result.providerRef, reason: null });
       this.logger.warn({ orderId, status: locked.status }, 'payment captured for an order no longer awaiting payment; refunding');
       await this.refunds.refundCapture(tx, locked, locked.totalFen, 'captured after cancellation', { announce: false });
@@ -87,26 +143,8 @@ export class PaymentService {
     });
   }
 
-  /** Backstop for a lost timeout job: cancels orders left awaiting payment well past the timeout. */
-  async sweepUnpaid(limit = 500): Promise<number> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM orders WHERE status = 'awaiting_payment' AND updated_at < now() - make_interval(secs => $1) ORDER BY updated_at LIMIT $2`,
-      [this.config.PAYMENT_TIMEOUT_SECONDS * 2, limit],
-    );
-    let cancelled = 0;
-    for (const { id } of rows) if ((await this.cancelUnpaid(id)) === 'cancelled') cancelled++;
-    return cancelled;
-  }
-
   private giveUpOnExpiringReservation(orderId: string): Promise<string> {
     return this.cancelAwaitingPayment(orderId, 'reservation-expired', 'the stock reservation would run out before the payment could finish', 'payment-guard', 'reservation-expiring');
-  }
-
-  async cancelUnpaid(orderId: string): Promise<string> {
-    // nearly every timeout finds its order paid long ago: a plain read spares it a transaction
-    const current = await this.orders.find(this.dataSource.manager, orderId);
-    if (!current || current.status !== 'awaiting_payment') return 'not-awaiting-payment';
-    return this.cancelAwaitingPayment(orderId, 'payment-timeout', 'the payment was not confirmed in time', 'payment-timeout', 'cancelled');
   }
 
   /** Cancels an order still awaiting payment (its stock was held: catalog releases it). */

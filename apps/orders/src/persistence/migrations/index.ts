@@ -2,5 +2,6 @@ import { OrdersInitial1700000000000 } from './1700000000000-orders-initial';
 import { OrdersLinePerishability1700000000001 } from './1700000000001-orders-line-perishability';
 
 import { OrdersReservationExpiry1700000000002 } from './1700000000002-orders-reservation-expiry';
+import { OrdersSimulatedProvider1700000000003 } from './1700000000003-orders-simulated-provider';
 
-export const ordersMigrations = [OrdersInitial1700000000000, OrdersLinePerishability1700000000001, OrdersReservationExpiry1700000000002];
+export const ordersMigrations = [OrdersInitial1700000000000, OrdersLinePerishability1700000000001, OrdersReservationExpiry1700000000002, OrdersSimulatedProvider1700000000003];
