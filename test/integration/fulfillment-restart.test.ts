@@ -21,7 +21,9 @@ describe('fulfillment restarted with jobs waiting', () => {
     PICKUP_TIMETABLE: HOURLY,
     SLOT_CAPACITY: '2',
     SIMULATED_COURIER_PICKUP: 'false',
-    DEADLINE_SWEEP_SECONDS: '3600', // the backstop stays out of it: the delayed jobs themselves must survive
+    // the backstop stays out of it (at most one sweep a real hour): the delayed jobs themselves must survive
+    DEADLINE_SWEEP_SECONDS: '3600',
+    SCHEDULE_MIN_INTERVAL_MS: '3600000',
   };
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let first: RunningService | undefined;

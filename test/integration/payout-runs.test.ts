@@ -1,9 +1,9 @@
 // Payout runs against the real PostgreSQL, Redis and Kafka: one payout per store however many
 // triggers race, netting after a refund, the provider's failure, outage and late settlement,
-// and the daily job scheduler.
+// and the daily schedule.
 import { randomUUID } from 'node:crypto';
 import type { DecodedEvent } from '@cc/contracts';
-import { Jobs } from '@cc/service';
+import { Jobs, nextOccurrence, occurrenceJobId } from '@cc/service';
 import { LedgerService } from '../../apps/payouts/src/domain/ledger.service';
 import { PayoutProvider, SimulatedPayoutProvider } from '../../apps/payouts/src/persistence/payout-provider';
 import { call, tokenFor, waitFor } from '../support/http';
@@ -180,17 +180,28 @@ describe('payout runs', () => {
     expect(JSON.parse(failedEvent.value!.toString()).data).toMatchObject({ payoutId: failed.id, storeId: store, amountFen: 18_000, reason: 'the receiving bank account was refused' });
   });
 
-  it('runs daily from a job scheduler at PAYOUT_RUN_TIME in the county time zone; a scheduled job starts one run', async () => {
+  it('runs daily at PAYOUT_RUN_TIME in the county time zone: the next occurrence waits as a delayed job; an occurrence starts one run', async () => {
     const queue = payouts.app.get(Jobs).queue('payout-runs');
-    expect(await queue.getJobScheduler('daily-payout-run')).toMatchObject({ pattern: '30 3 * * *', tz: 'Asia/Shanghai' });
+    const next = nextOccurrence({ name: 'start-payout-run', dailyAt: '03:30', timeZone: 'Asia/Shanghai' }, new Date(), { scale: 1, minIntervalMs: 1000 });
+    const waiting = await queue.getJob(occurrenceJobId('start-payout-run', next));
+    expect(waiting && (await waiting.getState())).toBe('delayed');
+    expect(waiting!.timestamp + waiting!.delay).toBeGreaterThanOrEqual(next.getTime());
     const store = randomUUID();
     await sell(store, 50_000);
-    await queue.add('start-payout-run', {}, { jobId: 'scheduled-test-run' });
+    // an occurrence's job, as if its time had come
+    const jobId = 'start-payout-run@2026-01-01T193000Z';
+    await queue.add('start-payout-run', {}, { jobId });
     const [run] = await waitFor(async () => {
-      const rows = await payouts.dataSource.query(`SELECT id, trigger FROM payout_runs WHERE request_key = 'schedule:scheduled-test-run'`);
+      const rows = await payouts.dataSource.query(`SELECT id, trigger FROM payout_runs WHERE request_key = $1`, [`schedule:${jobId}`]);
       return rows.length > 0 && rows;
     }, 'the scheduled run');
     expect(run.trigger).toBe('schedule');
     expect((await payoutOf(run.id, store))?.amountFen).toBe(45_000);
+    // the same occurrence again (its finished job trimmed, then re-added): still one run
+    await waitFor(async () => (await queue.getJob(jobId))?.finishedOn, 'the occurrence finished');
+    await queue.remove(jobId);
+    const again = await queue.add('start-payout-run', {}, { jobId });
+    await waitFor(async () => (await queue.getJob(again.id!))?.finishedOn, 'the re-added occurrence finished');
+    expect(await payouts.dataSource.query(`SELECT count(*)::int AS n FROM payout_runs WHERE request_key = $1`, [`schedule:${jobId}`])).toEqual([{ n: 1 }]);
   });
 });

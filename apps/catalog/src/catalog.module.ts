@@ -28,7 +28,7 @@ export class CatalogModule {
               jobs: ['expire-reservation', 'sweep-expired-reservations'],
               concurrency: 8,
               attempts: 5,
-              every: [{ name: 'sweep-expired-reservations', ms: config.SWEEP_INTERVAL_SECONDS * 1000 }],
+              schedules: [{ name: 'sweep-expired-reservations', everySeconds: config.SWEEP_INTERVAL_SECONDS }],
             },
           },
           ...overrides,

@@ -19,7 +19,7 @@ export class FulfillmentConfig extends BaseConfig {
   @IsInt() @Min(1) @Max(100_000) SLOT_CAPACITY = 50;
   /** The county's time zone: pickup times are local. */
   @IsString() COUNTY_TIME_ZONE = 'Asia/Shanghai';
-  /** Real seconds between sweeps for overdue shipments and pickup runs whose job was lost (the backstop to the delayed jobs). */
+  /** Clock seconds between sweeps for overdue shipments and pickup runs whose job was lost (the backstop to the delayed jobs); at least SCHEDULE_MIN_INTERVAL_MS real ms apart. */
   @IsInt() @Min(1) @Max(3600) DEADLINE_SWEEP_SECONDS = 60;
   /** Tries of one call to the courier's API (exponential backoff from COURIER_CALL_BACKOFF_MS) before the run's parcels fail as courier-failed. */
   @IsInt() @Min(1) @Max(20) COURIER_CALL_ATTEMPTS = 8;

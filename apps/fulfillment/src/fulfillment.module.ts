@@ -36,7 +36,7 @@ export class FulfillmentModule implements OnApplicationShutdown {
             // the courier's API takes at most 10 calls a second from us; after the last try the run's parcels fail as courier-failed
             [COURIER_CALLS_QUEUE]: { jobs: ['send-manifest'], concurrency: 4, attempts: config.COURIER_CALL_ATTEMPTS, backoffMs: config.COURIER_CALL_BACKOFF_MS, limiter: { max: 10, durationMs: 1000 } },
             // one delayed watch per shipment at its deadline, and a sweep for what lost jobs would miss (deadlines and pickup runs)
-            [DEADLINE_WATCH_QUEUE]: { jobs: ['watch-deadline', 'sweep-overdue'], concurrency: 4, attempts: 5, backoffMs: 1000, every: [{ name: 'sweep-overdue', ms: config.DEADLINE_SWEEP_SECONDS * 1000 }] },
+            [DEADLINE_WATCH_QUEUE]: { jobs: ['watch-deadline', 'sweep-overdue'], concurrency: 4, attempts: 5, backoffMs: 1000, schedules: [{ name: 'sweep-overdue', everySeconds: config.DEADLINE_SWEEP_SECONDS }] },
           },
           ...overrides,
         }),

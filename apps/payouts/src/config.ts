@@ -25,7 +25,7 @@ export class PayoutsConfig extends BaseConfig {
   })
   COMMISSION_BPS = 'fresh:500,chilled:500,ambient:800,handicraft:1000';
 
-  /** Local time (HH:MM, county time zone) of the daily payout run. */
+  /** Local time (HH:MM, county time zone, on the service clock) of the daily payout run. */
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'PAYOUT_RUN_TIME must be HH:MM like 02:00' }) PAYOUT_RUN_TIME = '02:00';
   @IsString() COUNTY_TIME_ZONE = 'Asia/Shanghai';
   /** A store is paid only once her available balance reaches this (¥100.00 by default). */
@@ -39,12 +39,6 @@ export class PayoutsConfig extends BaseConfig {
 
   get commissionBps(): Record<Category, number> {
     return parseCommission(this.COMMISSION_BPS)!;
-  }
-
-  /** The BullMQ cron pattern of the daily run (minute hour * * *), read in COUNTY_TIME_ZONE. */
-  get payoutRunCron(): string {
-    const [hh, mm] = this.PAYOUT_RUN_TIME.split(':').map(Number);
-    return `${mm} ${hh} * * *`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap, RequestMethod } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { ServiceKitModule, ServiceOptions } from '@cc/service';
 import { PayoutsConfig } from './config';
 import { BalanceService } from './domain/balance.service';
@@ -20,9 +20,7 @@ import { PayoutRepository } from './persistence/payout.repository';
 import { ReconciliationRepository } from './persistence/reconciliation.repository';
 
 @Module({})
-export class PayoutsModule implements NestModule, OnApplicationBootstrap {
-  constructor(private readonly runs: PayoutRunService) {}
-
+export class PayoutsModule implements NestModule {
   static register(config: PayoutsConfig, overrides: Partial<ServiceOptions> = {}): DynamicModule {
     return {
       module: PayoutsModule,
@@ -34,8 +32,15 @@ export class PayoutsModule implements NestModule, OnApplicationBootstrap {
           migrations: payoutsMigrations,
           consumes: ['orders.order-paid', 'orders.order-completed', 'orders.order-refunded'],
           queues: {
-            // one run at a time; a run that failed is retried, and its request key keeps it one run
-            [PAYOUT_RUNS_QUEUE]: { jobs: ['start-payout-run'], concurrency: 1, attempts: 5, backoffMs: 5000 },
+            // one run at a time; a run that failed is retried, and its request key keeps it one run;
+            // daily at PAYOUT_RUN_TIME county time on the service clock (so also on the demo's fast one)
+            [PAYOUT_RUNS_QUEUE]: {
+              jobs: ['start-payout-run'],
+              concurrency: 1,
+              attempts: 5,
+              backoffMs: 5000,
+              schedules: [{ name: 'start-payout-run', dailyAt: config.PAYOUT_RUN_TIME, timeZone: config.COUNTY_TIME_ZONE }],
+            },
             // provider calls: the idempotency key makes a retry the same transfer (about 8 minutes of retries)
             [PAYOUT_CALLS_QUEUE]: { jobs: ['send-payout', 'check-settlement'], concurrency: 8, attempts: 8, backoffMs: 2000, limiter: { max: 20, durationMs: 1000 } },
             [RECONCILIATION_QUEUE]: { jobs: ['reconcile-statement'], concurrency: 1, attempts: 3, backoffMs: 10_000, keepCompleted: 100 },
@@ -62,9 +67,5 @@ export class PayoutsModule implements NestModule, OnApplicationBootstrap {
 
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(CsvBodyMiddleware).forRoutes({ path: 'reconciliations', method: RequestMethod.POST });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.runs.scheduleDailyRun();
   }
 }

@@ -26,6 +26,13 @@ export class BaseConfig {
   @IsInt() @Min(1) @Max(1_000_000) TIME_SCALE = 1;
   /** Real epoch ms at which scaled clocks read real time; give every service of a platform the same value. */
   @IsOptional() @IsInt() @Min(0) CLOCK_ANCHOR?: number;
+  /**
+   * Real ms between checks that every schedule's next job is in Redis (Redis without persistence
+   * forgets them on a restart; a reconnect re-checks at once). A check is one read per schedule.
+   */
+  @IsInt() @Min(100) @Max(600_000) SCHEDULE_CHECK_MS = 5000;
+  /** Interval schedules (sweeps) run at most this often in real ms, however fast the clock runs. */
+  @IsInt() @Min(10) @Max(3_600_000) SCHEDULE_MIN_INTERVAL_MS = 1000;
   @IsInt() @Min(10) @Max(60_000) OUTBOX_POLL_MS = 1000;
   @IsInt() @Min(1) @Max(10_000) OUTBOX_BATCH_SIZE = 500;
   /** After a wake-up, the relay waits this long so commits arriving together leave in one batch (0: at once). */

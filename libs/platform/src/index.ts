@@ -1,6 +1,7 @@
 export * from './config';
 export * from './context';
 export * from './clock';
+export * from './local-time';
 export * from './logger';
 export * from './metrics';
 export * from './auth';

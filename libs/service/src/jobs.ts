@@ -1,5 +1,6 @@
 // BullMQ, typed: each service declares its queues and their job names; a job handler is a plain
 // service method marked @OnJob; start-up refuses to run if a declared job has no handler or two.
+// Recurring jobs (sweeps, the daily payout run) are declared beside their queue (schedules.ts).
 import { SetMetadata } from '@nestjs/common';
 import type { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { Job, JobsOptions, MetricsTime, Queue, Worker } from 'bullmq';
@@ -9,6 +10,7 @@ import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { Outbox, OutboxJobRow } from '@cc/messaging';
 import { Clock, currentFlow, Metrics, runInFlow } from '@cc/platform';
+import { Cadence, isOccurrenceOf, nextOccurrence, occurrenceJobId, Schedule, scheduleKey } from './schedules';
 
 export interface QueueSettings {
   /** The job names this queue carries. */
@@ -20,8 +22,8 @@ export interface QueueSettings {
   limiter?: { max: number; durationMs: number };
   keepCompleted?: number;
   keepFailed?: number;
-  /** Jobs of this queue that run on a fixed interval (a BullMQ job scheduler each, upserted at start). */
-  every?: { name: string; ms: number }[];
+  /** Jobs of this queue that recur, on the service clock; each must be one of `jobs`. */
+  schedules?: Schedule[];
 }
 export type QueueDefinitions = Record<string, QueueSettings>;
 
@@ -46,11 +48,34 @@ export interface ScheduleOptions {
   delayMs?: number;
 }
 
+export interface ScheduleSettings extends Omit<Cadence, 'scale'> {
+  /** Real ms between checks that each schedule's next occurrence is in Redis. */
+  checkMs: number;
+}
+
+/** Raises a schedule's mark (the latest occurrence added) and never lowers it: KEYS[1] hash, ARGV field, occurrence ms. */
+const RAISE_MARK = `local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end
+return 0`;
+
+interface SchedulingState {
+  settings: ScheduleSettings;
+  timer: NodeJS.Timeout;
+  onReady: () => void;
+  /** The last pass failed (logged once until one succeeds). */
+  failing: boolean;
+  legacyRemoved: boolean;
+  /** Why the next pass was asked for, if one was. */
+  pending?: string;
+  inFlight?: Promise<void>;
+}
+
 /** The one place jobs are added and workers run (built by ServiceKitModule's factory). */
 export class Jobs {
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
   private readonly workerConnections: Redis[] = [];
+  private scheduling?: SchedulingState;
 
   constructor(
     private readonly definitions: QueueDefinitions,
@@ -77,6 +102,7 @@ export class Jobs {
         }),
       );
     }
+    this.checkSchedules();
   }
 
   queue(name: string): Queue {
@@ -122,14 +148,114 @@ export class Jobs {
     return this.queue(queue).addBulk(jobs.map((j) => ({ name: j.name, data: { ...j.data, _correlationId: correlationId }, opts: this.jobOptions(j.options ?? {}) })));
   }
 
-  /** Upserts the interval jobs (idempotent: one scheduler per queue and job name, however many instances start). */
-  async startSchedulers(): Promise<void> {
-    for (const [queue, settings] of Object.entries(this.definitions)) {
-      for (const { name, ms } of settings.every ?? []) {
-        this.assertDeclared(queue, name);
-        await this.queue(queue).upsertJobScheduler(`every.${name}`, { every: ms }, { name, data: {} });
+  /**
+   * Keeps each schedule's next occurrence in Redis, as a delayed job whose id names it: now, each
+   * time an occurrence starts, whenever the Redis connection is ready again (a restart of a Redis
+   * without persistence forgets every delayed job) and every `checkMs`. Every instance does this;
+   * the ids make their jobs one, and a mark per schedule in Redis (the latest occurrence added)
+   * keeps an occurrence that already ran and was trimmed from being added again.
+   */
+  async startSchedulers(settings: ScheduleSettings): Promise<void> {
+    if (this.scheduling || !this.scheduled().length) return;
+    const onReady = () => void this.ensureSchedules('redis ready');
+    const timer = setInterval(() => void this.ensureSchedules('check'), settings.checkMs);
+    timer.unref();
+    this.scheduling = { settings, timer, onReady, failing: false, legacyRemoved: false };
+    this.connection.on('ready', onReady);
+    await this.ensureSchedules('start');
+  }
+
+  /** Adds the next occurrence of every schedule that lacks it; never throws (a later check tries again). */
+  ensureSchedules(why: string): Promise<void> {
+    const state = this.scheduling;
+    if (!state) return Promise.resolve();
+    // one pass at a time; a request during a pass gets one more pass after it (its clock reading may be newer)
+    state.pending = why;
+    state.inFlight ??= this.ensurePasses(state);
+    return state.inFlight;
+  }
+
+  private async ensurePasses(state: SchedulingState): Promise<void> {
+    await Promise.resolve(); // inFlight is set before this can finish
+    while (state.pending) {
+      const why = state.pending;
+      state.pending = undefined;
+      try {
+        if (!state.legacyRemoved) {
+          await this.removeLegacySchedulers();
+          state.legacyRemoved = true;
+        }
+        const added: string[] = [];
+        for (const { queue, schedule } of this.scheduled()) {
+          const jobId = await this.ensureNext(queue, schedule);
+          if (jobId) added.push(`${queue}/${jobId}`);
+        }
+        // an occurrence adding the next is routine; anything else adding one is worth a line
+        if (added.length) this.logger[why.endsWith(' started') ? 'debug' : 'info']({ why, added }, 'schedules: next occurrences added');
+        if (state.failing) this.logger.info({ why }, 'schedules: checked again after a failure');
+        state.failing = false;
+      } catch (err) {
+        // Redis away: said once per outage, then quiet until it is back
+        if (!state.failing) this.logger.warn({ err: (err as Error).message, why }, 'schedules: could not check the next occurrences; trying again');
+        state.failing = true;
       }
     }
+    state.inFlight = undefined;
+  }
+
+  /** Adds the schedule's next occurrence unless it (or a later one) was added already; returns the job id it added. */
+  private async ensureNext(queue: string, schedule: Schedule): Promise<string | null> {
+    const cadence = this.cadence();
+    const at = nextOccurrence(schedule, this.clock.now(), cadence);
+    const field = scheduleKey(queue, schedule, cadence);
+    const marked = Number((await this.connection.hget(this.marksKey(), field)) ?? 0);
+    if (marked >= at.getTime()) return null;
+    const jobId = occurrenceJobId(schedule.name, at);
+    await this.queue(queue).add(schedule.name, { occurrence: at.toISOString() }, { jobId, delay: this.clock.delayUntil(at) });
+    // after the job: a mark always means its job was added
+    await this.connection.eval(RAISE_MARK, 1, this.marksKey(), field, String(at.getTime()));
+    return jobId;
+  }
+
+  /** Earlier versions kept schedules as BullMQ job schedulers on real time; left in a persistent Redis they would run beside ours. */
+  private async removeLegacySchedulers(): Promise<void> {
+    for (const queue of new Set(this.scheduled().map((s) => s.queue))) {
+      for (const legacy of await this.queue(queue).getJobSchedulers()) {
+        await this.queue(queue).removeJobScheduler(legacy.key);
+        this.logger.info({ queue, scheduler: legacy.key }, 'schedules: removed a job scheduler of an earlier version');
+      }
+    }
+  }
+
+  private scheduled(): { queue: string; schedule: Schedule }[] {
+    return Object.entries(this.definitions).flatMap(([queue, s]) => (s.schedules ?? []).map((schedule) => ({ queue, schedule })));
+  }
+
+  private cadence(): Cadence {
+    return { scale: this.clock.scale, minIntervalMs: this.scheduling?.settings.minIntervalMs ?? 1000 };
+  }
+
+  private marksKey(): string {
+    return `${this.prefix}:schedule-marks`;
+  }
+
+  /** Refuses, at start, a schedule of an undeclared job or with a time that cannot be read. */
+  private checkSchedules(): void {
+    const problems: string[] = [];
+    for (const { queue, schedule } of this.scheduled()) {
+      const what = `schedule ${queue}/${schedule.name}`;
+      if (!this.definitions[queue].jobs.includes(schedule.name)) problems.push(`${what}: ${schedule.name} is not a job of queue ${queue}`);
+      if ('everySeconds' in schedule && !(Number.isFinite(schedule.everySeconds) && schedule.everySeconds > 0)) problems.push(`${what}: everySeconds must be above 0`);
+      if ('dailyAt' in schedule) {
+        if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(schedule.dailyAt)) problems.push(`${what}: dailyAt must be HH:MM (got ${schedule.dailyAt})`);
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: schedule.timeZone });
+        } catch {
+          problems.push(`${what}: unknown time zone ${schedule.timeZone}`);
+        }
+      }
+    }
+    if (problems.length) throw new Error(`schedules are miswired:\n  ${problems.join('\n  ')}`);
   }
 
   /** Starts one worker per queue that dispatches by job name to the @OnJob handlers. */
@@ -142,6 +268,8 @@ export class Jobs {
         async (job) => {
           const handler = handlers.get(`${queue}/${job.name}`);
           if (!handler) throw new Error(`no handler for job ${queue}/${job.name}`);
+          // an occurrence that starts adds the next one, whatever this one's handler does
+          if (settings.schedules?.some((s) => isOccurrenceOf(s.name, job.id))) void this.ensureSchedules(`${job.name} started`);
           const { _correlationId, ...data } = job.data ?? {};
           return runInFlow({ correlationId: _correlationId }, () => handler(data, job));
         },
@@ -166,6 +294,12 @@ export class Jobs {
 
   /** Lets running jobs finish (BullMQ hands unfinished ones back), then closes the queues. */
   async close(): Promise<void> {
+    if (this.scheduling) {
+      clearInterval(this.scheduling.timer);
+      this.connection.off('ready', this.scheduling.onReady);
+      await this.scheduling.inFlight;
+      this.scheduling = undefined;
+    }
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     for (const connection of this.workerConnections) connection.disconnect();

@@ -75,7 +75,7 @@ export class ServiceRuntime implements OnApplicationBootstrap, BeforeApplication
       await this.consumer.start();
     }
     this.jobs.startWorkers(jobHandlers);
-    await this.jobs.startSchedulers();
+    await this.jobs.startSchedulers({ checkMs: config.SCHEDULE_CHECK_MS, minIntervalMs: config.SCHEDULE_MIN_INTERVAL_MS });
     this.logger.info({ consumes, queues: this.jobs.queueNames() }, `${service} started its relay, consumer and workers`);
   }
 

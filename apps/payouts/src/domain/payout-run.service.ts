@@ -14,12 +14,11 @@ import { payoutDue, payoutSentEntries } from './ledger-rules';
 
 export const PAYOUT_RUNS_QUEUE = 'payout-runs';
 export const PAYOUT_CALLS_QUEUE = 'payout-calls';
-export const DAILY_PAYOUT_RUN = 'daily-payout-run';
 
 export interface RunRequest {
   trigger: 'schedule' | 'finance';
   requestedBy: string;
-  /** Same key, same run: `finance:<Idempotency-Key>` or `schedule:<job id>`. */
+  /** Same key, same run: `finance:<Idempotency-Key>`, or `schedule:<job id>`, whose id names the day's occurrence. */
   requestKey?: string;
 }
 
@@ -34,13 +33,6 @@ export class PayoutRunService {
     private readonly clock: Clock,
     private readonly config: PayoutsConfig,
   ) {}
-
-  /** The BullMQ job scheduler of the daily run, at PAYOUT_RUN_TIME in the county's time zone (one, however many instances start). */
-  async scheduleDailyRun(): Promise<void> {
-    const queue = this.jobs.queue(PAYOUT_RUNS_QUEUE);
-    await queue.waitUntilReady();
-    await queue.upsertJobScheduler(DAILY_PAYOUT_RUN, { pattern: this.config.payoutRunCron, tz: this.config.COUNTY_TIME_ZONE }, { name: 'start-payout-run', data: {} });
-  }
 
   /** Starts a run (or, for a request key seen before, returns that run). */
   async startRun(request: RunRequest): Promise<{ runId: string; created: boolean }> {

@@ -13,7 +13,7 @@ export class PayoutJobs {
     private readonly reconciliations: ReconciliationService,
   ) {}
 
-  /** The daily scheduler's job; its id is the run's request key, so a retried job starts no second run. */
+  /** The daily run's job; its id names the day's occurrence and keys the run, so a retried or re-added job starts no second run. */
   @OnJob(PAYOUT_RUNS_QUEUE, 'start-payout-run')
   startPayoutRun(_data: object, job: Job) {
     return this.runs.startRun({ trigger: 'schedule', requestedBy: 'payout-schedule', requestKey: `schedule:${job.id}` });
