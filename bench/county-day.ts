@@ -15,9 +15,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
 import { DEV_JWT_SECRET, TokenService } from '@cc/platform';
-import { freePorts, Platform, SERVICE_NAMES, ServiceName } from '../scripts/platform';
+import { freePorts, Launcher, Platform, SERVICE_NAMES, ServiceName } from '../scripts/platform';
+import { PG, seedCounty, skewedPicker, sql } from './county';
 import { print as printProfile, ProfileSummary, summarise } from './profile-summary';
 
 const args = process.argv.slice(2);
@@ -28,7 +28,6 @@ const RATE = Number(opt('rate', SMOKE ? '20' : '200'));
 const SECONDS = Number(opt('seconds', SMOKE ? '3' : '30'));
 const STEPS = opt('steps', SMOKE ? '' : '8,16,32,64').split(',').filter(Boolean).map(Number);
 const STEP_SECONDS = Number(opt('step-seconds', '10'));
-const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const root = join(__dirname, '..', '..');
 const STORES = SMOKE ? 50 : 2000;
 const PRODUCTS = SMOKE ? 500 : 20000;
@@ -37,35 +36,6 @@ const cpuCount = availableParallelism();
 const tokens = new TokenService(process.env.JWT_SECRET ?? DEV_JWT_SECRET);
 const quantile = (xs: number[], q: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] : NaN);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function sql<T = Record<string, unknown>>(db: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: `${PG}/${db}` });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
-
-/** Products by popularity: a few best sellers take most orders (Zipf-like, s = 1). */
-function skewedPicker(ids: string[]): () => string {
-  const weights = ids.map((_, i) => 1 / (i + 1));
-  const total = weights.reduce((a, b) => a + b, 0);
-  const cumulative: number[] = [];
-  weights.reduce((acc, w, i) => (cumulative[i] = acc + w / total), 0);
-  return () => {
-    const r = Math.random();
-    let lo = 0;
-    let hi = cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid] < r) lo = mid + 1;
-      else hi = mid;
-    }
-    return ids[lo];
-  };
-}
 
 function cpuTicks(pid: number): number {
   try {
@@ -148,29 +118,19 @@ async function main(): Promise<void> {
   }
   const ports = await freePorts(4);
   const profileDir = join(root, '.run', 'profiles', ns);
-  const platform = new Platform({
+  const platform = launcher.owns(new Platform({
     // BENCH_SERVICES_ROOT: run another build of the services (an older commit's checkout, built) under this bench, for side-by-side comparisons
     root: process.env.BENCH_SERVICES_ROOT ?? root,
     ports: Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, ports[i]])) as Record<ServiceName, number>,
     databaseUrls: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${PG}/bench_${s}`])) as Record<ServiceName, string>,
     env: { NAMESPACE: ns, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20', OUTBOX_POLL_MS: '200', ...(process.env.KAFKA_PARTITIONS ? { KAFKA_PARTITIONS: process.env.KAFKA_PARTITIONS } : {}), ...(PROFILE ? { CPU_PROFILE_DIR: profileDir } : {}) },
     logDir: join(root, '.run', 'bench-logs'),
-  });
-  process.on('SIGINT', () => void platform.stop().then(() => process.exit(130)));
+  }));
   console.log(`bench ${SMOKE ? '(smoke) ' : ''}— starting the four services (namespace ${ns})`);
   await platform.start();
   try {
     // the county, straight into catalog's database (the API would take minutes for 22,000 rows)
-    await sql('bench_catalog', `INSERT INTO stores (id, name, township) SELECT gen_random_uuid(), 'store ' || i, 'township-' || (i % 40) FROM generate_series(1, $1::int) i`, [STORES]);
-    await sql(
-      'bench_catalog',
-      `WITH s AS (SELECT id, row_number() OVER () - 1 AS n FROM stores)
-       INSERT INTO products (id, store_id, name, category, price_fen, on_hand, reserved)
-       SELECT gen_random_uuid(), s.id, 'product ' || g, (ARRAY['fresh','fresh','ambient','handicraft','chilled'])[1 + g % 5], 500 + (g * 37) % 20000, 1000000, 0
-       FROM generate_series(1, $1::int) g JOIN s ON s.n = g % $2::int`,
-      [PRODUCTS, STORES],
-    );
-    const productIds = (await sql<{ id: string }>('bench_catalog', 'SELECT id FROM products ORDER BY random()')).map((r) => r.id);
+    const productIds = await seedCounty('bench_catalog', STORES, PRODUCTS);
     const pick = skewedPicker(productIds);
     console.log(`county: ${STORES} stores in 40 townships, ${PRODUCTS} products`);
 
@@ -400,7 +360,6 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error(`bench failed: ${(e as Error).message}`);
-  process.exit(1);
-});
+// failed or interrupted at any point, the bench stops every service it started (and says which)
+const launcher = new Launcher('bench');
+launcher.run(main);

@@ -4,12 +4,10 @@ import 'reflect-metadata';
 // delivery, receipt) on a fast clock, shows progress each second and ends with a summary.
 //   npm run demo -- [--orders 40] [--rate 4] [--exit]
 import { join } from 'node:path';
-import IORedis from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
 import { formatYuan } from '@cc/contracts';
 import { DEV_JWT_SECRET, Role, TokenService } from '@cc/platform';
-import { Platform, SERVICE_NAMES, ServiceName } from './platform';
+import { freshDatabases, kafkaClient, pgServerUrl, redisClient } from './clients';
+import { Launcher, Platform, SERVICE_NAMES, ServiceName } from './platform';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -21,7 +19,7 @@ const RATE = option('rate', 4);
 const TIME_SCALE = option('time-scale', 3600);
 const EXIT = args.includes('--exit');
 const root = join(__dirname, '..', '..');
-const pg = process.env.DEMO_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const pg = pgServerUrl('DEMO_PG_URL');
 
 const tokens = new TokenService(process.env.JWT_SECRET ?? DEV_JWT_SECRET);
 const token = (role: Role, sub: string, storeId?: string) => tokens.sign({ role, sub, ...(storeId ? { storeId } : {}) });
@@ -33,28 +31,22 @@ const ops = token('ops', 'demo-ops');
  * (its fast clock covers days of county time). Earlier runs' topics and queues are removed.
  */
 async function freshCounty(): Promise<Record<ServiceName, string>> {
-  const admin = new Client({ connectionString: `${pg}/postgres` });
-  await admin.connect();
-  for (const name of SERVICE_NAMES) {
-    await admin.query(`DROP DATABASE IF EXISTS demo_${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE demo_${name}`);
-  }
-  await admin.end();
-  const kafka = new Kafka({ clientId: 'demo', brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], logLevel: logLevel.NOTHING }).admin();
+  const urls = await freshDatabases(pg, 'demo', SERVICE_NAMES);
+  const kafka = kafkaClient('demo').admin();
   await kafka.connect();
   const old = (await kafka.listTopics()).filter((t) => /^demo-\d+\./.test(t));
   if (old.length) await kafka.deleteTopics({ topics: old });
   const groups = (await kafka.listGroups()).groups.map((g) => g.groupId).filter((g) => /^demo-\d+\./.test(g));
   if (groups.length) await kafka.deleteGroups(groups).catch(() => undefined);
   await kafka.disconnect();
-  const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const redis = redisClient();
   for (let cursor = '0'; ; ) {
     const [next, keys] = await redis.scan(cursor, 'MATCH', 'cc-demo-*', 'COUNT', 1000);
     if (keys.length) await redis.del(...keys);
     if ((cursor = next) === '0') break;
   }
   redis.disconnect();
-  return Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${pg}/demo_${s}`])) as Record<ServiceName, string>;
+  return urls;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -99,22 +91,23 @@ async function main() {
     const busy = await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false);
     if (busy) throw new Error(`port ${port} of ${name} is taken: is the platform already running? Stop it first.`);
   }
-  const platform = new Platform({
-    root,
-    ports,
-    databaseUrls: await freshCounty(),
-    env: { NAMESPACE: namespace, TIME_SCALE: String(TIME_SCALE), CLOCK_ANCHOR: String(anchor), LOG_LEVEL: 'info', PAYMENT_TIMEOUT_SECONDS: '10', PAYMENT_CALL_TIMEOUT_MS: '2000', RESERVATION_TTL_MINUTES: '1440' },
-    logDir: join(root, '.run', 'logs'),
-  });
-  const stop = async () => {
-    process.stdout.write('\nstopping the services…\n');
-    await platform.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-
   const t0 = Date.now();
+  const stamp = () => `[${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s]`;
+  // supervised: a service that dies is started again, and the progress below says so; the
+  // console reads the supervisor's status file and shows each service's restarts
+  const platform = launcher.owns(
+    new Platform({
+      root,
+      ports,
+      databaseUrls: await freshCounty(),
+      env: { NAMESPACE: namespace, TIME_SCALE: String(TIME_SCALE), CLOCK_ANCHOR: String(anchor), LOG_LEVEL: 'info', PAYMENT_TIMEOUT_SECONDS: '10', PAYMENT_CALL_TIMEOUT_MS: '2000', RESERVATION_TTL_MINUTES: '1440' },
+      logDir: join(root, '.run', 'logs'),
+      supervise: true,
+      statusFile: join(root, '.run', 'platform-status.json'),
+      log: (line) => console.log(`${stamp()} ${line}`),
+    }),
+  );
+
   console.log(`County Commerce demo — a fresh county (databases demo_*, namespace ${namespace}); starting catalog, orders, fulfillment, payouts`);
   console.log(`time in the county runs ${TIME_SCALE}× faster (an hour a second); service logs in .run/logs/`);
   await platform.start();
@@ -178,7 +171,7 @@ async function main() {
     for (const t of tracked.values()) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
     const order = ['pending_stock', 'awaiting_payment', 'paid', 'scheduled', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded'];
     const line = `checkouts ${placed}/${ORDERS} · ` + order.filter((s) => counts.get(s)).map((s) => `${s} ${counts.get(s)}`).join(' · ');
-    if (line !== lastLine) console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+    if (line !== lastLine) console.log(`${stamp()} ${line}`);
     lastLine = line;
     const done = placed + rejectedCheckouts === ORDERS && [...tracked.values()].every((t) => TERMINAL.has(t.status));
     if (done || Date.now() > deadline) break;
@@ -208,11 +201,11 @@ async function main() {
   for (const name of SERVICE_NAMES) console.log(`  ${name.padEnd(12)} ${platform.url(name)}   (OpenAPI at ${platform.url(name)}/docs)`);
   console.log(`  ops console  ${platform.url('ops')}   (sign in with this token:)`);
   console.log(`  ${ops}`);
-  if (EXIT) return stop();
+  if (EXIT) return 0;
   console.log('\npress Ctrl-C to stop');
+  return 'keep-running';
 }
 
-main().catch(async (e) => {
-  console.error(`demo failed: ${(e as Error).message}`);
-  process.exit(1);
-});
+// however the demo ends (done with --exit, failed, Ctrl-C), it stops every process it started and says which
+const launcher = new Launcher('demo', (line) => console.log(`\n${line}`));
+launcher.run(main);

@@ -1,5 +1,6 @@
 // One order end to end through the four services running as separate processes, spoken to only
 // over HTTP, the way a storefront, a seller and a buyer would.
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshDatabase } from '../support/databases';
 import { call, tokenFor, waitFor } from '../support/http';
@@ -20,6 +21,8 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
       databaseUrls[name] = db.url;
       drops.push(db.drop);
     }
+    const logDir = join(__dirname, '..', '..', '.run', 'test-logs', `e2e-${Date.now()}`);
+    mkdirSync(logDir, { recursive: true });
     platform = new Platform({
       root: join(__dirname, '..', '..'),
       ports: Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, ports[i]])) as Record<ServiceName, number>,
@@ -36,8 +39,13 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
         PICKUP_TIMETABLE: HOURLY,
         SIMULATED_COURIER_DELIVERY_MINUTES: '120',
       },
-      logDir: join(__dirname, '..', '..', '.run', 'test-logs', `e2e-${Date.now()}`),
+      logDir,
+      // supervised, as under the demo: a service that dies is restarted (and said so in platform.log)
+      supervise: true,
+      log: (line) => appendFileSync(join(logDir, 'platform.log'), `${new Date().toISOString()} ${line}\n`),
     });
+    // jest ending this worker without afterAll (interrupted, timed out) must not leave the services running
+    process.once('exit', () => platform.killAll());
     await platform.start();
   }, 120_000);
 
