@@ -1,4 +1,4 @@
-import { IsInt, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 import { BaseConfig, loadConfig } from '@cc/platform';
 
 const url = { require_tld: false, require_protocol: true };
@@ -16,6 +16,11 @@ export class OpsConfig extends BaseConfig {
   @IsInt() @Min(1) @Max(168) AT_RISK_HOURS = 6;
   /** BullMQ key prefixes to look for queues under (defaults to the services' prefix for NAMESPACE). */
   @Matches(/^[a-z0-9:,-]*$/) QUEUE_PREFIXES = '';
+  /**
+   * The local launcher's supervisor (scripts/platform.ts) writes each service process's state and
+   * restarts here; unset (as under Kubernetes, which reports restarts itself), the panel says so.
+   */
+  @IsOptional() @IsString() PLATFORM_STATUS_FILE?: string;
 
   get queuePrefix(): string {
     return this.QUEUE_PREFIXES || (this.NAMESPACE ? `cc-${this.NAMESPACE}` : 'cc');

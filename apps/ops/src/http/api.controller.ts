@@ -78,6 +78,11 @@ export class ApiController {
     return this.overview.outbox();
   }
 
+  @Get('processes')
+  processes() {
+    return this.overview.processes();
+  }
+
   @Get('fresh-at-risk')
   freshAtRisk() {
     return this.overview.freshAtRisk();

@@ -43,13 +43,14 @@ export function consolePage(operator: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>County Commerce · operations</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
 <body>
-<header><div><h1>County Commerce · operations</h1><div class="sub">queues · consumer lag · dead letters · outbox · fresh produce · finance</div></div>
+<header><div><h1>County Commerce · operations</h1><div class="sub">queues · consumer lag · dead letters · processes · outbox · fresh produce · finance</div></div>
 <div class="right"><span id="updated" class="sub">loading…</span><a href="/bull-board/" target="_blank">job details (bull-board)</a>
 <span>${esc(operator)}</span><form method="post" action="/logout" style="margin:0"><button>Sign out</button></form></div></header>
 <main>
 <section id="queues"><h2>Queues <span class="hint">BullMQ, every service</span></h2><div class="body">…</div></section>
 <section id="kafka"><h2>Kafka consumers <span class="hint">lag per group, trend of the last samples</span></h2><div class="body">…</div></section>
 <section id="dlq"><h2>Dead letters <span class="hint">per consumer group</span></h2><div class="body">…</div></section>
+<section id="processes"><h2>Service processes <span class="hint">local supervisor: restarts and exits</span></h2><div class="body">…</div></section>
 <section id="outbox"><h2>Outbox backlog <span class="hint">committed, not yet relayed</span></h2><div class="body">…</div></section>
 <section id="fresh"><h2>Fresh produce at risk <span class="hint">pickup deadline soon, not yet collected</span></h2><div class="body">…</div></section>
 <section id="finance"><h2>Finance <span class="hint">payout runs and reconciliation</span></h2><div class="body">…</div></section>
@@ -105,6 +106,14 @@ const render = {
     const rows = await api('outbox');
     return '<div class="row">' + rows.map((r) => '<div><div class="muted">' + esc(r.service) + '</div>' + (r.unavailable ? '<div class="err">' + esc(r.unavailable) + '</div>' :
       '<div class="big ' + (r.unsent > 100 ? 'bad' : r.unsent > 0 ? 'warn' : 'ok') + '">' + r.unsent + '</div><div class="muted">oldest ' + Math.round(r.oldestUnsentAgeSeconds) + ' s</div>') + '</div>').join('') + '</div>';
+  },
+  async processes() {
+    const p = await api('processes');
+    if (p.unavailable) return '<p class="muted">' + esc(p.unavailable) + '</p>';
+    const ago = (at) => Math.max(0, Math.round((Date.now() - Date.parse(at)) / 1000)) + ' s ago';
+    return '<table><tr><th>process</th><th>state</th><th class="n">pid</th><th>up since</th><th class="n">restarts</th><th>last exit</th></tr>' + p.processes.map((s) => '<tr><td>' + esc(s.id) + '</td><td class="' + (s.state === 'running' ? 'ok' : 'bad') + '">' + esc(s.state) +
+      '</td><td class="n">' + esc(s.pid) + '</td><td>' + (s.startedAt ? (s.restarts ? 'restarted ' : 'started ') + ago(s.startedAt) : '–') + '</td><td class="n ' + (s.restarts ? 'warn' : '') + '">' + s.restarts +
+      '</td><td class="muted">' + (s.lastExit ? esc(s.lastExit.signal || 'code ' + s.lastExit.code) + ', ' + ago(s.lastExit.at) : '–') + '</td></tr>').join('') + '</table>';
   },
   async fresh() {
     const f = await api('fresh-at-risk');
