@@ -1,10 +1,11 @@
 // Talks to the real broker directly: publish raw messages (good or bad) and read a topic.
-import { Kafka, KafkaMessage, logLevel, Partitioners } from 'kafkajs';
+// The tests are the broker's super user (`admin`, see adminConnection): they play any producer.
+import { KafkaMessage, Partitioners } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { EventType, PayloadOf, sourceOf } from '@cc/contracts';
-import { headersOf } from '@cc/messaging';
+import { adminKafka, headersOf } from '@cc/messaging';
 
-export const kafka = new Kafka({ clientId: 'tests', brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+export const kafka = adminKafka('tests');
 
 export function envelope<T extends EventType>(type: T, data: PayloadOf<T>, extra: { id?: string; correlationId?: string } = {}) {
   return {

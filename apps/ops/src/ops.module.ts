@@ -22,7 +22,7 @@ import { ServiceAdminClient } from './persistence/service-admin.client';
 @Module({})
 export class OpsModule {
   static register(config: OpsConfig, logger: Logger = createLogger('ops', config.LOG_LEVEL)): DynamicModule {
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: `ops-${process.pid}`, namespace: config.NAMESPACE, partitions: config.KAFKA_PARTITIONS }, logger);
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: `ops-${process.pid}`, namespace: config.NAMESPACE, partitions: config.KAFKA_PARTITIONS, ...config.kafkaAuth('ops') }, logger);
     return {
       module: OpsModule,
       controllers: [ConsoleController, ApiController, HealthController, MetricsController],

@@ -3,3 +3,4 @@ export * from './schema';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './event-consumer';
+export * from './provision';

@@ -11,6 +11,16 @@ export interface KafkaSettings {
   /** Prefix of every topic and consumer group name (empty in production, unique per test run). */
   namespace: string;
   partitions: number;
+  /** SCRAM credentials of this client's principal; absent for a broker without authentication. */
+  sasl?: KafkaCredentials;
+  /** TLS to the broker (SASL_SSL): set where the broker is remote. */
+  ssl?: boolean;
+}
+
+export interface KafkaCredentials {
+  mechanism: 'scram-sha-256';
+  username: string;
+  password: string;
 }
 
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
@@ -18,6 +28,8 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ...(settings.sasl ? { sasl: settings.sasl } : {}),
+    ssl: settings.ssl ?? false,
     connectionTimeout: 3000,
     requestTimeout: 30000,
     retry: { initialRetryTime: 100, retries: 8 },
@@ -67,8 +79,9 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
     if (missing.length) {
       // another process may create the same topics at the same time: "already exists" is fine
       // leaders are awaited below: kafkajs' own wait gives up with "does not host this topic-partition" on a fresh broker
+      // on a broker with ACLs a service may not create topics: provisioning (provision.ts) does, so wait for it
       await admin.createTopics({ waitForLeaders: false, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })) }).catch((e) => {
-        if (!/already exists/i.test(String(e?.message))) throw e;
+        if (!/already exists|authoriz/i.test(String(e?.message))) throw e;
       });
     }
     const deadline = Date.now() + timeoutMs;
@@ -79,7 +92,7 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
       } catch (e) {
         if (Date.now() > deadline) throw e;
       }
-      if (Date.now() > deadline) throw new Error(`topics have no leaders after ${timeoutMs} ms: ${wanted.join(', ')}`);
+      if (Date.now() > deadline) throw new Error(`topics have no leaders (or are not provisioned for this principal) after ${timeoutMs} ms: ${wanted.join(', ')}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {

@@ -7,6 +7,10 @@ export class ConfigError extends Error {
 }
 
 export const DEV_JWT_SECRET = 'county-commerce-dev-secret-do-not-use-in-production';
+/** Development passwords of the local Kafka principals, PostgreSQL roles and Redis user (deploy/): `cc-dev-<name>`. */
+export const devPassword = (name: string) => `cc-dev-${name}`;
+const isDevPassword = (value: string) => /(^|:)cc-dev-[^@]*(@|$)/.test(value);
+
 
 /** Settings every service shares. Property names are the environment variable names. */
 export class BaseConfig {
@@ -18,6 +22,14 @@ export class BaseConfig {
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' }) REDIS_URL = 'redis://127.0.0.1:6379';
   @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' }) KAFKA_BROKERS = '127.0.0.1:9092';
   @IsInt() @Min(1) @Max(1000) KAFKA_PARTITIONS = 12;
+  /** How clients authenticate to Kafka: SASL/SCRAM-SHA-256 (deploy/kafka.sh's broker), or none for a plaintext broker. */
+  @IsIn(['scram-sha-256', 'none']) KAFKA_SASL_MECHANISM: 'scram-sha-256' | 'none' = 'none';
+  /** The Kafka principal; unset: the service's own name (catalog, orders, fulfillment, payouts, ops). */
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]+$/, { message: 'KAFKA_USERNAME may hold only A-Z, a-z, 0-9, . _ -' }) KAFKA_USERNAME?: string;
+  /** Unset: the development password `cc-dev-<principal>`, refused when NODE_ENV=production. */
+  @IsOptional() @IsString() KAFKA_PASSWORD?: string;
+  /** TLS to the brokers (SASL_SSL): true where the broker is remote. */
+  @IsIn(['true', 'false']) KAFKA_SSL: 'true' | 'false' = 'false';
   /** Prefix for topics, consumer groups and queues, so several platforms (or test runs) share one broker and Redis. */
   @Matches(/^[a-z0-9-]*$/, { message: 'NAMESPACE may hold only a-z, 0-9 and -' }) NAMESPACE = '';
   @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' }) JWT_SECRET?: string;
@@ -52,6 +64,12 @@ export class BaseConfig {
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }
+  /** The Kafka client's credentials (for createKafka) as `principal`, unless KAFKA_USERNAME names another. */
+  kafkaAuth(principal: string): { sasl?: { mechanism: 'scram-sha-256'; username: string; password: string }; ssl: boolean } {
+    const username = this.KAFKA_USERNAME ?? principal;
+    const sasl = this.KAFKA_SASL_MECHANISM === 'none' ? undefined : { mechanism: this.KAFKA_SASL_MECHANISM, username, password: this.KAFKA_PASSWORD ?? devPassword(username) };
+    return { ...(sasl ? { sasl } : {}), ssl: this.KAFKA_SSL === 'true' };
+  }
 }
 
 const numeric = (v: unknown) => (typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v);
@@ -71,6 +89,8 @@ export function loadConfig<T extends BaseConfig>(cls: new () => T, env: NodeJS.P
   const shown = (name: string) => (/SECRET|PASSWORD|TOKEN/.test(name) ? '(hidden)' : JSON.stringify((config as Record<string, unknown>)[name]));
   const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  ${e.property}: ${m} (got ${shown(e.property)})`));
   if (config.isProduction && !config.JWT_SECRET) problems.push('  JWT_SECRET: must be set when NODE_ENV=production (refusing to sign tokens with the development secret)');
+  if (config.isProduction && config.KAFKA_SASL_MECHANISM !== 'none' && (!config.KAFKA_PASSWORD || isDevPassword(config.KAFKA_PASSWORD))) problems.push('  KAFKA_PASSWORD: must be set (not a cc-dev- password) when NODE_ENV=production');
+  for (const name of ['DATABASE_URL', 'REDIS_URL'] as const) if (config.isProduction && isDevPassword(config[name])) problems.push(`  ${name}: carries a development password (cc-dev-…); set the real one when NODE_ENV=production`);
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   return config;
 }

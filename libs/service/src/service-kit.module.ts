@@ -26,7 +26,7 @@ export class ServiceKitModule {
     const clock = options.clock ?? new ScaledClock(config.TIME_SCALE, config.CLOCK_ANCHOR ?? Date.now());
     const topics = new TopicNames(config.NAMESPACE);
     const kafka = createKafka(
-      { brokers: config.KAFKA_BROKERS.split(','), clientId: `${service}-${process.pid}`, namespace: config.NAMESPACE, partitions: config.KAFKA_PARTITIONS },
+      { brokers: config.KAFKA_BROKERS.split(','), clientId: `${service}-${process.pid}`, namespace: config.NAMESPACE, partitions: config.KAFKA_PARTITIONS, ...config.kafkaAuth(service) },
       logger,
     );
     // queue connections fail fast; workers get their own blocking connections (see Jobs)
