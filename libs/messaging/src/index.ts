@@ -4,3 +4,4 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './event-consumer';
 export * from './provision';
+export * from './kafka-faults';

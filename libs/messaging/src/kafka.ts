@@ -1,9 +1,7 @@
 // Kafka client construction, topic names and topic creation.
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
-
-// kafkajs repeats these on every idempotent producer; they are expected here (see OutboxRelay)
-const EXPECTED = [/Limiting retries for the idempotent producer/, /switched default partitioner/];
 import type { Logger } from 'pino';
+import { kafkajsLogLevel } from './kafka-faults';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -32,16 +30,16 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     ssl: settings.ssl ?? false,
     connectionTimeout: 3000,
     requestTimeout: 30000,
-    retry: { initialRetryTime: 100, retries: 8 },
+    // Every request retries 30 times, backing off from 0.3 s to at most 3 s between attempts: about
+    // 80 s before kafkajs gives up on one (a consumer then restarts itself, see EventConsumer), so
+    // a broker away for a minute is waited out, and a client notices its return within ~3 s.
+    retry: { initialRetryTime: 300, maxRetryTime: 3000, retries: 30 },
     logLevel: logLevel.WARN,
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, timestamp: _t, logger: _l, ...rest } = entry as LogEntry['log'] & { logger?: string };
-        if (EXPECTED.some((re) => re.test(message))) return;
-        if (level <= logLevel.ERROR) log.error(rest, message);
-        else if (level === logLevel.WARN) log.warn(rest, message);
-        else log.debug(rest, message);
+        log[kafkajsLogLevel(level, message, (rest as { error?: unknown }).error)](rest, message);
       },
   });
 }
