@@ -1,0 +1,170 @@
+// A Redis without persistence restarted under running services: every delayed job and schedule is
+// gone, and the schedules come back by themselves, with no service restarted: each sweep's next
+// occurrence and the next daily payout run are in Redis again, and a sweep does what the lost
+// job would have done (a reservation whose expiry job was lost is released).
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import IORedis from 'ioredis';
+import { isOccurrenceOf, Jobs } from '@cc/service';
+import { expiryJobId, RESERVATION_QUEUE } from '../../apps/catalog/src/domain/stock.service';
+import { PAYMENT_TIMEOUTS_QUEUE } from '../../apps/orders/src/domain/payment.service';
+import { DEADLINE_WATCH_QUEUE } from '../../apps/fulfillment/src/domain/shipment-scheduling.service';
+import { PAYOUT_RUNS_QUEUE } from '../../apps/payouts/src/domain/payout-run.service';
+import { call, waitFor } from '../support/http';
+import { newNamespace, RunningService, startService } from '../support/harness';
+import { envelope, publish } from '../support/kafka';
+import { newProduct, newStore } from '../support/factories';
+
+const sparePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+
+/** A private redis-server that keeps nothing on disk, as the platform's does; never the shared one. */
+class PrivateRedis {
+  private child?: ChildProcess;
+  constructor(readonly port: number) {}
+  get url() {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+  async start(): Promise<void> {
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
+    const probe = new IORedis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await waitFor(async () => {
+        await probe.connect().catch(() => undefined);
+        return (await probe.ping()) === 'PONG';
+      }, `redis-server on ${this.port}`, 10_000, 50);
+    } finally {
+      probe.disconnect();
+    }
+  }
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+}
+
+describe('schedules after a Redis restart', () => {
+  const namespace = newNamespace();
+  let redis: PrivateRedis;
+  let catalog: RunningService;
+  let orders: RunningService;
+  let fulfillment: RunningService;
+  let payouts: RunningService;
+  const crashes: Error[] = [];
+
+  beforeAll(async () => {
+    redis = new PrivateRedis(await sparePort());
+    await redis.start();
+    // a county minute a real second (all four on one clock): sweeps every county minute, so every real second
+    const env = { REDIS_URL: redis.url, TIME_SCALE: '60', CLOCK_ANCHOR: String(Date.now()), SCHEDULE_CHECK_MS: '2000' };
+    const overrides = { onConsumerCrash: (e: Error) => void crashes.push(e) };
+    // five county minutes (five real seconds) of reservation: it runs out after the restart
+    catalog = await startService('catalog', { namespace, env: { ...env, RESERVATION_TTL_MINUTES: '5', SWEEP_INTERVAL_SECONDS: '60' }, overrides });
+    [orders, fulfillment, payouts] = await Promise.all([
+      startService('orders', { namespace, env: { ...env, CATALOG_URL: catalog.url }, overrides }),
+      startService('fulfillment', { namespace, env, overrides }),
+      startService('payouts', { namespace, env, overrides }),
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([orders?.close(), fulfillment?.close(), payouts?.close()]);
+    await catalog?.close();
+    await redis?.stop();
+  });
+
+  const schedules = [
+    { service: () => catalog, queue: RESERVATION_QUEUE, job: 'sweep-expired-reservations' },
+    { service: () => orders, queue: PAYMENT_TIMEOUTS_QUEUE, job: 'sweep-unpaid' },
+    { service: () => fulfillment, queue: DEADLINE_WATCH_QUEUE, job: 'sweep-overdue' },
+    { service: () => payouts, queue: PAYOUT_RUNS_QUEUE, job: 'start-payout-run' },
+  ];
+  /** The ids of each schedule's occurrences waiting in Redis. */
+  const waitingOccurrences = async () =>
+    Promise.all(
+      schedules.map(async ({ service, queue, job }) => {
+        const delayed = await service().app.get(Jobs).queue(queue).getJobs(['delayed', 'waiting', 'prioritized']);
+        return delayed.filter((j) => j.name === job && isOccurrenceOf(job, j.id)).map((j) => j.id!);
+      }),
+    );
+  const stockOf = async (productId: string) => (await call('GET', `${catalog.url}/products/${productId}`)).body.stock;
+
+  it('brings back every sweep and the next payout run by itself, and a sweep releases what a lost job would have', async () => {
+    const store = await newStore(catalog.url);
+    const product = await newProduct(catalog.url, store.id, { stock: 5 });
+    const orderId = randomUUID();
+    await publish(`${namespace}.orders.events`, [
+      {
+        key: orderId,
+        value: envelope('orders.order-placed', {
+          orderId,
+          checkoutId: randomUUID(),
+          buyerId: 'b',
+          storeId: store.id,
+          township: 'louguan',
+          lines: [{ productId: product.id, quantity: 2, unitPriceFen: 6800, category: 'fresh' }],
+          totalFen: 13_600,
+          placedAt: new Date().toISOString(),
+        }),
+      },
+    ]);
+    await waitFor(async () => (await stockOf(product.id)).reserved === 2, 'reserved');
+    const expiryQueue = catalog.app.get(Jobs).queue(RESERVATION_QUEUE);
+    await waitFor(async () => (await expiryQueue.getJob(expiryJobId(orderId))) !== undefined, 'the expiry job');
+    const before = await waitFor(async () => {
+      const found = await waitingOccurrences();
+      return found.every((ids) => ids.length > 0) && found;
+    }, 'every schedule waiting');
+    const [nextPayoutRun] = before[3];
+
+    await redis.stop();
+    await redis.start();
+    const restartedAt = Date.now();
+
+    const after = await waitFor(async () => {
+      const found = await waitingOccurrences();
+      return found.every((ids) => ids.length > 0) && found;
+    }, 'every schedule back', 15_000);
+    const backInMs = Date.now() - restartedAt;
+    // the payout run is the same occurrence as before: its id names it, so it was not moved or doubled
+    expect(after[3]).toEqual([nextPayoutRun]);
+    for (const ids of after) expect(ids).toHaveLength(1);
+    console.log(`schedules back ${backInMs} ms after the Redis restart`);
+
+    // the reservation's expiry job went with Redis (nothing adds it again); the sweep releases it once it is past its time
+    expect(await expiryQueue.getJob(expiryJobId(orderId))).toBeUndefined();
+    await waitFor(async () => (await stockOf(product.id)).reserved === 0, 'the reservation released by the sweep', 20_000);
+    expect(await stockOf(product.id)).toEqual({ onHand: 5, reserved: 0, available: 5 });
+    const [reservation] = await catalog.dataSource.query(`SELECT status, expires_at, closed_at FROM reservations WHERE order_id = $1`, [orderId]);
+    expect(reservation.status).toBe('released');
+    expect(reservation.closed_at.getTime()).toBeGreaterThanOrEqual(reservation.expires_at.getTime());
+    expect(crashes).toEqual([]);
+  }, 60_000);
+
+  it('brings them back within SCHEDULE_CHECK_MS when Redis loses them without a reconnect', async () => {
+    const client = new IORedis(redis.url);
+    try {
+      await client.flushall();
+    } finally {
+      client.disconnect();
+    }
+    const flushedAt = Date.now();
+    const after = await waitFor(async () => {
+      const found = await waitingOccurrences();
+      return found.every((ids) => ids.length > 0) && found;
+    }, 'every schedule back', 10_000);
+    for (const ids of after) expect(ids).toHaveLength(1);
+    expect(Date.now() - flushedAt).toBeLessThan(2000 + 1500); // the check's period (2 s here), and some slack
+    expect(crashes).toEqual([]);
+  });
+});
