@@ -1,6 +1,7 @@
 // Sends committed outbox rows to Kafka in batches with an idempotent producer (and job rows to
 // BullMQ through the job sink), then marks them sent. Wakes on NOTIFY (sent at commit) and polls as a backstop. One instance relays at a time
 // (advisory lock), so events leave in commit order and one key's events stay in order.
+// While the broker is away nothing is marked sent: the relay keeps trying, warns, and resumes.
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { Partitioners } from 'kafkajs';
@@ -8,6 +9,7 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventEnvelope } from '@cc/contracts';
 import type { Metrics } from '@cc/platform';
+import { cannotHeal } from './kafka-faults';
 import { headersOf, OUTBOX_CHANNEL, OutboxJobRow } from './outbox';
 
 const RELAY_LOCK = 7_204_301; // any constant: each service has its own database
@@ -20,7 +22,12 @@ export interface OutboxRelaySettings {
   coalesceMs?: number;
   /** Sent rows older than this are deleted. */
   retainSentHours?: number;
+  /** Called on an error that cannot heal (credentials, permissions, configuration); services exit. */
+  onFatal?: (error: Error) => void;
 }
+
+/** While sends keep failing, a warning at most this often. */
+const WARN_EVERY_MS = 10_000;
 
 /** Adds jobs to BullMQ; must be idempotent per job id (BullMQ is, for deterministic ids). */
 export type JobSink = (jobs: OutboxJobRow[]) => Promise<void>;
@@ -40,8 +47,11 @@ export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private housekeeping?: NodeJS.Timeout;
   private running = false;
+  private stopped = false;
   private draining?: Promise<void>;
   private pending = false;
+  private connected?: Promise<void>;
+  private failing?: { since: number; attempts: number; warnedAt: number };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -51,11 +61,22 @@ export class OutboxRelay {
     private readonly metrics?: Metrics,
     private readonly jobSink?: JobSink,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // a send gives up after ~8 s instead of retrying forever inside the batch's transaction; the
+      // relay then tries again on its next poll, so a broker away for minutes is waited out all the
+      // same, and a stop never waits on a send longer than that. Duplicates a retry may make are
+      // turned away by the consumers' inbox.
+      retry: { initialRetryTime: 300, maxRetryTime: 3000, retries: 5 },
+    });
   }
 
+  /** Starts listening and polling; Kafka is connected on the first send, so a broker away does not hold this up. */
   async start(): Promise<void> {
-    await this.producer.connect();
+    if (this.stopped) return; // stopped before it started (a shutdown while the broker was away)
     this.running = true;
     this.listener = new Client({ connectionString: this.settings.databaseUrl });
     this.listener.on('notification', () => this.wake());
@@ -68,12 +89,18 @@ export class OutboxRelay {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.running = false;
     clearInterval(this.timer);
     clearInterval(this.housekeeping);
     await this.draining;
     await this.listener?.end().catch(() => undefined);
     await this.producer.disconnect();
+  }
+
+  /** What the relay was doing, for the shutdown log. */
+  describe(): string {
+    return this.failing ? `relaying (failing for ${Math.round((Date.now() - this.failing.since) / 1000)} s)` : this.draining ? 'relaying a batch' : 'idle';
   }
 
   /** Asks the relay to send what is waiting; returns when the current drain is done. */
@@ -93,13 +120,42 @@ export class OutboxRelay {
     while (this.pending && this.running) {
       this.pending = false;
       try {
+        await (this.connected ??= this.producer.connect().catch((err) => {
+          this.connected = undefined;
+          throw err;
+        }));
         while ((await this.relayBatch()) === this.settings.batchSize && this.running);
+        this.recovered();
       } catch (err) {
         // nothing was marked sent; the next wake or poll sends it again
-        this.logger.error({ err }, 'outbox relay failed; will retry');
+        this.failed(err as Error);
         return;
       }
     }
+  }
+
+  private failed(error: Error): void {
+    const hopeless = cannotHeal(error);
+    if (hopeless) {
+      this.logger.fatal({ err: error, reason: hopeless }, `outbox relay: an error that cannot heal by waiting (${hopeless}); giving up`);
+      this.running = false;
+      this.settings.onFatal?.(error);
+      return;
+    }
+    const now = Date.now();
+    const failing = (this.failing ??= { since: now, attempts: 0, warnedAt: 0 });
+    failing.attempts++;
+    if (now - failing.warnedAt >= WARN_EVERY_MS) {
+      failing.warnedAt = now;
+      const detail = { err: { name: error.name, message: error.message }, attempts: failing.attempts, failingForMs: now - failing.since };
+      this.logger.warn(detail, 'outbox relay cannot send (Kafka, Redis or the database away?); retrying');
+    }
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.logger.info({ attempts: this.failing.attempts, failedForMs: Date.now() - this.failing.since }, 'outbox relay sends again');
+    this.failing = undefined;
   }
 
   /** Sends one batch; returns how many events it sent (0 when another instance holds the relay). */
