@@ -57,6 +57,12 @@ export class BaseConfig {
   @IsInt() @Min(1) @Max(10_000) CONSUMER_MAX_WAIT_MS = 100;
   @IsInt() @Min(1) @Max(20) CONSUMER_MAX_ATTEMPTS = 5;
   @IsInt() @Min(1) @Max(60_000) CONSUMER_RETRY_BASE_MS = 100;
+  /**
+   * A graceful stop (SIGTERM) takes at most this long, whatever Kafka, Redis or PostgreSQL are
+   * doing; past it the service logs what was still running and exits 1. Below Kubernetes' 30 s
+   * grace period (minus the 5 s preStop pause), so the code, not SIGKILL, decides what is lost.
+   */
+  @IsInt() @Min(1000) @Max(120_000) SHUTDOWN_TIMEOUT_MS = 10_000;
 
   get jwtSecret(): string {
     return this.JWT_SECRET ?? DEV_JWT_SECRET;

@@ -8,6 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { BaseConfig, ConfigError, correlationMiddleware, createLogger, createValidationPipe, Metrics, ProblemFilter } from '@cc/platform';
 import { installProfilerSignal } from './profiler';
+import { ServiceRuntime } from './runtime';
 import { LOGGER } from './tokens';
 
 class PinoNestLogger implements LoggerService {
@@ -19,8 +20,10 @@ class PinoNestLogger implements LoggerService {
   verbose(message: unknown, context?: string) { this.logger.trace({ context }, String(message)); }
 }
 
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP']; // not SIGUSR2: the bench's profiler toggle
+
 /** Builds the Nest application (not yet listening); tests call this and then `listen(0)`. */
-export async function createServiceApp(module: DynamicModule, title: string, options: { openApi?: boolean } = {}): Promise<NestExpressApplication> {
+export async function createServiceApp(module: DynamicModule, title: string, options: { openApi?: boolean; shutdownHooks?: boolean } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { rawBody: true, bufferLogs: true });
   const logger = app.get<Logger>(LOGGER);
   const metrics = app.get(Metrics);
@@ -34,7 +37,8 @@ export async function createServiceApp(module: DynamicModule, title: string, opt
   app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT', 'SIGHUP']); // not SIGUSR2: the bench's profiler toggle
+  // runService installs its own, bounded (stopOnSignals)
+  if (options.shutdownHooks !== false) app.enableShutdownHooks(STOP_SIGNALS);
   if (options.openApi !== false) {
     const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(`County Commerce — ${title}`).setVersion('1').addBearerAuth().build());
     SwaggerModule.setup('docs', app, document);
@@ -58,7 +62,8 @@ export async function runService(name: string, load: () => BaseConfig, module: (
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
   installProfilerSignal(name, process.env.CPU_PROFILE_DIR, logger);
   try {
-    const app = await createServiceApp(module(config), name);
+    const app = await createServiceApp(module(config), name, { shutdownHooks: false });
+    stopOnSignals(app, name, config.SHUTDOWN_TIMEOUT_MS, logger);
     await app.listen(config.PORT, '0.0.0.0');
     logger.info({ port: config.PORT, namespace: config.NAMESPACE || undefined }, `${name} listening`);
   } catch (err) {
@@ -66,4 +71,40 @@ export async function runService(name: string, load: () => BaseConfig, module: (
     logger.fatal({ err }, `${name} failed to start`);
     process.exit(1);
   }
+}
+
+/**
+ * SIGTERM (or SIGINT, SIGHUP) closes the app in bounded steps (ServiceRuntime) and exits 0 when
+ * every step finished, 1 when one overran. Whatever hangs, the process is gone SHUTDOWN_TIMEOUT_MS
+ * after the signal, having logged what was still running: a supervisor's SIGKILL must never be
+ * what decides what in-flight work is lost.
+ */
+function stopOnSignals(app: NestExpressApplication, name: string, timeoutMs: number, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return; // a second signal changes nothing: the bound holds
+    stopping = true;
+    const started = Date.now();
+    const runtime = app.get(ServiceRuntime, { strict: false });
+    logger.info({ signal, timeoutMs }, `${name} stopping`);
+    const watchdog = setTimeout(() => {
+      const stillRunning = runtime.shutdown ? [...runtime.shutdown.running] : ['starting up'];
+      logger.fatal({ stillRunning, timeoutMs }, `${name} did not stop within SHUTDOWN_TIMEOUT_MS (${timeoutMs} ms); exiting with what was still running: ${stillRunning.join(', ') || 'the framework'}`);
+      process.exit(1);
+    }, timeoutMs);
+    app.close().then(
+      () => {
+        clearTimeout(watchdog);
+        const overran = runtime.shutdown?.overran ?? [];
+        if (overran.length) logger.warn({ ms: Date.now() - started, overran }, `${name} stopped, leaving behind: ${overran.join(', ')}`);
+        else logger.info({ ms: Date.now() - started }, `${name} stopped`);
+        process.exit(overran.length ? 1 : 0);
+      },
+      (err) => {
+        logger.fatal({ err, ms: Date.now() - started }, `${name} failed while stopping`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, stop);
 }

@@ -1,4 +1,6 @@
-// GET /health: liveness and readiness of the service's database, Redis and Kafka.
+// GET /health: liveness and readiness of the service's database, Redis and Kafka, and what the
+// event consumer is doing (information only: an instance whose consumer is still joining its
+// group serves HTTP all the same, so that does not make it unready).
 import { Controller, Get, Inject, Injectable } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
@@ -33,7 +35,9 @@ export class InfraHealth {
     const check = this.indicator.check('kafka');
     try {
       if (!this.admin) {
-        this.admin = this.kafka.admin();
+        // no retries of its own: the probe answers within its timeouts, and a broker away must
+        // not leave a connection attempt behind per probe
+        this.admin = this.kafka.admin({ retry: { retries: 0 } });
         await withTimeout(this.admin.connect(), 2000);
       }
       const cluster = await withTimeout(this.admin.describeCluster(), 2000);
@@ -43,6 +47,18 @@ export class InfraHealth {
       this.admin = undefined;
       return check.down({ message: (e as Error).message });
     }
+  }
+
+  private consumerState?: () => Record<string, string> | undefined;
+
+  /** The runtime tells where the consumer's state comes from. */
+  reportConsumer(state: () => Record<string, string> | undefined): void {
+    this.consumerState = state;
+  }
+
+  /** Always up: `state` is joining, consuming, reconnecting or stopped (`none` for a service that consumes nothing). */
+  consumer() {
+    return this.indicator.check('consumer').up(this.consumerState?.() ?? { state: 'none' });
   }
 
   async close(): Promise<void> {
@@ -63,6 +79,11 @@ export class HealthController {
   @Public()
   @HealthCheck()
   check() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 1500 }), () => this.infra.redisUp(), () => this.infra.kafkaUp()]);
+    return this.health.check([
+      () => this.db.pingCheck('database', { timeout: 1500 }),
+      () => this.infra.redisUp(),
+      () => this.infra.kafkaUp(),
+      () => this.infra.consumer(),
+    ]);
   }
 }
