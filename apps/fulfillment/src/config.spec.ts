@@ -5,7 +5,7 @@ describe('fulfillment configuration', () => {
   it('defaults to port 3003, the fulfillment database, three daily slots (two cold-chain) in Shanghai time', () => {
     const config = loadFulfillmentConfig({});
     expect(config.PORT).toBe(3003);
-    expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/fulfillment');
+    expect(config.DATABASE_URL).toBe('postgres://fulfillment:cc-dev-fulfillment@127.0.0.1:5432/fulfillment');
     expect(config.timetable).toEqual([
       { time: '09:00', courier: 'cold-chain', capacity: 50 },
       { time: '14:00', courier: 'standard', capacity: 50 },
@@ -53,7 +53,7 @@ describe('fulfillment configuration', () => {
   });
 
   it('refuses to start in production with the development courier secret', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://fulfillment:real@db/fulfillment', REDIS_URL: 'redis://cc:real@redis:6379', KAFKA_PASSWORD: 'real' };
     expect(() => loadFulfillmentConfig(production)).toThrow(/COURIER_WEBHOOK_SECRET: must be set/);
     expect(loadFulfillmentConfig({ ...production, COURIER_WEBHOOK_SECRET: 'a-real-courier-secret' }).courierSecret).toBe('a-real-courier-secret');
   });

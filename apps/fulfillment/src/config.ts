@@ -59,7 +59,7 @@ export class FulfillmentConfig extends BaseConfig {
 }
 
 export function loadFulfillmentConfig(env = process.env): FulfillmentConfig {
-  const config = loadConfig(FulfillmentConfig, env, { PORT: 3003, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/fulfillment' });
+  const config = loadConfig(FulfillmentConfig, env, { PORT: 3003, DATABASE_URL: 'postgres://fulfillment:cc-dev-fulfillment@127.0.0.1:5432/fulfillment' });
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: config.COUNTY_TIME_ZONE });
   } catch {

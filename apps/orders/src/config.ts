@@ -21,4 +21,4 @@ export class OrdersConfig extends BaseConfig {
 }
 
 export const loadOrdersConfig = (env = process.env) =>
-  loadConfig(OrdersConfig, env, { PORT: 3002, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/orders' });
+  loadConfig(OrdersConfig, env, { PORT: 3002, DATABASE_URL: 'postgres://orders:cc-dev-orders@127.0.0.1:5432/orders' });

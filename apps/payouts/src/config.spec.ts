@@ -5,7 +5,7 @@ describe('payouts configuration', () => {
   it('defaults to port 3004, the payouts database and a commission for every category', () => {
     const config = loadPayoutsConfig({});
     expect(config.PORT).toBe(3004);
-    expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/payouts');
+    expect(config.DATABASE_URL).toBe('postgres://payouts:cc-dev-payouts@127.0.0.1:5432/payouts');
     expect(config.commissionBps).toEqual({ fresh: 500, chilled: 500, ambient: 800, handicraft: 1000 });
   });
 

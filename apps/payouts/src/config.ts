@@ -43,7 +43,7 @@ export class PayoutsConfig extends BaseConfig {
 }
 
 export function loadPayoutsConfig(env = process.env): PayoutsConfig {
-  const config = loadConfig(PayoutsConfig, env, { PORT: 3004, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/payouts' });
+  const config = loadConfig(PayoutsConfig, env, { PORT: 3004, DATABASE_URL: 'postgres://payouts:cc-dev-payouts@127.0.0.1:5432/payouts' });
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: config.COUNTY_TIME_ZONE });
   } catch {

@@ -19,7 +19,7 @@ export class BaseConfig {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL!: string;
   @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
   @IsIn(['true', 'false']) MIGRATE_ON_START: 'true' | 'false' = 'true';
-  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' }) REDIS_URL = 'redis://127.0.0.1:6379';
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' }) REDIS_URL = 'redis://cc:cc-dev-redis@127.0.0.1:6379';
   @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' }) KAFKA_BROKERS = '127.0.0.1:9092';
   @IsInt() @Min(1) @Max(1000) KAFKA_PARTITIONS = 12;
   /** How clients authenticate to Kafka: SASL/SCRAM-SHA-256 (deploy/kafka.sh's broker), or none for a plaintext broker. */
