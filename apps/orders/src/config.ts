@@ -16,6 +16,16 @@ export class OrdersConfig extends BaseConfig {
   @IsInt() @Min(0) @Max(120_000) SIMULATED_PAYMENT_SLOW_MS = 3_000;
   /** An order still awaiting payment this long after its stock was reserved is cancelled. */
   @IsInt() @Min(1) @Max(24 * 3600) PAYMENT_TIMEOUT_SECONDS = 120;
+  /**
+   * Checkout answers 429 while the oldest work waiting in the pipeline (unrelayed outbox rows,
+   * orders waiting for stock, paid orders waiting for a shipment) is older than this: accepted
+   * orders keep a bounded latency instead of all falling behind. 0 turns admission control off.
+   */
+  @IsInt() @Min(0) @Max(600_000) ADMISSION_MAX_BACKLOG_MS = 2_000;
+  /** How often the backlog is sampled (in the background; requests read the last sample). */
+  @IsInt() @Min(50) @Max(10_000) ADMISSION_SAMPLE_MS = 250;
+  /** Orders waiting longer than this are stuck (the sweeps' business), not backlog: one cannot close checkout. */
+  @IsInt() @Min(1_000) @Max(3_600_000) ADMISSION_STUCK_AFTER_MS = 60_000;
   /** Idempotency keys of POST /checkouts are remembered this long. */
   @IsInt() @Min(1) @Max(24 * 30) IDEMPOTENCY_KEY_TTL_HOURS = 24;
 }

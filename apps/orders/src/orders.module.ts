@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceKitModule, ServiceOptions } from '@cc/service';
 import { OrdersConfig } from './config';
+import { CheckoutAdmission } from './domain/checkout-admission.service';
 import { CheckoutService } from './domain/checkout.service';
 import { IdempotentCommand } from './domain/idempotent-command';
 import { OrderLifecycleService } from './domain/order-lifecycle.service';
@@ -18,6 +19,7 @@ import { ordersMigrations } from './persistence/migrations';
 import { OrderMetrics } from './persistence/order-metrics';
 import { OrderRepository } from './persistence/order.repository';
 import { PaymentProvider, SimulatedPaymentProvider } from './persistence/payment-provider';
+import { PipelineBacklogRepository } from './persistence/pipeline-backlog.repository';
 
 @Module({})
 export class OrdersModule {
@@ -52,6 +54,8 @@ export class OrdersModule {
       controllers: [OrdersController],
       providers: [
         CheckoutService,
+        CheckoutAdmission,
+        PipelineBacklogRepository,
         IdempotentCommand,
         OrderLifecycleService,
         OrderQueryService,

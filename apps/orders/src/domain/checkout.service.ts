@@ -6,6 +6,7 @@ import { Outbox } from '@cc/messaging';
 import { Clock, Principal, unprocessable } from '@cc/platform';
 import { CatalogClient } from '../persistence/catalog.client';
 import { OrderRepository } from '../persistence/order.repository';
+import { CheckoutAdmission } from './checkout-admission.service';
 import { CheckoutLine, splitByStore, UnknownProductsError } from './checkout-split';
 import { eventLines } from './order-events';
 import { IdempotentCommand, requestHash } from './idempotent-command';
@@ -27,15 +28,21 @@ export class CheckoutService {
     private readonly catalog: CatalogClient,
     private readonly orders: OrderRepository,
     private readonly idempotent: IdempotentCommand,
+    private readonly admission: CheckoutAdmission,
     private readonly outbox: Outbox,
     private readonly clock: Clock,
   ) {}
 
-  /** Returns the checkout and whether it was created now (false: an earlier answer replayed). */
+  /**
+   * Returns the checkout and whether it was created now (false: an earlier answer replayed).
+   * Throws PipelineBehind when the pipeline cannot carry a new one now.
+   */
   async placeCheckout(buyer: Principal, request: CheckoutRequest, idempotencyKey?: string): Promise<{ result: CheckoutResult; created: boolean }> {
     const hash = requestHash({ lines: request.lines, paymentToken: request.paymentToken });
     const earlier = await this.idempotent.replay<CheckoutResult>(buyer.sub, idempotencyKey, hash);
     if (earlier) return { result: earlier, created: false };
+    // a checkout already accepted is answered above whatever the backlog; a new one may be refused
+    this.admission.admit();
     let planned;
     try {
       planned = splitByStore(request.lines, await this.catalog.products([...new Set(request.lines.map((l) => l.productId))]));

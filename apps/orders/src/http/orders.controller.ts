@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { badRequest, CurrentUser, Principal, Roles } from '@cc/platform';
+import { badRequest, CurrentUser, Principal, ProblemException, Roles } from '@cc/platform';
+import { PipelineBehind } from '../domain/checkout-admission.service';
 import { CheckoutService } from '../domain/checkout.service';
 import { OrderLifecycleService } from '../domain/order-lifecycle.service';
 import { OrderQueryService } from '../domain/order-query.service';
@@ -37,9 +38,18 @@ export class OrdersController {
   @Post('checkouts')
   @Roles('buyer')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'same key and body → same answer, nothing new created (24 h)' })
+  @ApiResponse({ status: 429, description: 'the order pipeline is behind: nothing was created; try again after Retry-After seconds' })
   async checkout(@Body() body: CheckoutDto, @CurrentUser() user: Principal, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
     checkIdempotencyKey(key);
-    const { result, created } = await this.checkouts.placeCheckout(user, { lines: body.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })), paymentToken: body.paymentToken }, key);
+    let placed;
+    try {
+      placed = await this.checkouts.placeCheckout(user, { lines: body.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })), paymentToken: body.paymentToken }, key);
+    } catch (e) {
+      if (!(e instanceof PipelineBehind)) throw e;
+      res.setHeader('Retry-After', String(e.retryAfterSeconds));
+      throw new ProblemException(429, e.message, { retryAfterSeconds: e.retryAfterSeconds });
+    }
+    const { result, created } = placed;
     res.status(created ? 201 : 200);
     if (!created) res.setHeader('Idempotent-Replayed', 'true');
     return result;
