@@ -6,6 +6,9 @@
 //   npm run bench                         fixed rate (200/s for 30 s), then max throughput
 //   npm run bench -- --smoke              a few seconds, asserts only that nothing was lost
 //   options: --rate 200 --seconds 30 --steps 8,16,32,64 --step-seconds 10
+//            --overload <checkouts/s>  after the steps, offer this rate (default twice the max the steps
+//                        measured; 0: skip) for --overload-seconds 15: accepted, refused (429) and
+//                        the latency of the accepted
 //            --profile   CPU-profile each service during the max-throughput steps, or the fixed rate
 //                        when --steps '' (summary printed,
 //                        .cpuprofile files kept under .run/profiles/<namespace>/)
@@ -28,6 +31,8 @@ const RATE = Number(opt('rate', SMOKE ? '20' : '200'));
 const SECONDS = Number(opt('seconds', SMOKE ? '3' : '30'));
 const STEPS = opt('steps', SMOKE ? '' : '8,16,32,64').split(',').filter(Boolean).map(Number);
 const STEP_SECONDS = Number(opt('step-seconds', '10'));
+const OVERLOAD = opt('overload', '');
+const OVERLOAD_SECONDS = Number(opt('overload-seconds', '15'));
 const root = join(__dirname, '..', '..');
 const STORES = SMOKE ? 50 : 2000;
 const PRODUCTS = SMOKE ? 500 : 20000;
@@ -138,7 +143,8 @@ async function main(): Promise<void> {
     const ordersUrl = platform.url('orders');
     const checkoutTimes = new Map<string, number>();
     let declined = 0;
-    const checkout = async (): Promise<number> => {
+    /** The checkout's latency in ms, or null when it was refused (429: admission control). */
+    const checkout = async (): Promise<number | null> => {
       const lines = [{ productId: pick(), quantity: 1 }];
       if (Math.random() < 0.15) lines.push({ productId: pick(), quantity: 1 }); // some carts span two stores
       const paymentToken = Math.random() < 0.03 ? 'tok_declined' : 'tok_ok';
@@ -150,6 +156,7 @@ async function main(): Promise<void> {
         body: JSON.stringify({ lines: lines.filter((l, i) => i === 0 || l.productId !== lines[0].productId), paymentToken }),
       });
       const body = (await res.json()) as { orders?: { id: string }[] };
+      if (res.status === 429) return null;
       if (res.status !== 201) throw new Error(`checkout answered ${res.status}: ${JSON.stringify(body)}`);
       const now = Date.now();
       for (const o of body.orders ?? []) checkoutTimes.set(o.id, now);
@@ -174,13 +181,14 @@ async function main(): Promise<void> {
     };
     const toggleProfilers = () => PROFILE && [...pids.values()].forEach((pid) => process.kill(pid, 'SIGUSR2'));
     if (!STEPS.length) toggleProfilers(); // without steps, the profile covers the fixed rate
+    let fixedRefused = 0;
     const fixedStart = performance.now();
     const inFlight: Promise<void>[] = [];
     for (let i = 0; i < RATE * SECONDS; i++) {
       const due = fixedStart + (i * 1000) / RATE;
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
-      inFlight.push(checkout().then(() => void latencies.push(performance.now() - due), failed));
+      inFlight.push(checkout().then((ms) => void (ms === null ? fixedRefused++ : latencies.push(performance.now() - due)), failed));
     }
     await Promise.all(inFlight);
     const fixedSeconds = (performance.now() - fixedStart) / 1000;
@@ -195,8 +203,7 @@ async function main(): Promise<void> {
         Array.from({ length: concurrency }, async () => {
           while (performance.now() < until) {
             try {
-              await checkout();
-              done++;
+              if ((await checkout()) !== null) done++;
             } catch (e) {
               failed(e);
             }
@@ -207,6 +214,35 @@ async function main(): Promise<void> {
       steps.push({ concurrency, checkoutsPerSecond: Number(rate.toFixed(1)) });
       console.log(`  ${concurrency} buyers at once: ${rate.toFixed(1)} checkouts/s`);
       if (steps.length > 1 && rate < steps[steps.length - 2].checkoutsPerSecond * 1.05) break;
+    }
+    // overload, open loop: twice what the pipeline carried (or --overload), to see admission refuse
+    // early and what it accepted keep its latency
+    const overloadRate = OVERLOAD !== '' ? Number(OVERLOAD) : steps.length ? 2 * Math.max(...steps.map((s) => s.checkoutsPerSecond)) : 0;
+    let overload: { offeredPerSecond: number; seconds: number; offered: number; accepted: number; refused: number; errors: number; acceptedLatencyMs: { p50: number; p95: number; p99: number } } | null = null;
+    if (overloadRate > 0) {
+      console.log(`overload: ${overloadRate} checkouts/s for ${OVERLOAD_SECONDS} s`);
+      const accepted: number[] = [];
+      let refused = 0;
+      const errorsBefore = [...errors.values()].reduce((a, b) => a + b, 0);
+      const start = performance.now();
+      const sent: Promise<void>[] = [];
+      for (let i = 0; i < overloadRate * OVERLOAD_SECONDS; i++) {
+        const due = start + (i * 1000) / overloadRate;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        sent.push(checkout().then((ms) => void (ms === null ? refused++ : accepted.push(performance.now() - due)), failed));
+      }
+      await Promise.all(sent);
+      const errorCount = [...errors.values()].reduce((a, b) => a + b, 0) - errorsBefore;
+      overload = {
+        offeredPerSecond: overloadRate,
+        seconds: OVERLOAD_SECONDS,
+        offered: sent.length,
+        accepted: accepted.length,
+        refused,
+        errors: errorCount,
+        acceptedLatencyMs: { p50: quantile(accepted, 0.5), p95: quantile(accepted, 0.95), p99: quantile(accepted, 0.99) },
+      };
     }
     const loadEnded = Date.now();
     const infraAfter = infraTicks();
@@ -317,7 +353,9 @@ async function main(): Promise<void> {
       county: { stores: STORES, products: PRODUCTS },
       checkoutErrors: Object.fromEntries(errors),
       fixedRate: { offeredPerSecond: RATE, seconds: SECONDS, answered: latencies.length, answeredPerSecond: Number((latencies.length / fixedSeconds).toFixed(1)), checkoutLatencyMs: { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), p99: quantile(latencies, 0.99) } },
+      fixedRateRefused: fixedRefused,
       maxThroughput: steps,
+      overload,
       orders: { placed: expected, paid: paid.length, declinedPaymentsOffered: declined, endToEnd: endToEnd.length, lostAfterPayment: lost, duplicated },
       endToEndPerSecond: Number((endToEnd.length / ((lastDone - firstCheckout) / 1000)).toFixed(1)),
       endToEndLatencyMs: { p50: quantile(e2eSpans, 0.5), p99: quantile(e2eSpans, 0.99) },
@@ -336,6 +374,8 @@ async function main(): Promise<void> {
     console.log('\n── results ─────────────────────────────────────────────');
     console.log(`fixed rate ${RATE}/s: ${latencies.length} of ${RATE * SECONDS} answered, checkout latency p50 ${round(result.fixedRate.checkoutLatencyMs.p50)} ms, p95 ${round(result.fixedRate.checkoutLatencyMs.p95)} ms, p99 ${round(result.fixedRate.checkoutLatencyMs.p99)} ms`);
     if (errors.size) console.log(`checkout errors: ${[...errors].map(([r, n]) => `${n}× ${r}`).join('; ')}`);
+    if (fixedRefused) console.log(`fixed rate: ${fixedRefused} refused (429)`);
+    if (overload) console.log(`overload ${overload.offeredPerSecond}/s for ${overload.seconds} s: ${overload.accepted} accepted (${round(overload.accepted / overload.seconds)}/s), ${overload.refused} refused (429), ${overload.errors} errors; accepted checkout latency p50 ${round(overload.acceptedLatencyMs.p50)} ms, p95 ${round(overload.acceptedLatencyMs.p95)} ms, p99 ${round(overload.acceptedLatencyMs.p99)} ms`);
     if (steps.length) console.log(`max checkouts/s: ${Math.max(...steps.map((s) => s.checkoutsPerSecond))} (${steps.map((s) => `${s.concurrency}→${s.checkoutsPerSecond}`).join(', ')})`);
     console.log(`orders: ${expected} placed, ${paid.length} paid, ${endToEnd.length} end to end, ${lost} lost after payment, ${duplicated} duplicated`);
     console.log(`end to end: ${result.endToEndPerSecond} orders/s over the run; checkout → credited p50 ${round(result.endToEndLatencyMs.p50)} ms, p99 ${round(result.endToEndLatencyMs.p99)} ms`);
