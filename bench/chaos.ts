@@ -377,11 +377,17 @@ const nextEvent = (platform: Platform, id: string, boundMs = 90_000) =>
     platform.on('event', on);
   });
 
+/** Runs a fault's next step unless the suite is ending: then its cleanups alone touch the infrastructure. */
+function step<T>(fn: () => Promise<T>): Promise<T> {
+  if (launcher.ending) return new Promise<T>(() => undefined); // never settles: the launcher exits after its cleanups
+  return fn();
+}
 const pgVersion = () => readdirSync('/etc/postgresql').sort((a, b) => Number(a) - Number(b)).pop()!;
-const brokerStop = () => sh('bash', [join(root, 'deploy/kafka.sh'), 'stop']);
-const brokerStart = () => sh('bash', [join(root, 'deploy/kafka.sh'), 'start']);
+const brokerStop = () => step(() => sh('bash', [join(root, 'deploy/kafka.sh'), 'stop']));
+const brokerStart = () => step(() => sh('bash', [join(root, 'deploy/kafka.sh'), 'start']));
 /** deploy/infra.sh up starts whatever of PostgreSQL, Redis and the broker is down (and re-applies what they need). */
 const infraUp = () => sh('bash', [join(root, 'deploy/infra.sh'), 'up']);
+const faultInfraUp = () => step(infraUp);
 let infraTouched = false;
 async function restoreInfra(): Promise<void> {
   if (!infraTouched) return;
@@ -450,7 +456,7 @@ async function inject(f: PlannedFault, i: number, n: number, streamStart: number
       await brokerStop();
       const down = Date.now();
       // the outage runs from the broker's exit (its controlled shutdown takes a while) to its start
-      if (f.kind === 'broker-outage') await sleep(OUTAGE_SECONDS * 1000);
+      if (f.kind === 'broker-outage') await step(() => sleep(OUTAGE_SECONDS * 1000));
       const starting = Date.now();
       await brokerStart();
       endAt = Date.now();
@@ -461,8 +467,8 @@ async function inject(f: PlannedFault, i: number, n: number, streamStart: number
       const prefix = `cc-${platform.options.env!.NAMESPACE}`;
       const before = await schedulesInRedis(prefix);
       infraTouched = true;
-      await sh('redis-cli', ['shutdown', 'nosave']).catch(() => undefined); // the connection closes under it
-      await infraUp();
+      await step(() => sh('redis-cli', ['shutdown', 'nosave']).catch(() => undefined)); // the connection closes under it
+      await faultInfraUp();
       endAt = Date.now();
       if (before.size) {
         for (const bound = endAt + 60_000; Date.now() < bound; await sleep(250)) {
@@ -481,13 +487,13 @@ async function inject(f: PlannedFault, i: number, n: number, streamStart: number
     }
     case 'postgres-restart': {
       infraTouched = true;
-      await sh('pg_ctlcluster', ['--skip-systemctl-redirect', pgVersion(), 'main', 'restart']);
+      await step(() => sh('pg_ctlcluster', ['--skip-systemctl-redirect', pgVersion(), 'main', 'restart']));
       endAt = Date.now();
       break;
     }
     case 'sigstop': {
       platform.signal(f.target, 'SIGSTOP');
-      await sleep(STOP_SECONDS * 1000);
+      await step(() => sleep(STOP_SECONDS * 1000));
       try {
         platform.signal(f.target, 'SIGCONT');
       } catch (e) {

@@ -7,6 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createWriteStream, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { adminConnection, adminKafka, provisionNamespace } from '@cc/messaging';
 
 export const SERVICE_NAMES = ['catalog', 'orders', 'fulfillment', 'payouts'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -143,6 +144,9 @@ export class Platform extends EventEmitter {
    * stopped (and said so) before the error is thrown: a failed start leaves nothing running.
    */
   async start(names: readonly ServiceName[] = SERVICE_NAMES): Promise<void> {
+    // the namespace's topics and ACLs, made by the broker's super user before any service asks for them
+    const env = { ...process.env, ...this.options.env };
+    await provisionNamespace(adminKafka('platform-provision', env), { namespace: env.NAMESPACE ?? '', partitions: Number(env.KAFKA_PARTITIONS ?? 12), acls: adminConnection(env).sasl !== undefined });
     const results = await Promise.allSettled(names.map((name) => this.startOne(name)));
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
     if (failures.length) {
@@ -395,12 +399,17 @@ type Cleanup = { what: string; run: () => Promise<unknown>; force?: () => void }
  */
 export class Launcher {
   private readonly cleanups: Cleanup[] = [];
-  private ending = false;
+  private ending_ = false;
 
   constructor(
     readonly name: string,
     private readonly say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {}
+
+  /** True once the launcher is on its way out: work still running should stop acting (the cleanups own the machine now). */
+  get ending(): boolean {
+    return this.ending_;
+  }
 
   onCleanup(what: string, run: () => Promise<unknown>, force?: () => void): void {
     this.cleanups.push({ what, run, force });
@@ -431,7 +440,7 @@ export class Launcher {
   }
 
   private async end(code: number, why?: string): Promise<void> {
-    if (this.ending) {
+    if (this.ending_) {
       if (why?.startsWith('interrupted')) {
         this.say(`${this.name}: ${why} again — forcing`);
         for (const c of [...this.cleanups].reverse()) c.force?.();
@@ -439,7 +448,7 @@ export class Launcher {
       }
       return;
     }
-    this.ending = true;
+    this.ending_ = true;
     if (why) this.say(`${this.name} ${why}`);
     for (const c of [...this.cleanups].reverse()) {
       try {
