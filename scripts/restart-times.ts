@@ -94,6 +94,34 @@ async function main(): Promise<void> {
     throw new Error(`${s} not healthy and consuming within 90 s`);
   }
 
+  /** A second instance of `s` on another port, once it consumes (its group then has two members). */
+  async function spawnSecond(s: Service): Promise<{ child: ChildProcess; port: number }> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(root, 'dist/apps', s, 'src/main.js')], { env: { ...env(s), PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const started = Date.now();
+    while (Date.now() - started < 60_000) {
+      if ((await health(port))?.consumer === 'consuming') return { child, port };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`second ${s} not consuming within 60 s`);
+  }
+
+  /** Seconds from `since` until the instance on `port` has rejoined (consuming, in a generation that began after `since`). */
+  async function tookOver(port: number, since: number): Promise<number> {
+    while (Date.now() - since < 60_000) {
+      try {
+        const body = (await (await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) })).json()) as { details?: { consumer?: { state?: string; since?: string } } };
+        const c = body.details?.consumer;
+        if (c?.state === 'consuming' && c.since && Date.parse(c.since) > since) return (Date.parse(c.since) - since) / 1000;
+      } catch {
+        /* busy */
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('no takeover within 60 s');
+  }
+
   async function stopTimed(s: Service, signal: NodeJS.Signals): Promise<{ seconds: number; code: number | null; signal: string | null }> {
     const child = children.get(s)!;
     const started = Date.now();
@@ -114,6 +142,18 @@ async function main(): Promise<void> {
         const t = await spawnTimed(s);
         console.log(`kill -9 #${round}  ${s.padEnd(12)} /health 200 after ${t.healthy.toFixed(2)} s (consumer ${t.stateAtFirst200 ?? 'n/a'}), consuming after ${t.consuming?.toFixed(2)} s`);
       }
+    }
+    // two instances: how long after a kill -9 of one the other holds all the partitions
+    for (const s of SERVICES) {
+      const second = await spawnSecond(s);
+      await new Promise((r) => setTimeout(r, 1500));
+      const killedAt = Date.now();
+      await stopTimed(s, 'SIGKILL');
+      const takenOver = await tookOver(second.port, killedAt);
+      second.child.kill('SIGTERM');
+      await new Promise((r) => second.child.once('exit', r));
+      console.log(`takeover     ${s.padEnd(12)} the other instance consumes all partitions ${takenOver.toFixed(2)} s after the kill -9`);
+      await spawnTimed(s);
     }
     for (const s of SERVICES) {
       const t = await stopTimed(s, 'SIGTERM');

@@ -218,7 +218,9 @@ export class EventConsumer {
       alive();
       this.rebalance = undefined;
       this.restartDelay = RESTART_DELAY_MS.first;
-      this.setState('consuming');
+      // every join is a new generation: `since` says when this one began
+      this.current = 'consuming';
+      this.since = Date.now();
       this.logger.info({ group: this.groupId, memberId: payload.memberId, partitions: Object.values(payload.memberAssignment).flat().length }, 'consumer joined its group');
     });
     this.consumer.on(events.FETCH, alive);
