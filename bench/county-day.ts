@@ -17,8 +17,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { DEV_JWT_SECRET, TokenService } from '@cc/platform';
+import { kafkaClient } from '../scripts/clients';
 import { freePorts, Launcher, Platform, SERVICE_NAMES, ServiceName } from '../scripts/platform';
 import { PG, seedCounty, skewedPicker, sql } from './county';
 import { print as printProfile, ProfileSummary, summarise } from './profile-summary';
@@ -318,7 +318,7 @@ async function main(): Promise<void> {
       const consumer = sumAndCount(metricsAfter.get(s)!, 'event_consumer_transaction_events');
       batching[s] = { rowsPerRelayBatch: Number((relay.sum / Math.max(1, relay.count)).toFixed(1)), eventsPerConsumerTransaction: Number((consumer.sum / Math.max(1, consumer.count)).toFixed(1)) };
     }
-    const kafka = new Kafka({ clientId: 'bench', brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], logLevel: logLevel.NOTHING }).admin();
+    const kafka = kafkaClient('bench').admin();
     await kafka.connect();
     const lag: Record<string, number> = {};
     for (const group of ['catalog', 'orders', 'fulfillment', 'payouts'].map((g) => `${ns}.${g}`)) {

@@ -1,10 +1,15 @@
 // The broker from deploy/ authenticates every client (SASL/SCRAM-SHA-256) and lets each service's
 // principal write only its own topics: a forged `orders.order-paid` from anyone but orders is refused.
 import { randomUUID } from 'node:crypto';
+import type { DynamicModule, ValueProvider } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { Kafka, KafkaMessage, logLevel, Partitioners } from 'kafkajs';
+import { Source, topicOf } from '@cc/contracts';
 import { devPassword } from '@cc/platform';
-import { adminConnection, adminKafka, headersOf, provisionNamespace } from '@cc/messaging';
+import { adminConnection, adminKafka, CONSUMED_TOPICS, headersOf, provisionNamespace } from '@cc/messaging';
+import { REDIS, SERVICE_OPTIONS, ServiceOptions } from '@cc/service';
 import { newNamespace } from '../support/harness';
+import { SERVICES } from '../support/services';
 import { envelope, readTopic } from '../support/kafka';
 
 const { brokers, sasl, ssl } = adminConnection();
@@ -119,5 +124,17 @@ async function produceAs(principal: string, topic: string, value: object): Promi
     }
     await produceAs('ops', topic('fulfillment.events'), envelope('fulfillment.shipment-delivered', {} as never));
     await expect(produceAs('ops', topic('payouts.dlq'), paid(randomUUID()))).rejects.toThrow(/authoriz/i);
+  });
+});
+
+describe('the provisioning plan', () => {
+  it("lets each service read exactly the topics of the events its module consumes", () => {
+    for (const [service, definition] of Object.entries(SERVICES)) {
+      const kit = definition.module(definition.load({ NODE_ENV: 'test', PORT: '1' }), {}).imports!.find((m) => (m as DynamicModule).providers?.some((p) => (p as ValueProvider).provide === SERVICE_OPTIONS)) as DynamicModule;
+      const value = (token: symbol) => (kit.providers!.find((p) => (p as ValueProvider).provide === token) as ValueProvider).useValue;
+      (value(REDIS) as Redis).disconnect(); // the kit connects when it is assembled
+      const consumes = (value(SERVICE_OPTIONS) as ServiceOptions).consumes ?? [];
+      expect({ service, reads: [...CONSUMED_TOPICS[service as Source]].sort() }).toEqual({ service, reads: [...new Set(consumes.map(topicOf))].sort() });
+    }
   });
 });
