@@ -143,6 +143,7 @@ async function main(): Promise<void> {
     const ordersUrl = platform.url('orders');
     const checkoutTimes = new Map<string, number>();
     let declined = 0;
+    let retryAfterSeconds = 1; // the last refusal's Retry-After
     /** The checkout's latency in ms, or null when it was refused (429: admission control). */
     const checkout = async (): Promise<number | null> => {
       const lines = [{ productId: pick(), quantity: 1 }];
@@ -156,7 +157,10 @@ async function main(): Promise<void> {
         body: JSON.stringify({ lines: lines.filter((l, i) => i === 0 || l.productId !== lines[0].productId), paymentToken }),
       });
       const body = (await res.json()) as { orders?: { id: string }[] };
-      if (res.status === 429) return null;
+      if (res.status === 429) {
+        retryAfterSeconds = Number(res.headers.get('retry-after')) || 1;
+        return null;
+      }
       if (res.status !== 201) throw new Error(`checkout answered ${res.status}: ${JSON.stringify(body)}`);
       const now = Date.now();
       for (const o of body.orders ?? []) checkoutTimes.set(o.id, now);
@@ -203,7 +207,10 @@ async function main(): Promise<void> {
         Array.from({ length: concurrency }, async () => {
           while (performance.now() < until) {
             try {
+              // a refused buyer comes back after Retry-After, as a well-behaved client does (one
+              // that retries at once only adds refusals for the service to answer)
               if ((await checkout()) !== null) done++;
+              else await sleep(retryAfterSeconds * 1000);
             } catch (e) {
               failed(e);
             }
@@ -215,6 +222,7 @@ async function main(): Promise<void> {
       console.log(`  ${concurrency} buyers at once: ${rate.toFixed(1)} checkouts/s`);
       if (steps.length > 1 && rate < steps[steps.length - 2].checkoutsPerSecond * 1.05) break;
     }
+
     // overload, open loop: twice what the pipeline carried (or --overload), to see admission refuse
     // early and what it accepted keep its latency
     const overloadRate = OVERLOAD !== '' ? Number(OVERLOAD) : steps.length ? 2 * Math.max(...steps.map((s) => s.checkoutsPerSecond)) : 0;
