@@ -33,6 +33,8 @@ export class BaseConfig {
   /** Prefix for topics, consumer groups and queues, so several platforms (or test runs) share one broker and Redis. */
   @Matches(/^[a-z0-9-]*$/, { message: 'NAMESPACE may hold only a-z, 0-9 and -' }) NAMESPACE = '';
   @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' }) JWT_SECRET?: string;
+  /** Largest JSON or form body read (bigger: 413). The payout statement upload (CSV) has its own, larger limit. */
+  @IsInt() @Min(1024) @Max(104_857_600) HTTP_BODY_LIMIT_BYTES = 1_048_576;
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   /** 1 = real time; 3600 = an hour passes in a second (tests and the demo). */
   @IsInt() @Min(1) @Max(1_000_000) TIME_SCALE = 1;

@@ -6,5 +6,7 @@ export * from './logger';
 export * from './metrics';
 export * from './auth';
 export * from './http/problem';
+export * from './http/body';
+export * from './http/input.guard';
 export * from './http/correlation';
 export * from './transition-table';

@@ -1,12 +1,12 @@
 // Creates and starts a service's HTTP process: logs, correlation ids, validation, problem+json,
 // OpenAPI at /docs, graceful shutdown.
 import { DynamicModule, LoggerService } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ModulesContainer, NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { BaseConfig, ConfigError, correlationMiddleware, createLogger, createValidationPipe, Metrics, ProblemFilter } from '@cc/platform';
+import { BaseConfig, ConfigError, correlationMiddleware, createLogger, createValidationPipe, InputGuard, installBodyParsers, Metrics, ProblemFilter } from '@cc/platform';
 import { installProfilerSignal } from './profiler';
 import { ServiceRuntime } from './runtime';
 import { LOGGER } from './tokens';
@@ -34,7 +34,10 @@ export async function createServiceApp(module: DynamicModule, title: string, opt
     res.on('finish', () => stop({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
     next();
   });
-  app.useBodyParser('json', { limit: '1mb' });
+  // the app's validated config, whichever BaseConfig subclass its module provides
+  const config = [...app.get(ModulesContainer).values()].flatMap((m) => [...m.providers.values()]).map((p) => p.instance).find((i): i is BaseConfig => i instanceof BaseConfig);
+  installBodyParsers(app, config?.HTTP_BODY_LIMIT_BYTES ?? new BaseConfig().HTTP_BODY_LIMIT_BYTES);
+  app.useGlobalGuards(new InputGuard(app.get(Reflector)));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
   // runService installs its own, bounded (stopOnSignals)

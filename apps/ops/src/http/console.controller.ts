@@ -1,9 +1,9 @@
 // The console's pages: sign in with a token (kept in an HttpOnly cookie), the one-page console,
 // sign out. Without an ops token every page answers 401 (with the sign-in form) or 403.
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiConsumes, ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Principal, Public, TOKEN_COOKIE, tokenOf, TokenService } from '@cc/platform';
+import { FORM_TYPE, JSON_TYPE, Principal, Public, TOKEN_COOKIE, tokenOf, TokenService } from '@cc/platform';
 import { LoginDto } from './dto';
 import { consolePage, loginPage } from './pages';
 
@@ -30,6 +30,7 @@ export class ConsoleController {
 
   @Post('login')
   @Public()
+  @ApiConsumes(FORM_TYPE, JSON_TYPE) // the sign-in page posts a form
   @HttpCode(303)
   login(@Body() body: LoginDto, @Res() res: Response) {
     let principal: Principal;

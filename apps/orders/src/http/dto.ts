@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
 import { ORDER_STATUSES, OrderStatus } from '../domain/order-states';
 
 export class CheckoutLineDto {
@@ -10,6 +10,7 @@ export class CheckoutLineDto {
 
 export class CheckoutDto {
   @ApiProperty({ type: [CheckoutLineDto] })
+  @IsArray()
   @ValidateNested({ each: true })
   @Type(() => CheckoutLineDto)
   @ArrayMinSize(1)

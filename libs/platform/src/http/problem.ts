@@ -20,10 +20,30 @@ export const unprocessable = (detail: string, extra?: Record<string, unknown>) =
 export const badRequest = (detail: string, extra?: Record<string, unknown>) => new ProblemException(HttpStatus.BAD_REQUEST, detail, extra);
 export const forbidden = (detail: string) => new ProblemException(HttpStatus.FORBIDDEN, detail);
 
+/**
+ * Constraints that only bound a value of the right kind (a length, a range, a count): a value of
+ * the wrong kind breaks its kind's rule, not these, so they are not listed for it.
+ */
+const BOUNDS = new Set(['min', 'max', 'isLength', 'minLength', 'maxLength', 'arrayMinSize', 'arrayMaxSize', 'arrayNotEmpty', 'minDate', 'maxDate']);
+
+/** The messages for the rules a value broke: "is required" alone for a missing one, else kind before bounds. */
+export function brokenRules(error: ValidationError, field: string): string[] {
+  const constraints = error.constraints ?? {};
+  if ('whitelistValidation' in constraints) return Object.values(constraints);
+  // class-validator reports every rule of a missing value; only one was broken (null is a value: of the wrong kind)
+  if (error.value === undefined) return [`${field} is required`];
+  const failed = Object.entries(constraints);
+  const kind = failed.filter(([name]) => !BOUNDS.has(name));
+  if (!kind.length) return failed.map(([, message]) => message);
+  // "must be an array" says it; "each value in nested property … must be either object or array" only repeats it
+  const plain = kind.filter(([name]) => name !== 'nestedValidation');
+  return (plain.length ? plain : kind).map(([, message]) => message);
+}
+
 function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, messages: Object.values(e.constraints) }] : [];
+    const own = e.constraints ? [{ field, messages: brokenRules(e, field) }] : [];
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }
@@ -56,6 +76,9 @@ const titles: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+const isClientError = (e: unknown): e is { status: number; message: string } =>
+  typeof (e as { status?: unknown })?.status === 'number' && (e as { expose?: unknown }).expose === true && (e as { status: number }).status >= 400 && (e as { status: number }).status < 500;
+
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
@@ -76,9 +99,10 @@ export class ProblemFilter implements ExceptionFilter {
         const message = (res as { message?: unknown }).message;
         body = { detail: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message) };
       }
-    } else if ((exception as { type?: string })?.type === 'entity.parse.failed') {
-      status = HttpStatus.BAD_REQUEST;
-      body = { detail: 'request body is not valid JSON' };
+    } else if (isClientError(exception)) {
+      // an http-errors error from a parser no problem step translated (its messages are for clients)
+      status = exception.status;
+      body = { detail: exception.message };
     }
     if (status >= 500) this.logger.error({ err: exception, path: request.url }, 'request failed');
     response
