@@ -13,9 +13,9 @@ describe('which Kafka failures heal by waiting', () => {
   });
 
   it('gives up on credentials, permissions and configuration, also behind kafkajs wrappers', () => {
-    expect(cannotHeal(new KafkaJSSASLAuthenticationError('SASL SCRAM SHA256 authentication failed'))).toMatch(/SASLAuthentication/);
+    expect(cannotHeal(new (KafkaJSSASLAuthenticationError as unknown as new (m: string) => Error)('SASL SCRAM SHA256 authentication failed'))).toMatch(/SASLAuthentication/);
     expect(cannotHeal(protocolError('TOPIC_AUTHORIZATION_FAILED'))).toMatch(/TOPIC_AUTHORIZATION_FAILED/);
-    const wrapped = new KafkaJSNonRetriableError(protocolError('GROUP_AUTHORIZATION_FAILED'), { cause: protocolError('GROUP_AUTHORIZATION_FAILED') } as never);
+    const wrapped = Object.assign(new KafkaJSNonRetriableError('group refused'), { cause: protocolError('GROUP_AUTHORIZATION_FAILED') });
     expect(cannotHeal(wrapped)).toMatch(/GROUP_AUTHORIZATION_FAILED/);
     expect(cannotHeal(protocolError('INVALID_SESSION_TIMEOUT'))).toMatch(/INVALID_SESSION_TIMEOUT/);
   });
