@@ -11,6 +11,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { decodeEnvelope, decodePayload, DecodedEvent, EventType, InvalidEventError } from '@cc/contracts';
 import { Metrics, runInFlow } from '@cc/platform';
+import { databaseUnavailable } from './database-faults';
 import { TopicNames } from './kafka';
 import { cannotHeal, isRebalance } from './kafka-faults';
 import { deferOutboxWrites, flushOutbox } from './outbox';
@@ -381,7 +382,7 @@ export class EventConsumer {
       return true;
     }
     const labels = { group: this.settings.group, type: event.type };
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1, outage = 0; ; attempt++) {
       const stopTimer = this.metrics?.eventHandleDuration.startTimer(labels);
       try {
         const handled = await runInFlow({ correlationId: event.correlationId, causationId: event.id }, () => this.alone(() => this.handleOnce(event, handler!)));
@@ -392,6 +393,15 @@ export class EventConsumer {
         return true;
       } catch (err) {
         const permanent = err instanceof PermanentEventError || err instanceof InvalidEventError;
+        if (!permanent && databaseUnavailable(err)) {
+          // the database is away (restarting, failing over): nothing is wrong with the event, so
+          // this uses none of its attempts; wait for the database, however long it takes
+          attempt--;
+          const delay = Math.min(MAX_RETRY_DELAY_MS, this.settings.retryBaseMs * 2 ** Math.min(outage++, 10));
+          this.logger.warn({ err: (err as Error).message, eventId: event.id, type: event.type, delay }, 'database unavailable; waiting to handle the event');
+          if (!(await pause(delay, keepGoing))) return false;
+          continue;
+        }
         if (permanent || attempt >= this.settings.maxAttempts) {
           await this.deadLetter(topic, partition, message, err as Error, attempt);
           return true;
