@@ -17,7 +17,9 @@ describe('orders service', () => {
 
   beforeAll(async () => {
     catalog = await startService('catalog', { namespace });
-    orders = await startService('orders', { namespace, env: { CATALOG_URL: catalog.url, PAYMENT_TIMEOUT_SECONDS: '2', PAYMENT_CALL_TIMEOUT_MS: '300' } });
+    // no fulfillment runs here, so paid orders never get a shipment: admission control would read
+    // that as fulfillment falling behind and refuse checkouts (test/integration/checkout-admission.test.ts)
+    orders = await startService('orders', { namespace, env: { CATALOG_URL: catalog.url, PAYMENT_TIMEOUT_SECONDS: '2', PAYMENT_CALL_TIMEOUT_MS: '300', ADMISSION_MAX_BACKLOG_MS: '0' } });
   });
   afterAll(async () => {
     await orders?.close();
