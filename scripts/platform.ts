@@ -144,9 +144,10 @@ export class Platform extends EventEmitter {
    * stopped (and said so) before the error is thrown: a failed start leaves nothing running.
    */
   async start(names: readonly ServiceName[] = SERVICE_NAMES): Promise<void> {
-    // the namespace's topics and ACLs, made by the broker's super user before any service asks for them
+    // the namespace's topics and ACLs, made by the broker's super user before any service asks for
+    // them (launchers always name a namespace; an un-namespaced platform is provisioned by scripts/kafka-provision)
     const env = { ...process.env, ...this.options.env };
-    await provisionNamespace(adminKafka('platform-provision', env), { namespace: env.NAMESPACE ?? '', partitions: Number(env.KAFKA_PARTITIONS ?? 12), acls: adminConnection(env).sasl !== undefined });
+    if (this.options.env?.NAMESPACE) await provisionNamespace(adminKafka('platform-provision', env), { namespace: env.NAMESPACE!, partitions: Number(env.KAFKA_PARTITIONS ?? 12), acls: adminConnection(env).sasl !== undefined });
     const results = await Promise.allSettled(names.map((name) => this.startOne(name)));
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
     if (failures.length) {

@@ -186,6 +186,7 @@ describe('operations console', () => {
       await page.click('button[type=submit]');
       await page.waitForSelector('#queues table');
       await page.waitForSelector('#kafka table');
+      await page.waitForSelector('#dlq b'); // each panel loads on its own: the dead letters are read from their topics
       expect(await page.textContent('#queues')).toContain('courier-calls-demo');
       expect(await page.textContent('#queues')).toContain('courier API answered 503');
       expect(await page.textContent('#kafka')).toContain(`${namespace}.slow-consumer`);
