@@ -4,7 +4,7 @@
 const { Kafka, logLevel } = require('kafkajs');
 const broker = process.argv[2] || '127.0.0.1:9092';
 const timeout = Number(process.argv[3] || 3000);
-const mechanism = process.env.KAFKA_SASL_MECHANISM || 'none';
+const mechanism = process.env.KAFKA_SASL_MECHANISM || 'scram-sha-256';
 const sasl = mechanism === 'none' ? undefined
   : { mechanism, username: process.env.KAFKA_USERNAME || 'admin', password: process.env.KAFKA_PASSWORD || 'cc-dev-admin' };
 const admin = new Kafka({ clientId: 'kafka-ready', brokers: [broker], logLevel: logLevel.NOTHING, sasl, ssl: process.env.KAFKA_SSL === 'true',

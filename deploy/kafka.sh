@@ -26,7 +26,7 @@ home="${KAFKA_HOME_DIR:-$root/.run/kafka}"
 heap="${KAFKA_HEAP:-512m}"
 lib="$here/kafka/target/lib"
 pidfile="$home/broker.pid"
-security="${KAFKA_SECURITY:-plaintext}"
+security="${KAFKA_SECURITY:-sasl}"
 admin_password="${KAFKA_ADMIN_PASSWORD:-cc-dev-admin}"
 PRINCIPALS=(catalog orders fulfillment payouts ops)
 case "$security" in sasl|plaintext) ;; *) echo "kafka: KAFKA_SECURITY must be sasl or plaintext (got $security)" >&2; exit 2 ;; esac

@@ -108,7 +108,7 @@ export interface AdminConnection {
  * KAFKA_ADMIN_PASSWORD (the development cc-dev-admin), KAFKA_SSL. Services never use this.
  */
 export function adminConnection(env: NodeJS.ProcessEnv = process.env): AdminConnection {
-  const mechanism = env.KAFKA_SASL_MECHANISM || 'none';
+  const mechanism = env.KAFKA_SASL_MECHANISM || 'scram-sha-256';
   if (mechanism !== 'none' && mechanism !== 'scram-sha-256') throw new Error(`KAFKA_SASL_MECHANISM must be scram-sha-256 or none (got ${mechanism})`);
   const username = env.KAFKA_ADMIN_USERNAME || 'admin';
   return {

@@ -23,7 +23,7 @@ export class BaseConfig {
   @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' }) KAFKA_BROKERS = '127.0.0.1:9092';
   @IsInt() @Min(1) @Max(1000) KAFKA_PARTITIONS = 12;
   /** How clients authenticate to Kafka: SASL/SCRAM-SHA-256 (deploy/kafka.sh's broker), or none for a plaintext broker. */
-  @IsIn(['scram-sha-256', 'none']) KAFKA_SASL_MECHANISM: 'scram-sha-256' | 'none' = 'none';
+  @IsIn(['scram-sha-256', 'none']) KAFKA_SASL_MECHANISM: 'scram-sha-256' | 'none' = 'scram-sha-256';
   /** The Kafka principal; unset: the service's own name (catalog, orders, fulfillment, payouts, ops). */
   @IsOptional() @Matches(/^[A-Za-z0-9._-]+$/, { message: 'KAFKA_USERNAME may hold only A-Z, a-z, 0-9, . _ -' }) KAFKA_USERNAME?: string;
   /** Unset: the development password `cc-dev-<principal>`, refused when NODE_ENV=production. */
