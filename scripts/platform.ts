@@ -3,6 +3,7 @@
 // stops them again — always all of them, saying which. Used by the demo, the end-to-end tests,
 // the bench and the fault suite; `Launcher` below is what makes each of those clean up when it
 // fails or is interrupted.
+import 'reflect-metadata'; // @cc/messaging (provisioning) brings the contracts' decorators
 import { ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createWriteStream, mkdirSync, renameSync, writeFileSync } from 'node:fs';

@@ -127,8 +127,11 @@ describe('the local launcher (scripts/platform.ts)', () => {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     const code = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    for (let i = 0; i < 100 && !/PIDS/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
-    const pids = /PIDS ([\d ]+)/.exec(out)![1].trim().split(' ').map(Number);
+    // loading the built platform (and its Kafka client) takes a few seconds on a busy machine
+    for (let i = 0; i < 300 && !/PIDS/.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    const listed = /PIDS ([\d ]+)/.exec(out);
+    if (!listed) throw new Error(`the launcher did not start its services: ${out}`);
+    const pids = listed[1].trim().split(' ').map(Number);
     if (how === 'interrupt') child.kill('SIGINT');
     return { code: await code, out, pids };
   };
