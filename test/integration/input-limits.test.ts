@@ -57,6 +57,8 @@ describe('input limits', () => {
     const reply = await refused(catalog, 413, (url) => call('POST', `${url}/stores`, { token: opsToken(), body: storeBody('x'.repeat(2 * 1024 * 1024)) }));
     expect(reply.body.detail).toBe('the request body is larger than 1048576 bytes');
     await refused(orders, 413, (url) => call('POST', `${url}/checkouts`, { token: buyer, raw: `{"lines":[],"paymentToken":"${'y'.repeat(1_100_000)}"}` }));
+    // a URL over Node's 16 KB of request head never reaches the app, and is answered as a problem too
+    await refused(catalog, 431, (url) => call('GET', `${url}/products?category=${'x'.repeat(20_000)}`));
     await refused(ops, 413, (url) => call('POST', `${url}/login`, { raw: `token=${'z'.repeat(1_100_000)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
 
     // 2 MB of statement is read (it is refused for what it says, not for its size)

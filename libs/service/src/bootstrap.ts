@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { BaseConfig, ConfigError, correlationMiddleware, createLogger, createValidationPipe, InputGuard, installBodyParsers, Metrics, ProblemFilter } from '@cc/platform';
+import { answerParserErrorsAsProblems, BaseConfig, ConfigError, correlationMiddleware, createLogger, createValidationPipe, InputGuard, installBodyParsers, Metrics, ProblemFilter } from '@cc/platform';
 import { installProfilerSignal } from './profiler';
 import { ServiceRuntime } from './runtime';
 import { LOGGER } from './tokens';
@@ -37,6 +37,7 @@ export async function createServiceApp(module: DynamicModule, title: string, opt
   // the app's validated config, whichever BaseConfig subclass its module provides
   const config = [...app.get(ModulesContainer).values()].flatMap((m) => [...m.providers.values()]).map((p) => p.instance).find((i): i is BaseConfig => i instanceof BaseConfig);
   installBodyParsers(app, config?.HTTP_BODY_LIMIT_BYTES ?? new BaseConfig().HTTP_BODY_LIMIT_BYTES);
+  answerParserErrorsAsProblems(app.getHttpServer());
   app.useGlobalGuards(new InputGuard(app.get(Reflector)));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));

@@ -64,7 +64,7 @@ export class ProductService {
 
   async createProduct(storeId: string, input: ProductInput, actor: string): Promise<ProductView> {
     // a lead time means "made to order": only handicrafts are
-    if (input.leadTimeDays !== undefined && input.category !== 'handicraft') throw badRequest('leadTimeDays is only for handicraft products', { errors: [{ field: 'leadTimeDays', message: 'only for handicraft products' }] });
+    if (input.leadTimeDays !== undefined && input.category !== 'handicraft') throw badRequest('leadTimeDays is only for handicraft products', { errors: [{ field: 'leadTimeDays', messages: ['leadTimeDays is only for handicraft products'] }] });
     const store = await this.dataSource.getRepository(StoreEntity).findOneBy({ id: storeId });
     if (!store) throw unprocessable(`store ${storeId} does not exist`);
     return this.dataSource.transaction(async (tx) => {

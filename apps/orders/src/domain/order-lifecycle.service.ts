@@ -147,7 +147,7 @@ export class OrderLifecycleService {
     try {
       return await this.orders.transition(tx, order, action, this.clock.now(), why);
     } catch (e) {
-      if (e instanceof IllegalTransitionError) throw conflict(e.message, { status: order.status });
+      if (e instanceof IllegalTransitionError) throw conflict(e.message, { orderStatus: order.status });
       throw e;
     }
   }

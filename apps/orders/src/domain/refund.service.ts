@@ -46,7 +46,7 @@ export class RefundService {
       const left = order.totalFen - order.refundedFen;
       if (amountFen > left) throw unprocessable(`a refund of ${amountFen} fen is more than the ${left} fen left to refund`, { refundableFen: left });
       const action = amountFen === left ? 'refund' : 'partial-refund';
-      if (!canTake(order.status, action)) throw conflict(`an order that is ${order.status} cannot be refunded (only completed orders; cancel one before shipment instead)`, { status: order.status });
+      if (!canTake(order.status, action)) throw conflict(`an order that is ${order.status} cannot be refunded (only completed orders; cancel one before shipment instead)`, { orderStatus: order.status });
       const { order: after } = await this.orders.transition(tx, order, action, this.clock.now(), { reason, causedBy: `${user.role}:${user.sub}` });
       const refundId = await this.refundCapture(tx, order, amountFen, reason);
       return { refundId, orderId, amountFen, refundedFen: order.refundedFen + amountFen, status: after.status };

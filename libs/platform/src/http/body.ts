@@ -3,6 +3,8 @@
 // plain problem+json answers instead of parser internals or a 500.
 import { HttpStatus } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import { json, urlencoded } from 'express';
 import { ProblemException } from './problem';
@@ -91,4 +93,22 @@ export function installBodyParsers(app: NestExpressApplication, limitBytes: numb
   // forms are flat (the console's sign-in): no nested keys to bound
   app.use(urlencoded({ limit: limitBytes, type: FORM_TYPE, extended: false, parameterLimit: 100, verify: keepRawBody }));
   app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => next(bodyProblem(err, limitBytes) ?? err));
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any middleware sees them (a URL or headers over its
+ * 16 KB, a malformed request line) get a problem+json answer too, not Node's bare status line.
+ */
+export function answerParserErrorsAsProblems(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const [status, title, detail] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'the request line and headers are larger than 16 KB']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'the request did not arrive in time']
+          : [400, 'Bad Request', 'the request is not valid HTTP'];
+    const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+    socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
 }

@@ -108,7 +108,8 @@ export class ProblemFilter implements ExceptionFilter {
     response
       .status(status)
       .type('application/problem+json')
-      .json({ type: 'about:blank', title: titles[status] ?? HttpStatus[status] ?? 'Error', status, instance: request.originalUrl, ...body });
+      // the standard members come last: an extension member of the same name (an order's "status") must not replace the HTTP status
+      .json({ type: 'about:blank', ...body, title: titles[status] ?? HttpStatus[status] ?? 'Error', status, instance: request.originalUrl });
   }
 }
 
