@@ -131,6 +131,14 @@ describe('input limits', () => {
     expect((await call('POST', `${payouts.url}/payout-runs`, { token: tokenFor('seller', randomUUID()) })).status).toBe(403);
   });
 
+  it('answers 404 on the console for a topic that is not one of its dead-letter topics, or a queue it does not know', async () => {
+    for (const path of ['/api/dead-letters/nonexistent.dlq/redrive-all', `/api/dead-letters/${encodeURIComponent('not a topic!')}/redrive-all`, '/api/queues/nope/pause', '/api/queues/nope/jobs/1/retry']) {
+      await refused(ops, 404, (url) => call('POST', `${url}${path}`, { token: opsToken() }));
+    }
+    await refused(ops, 404, (url) => call('POST', `${url}/api/dead-letters/orders.events/redrive`, { token: opsToken(), body: { partition: 0, offset: '0' } }));
+    await refused(ops, 400, (url) => call('POST', `${url}/api/dead-letters/x.dlq/redrive`, { token: opsToken(), body: { partition: -1, offset: '1e3' } }));
+  });
+
   it('answers 400 with a plain message for malformed JSON', async () => {
     for (const raw of ['{"name": "a", ', '{"name": "a"}}', "{'name': 'a'}", '"just a string"', '42', 'null', '\u0000']) {
       const reply = await refused(catalog, 400, (url) => call('POST', `${url}/stores`, { token: opsToken(), raw }));

@@ -49,6 +49,7 @@ export class DeadLettersService {
   }
 
   async redriveOne(user: Principal, topic: string, partition: number, offset: string) {
+    await this.mustBeDeadLetterTopic(topic);
     const message = (await this.waiting(topic)).find((m) => m.partition === partition && m.offset === offset);
     if (!message) throw notFound(`dead letter ${topic}/${partition}/${offset} (or it was re-driven already)`);
     await this.redrive(user, message);
@@ -56,6 +57,7 @@ export class DeadLettersService {
   }
 
   async redriveAll(user: Principal, topic: string) {
+    await this.mustBeDeadLetterTopic(topic);
     const waiting = (await this.waiting(topic)).filter((m) => m.headers[DeadLetterHeaders.errorName] !== 'InvalidEventError');
     for (const message of waiting) await this.redrive(user, message);
     return { redriven: waiting.length };
@@ -72,6 +74,11 @@ export class DeadLettersService {
     await this.kafka.produce(original, { key: message.key, value: message.value, headers });
     await this.registry.redis.sadd(this.redrivenKey, `${message.topic}/${message.partition}/${message.offset}`);
     await this.audit.record({ who: user.sub, action: 'redrive', target: `${message.topic}/${message.partition}/${message.offset}`, detail: { to: original, eventId: message.headers['event-id'] ?? null, type: message.headers['event-type'] ?? null } });
+  }
+
+  /** Only this platform's dead-letter topics: a path naming any other topic is not ours to read or re-drive. */
+  private async mustBeDeadLetterTopic(topic: string): Promise<void> {
+    if (!(await this.kafka.deadLetterTopics()).includes(topic)) throw notFound(`dead-letter topic ${topic}`);
   }
 
   private async waiting(topic: string): Promise<StoredMessage[]> {
