@@ -155,7 +155,12 @@ async function main() {
   let lastLine = '';
   for (;;) {
     await new Promise((r) => setTimeout(r, 500));
-    const page = await api('GET', `${orders}/orders?pageSize=200`, ops);
+    // a service the supervisor is restarting does not answer for a moment: the progress waits for it
+    const page = await api('GET', `${orders}/orders?pageSize=200`, ops).catch(() => undefined);
+    if (!page) {
+      if (Date.now() > deadline) break;
+      continue;
+    }
     const seen = new Map<string, string>(page.items.map((o: { id: string; status: string }) => [o.id, o.status]));
     for (const t of tracked.values()) {
       const status = seen.get(t.id);
