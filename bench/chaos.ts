@@ -23,6 +23,10 @@ import { Front } from './front';
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
 const SHORT = args.includes('--short');
+// --gate checks: the exit code follows only what must hold on every run whatever the machine's
+// speed (nothing lost, doubled or stuck, ledger balanced, no process exited); the timing targets
+// are measured and printed, as the bench's are, not used as a timed test (CI runs it this way)
+const GATE_CHECKS_ONLY = opt('gate', 'all') === 'checks';
 const SEED = Number(opt('seed', '1'));
 const RATE = Number(opt('rate', '30'));
 /** How long SIGSTOP holds a service: past the consumers' session timeout (30 s today). */
@@ -321,7 +325,8 @@ async function main(): Promise<number> {
   console.log(`${'fault'.padEnd(wf)}  ${'target'.padEnd(wt)}  ${'measured'.padEnd(wm)}  result`);
   for (const r of rows) console.log(`${r.fault.padEnd(wf)}  ${r.target.padEnd(wt)}  ${r.measured.padEnd(wm)}  ${r.pass === null ? '–' : r.pass ? 'pass' : 'FAIL'}`);
   const failedRows = rows.filter((r) => r.pass === false);
-  console.log(`\ncheckouts: ${results.length} sent, ${accepted.length} accepted, ${results.filter((r) => r.status === 429).length} refused (429), ${results.filter((r) => r.status !== 201 && r.status !== 429).length} failed · drain ${secs(drainMs)} · ${failedRows.length ? `${failedRows.length} FAILED` : 'all passed'}`);
+  const gated = GATE_CHECKS_ONLY ? failedRows.filter((r) => r.fault === 'after the drain' || r.target === 'no service process exited') : failedRows;
+  console.log(`\ncheckouts: ${results.length} sent, ${accepted.length} accepted, ${results.filter((r) => r.status === 429).length} refused (429), ${results.filter((r) => r.status !== 201 && r.status !== 429).length} failed · drain ${secs(drainMs)} · ${failedRows.length ? `${failedRows.length} FAILED` : 'all passed'}${GATE_CHECKS_ONLY ? ` · gate: the checks only (${gated.length} failed)` : ''}`);
 
   const report = {
     at: new Date().toISOString(),
@@ -343,7 +348,7 @@ async function main(): Promise<number> {
   writeFileSync(file, JSON.stringify(report, null, 2));
   writeFileSync(join(outDir, 'latest.json'), JSON.stringify(report, null, 2));
   console.log(`written to ${file} (and .run/chaos/latest.json)`);
-  return failedRows.length ? 1 : 0;
+  return gated.length ? 1 : 0;
 }
 
 /** Every instance of every service answers /health 200 (each asked at most 1.5 s). */
