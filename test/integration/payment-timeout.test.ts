@@ -1,12 +1,13 @@
 // The payment timeout asks the provider before it gives an order up: a capture the provider took
-// while its answer was still on the way makes the order paid, not cancelled; when the provider
-// cannot say, the order is left as it is (the job and the sweep ask again later).
+// while its answer was still on the way makes the order paid, not cancelled; a capture never tried
+// (its job lost) is tried by the timeout itself; when the provider cannot say, the order is left as
+// it is (the job and the sweep ask again later).
 import { randomUUID } from 'node:crypto';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { newProduct, newStore } from '../support/factories';
 import { Jobs } from '@cc/service';
-import { PAYMENTS_QUEUE, PaymentService } from '../../apps/orders/src/domain/payment.service';
+import { PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE, PaymentService } from '../../apps/orders/src/domain/payment.service';
 import { PaymentProvider } from '../../apps/orders/src/persistence/payment-provider';
 
 describe('a payment timeout that asks the provider first', () => {
@@ -63,6 +64,31 @@ describe('a payment timeout that asks the provider first', () => {
     expect(n).toBe(1);
   });
 
+  it('captures, at the timeout, an order whose capture was never tried, instead of cancelling it', async () => {
+    const store = await newStore(catalog.url);
+    const product = await newProduct(catalog.url, store.id, { priceFen: 2500, stock: 3 });
+    const captures = orders.app.get(Jobs).queue(PAYMENTS_QUEUE);
+    await captures.pause(); // no worker takes a capture
+    try {
+      const orderId = await checkout(product.id, 'tok_ok');
+      await waitFor(async () => (await order(orderId)).status === 'awaiting_payment', 'awaiting payment');
+      // the capture job is lost before anyone tried it (as with a Redis that forgot it)
+      const job = await waitFor(() => captures.getJob(`capture.${orderId}`), 'the capture job');
+      await job.remove();
+      const [{ n: before }] = await orders.dataSource.query(`SELECT count(*)::int AS n FROM simulated_provider_captures WHERE idempotency_key = $1`, [`capture.${orderId}`]);
+      expect(before).toBe(0);
+      // the timeout (1 s) finds nothing at the provider, tries the capture itself, and the order is paid
+      await waitFor(async () => (await order(orderId)).status === 'paid', 'paid by the timeout', 10_000);
+      const paid = (await order(orderId)).history.find((h: { to: string }) => h.to === 'paid');
+      expect(paid.causedBy).toBe('payment-timeout');
+      expect(await payments(orderId)).toEqual([{ kind: 'capture', status: 'succeeded' }]);
+      const timeout = await orders.app.get(Jobs).queue(PAYMENT_TIMEOUTS_QUEUE).getJob(`timeout.${orderId}`);
+      expect(timeout?.returnvalue).toEqual({ outcome: 'captured-at-timeout' });
+    } finally {
+      await captures.resume();
+    }
+  });
+
   it('leaves the order as it is while the provider cannot say, and cancels once it says nothing was taken', async () => {
     const store = await newStore(catalog.url);
     const product = await newProduct(catalog.url, store.id, { priceFen: 900, stock: 2 });
@@ -75,7 +101,14 @@ describe('a payment timeout that asks the provider first', () => {
     expect(await orders.app.get(PaymentService).sweepUnpaid()).toBe(0);
     await expect(orders.app.get(PaymentService).cancelUnpaid(orderId)).rejects.toThrow('payment provider unavailable');
     expect((await order(orderId)).status).toBe('awaiting_payment');
-    // the provider answers again: nothing was captured, so the sweep cancels and the stock comes back
+    // the timeout job (retrying with backoff) is set aside, so that the sweep alone acts from here
+    const timeouts = orders.app.get(Jobs).queue(PAYMENT_TIMEOUTS_QUEUE);
+    await waitFor(async () => {
+      const job = await timeouts.getJob(`timeout.${orderId}`);
+      return job ? job.remove().then(() => true, () => false) : true;
+    }, 'the timeout job removed');
+    // the provider answers again: nothing was captured; the sweep tries the capture once more (the
+    // provider never answers tok_timeout), is told again that nothing was taken, and cancels
     unanswerable.clear();
     expect(await orders.app.get(PaymentService).sweepUnpaid()).toBe(1);
     const cancelled = await order(orderId);

@@ -8,10 +8,10 @@ import { createServer } from 'node:net';
 import IORedis from 'ioredis';
 import { isOccurrenceOf, Jobs } from '@cc/service';
 import { expiryJobId, RESERVATION_QUEUE } from '../../apps/catalog/src/domain/stock.service';
-import { PAYMENT_TIMEOUTS_QUEUE } from '../../apps/orders/src/domain/payment.service';
+import { PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE } from '../../apps/orders/src/domain/payment.service';
 import { DEADLINE_WATCH_QUEUE } from '../../apps/fulfillment/src/domain/shipment-scheduling.service';
 import { PAYOUT_RUNS_QUEUE } from '../../apps/payouts/src/domain/payout-run.service';
-import { call, waitFor } from '../support/http';
+import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { envelope, publish } from '../support/kafka';
 import { newProduct, newStore } from '../support/factories';
@@ -167,4 +167,59 @@ describe('schedules after a Redis restart', () => {
     expect(Date.now() - flushedAt).toBeLessThan(2000 + 1500); // the check's period (2 s here), and some slack
     expect(crashes).toEqual([]);
   });
+});
+
+// Orders whose capture and timeout jobs a Redis restart took away are captured within seconds of
+// Redis coming back (their jobs are added again from orders' own records), not left for the sweep
+// and its timeout, and not cancelled.
+describe('payment jobs after a Redis restart', () => {
+  const namespace = newNamespace();
+  let redis: PrivateRedis;
+  let catalog: RunningService;
+  let orders: RunningService;
+  const buyer = tokenFor('buyer', undefined, `buyer-${randomUUID().slice(0, 8)}`);
+
+  beforeAll(async () => {
+    redis = new PrivateRedis(await sparePort());
+    await redis.start();
+    catalog = await startService('catalog', { namespace, env: { REDIS_URL: redis.url } });
+    orders = await startService('orders', { namespace, env: { REDIS_URL: redis.url, CATALOG_URL: catalog.url, PAYMENT_TIMEOUT_SECONDS: '600' } });
+  }, 60_000);
+  afterAll(async () => {
+    await orders?.close();
+    await catalog?.close();
+    await redis?.stop();
+  });
+
+  it('captures the orders whose jobs Redis forgot, once it is back', async () => {
+    const store = await newStore(catalog.url);
+    const product = await newProduct(catalog.url, store.id, { priceFen: 3300, stock: 10 });
+    const captures = orders.app.get(Jobs).queue(PAYMENTS_QUEUE);
+    await captures.pause(); // the captures wait in Redis, untried, when it goes
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok' } });
+      expect(res.status).toBe(201);
+      ids.push(res.body.orders[0].id);
+    }
+    const statuses = async () => (await orders.dataSource.query(`SELECT status FROM orders WHERE id = ANY($1) ORDER BY id`, [ids])).map((r: { status: string }) => r.status);
+    await waitFor(async () => (await statuses()).every((s: string) => s === 'awaiting_payment'), 'awaiting payment');
+    await waitFor(async () => (await Promise.all(ids.map((id) => captures.getJob(`capture.${id}`)))).every(Boolean), 'capture jobs waiting');
+
+    await redis.stop();
+    await redis.start();
+    const backAt = Date.now();
+
+    // nothing of them is left in Redis but what orders adds again; the timeout (600 s) is far off
+    await waitFor(async () => (await statuses()).every((s: string) => s === 'paid'), 'paid after Redis came back', 15_000);
+    console.log(`orders paid ${Date.now() - backAt} ms after Redis came back`);
+    const history = await orders.dataSource.query(`SELECT caused_by FROM order_history WHERE order_id = ANY($1) AND to_status = 'paid'`, [ids]);
+    expect(history.map((h: { caused_by: string }) => h.caused_by)).toEqual(['payment-provider', 'payment-provider', 'payment-provider']);
+    // each timeout is back too, due when it was due before
+    for (const id of ids) {
+      const timeout = await orders.app.get(Jobs).queue(PAYMENT_TIMEOUTS_QUEUE).getJob(`timeout.${id}`);
+      expect(timeout).toBeDefined();
+      expect(timeout!.delay).toBeGreaterThan(590_000);
+    }
+  }, 60_000);
 });

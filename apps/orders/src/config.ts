@@ -17,11 +17,20 @@ export class OrdersConfig extends BaseConfig {
   /** An order still awaiting payment this long after its stock was reserved is cancelled. */
   @IsInt() @Min(1) @Max(24 * 3600) PAYMENT_TIMEOUT_SECONDS = 120;
   /**
-   * Checkout answers 429 while the oldest work waiting in the pipeline (unrelayed outbox rows,
-   * orders waiting for stock, paid orders waiting for a shipment) is older than this: accepted
-   * orders keep a bounded latency instead of all falling behind. 0 turns admission control off.
+   * Checkout answers 429 while the oldest work waiting in a stage of the pipeline that is moving
+   * (unrelayed outbox rows, orders waiting for stock, paid orders waiting for a shipment) is older
+   * than this: accepted orders keep a bounded latency instead of all falling behind. 0 turns
+   * admission control off.
    */
   @IsInt() @Min(0) @Max(600_000) ADMISSION_MAX_BACKLOG_MS = 2_000;
+  /**
+   * A stage whose oldest waiting item has stayed the oldest this long is stalled (a restart, a
+   * rebalance, the broker away), not overloaded: checkout admits through the stall, whose orders
+   * wait safely in PostgreSQL, up to ADMISSION_MAX_STALL_MS.
+   */
+  @IsInt() @Min(100) @Max(60_000) ADMISSION_STALL_MS = 1_000;
+  /** A stall whose oldest item is older than this refuses too: the stage is broken, not busy. */
+  @IsInt() @Min(1_000) @Max(600_000) ADMISSION_MAX_STALL_MS = 30_000;
   /** How often the backlog is sampled (in the background; requests read the last sample). */
   @IsInt() @Min(50) @Max(10_000) ADMISSION_SAMPLE_MS = 250;
   /** Orders waiting longer than this are stuck (the sweeps' business), not backlog: one cannot close checkout. */

@@ -11,7 +11,6 @@ export const DEV_JWT_SECRET = 'county-commerce-dev-secret-do-not-use-in-producti
 export const devPassword = (name: string) => `cc-dev-${name}`;
 const isDevPassword = (value: string) => /(^|:)cc-dev-[^@]*(@|$)/.test(value);
 
-
 /** Settings every service shares. Property names are the environment variable names. */
 export class BaseConfig {
   @IsIn(['development', 'test', 'production']) NODE_ENV: 'development' | 'test' | 'production' = 'development';
@@ -45,6 +44,14 @@ export class BaseConfig {
    * forgets them on a restart; a reconnect re-checks at once). A check is one read per schedule.
    */
   @IsInt() @Min(100) @Max(600_000) SCHEDULE_CHECK_MS = 5000;
+  /**
+   * A running job's lock in Redis lasts this long and is renewed every half of it; a job whose
+   * worker died (kill -9) is handed to another worker once its lock has lapsed, checked every half
+   * of it too, so within about 1.5× this. BullMQ's 30 s default left a capture in flight at a kill
+   * waiting half a minute. A job whose process stalls longer than this may run twice: every job
+   * here is idempotent by its id and its handler's guards.
+   */
+  @IsInt() @Min(2000) @Max(300_000) JOB_LOCK_MS = 8000;
   /** Interval schedules (sweeps) run at most this often in real ms, however fast the clock runs. */
   @IsInt() @Min(10) @Max(3_600_000) SCHEDULE_MIN_INTERVAL_MS = 1000;
   @IsInt() @Min(10) @Max(60_000) OUTBOX_POLL_MS = 1000;

@@ -76,6 +76,7 @@ export class Jobs {
   private readonly workers: Worker[] = [];
   private readonly workerConnections: Redis[] = [];
   private scheduling?: SchedulingState;
+  private readonly returnListeners: (() => void)[] = [];
 
   constructor(
     private readonly definitions: QueueDefinitions,
@@ -163,6 +164,28 @@ export class Jobs {
     this.scheduling = { settings, timer, onReady, failing: false, legacyRemoved: false };
     this.connection.on('ready', onReady);
     await this.ensureSchedules('start');
+  }
+
+  /**
+   * Calls `restore` each time the Redis connection is ready again after it was lost: a Redis
+   * restarted without persistence has forgotten every waiting and delayed job, so a service re-adds
+   * those its own records say must exist (under their usual ids: the ones Redis still has are
+   * left alone). A failure is logged; the service's sweeps remain the backstop.
+   */
+  onRedisReturn(what: string, restore: () => Promise<number>): void {
+    let seenReady = this.connection.status === 'ready';
+    const listener = () => {
+      if (!seenReady) {
+        seenReady = true;
+        return;
+      }
+      restore().then(
+        (count) => this.logger.info({ what, count }, 'redis is back: jobs restored from the service records'),
+        (err) => this.logger.warn({ err, what }, 'redis is back, but the jobs could not be restored; the sweeps will find what they miss'),
+      );
+    };
+    this.connection.on('ready', listener);
+    this.returnListeners.push(() => this.connection.off('ready', listener));
   }
 
   /** Adds the next occurrence of every schedule that lacks it; never throws (a later check tries again). */
@@ -259,7 +282,7 @@ export class Jobs {
   }
 
   /** Starts one worker per queue that dispatches by job name to the @OnJob handlers. */
-  startWorkers(handlers: Map<string, JobHandler>): void {
+  startWorkers(handlers: Map<string, JobHandler>, options: { lockMs: number } = { lockMs: 30_000 }): void {
     for (const [queue, settings] of Object.entries(this.definitions)) {
       const connection = new IORedis(this.redisUrl, { maxRetriesPerRequest: null });
       this.workerConnections.push(connection);
@@ -277,6 +300,9 @@ export class Jobs {
           connection,
           prefix: this.prefix,
           concurrency: settings.concurrency ?? 4,
+          // a dead worker's job is taken over within about 1.5× lockMs (BaseConfig.JOB_LOCK_MS)
+          lockDuration: options.lockMs,
+          stalledInterval: Math.round(options.lockMs / 2),
           // per-minute completed/failed counts, read by the operations console for throughput
           metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 6 },
           ...(settings.limiter ? { limiter: { max: settings.limiter.max, duration: settings.limiter.durationMs } } : {}),
@@ -294,6 +320,7 @@ export class Jobs {
 
   /** Lets running jobs finish (BullMQ hands unfinished ones back), then closes the queues. */
   async close(): Promise<void> {
+    for (const off of this.returnListeners.splice(0)) off();
     if (this.scheduling) {
       clearInterval(this.scheduling.timer);
       this.connection.off('ready', this.scheduling.onReady);

@@ -118,8 +118,7 @@ export class ServiceRuntime implements OnApplicationBootstrap, BeforeApplication
     // not awaited: a consumer's first join waits out a dead member's session, and a broker may
     // be away; the service answers HTTP meanwhile and /health says what the consumer is doing
     void this.startMessaging([Topics[service], ...subscribe, this.topics.deadLetter(service)].map((t) => this.topics.topic(t)));
-    this.jobs.startWorkers(jobHandlers);
-    // ── schedulers start here (helper H4b's part) ──
+    this.jobs.startWorkers(jobHandlers, { lockMs: config.JOB_LOCK_MS });
     await this.jobs.startSchedulers({ checkMs: config.SCHEDULE_CHECK_MS, minIntervalMs: config.SCHEDULE_MIN_INTERVAL_MS });
     this.logger.info({ consumes, queues: this.jobs.queueNames() }, `${service} started its workers; relay and consumer are starting`);
   }

@@ -1,6 +1,8 @@
 // Admission control at checkout: on a festival night the platform refuses early (429) rather than
-// accept more than the pipeline carries and fall behind for everyone. The decision reads a sample
-// of the pipeline's backlog taken in the background every ADMISSION_SAMPLE_MS, never per request.
+// accept more than the pipeline carries and fall behind for everyone, while a stage that merely
+// stalls for a few seconds (a restart, a rebalance) is ridden out (admission-rules.ts). The decision
+// reads a sample of the pipeline's backlog taken in the background every ADMISSION_SAMPLE_MS,
+// never per request.
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
@@ -8,6 +10,7 @@ import { Metrics } from '@cc/platform';
 import { LOGGER } from '@cc/service';
 import { OrdersConfig } from '../config';
 import { PIPELINE_STAGES, PipelineBacklog, PipelineBacklogRepository } from '../persistence/pipeline-backlog.repository';
+import { AdmissionBounds, judgeStage, retryAfterSeconds, StageTrack, StageVerdict, trackStage } from './admission-rules';
 
 /** Checkout refused: the pipeline is behind. `retryAfterSeconds` goes out as Retry-After. */
 export class PipelineBehind extends Error {
@@ -16,19 +19,22 @@ export class PipelineBehind extends Error {
     readonly stage: keyof PipelineBacklog,
     readonly backlogMs: number,
     readonly retryAfterSeconds: number,
+    readonly stalled = false,
   ) {
-    super(`checkout is refused for now: the order pipeline is ${(backlogMs / 1000).toFixed(1)} s behind (${stage}); try again in ${retryAfterSeconds} s`);
+    super(`checkout is refused for now: the order pipeline is ${(backlogMs / 1000).toFixed(1)} s behind (${stage})${stalled ? ' and has not moved for a while' : ''}; try again in ${retryAfterSeconds} s`);
   }
 }
 
 @Injectable()
 export class CheckoutAdmission implements OnApplicationBootstrap, OnModuleDestroy {
-  private latest: { backlog: PipelineBacklog; at: number } | null = null;
+  private latest: { verdicts: [keyof PipelineBacklog, StageVerdict][]; at: number } | null = null;
+  private readonly tracks = new Map<keyof PipelineBacklog, StageTrack>();
   private timer?: NodeJS.Timeout;
   private sampling = false;
   private failing = false;
   private refused?: Counter<'stage'>;
   private backlogGauge?: Gauge<'stage'>;
+  private stalledGauge?: Gauge<'stage'>;
 
   constructor(
     private readonly backlog: PipelineBacklogRepository,
@@ -36,6 +42,10 @@ export class CheckoutAdmission implements OnApplicationBootstrap, OnModuleDestro
     private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  private get bounds(): AdmissionBounds {
+    return { maxBacklogMs: this.config.ADMISSION_MAX_BACKLOG_MS, stallMs: this.config.ADMISSION_STALL_MS, maxStallMs: this.config.ADMISSION_MAX_STALL_MS };
+  }
 
   private get enabled(): boolean {
     return this.config.ADMISSION_MAX_BACKLOG_MS > 0;
@@ -45,6 +55,7 @@ export class CheckoutAdmission implements OnApplicationBootstrap, OnModuleDestro
     const registers = [this.metrics.registry];
     this.refused = new Counter({ name: 'checkouts_refused_total', help: 'Checkouts refused with 429 because the pipeline was behind, by the stage that was', labelNames: ['stage'], registers });
     this.backlogGauge = new Gauge({ name: 'pipeline_backlog_seconds', help: 'Age of the oldest work waiting at each stage, as admission last sampled it', labelNames: ['stage'], registers });
+    this.stalledGauge = new Gauge({ name: 'pipeline_stage_stalled', help: 'Whether admission last judged the stage stalled (its oldest work not moving): 1 stalled, 0 not', labelNames: ['stage'], registers });
     if (!this.enabled) return;
     this.timer = setInterval(() => void this.sample(), this.config.ADMISSION_SAMPLE_MS);
     this.timer.unref();
@@ -61,12 +72,13 @@ export class CheckoutAdmission implements OnApplicationBootstrap, OnModuleDestro
     // a sample that is not coming (the database is unreachable) decides nothing: checkout fails or
     // succeeds on its own then, and a stale "behind" must not keep refusing after it has drained
     if (Date.now() - this.latest.at > this.config.ADMISSION_SAMPLE_MS * 10) return;
-    const [stage, ms] = worst(this.latest.backlog);
-    if (ms <= this.config.ADMISSION_MAX_BACKLOG_MS) return;
-    this.refused?.inc({ stage });
-    // about as long as the excess takes to drain if the pipeline keeps carrying what it does
-    const retryAfter = Math.min(30, Math.max(1, Math.ceil((ms - this.config.ADMISSION_MAX_BACKLOG_MS) / 1000)));
-    throw new PipelineBehind(stage, ms, retryAfter);
+    let worst: { stage: keyof PipelineBacklog; ageMs: number; excessMs: number; stalled: boolean } | undefined;
+    for (const [stage, verdict] of this.latest.verdicts) {
+      if (!verdict.admit && (!worst || verdict.excessMs > worst.excessMs)) worst = { stage, ...verdict };
+    }
+    if (!worst) return;
+    this.refused?.inc({ stage: worst.stage });
+    throw new PipelineBehind(worst.stage, worst.ageMs, retryAfterSeconds(worst.excessMs), worst.stalled);
   }
 
   /** Takes one sample now (also what the timer does). */
@@ -74,9 +86,17 @@ export class CheckoutAdmission implements OnApplicationBootstrap, OnModuleDestro
     if (this.sampling) return; // the last one is still running: the database is slow, don't pile on
     this.sampling = true;
     try {
-      const backlog = await this.backlog.sample(Math.max(this.config.ADMISSION_STUCK_AFTER_MS, 2 * this.config.ADMISSION_MAX_BACKLOG_MS));
-      this.latest = { backlog, at: Date.now() };
-      for (const stage of PIPELINE_STAGES) this.backlogGauge?.set({ stage }, backlog[stage] / 1000);
+      const backlog = await this.backlog.sample(Math.max(this.config.ADMISSION_STUCK_AFTER_MS, 2 * this.config.ADMISSION_MAX_STALL_MS));
+      const now = Date.now();
+      const verdicts = PIPELINE_STAGES.map((stage): [keyof PipelineBacklog, StageVerdict] => {
+        const track = trackStage(this.tracks.get(stage), backlog[stage], now);
+        this.tracks.set(stage, track);
+        this.backlogGauge?.set({ stage }, backlog[stage].ageMs / 1000);
+        const verdict = judgeStage(backlog[stage], track, now, this.bounds);
+        this.stalledGauge?.set({ stage }, verdict.stalled ? 1 : 0);
+        return [stage, verdict];
+      });
+      this.latest = { verdicts, at: now };
       if (this.failing) this.logger.info('pipeline backlog sampled again');
       this.failing = false;
     } catch (err) {
@@ -86,8 +106,4 @@ export class CheckoutAdmission implements OnApplicationBootstrap, OnModuleDestro
       this.sampling = false;
     }
   }
-}
-
-function worst(backlog: PipelineBacklog): [keyof PipelineBacklog, number] {
-  return PIPELINE_STAGES.map((s) => [s, backlog[s]] as [keyof PipelineBacklog, number]).reduce((a, b) => (b[1] > a[1] ? b : a));
 }

@@ -1,4 +1,4 @@
-// Capturing payment once stock is held, and giving up on payments the provider says it never took.
+// Capturing payment once stock is held, and giving up only on payments tried and never taken.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
@@ -18,6 +18,18 @@ export const PAYMENT_TIMEOUTS_QUEUE = 'payment-timeouts';
 
 /** The provider's idempotency key of an order's capture: the capture uses it, the timeout asks by it. */
 const captureKey = (orderId: string) => `capture.${orderId}`;
+const captureJobId = (orderId: string) => `capture.${orderId}`;
+const timeoutJobId = (orderId: string) => `timeout.${orderId}`;
+/** How many orders the sweep settles at once: each may wait up to PAYMENT_CALL_TIMEOUT_MS on the provider. */
+const SWEEP_SIDE_BY_SIDE = 8;
+
+/** Runs `work` over `items`, at most `width` at a time. */
+async function eachSideBySide<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  }));
+}
 
 @Injectable()
 export class PaymentService {
@@ -35,11 +47,11 @@ export class PaymentService {
 
   /** Stock is held: ask for the money, and start the clock on a payment that never answers. */
   async requestPayment(tx: EntityManager, orderId: string): Promise<void> {
-    await this.jobs.schedule(tx, PAYMENTS_QUEUE, 'capture-payment', { orderId }, { jobId: `capture.${orderId}` });
-    await this.jobs.schedule(tx, PAYMENT_TIMEOUTS_QUEUE, 'cancel-unpaid', { orderId }, { jobId: `timeout.${orderId}`, delayMs: this.config.PAYMENT_TIMEOUT_SECONDS * 1000 });
+    await this.jobs.schedule(tx, PAYMENTS_QUEUE, 'capture-payment', { orderId }, { jobId: captureJobId(orderId) });
+    await this.jobs.schedule(tx, PAYMENT_TIMEOUTS_QUEUE, 'cancel-unpaid', { orderId }, { jobId: timeoutJobId(orderId), delayMs: this.config.PAYMENT_TIMEOUT_SECONDS * 1000 });
   }
 
-  async capturePayment(orderId: string): Promise<string> {
+  async capturePayment(orderId: string, causedBy = 'payment-provider'): Promise<string> {
     // lines are fixed at checkout: read with the order, before (not inside) the transaction
     const found = await this.orders.findWithLines(this.dataSource.manager, orderId);
     if (!found || found.order.status !== 'awaiting_payment') return 'not-awaiting-payment';
@@ -55,23 +67,36 @@ export class PaymentService {
       if (e instanceof PaymentCallTimeout) return 'no-answer';
       throw e;
     }
-    return this.applyCaptureResult(order, lines, result, 'payment-provider');
+    return this.applyCaptureResult(order, lines, result, causedBy);
   }
 
   /**
-   * The payment timeout: asks the provider what became of the capture before giving up. Captured:
-   * the order is paid as by the capture itself; declined: cancelled as declined; nothing captured:
-   * cancelled as timed out. When the provider cannot say, this throws: the job is retried with
-   * backoff and the order stays as it is (cancelling could strand money taken meanwhile).
+   * The payment timeout, which never gives up on a capture that was not tried. It asks the provider
+   * what became of the capture: captured → paid as by the capture itself; declined → cancelled as
+   * declined. When the provider took nothing, the capture may never have been tried (its job lost
+   * with Redis, or waiting behind a worker that was killed), so the timeout makes one attempt of its
+   * own under the same idempotency key (a capture still on its way is not doubled). Only when that
+   * attempt goes unanswered too and the provider again says it took nothing is the order cancelled
+   * as timed out. When the provider cannot say, this throws: the job is retried with backoff and the
+   * order stays as it is (cancelling could strand money taken meanwhile).
    */
   async cancelUnpaid(orderId: string): Promise<string> {
     // nearly every timeout finds its order paid long ago: a plain read spares it the provider and a transaction
     const current = await this.orders.find(this.dataSource.manager, orderId);
     if (!current || current.status !== 'awaiting_payment') return 'not-awaiting-payment';
+    const asked = await this.askProvider(orderId);
+    if (asked !== 'nothing-captured') return asked;
+    const attempt = await this.capturePayment(orderId, 'payment-timeout');
+    if (attempt !== 'no-answer') return attempt === 'not-awaiting-payment' || attempt === 'reservation-expiring' ? attempt : `${attempt}-at-timeout`;
+    const askedAgain = await this.askProvider(orderId);
+    if (askedAgain !== 'nothing-captured') return askedAgain;
+    return this.cancelAwaitingPayment(orderId, 'payment-timeout', 'the payment was not confirmed in time', 'payment-timeout', 'cancelled');
+  }
+
+  /** The provider's word on the order's capture, applied when it took or declined it; 'nothing-captured' otherwise. */
+  private async askProvider(orderId: string): Promise<string> {
     const status = await withTimeout(this.provider.status(captureKey(orderId)), this.config.PAYMENT_CALL_TIMEOUT_MS);
-    if (status.outcome === 'nothing-captured') {
-      return this.cancelAwaitingPayment(orderId, 'payment-timeout', 'the payment was not confirmed in time', 'payment-timeout', 'cancelled');
-    }
+    if (status.outcome === 'nothing-captured') return 'nothing-captured';
     const found = await this.orders.findWithLines(this.dataSource.manager, orderId);
     if (!found) return 'not-awaiting-payment';
     const outcome = await this.applyCaptureResult(found.order, found.lines, status, 'payment-timeout');
@@ -80,22 +105,35 @@ export class PaymentService {
 
   /**
    * Backstop for a lost timeout job: orders left awaiting payment well past the timeout go the same
-   * way (the provider is asked first). One the provider cannot answer for is left for the next sweep.
+   * way (the provider is asked first, a capture never tried is tried), a few side by side. One the
+   * provider cannot answer for is left for the next sweep.
    */
   async sweepUnpaid(limit = 500): Promise<number> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM orders WHERE status = 'awaiting_payment' AND updated_at < now() - make_interval(secs => $1) ORDER BY updated_at LIMIT $2`,
-      [this.config.PAYMENT_TIMEOUT_SECONDS * 2, limit],
-    );
+    const rows = await this.orders.awaitingPayment(this.dataSource.manager, { olderThanSeconds: this.config.PAYMENT_TIMEOUT_SECONDS * 2, limit });
     let settled = 0;
-    for (const { id } of rows) {
+    await eachSideBySide(rows, SWEEP_SIDE_BY_SIDE, async ({ id }) => {
       try {
         if ((await this.cancelUnpaid(id)) !== 'not-awaiting-payment') settled++;
       } catch (err) {
         this.logger.warn({ err, orderId: id }, 'payment provider could not say what became of a capture; the order is left for the next sweep');
       }
-    }
+    });
     return settled;
+  }
+
+  /**
+   * After Redis came back (without persistence it forgets every job): each order still awaiting
+   * payment gets its capture and its timeout again, under their usual ids, so an order whose jobs
+   * were lost is captured in seconds instead of waiting for the sweep. Ids that still exist in
+   * Redis make this a no-op for them; a capture already made is answered by the provider's record.
+   */
+  async restorePaymentJobs(limit = 10_000): Promise<number> {
+    const rows = await this.orders.awaitingPayment(this.dataSource.manager, { limit });
+    if (!rows.length) return 0;
+    const timeoutMs = this.config.PAYMENT_TIMEOUT_SECONDS * 1000;
+    await this.jobs.addBulk(PAYMENTS_QUEUE, rows.map(({ id }) => ({ name: 'capture-payment', data: { orderId: id }, options: { jobId: captureJobId(id) } })));
+    await this.jobs.addBulk(PAYMENT_TIMEOUTS_QUEUE, rows.map(({ id, waitedMs }) => ({ name: 'cancel-unpaid', data: { orderId: id }, options: { jobId: timeoutJobId(id), delayMs: Math.max(0, timeoutMs - waitedMs) } })));
+    return rows.length;
   }
 
   /**

@@ -1,14 +1,20 @@
-import { Injectable } from '@nestjs/common';
-import { OnJob } from '@cc/service';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Jobs, OnJob } from '@cc/service';
 import { PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE, PaymentService } from '../domain/payment.service';
 import { REFUNDS_QUEUE, RefundService } from '../domain/refund.service';
 
 @Injectable()
-export class PaymentJobs {
+export class PaymentJobs implements OnApplicationBootstrap {
   constructor(
     private readonly payments: PaymentService,
     private readonly refunds: RefundService,
+    private readonly jobs: Jobs,
   ) {}
+
+  onApplicationBootstrap(): void {
+    // a Redis restarted without persistence forgot the captures and timeouts it held
+    this.jobs.onRedisReturn('payment captures and timeouts', () => this.payments.restorePaymentJobs());
+  }
 
   @OnJob(PAYMENTS_QUEUE, 'capture-payment')
   async capture(data: { orderId: string }) {

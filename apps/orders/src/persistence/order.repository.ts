@@ -202,6 +202,19 @@ export class OrderRepository {
     return { order: null, status: current?.status ?? 'unknown' };
   }
 
+  /**
+   * Orders awaiting payment, oldest first, with how long they have waited (by the database's clock,
+   * as the payment timeout counts real time): all of them, or those waiting longer than `olderThanSeconds`.
+   */
+  async awaitingPayment(tx: EntityManager, options: { olderThanSeconds?: number; limit: number }): Promise<{ id: string; waitedMs: number }[]> {
+    const rows: { id: string; waited_ms: string }[] = await tx.query(
+      `SELECT id, (extract(epoch FROM now() - updated_at) * 1000)::bigint AS waited_ms FROM orders
+        WHERE status = 'awaiting_payment' AND updated_at < now() - make_interval(secs => $1) ORDER BY updated_at LIMIT $2`,
+      [options.olderThanSeconds ?? 0, options.limit],
+    );
+    return rows.map((r) => ({ id: r.id, waitedMs: Number(r.waited_ms) }));
+  }
+
   async find(tx: EntityManager, orderId: string): Promise<OrderEntity | null> {
     const rows: Record<string, unknown>[] = await tx.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [orderId]);
     return rows.length ? toOrder(rows[0]) : null;

@@ -2,15 +2,16 @@
 // (each part reads the first entry of an index), sampled in the background by checkout admission.
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { StageReading } from '../domain/admission-rules';
 
-/** Age in ms of the oldest piece of work still waiting at each stage (0: none waiting). */
+/** Per stage, the age in ms of the oldest piece of work still waiting and which piece that is. */
 export interface PipelineBacklog {
   /** Events and jobs committed but not yet relayed to Kafka / BullMQ (orders' own relay). */
-  outbox: number;
+  outbox: StageReading;
   /** Orders placed whose stock catalog has not answered for yet (catalog, or its way back, behind). */
-  stock: number;
+  stock: StageReading;
   /** Orders paid without a shipment yet (fulfillment behind). */
-  fulfillment: number;
+  fulfillment: StageReading;
 }
 export const PIPELINE_STAGES = ['outbox', 'stock', 'fulfillment'] as const;
 
@@ -24,15 +25,17 @@ export class PipelineBacklogRepository {
    * younger orders waiting too, so it still shows.
    */
   async sample(stuckAfterMs: number): Promise<PipelineBacklog> {
-    const [row]: Record<keyof PipelineBacklog, number | null>[] = await this.dataSource.query(
-      `SELECT
-         (SELECT extract(epoch FROM now() - created_at) * 1000 FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT 1) AS outbox,
-         (SELECT extract(epoch FROM now() - created_at) * 1000 FROM orders
-           WHERE status = 'pending_stock' AND created_at > now() - make_interval(secs => $1) ORDER BY created_at LIMIT 1) AS stock,
-         (SELECT extract(epoch FROM now() - updated_at) * 1000 FROM orders
-           WHERE status = 'paid' AND updated_at > now() - make_interval(secs => $1) ORDER BY updated_at LIMIT 1) AS fulfillment`,
+    const [row]: Record<string, string | number | null>[] = await this.dataSource.query(
+      `SELECT o.age AS outbox_age, o.head AS outbox_head, s.age AS stock_age, s.head AS stock_head, f.age AS fulfillment_age, f.head AS fulfillment_head
+         FROM (SELECT NULL) AS one
+         LEFT JOIN LATERAL (SELECT extract(epoch FROM now() - created_at) * 1000 AS age, seq::text AS head FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT 1) o ON true
+         LEFT JOIN LATERAL (SELECT extract(epoch FROM now() - created_at) * 1000 AS age, id::text AS head FROM orders
+                             WHERE status = 'pending_stock' AND created_at > now() - make_interval(secs => $1) ORDER BY created_at LIMIT 1) s ON true
+         LEFT JOIN LATERAL (SELECT extract(epoch FROM now() - updated_at) * 1000 AS age, id::text AS head FROM orders
+                             WHERE status = 'paid' AND updated_at > now() - make_interval(secs => $1) ORDER BY updated_at LIMIT 1) f ON true`,
       [stuckAfterMs / 1000],
     );
-    return { outbox: Math.max(0, Number(row.outbox ?? 0)), stock: Math.max(0, Number(row.stock ?? 0)), fulfillment: Math.max(0, Number(row.fulfillment ?? 0)) };
+    const reading = (stage: string): StageReading => ({ ageMs: Math.max(0, Number(row[`${stage}_age`] ?? 0)), head: (row[`${stage}_head`] as string | null) ?? null });
+    return { outbox: reading('outbox'), stock: reading('stock'), fulfillment: reading('fulfillment') };
   }
 }
