@@ -30,7 +30,7 @@ export class OrdersConfig extends BaseConfig {
    */
   @IsInt() @Min(100) @Max(60_000) ADMISSION_STALL_MS = 1_000;
   /** A stall whose oldest item is older than this refuses too: the stage is broken, not busy. */
-  @IsInt() @Min(1_000) @Max(600_000) ADMISSION_MAX_STALL_MS = 30_000;
+  @IsInt() @Min(1_000) @Max(600_000) ADMISSION_MAX_STALL_MS = 10_000;
   /** How often the backlog is sampled (in the background; requests read the last sample). */
   @IsInt() @Min(50) @Max(10_000) ADMISSION_SAMPLE_MS = 250;
   /** Orders waiting longer than this are stuck (the sweeps' business), not backlog: one cannot close checkout. */

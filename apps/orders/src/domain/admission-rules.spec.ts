@@ -1,6 +1,6 @@
 import { AdmissionBounds, judgeStage, retryAfterSeconds, StageReading, trackStage } from './admission-rules';
 
-const bounds: AdmissionBounds = { maxBacklogMs: 2_000, stallMs: 1_000, maxStallMs: 30_000 };
+const bounds: AdmissionBounds = { maxBacklogMs: 2_000, stallMs: 1_000, maxStallMs: 10_000 };
 
 /** Feeds readings taken at the given times through the tracker; returns the last verdict. */
 function judgeAfter(readings: [number, StageReading][]) {
@@ -43,8 +43,8 @@ describe('admission rules', () => {
   });
 
   it('refuses a stall that has lasted past its bound, counting the excess over that bound', () => {
-    const verdict = judgeAfter([[0, { ageMs: 100, head: 'a' }], [31_000, { ageMs: 31_100, head: 'a' }]]);
-    expect(verdict).toEqual({ admit: false, stalled: true, ageMs: 31_100, excessMs: 1_100 });
+    const verdict = judgeAfter([[0, { ageMs: 100, head: 'a' }], [11_000, { ageMs: 11_100, head: "a" }]]);
+    expect(verdict).toEqual({ admit: false, stalled: true, ageMs: 11_100, excessMs: 1_100 });
   });
 
   it('judges a stage that moves again after a stall by the backlog bound at once', () => {
