@@ -6,6 +6,7 @@ import { CheckoutService } from './domain/checkout.service';
 import { IdempotentCommand } from './domain/idempotent-command';
 import { OrderLifecycleService } from './domain/order-lifecycle.service';
 import { OrderQueryService } from './domain/order-query.service';
+import { OrderTransitions } from './domain/order-transitions';
 import { PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE, PaymentService } from './domain/payment.service';
 import { REFUNDS_QUEUE, RefundService } from './domain/refund.service';
 import { CatalogEventsHandler } from './events/catalog-events.handler';
@@ -57,6 +58,7 @@ export class OrdersModule {
         CheckoutAdmission,
         PipelineBacklogRepository,
         IdempotentCommand,
+        OrderTransitions,
         OrderLifecycleService,
         OrderQueryService,
         PaymentService,

@@ -58,18 +58,25 @@ export class Outbox {
   /** Writes jobs into the outbox inside `tx`; the relay adds them to BullMQ after commit. */
   async addJobs(tx: EntityManager, jobs: OutboxJob[]): Promise<void> {
     if (jobs.length === 0) return;
+    await writeRows(tx, this.prepareJobs(jobs));
+  }
+
+  /** The jobs as outbox rows (in the current flow), for a caller that writes them with `addRows` or in its own statement. */
+  prepareJobs(jobs: OutboxJob[]): OutboxRow[] {
     const correlationId = currentFlow()?.correlationId;
-    await writeRows(
-      tx,
-      jobs.map((job) => ({
-        eventId: randomUUID(),
-        kind: 'job',
-        topic: job.queue,
-        key: job.jobId,
-        type: job.name,
-        body: JSON.stringify({ data: { ...job.data, _correlationId: correlationId }, notBefore: job.notBefore }),
-      })),
-    );
+    return jobs.map((job) => ({
+      eventId: randomUUID(),
+      kind: 'job',
+      topic: job.queue,
+      key: job.jobId,
+      type: job.name,
+      body: JSON.stringify({ data: { ...job.data, _correlationId: correlationId }, notBefore: job.notBefore }),
+    }));
+  }
+
+  /** Writes rows made by `prepare` or `prepareJobs` inside `tx` (held, like any other, while `tx` defers its outbox writes). */
+  async addRows(tx: EntityManager, rows: OutboxRow[]): Promise<void> {
+    if (rows.length) await writeRows(tx, rows);
   }
 }
 
@@ -96,6 +103,15 @@ export function deferOutboxWrites(tx: EntityManager): void {
   if (!deferred.has(tx)) deferred.set(tx, []);
 }
 
+/**
+ * Whether `tx` holds its outbox rows until the end. A statement of its own must then not write
+ * rows itself: they would reach the outbox ahead of rows held earlier in the same transaction, and
+ * one order's events would leave out of order. It hands them to `Outbox.addRows` instead.
+ */
+export function outboxWritesDeferred(tx: EntityManager): boolean {
+  return deferred.has(tx);
+}
+
 /** Writes the rows held for `tx` (in the order they were added) and stops holding. */
 export async function flushOutbox(tx: EntityManager): Promise<void> {
   const rows = deferred.get(tx);
@@ -119,6 +135,24 @@ export function outboxInsertSql(rows: OutboxRow[], first: number): { sql: string
     sql: `INSERT INTO outbox (event_id, kind, topic, key, type, envelope)
        SELECT * FROM unnest(${$(0)}::uuid[], ${$(1)}::text[], ${$(2)}::text[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::jsonb[])`,
     params: [rows.map((r) => r.eventId), rows.map((r) => r.kind), rows.map((r) => r.topic), rows.map((r) => r.key), rows.map((r) => r.type), rows.map((r) => r.body)],
+  };
+}
+
+/**
+ * `outboxInsertSql` for rows that each belong to an owner (an order; a uuid), writing only the rows whose
+ * owner is among `ownersSql` (e.g. `SELECT id FROM moved`): seven parameters from `$first`.
+ */
+export function outboxInsertOfOwnersSql(rows: { owner: string; row: OutboxRow }[], first: number, ownersSql: string): { sql: string; params: unknown[] } {
+  const $ = (i: number) => `$${first + i}`;
+  return {
+    sql: `INSERT INTO outbox (event_id, kind, topic, key, type, envelope)
+       SELECT event_id, kind, topic, key, type, envelope
+       FROM unnest(${$(0)}::uuid[], ${$(1)}::uuid[], ${$(2)}::text[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::jsonb[]) AS r(owner, event_id, kind, topic, key, type, envelope)
+       WHERE r.owner IN (${ownersSql})`,
+    params: [
+      rows.map((r) => r.owner),
+      ...[(r: OutboxRow) => r.eventId, (r: OutboxRow) => r.kind, (r: OutboxRow) => r.topic, (r: OutboxRow) => r.key, (r: OutboxRow) => r.type, (r: OutboxRow) => r.body].map((f) => rows.map((r) => f(r.row))),
+    ],
   };
 }
 

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { Outbox, OutboxJobRow } from '@cc/messaging';
+import { Outbox, OutboxJobRow, OutboxRow } from '@cc/messaging';
 import { Clock, currentFlow, Metrics, runInFlow } from '@cc/platform';
 import { Cadence, isOccurrenceOf, nextOccurrence, occurrenceJobId, Schedule, scheduleKey } from './schedules';
 
@@ -122,9 +122,17 @@ export class Jobs {
    * after the commit loses nothing. Use this from any code that runs inside a transaction.
    */
   async schedule(tx: EntityManager, queue: string, name: string, data: object, options: ScheduleOptions): Promise<void> {
+    await this.outbox.addRows(tx, [this.prepare(queue, name, data, options)]);
+  }
+
+  /**
+   * The job as an outbox row, for a caller that writes it as part of its own statement (an order's
+   * move writes the jobs that follow it only if the order moved): the same as `schedule`, written later.
+   */
+  prepare(queue: string, name: string, data: object, options: ScheduleOptions): OutboxRow {
     this.assertDeclared(queue, name);
     const delay = options.runAt ? this.clock.delayUntil(options.runAt) : (options.delayMs ?? 0);
-    await this.outbox.addJobs(tx, [{ queue, name, jobId: options.jobId, data, notBefore: Date.now() + delay }]);
+    return this.outbox.prepareJobs([{ queue, name, jobId: options.jobId, data, notBefore: Date.now() + delay }])[0];
   }
 
   /** The outbox relay's job sink: adds committed jobs, idempotent by job id. */

@@ -1,15 +1,14 @@
-// Placing a checkout: priced by catalog, split per store, written with its order-placed events in
-// one transaction, and made idempotent by the buyer's Idempotency-Key.
+// Placing a checkout: priced by catalog, split per store, its orders begun (OrderTransitions.place)
+// with their order-placed events in one statement, and made idempotent by the buyer's Idempotency-Key.
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { Outbox } from '@cc/messaging';
 import { Clock, Principal, unprocessable } from '@cc/platform';
 import { CatalogClient } from '../persistence/catalog.client';
-import { OrderRepository } from '../persistence/order.repository';
 import { CheckoutAdmission } from './checkout-admission.service';
 import { CheckoutLine, splitByStore, UnknownProductsError } from './checkout-split';
 import { eventLines } from './order-events';
 import { IdempotentCommand, requestHash } from './idempotent-command';
+import { OrderTransitions } from './order-transitions';
 
 export interface CheckoutRequest {
   lines: CheckoutLine[];
@@ -26,10 +25,9 @@ export interface CheckoutResult {
 export class CheckoutService {
   constructor(
     private readonly catalog: CatalogClient,
-    private readonly orders: OrderRepository,
+    private readonly transitions: OrderTransitions,
     private readonly idempotent: IdempotentCommand,
     private readonly admission: CheckoutAdmission,
-    private readonly outbox: Outbox,
     private readonly clock: Clock,
   ) {}
 
@@ -58,23 +56,21 @@ export class CheckoutService {
         order: { id: randomUUID(), checkoutId, buyerId: buyer.sub, storeId: p.storeId, township: p.township, status: 'pending_stock' as const, totalFen: p.totalFen, paymentToken: request.paymentToken },
         lines: p.lines.map((l, i) => ({ lineNo: i + 1, ...l })),
       }));
-      const { rows: events } = this.outbox.prepare(
-        placed.map(({ order, lines }) => ({
-          type: 'orders.order-placed' as const,
-          key: order.id,
-          data: {
-            orderId: order.id,
-            checkoutId,
-            buyerId: buyer.sub,
-            storeId: order.storeId,
-            township: order.township,
-            lines: eventLines(lines),
-            totalFen: order.totalFen,
-            placedAt: now.toISOString(),
-          },
-        })),
-      );
-      await this.orders.insertCheckout(tx, { id: checkoutId, buyerId: buyer.sub }, placed, now, `buyer:${buyer.sub}`, events);
+      const events = placed.map(({ order, lines }) => ({
+        type: 'orders.order-placed' as const,
+        key: order.id,
+        data: {
+          orderId: order.id,
+          checkoutId,
+          buyerId: buyer.sub,
+          storeId: order.storeId,
+          township: order.township,
+          lines: eventLines(lines),
+          totalFen: order.totalFen,
+          placedAt: now.toISOString(),
+        },
+      }));
+      await this.transitions.place(tx, { id: checkoutId, buyerId: buyer.sub }, placed, `buyer:${buyer.sub}`, events);
       return {
         checkoutId,
         orders: placed.map(({ order }) => ({ id: order.id, storeId: order.storeId, status: order.status, totalFen: order.totalFen })),

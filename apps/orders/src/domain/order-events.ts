@@ -20,6 +20,6 @@ export function orderPaid(order: OrderEntity, lines: OrderLineEntity[], paymentI
   return { orderId: order.id, buyerId: order.buyerId, storeId: order.storeId, township: order.township, lines: eventLines(lines), totalFen: order.totalFen, paymentId, paidAt: at.toISOString() };
 }
 
-export function orderCancelled(order: OrderEntity, reason: string, stockReserved: boolean, at: Date): PayloadOf<'orders.order-cancelled'> {
+export function orderCancelled(order: Pick<OrderEntity, 'id' | 'storeId'>, reason: string, stockReserved: boolean, at: Date): PayloadOf<'orders.order-cancelled'> {
   return { orderId: order.id, storeId: order.storeId, reason, stockReserved, cancelledAt: at.toISOString() };
 }

@@ -1,133 +1,128 @@
 // The order's moves after checkout: driven by catalog and fulfillment events, or by the buyer
-// and seller over HTTP. Every move goes through the transition table.
+// and seller over HTTP. Every move goes through OrderTransitions, with what it writes as data.
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { DecodedEvent, EventType } from '@cc/contracts';
-import { Outbox } from '@cc/messaging';
-import { Clock, conflict, forbidden, notFound, Principal, runInFlow } from '@cc/platform';
+import { Clock, forbidden, conflict, notFound, Principal } from '@cc/platform';
 import { LOGGER } from '@cc/service';
 import { OrderEntity } from '../persistence/entities';
 import { OrderRepository } from '../persistence/order.repository';
 import { orderCancelled } from './order-events';
-import { IllegalTransitionError, OrderAction } from './order-states';
+import { OrderAction } from './order-states';
+import { allEffects, OrderMove, OrderTransitions } from './order-transitions';
 import { PaymentService } from './payment.service';
 import { RefundService } from './refund.service';
+
+/** What an event's move writes, besides who caused it (the event, always). */
+type EventMove = Omit<OrderMove, 'orderId' | 'causedBy' | 'flow'>;
 
 @Injectable()
 export class OrderLifecycleService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly orders: OrderRepository,
+    private readonly transitions: OrderTransitions,
     private readonly payments: PaymentService,
     private readonly refunds: RefundService,
-    private readonly outbox: Outbox,
     private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /**
-   * Applies an event-driven move. An event that the order's status does not allow (a late
-   * shipment event for a cancelled order, say) is recorded in the log and changes nothing.
+   * Event-driven moves of the orders the events name, in one statement (events of one type, in the
+   * order they came), each with its effects in its event's flow. An event that the order's status
+   * does not allow (a late shipment event for a cancelled order, say) is logged and changes nothing.
+   * Returns, per event, the moved order or null.
    */
-  private async follow(tx: EntityManager, orderId: string, action: OrderAction, event: DecodedEvent, reason: string | null = null, also: { stockReservedUntil?: Date } = {}): Promise<OrderEntity | null> {
-    const moved = await this.orders.tryTransition(tx, orderId, action, this.clock.now(), { reason, causedBy: `event:${event.type}:${event.id}` }, also);
-    if (moved.order) return moved.order;
-    if (moved.status === 'unknown') this.logger.warn({ orderId, action, eventId: event.id }, 'event for an unknown order ignored');
-    else this.logger.warn({ orderId, action, status: moved.status, eventId: event.id }, 'event not allowed in the order status; ignored');
-    return null;
-  }
-
-  /**
-   * Event-driven moves of many orders in one statement (events of one type, in the order they
-   * came); `then` runs, in each event's flow, for each order that moved.
-   */
-  private async followAll<T extends EventType>(
+  private async follow<T extends EventType>(
     tx: EntityManager,
     events: DecodedEvent<T>[],
     action: OrderAction,
     orderIdOf: (event: DecodedEvent<T>) => string,
-    stockReservedUntilOf: (event: DecodedEvent<T>) => Date | undefined = () => undefined,
-    then?: (event: DecodedEvent<T>, order: OrderEntity) => Promise<void>,
-  ): Promise<void> {
-    const { moved, refused } = await this.orders.tryTransitionMany(
+    moveOf: (event: DecodedEvent<T>) => EventMove = () => ({}),
+  ): Promise<(OrderEntity | null)[]> {
+    const outcomes = await this.transitions.moveMany(
       tx,
       action,
-      this.clock.now(),
-      events.map((e) => ({ orderId: orderIdOf(e), causedBy: `event:${e.type}:${e.id}`, stockReservedUntil: stockReservedUntilOf(e) })),
+      events.map((e) => ({ orderId: orderIdOf(e), causedBy: `event:${e.type}:${e.id}`, flow: { correlationId: e.correlationId, causationId: e.id }, ...moveOf(e) })),
     );
-    for (const event of events) {
-      const orderId = orderIdOf(event);
-      const order = moved.get(orderId);
-      if (!order) {
-        const status = refused.get(orderId) ?? 'unknown';
-        if (status === 'unknown') this.logger.warn({ orderId, action, eventId: event.id }, 'event for an unknown order ignored');
-        else this.logger.warn({ orderId, action, status, eventId: event.id }, 'event not allowed in the order status; ignored');
-        continue;
-      }
-      // a second event for the same order in this run is refused, as it would be one by one
-      moved.delete(orderId);
-      refused.set(orderId, order.status);
-      if (then) await runInFlow({ correlationId: event.correlationId, causationId: event.id }, () => then(event, order));
-    }
+    return outcomes.map((outcome, i) => {
+      if (outcome.moved) return outcome.order;
+      const [orderId, eventId] = [orderIdOf(events[i]), events[i].id];
+      if (outcome.status === 'unknown') this.logger.warn({ orderId, action, eventId }, 'event for an unknown order ignored');
+      else this.logger.warn({ orderId, action, status: outcome.status, eventId }, 'event not allowed in the order status; ignored');
+      return null;
+    });
   }
 
   async onStockReserved(tx: EntityManager, events: DecodedEvent<'catalog.stock-reserved'>[]): Promise<void> {
-    await this.followAll(
-      tx,
-      events,
-      'stock-reserved',
-      (e) => e.data.orderId,
-      (e) => new Date(e.data.expiresAt),
-      (e) => this.payments.requestPayment(tx, e.data.orderId),
-    );
+    await this.follow(tx, events, 'stock-reserved', (e) => e.data.orderId, (e) => ({
+      set: { stockReservedUntil: new Date(e.data.expiresAt) },
+      effects: { jobs: this.payments.paymentJobs(e.data.orderId) },
+    }));
   }
 
   async onStockRejected(tx: EntityManager, event: DecodedEvent<'catalog.stock-rejected'>): Promise<void> {
-    const order = await this.follow(tx, event.data.orderId, 'stock-rejected', event, event.data.reason);
-    if (order) await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: order.id, data: orderCancelled(order, 'stock-rejected', false, this.clock.now()) }]);
+    const { orderId, storeId, reason } = event.data;
+    await this.follow(tx, [event], 'stock-rejected', () => orderId, () => ({
+      reason,
+      effects: { events: [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled({ id: orderId, storeId }, 'stock-rejected', false, this.clock.now()) }] },
+    }));
   }
 
   async onStockReleased(tx: EntityManager, event: DecodedEvent<'catalog.stock-released'>): Promise<void> {
     if (event.data.reason !== 'reservation-expired') return; // a release we asked for by cancelling
-    const order = await this.follow(tx, event.data.orderId, 'reservation-expired', event, 'the stock reservation expired before payment');
-    if (order) await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: order.id, data: orderCancelled(order, 'reservation-expired', false, this.clock.now()) }]);
+    const { orderId, storeId } = event.data;
+    await this.follow(tx, [event], 'reservation-expired', () => orderId, () => ({
+      reason: 'the stock reservation expired before payment',
+      effects: { events: [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled({ id: orderId, storeId }, 'reservation-expired', false, this.clock.now()) }] },
+    }));
   }
 
   async onShipmentScheduled(tx: EntityManager, events: DecodedEvent<'fulfillment.shipment-scheduled'>[]): Promise<void> {
-    await this.followAll(tx, events, 'shipment-scheduled', (e) => e.data.orderId);
+    await this.follow(tx, events, 'shipment-scheduled', (e) => e.data.orderId);
   }
 
   async onShipmentPickedUp(tx: EntityManager, event: DecodedEvent<'fulfillment.shipment-picked-up'>): Promise<void> {
-    await this.follow(tx, event.data.orderId, 'shipment-picked-up', event);
+    await this.follow(tx, [event], 'shipment-picked-up', () => event.data.orderId);
   }
 
   async onShipmentDelivered(tx: EntityManager, event: DecodedEvent<'fulfillment.shipment-delivered'>): Promise<void> {
-    const order = await this.follow(tx, event.data.orderId, 'shipment-delivered', event);
-    if (order) {
-      await this.outbox.add(tx, [{ type: 'orders.order-delivered', key: order.id, data: { orderId: order.id, storeId: order.storeId, deliveredAt: event.data.deliveredAt } }]);
-    }
+    const { orderId, storeId, deliveredAt } = event.data;
+    await this.follow(tx, [event], 'shipment-delivered', () => orderId, () => ({
+      effects: { events: [{ type: 'orders.order-delivered', key: orderId, data: { orderId, storeId, deliveredAt } }] },
+    }));
   }
 
   async onShipmentFailed(tx: EntityManager, event: DecodedEvent<'fulfillment.shipment-failed'>): Promise<void> {
-    const order = await this.follow(tx, event.data.orderId, 'shipment-failed', event, `shipment failed: ${event.data.reason}`);
-    if (order) await this.refunds.refundCapture(tx, order, order.totalFen - order.refundedFen, `shipment ${event.data.reason}`);
+    // the refund's amount comes from the order; read without a lock, as nothing changes the money of
+    // an order in a status this move leaves from (refunds before completion come only with a move)
+    const order = await this.orders.find(tx, event.data.orderId);
+    const reason = `shipment ${event.data.reason}`;
+    const refund = order ? this.refunds.refundWithMove(order, order.totalFen - order.refundedFen, reason) : undefined;
+    await this.follow(tx, [event], 'shipment-failed', () => event.data.orderId, () => ({ reason: `shipment failed: ${event.data.reason}`, set: refund?.set, effects: refund?.effects }));
   }
 
   /** Buyer (own order), seller (own store, with a reason) or ops cancels before shipment; paid money goes back. */
   async cancel(user: Principal, orderId: string, reason: string | undefined): Promise<OrderEntity> {
     return this.dataSource.transaction(async (tx) => {
+      // locked: what goes with the cancellation (a refund, the stock to release) follows the status read here
       const order = await this.orders.lock(tx, orderId);
       if (!order || (user.role === 'buyer' && order.buyerId !== user.sub)) throw notFound(`order ${orderId}`);
       if (user.role === 'seller' && order.storeId !== user.storeId) throw forbidden('a seller may cancel only her own store’s orders');
       if (user.role !== 'buyer' && !reason) throw conflict('a seller or operator must give a reason to cancel');
-      const now = this.clock.now();
       const wasPaid = order.status === 'paid' || order.status === 'scheduled';
       const stockReserved = order.status === 'awaiting_payment';
-      const { order: cancelled } = await this.transitionOr409(tx, order, 'cancel', { reason: reason ?? 'cancelled by the buyer', causedBy: `${user.role}:${user.sub}` });
-      await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: order.id, data: orderCancelled(order, `${user.role}-cancelled`, stockReserved, now) }]);
-      if (wasPaid) await this.refunds.refundCapture(tx, order, order.totalFen - order.refundedFen, 'order cancelled after payment');
-      return cancelled;
+      const refund = wasPaid ? this.refunds.refundWithMove(order, order.totalFen - order.refundedFen, 'order cancelled after payment') : undefined;
+      const cancelled = await this.transitions.moveOrRefuse(tx, 'cancel', {
+        orderId,
+        reason: reason ?? 'cancelled by the buyer',
+        causedBy: `${user.role}:${user.sub}`,
+        set: refund?.set,
+        effects: allEffects({ events: [{ type: 'orders.order-cancelled', key: order.id, data: orderCancelled(order, `${user.role}-cancelled`, stockReserved, this.clock.now()) }] }, refund?.effects),
+      });
+      return cancelled.order;
     });
   }
 
@@ -136,19 +131,13 @@ export class OrderLifecycleService {
     return this.dataSource.transaction(async (tx) => {
       const order = await this.orders.lock(tx, orderId);
       if (!order || (user.role === 'buyer' && order.buyerId !== user.sub)) throw notFound(`order ${orderId}`);
-      const now = this.clock.now();
-      const { order: completed } = await this.transitionOr409(tx, order, 'receipt-confirmed', { reason: 'receipt confirmed', causedBy: `${user.role}:${user.sub}` });
-      await this.outbox.add(tx, [{ type: 'orders.order-completed', key: order.id, data: { orderId: order.id, storeId: order.storeId, totalFen: order.totalFen, completedAt: now.toISOString() } }]);
-      return completed;
+      const completed = await this.transitions.moveOrRefuse(tx, 'receipt-confirmed', {
+        orderId,
+        reason: 'receipt confirmed',
+        causedBy: `${user.role}:${user.sub}`,
+        effects: { events: [{ type: 'orders.order-completed', key: order.id, data: { orderId: order.id, storeId: order.storeId, totalFen: order.totalFen, completedAt: this.clock.now().toISOString() } }] },
+      });
+      return completed.order;
     });
-  }
-
-  private async transitionOr409(tx: EntityManager, order: OrderEntity, action: OrderAction, why: { reason: string; causedBy: string }) {
-    try {
-      return await this.orders.transition(tx, order, action, this.clock.now(), why);
-    } catch (e) {
-      if (e instanceof IllegalTransitionError) throw conflict(e.message, { orderStatus: order.status });
-      throw e;
-    }
   }
 }

@@ -1,5 +1,6 @@
 // The order's life (DESIGN §3) as plain data: which action moves an order from which states to
-// which. Every status change goes through `nextStatus`; anything not in the table is refused.
+// which. Every status change goes through OrderTransitions (order-transitions.ts), whose one
+// guarded statement moves an order only from a status listed here; anything else is refused.
 import { IllegalTransitionError, TransitionTable } from '@cc/platform';
 
 export const ORDER_STATUSES = ['pending_stock', 'awaiting_payment', 'paid', 'scheduled', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded'] as const;

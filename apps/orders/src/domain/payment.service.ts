@@ -1,9 +1,8 @@
 // Capturing payment once stock is held, and giving up only on payments tried and never taken.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { Outbox } from '@cc/messaging';
 import { Clock } from '@cc/platform';
 import { Jobs, LOGGER } from '@cc/service';
 import { OrdersConfig } from '../config';
@@ -11,6 +10,7 @@ import { OrderEntity, OrderLineEntity, PaymentEntity } from '../persistence/enti
 import { OrderRepository } from '../persistence/order.repository';
 import { CaptureResult, PaymentCallTimeout, PaymentProvider, withTimeout } from '../persistence/payment-provider';
 import { orderCancelled, orderPaid } from './order-events';
+import { JobToSchedule, OrderTransitions } from './order-transitions';
 import { RefundService } from './refund.service';
 
 export const PAYMENTS_QUEUE = 'payments';
@@ -37,18 +37,20 @@ export class PaymentService {
     private readonly dataSource: DataSource,
     private readonly orders: OrderRepository,
     private readonly provider: PaymentProvider,
+    private readonly transitions: OrderTransitions,
     private readonly refunds: RefundService,
-    private readonly outbox: Outbox,
     private readonly jobs: Jobs,
     private readonly clock: Clock,
     private readonly config: OrdersConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Stock is held: ask for the money, and start the clock on a payment that never answers. */
-  async requestPayment(tx: EntityManager, orderId: string): Promise<void> {
-    await this.jobs.schedule(tx, PAYMENTS_QUEUE, 'capture-payment', { orderId }, { jobId: captureJobId(orderId) });
-    await this.jobs.schedule(tx, PAYMENT_TIMEOUTS_QUEUE, 'cancel-unpaid', { orderId }, { jobId: timeoutJobId(orderId), delayMs: this.config.PAYMENT_TIMEOUT_SECONDS * 1000 });
+  /** Stock is held: the jobs that ask for the money and start the clock on a payment that never answers (written with the move). */
+  paymentJobs(orderId: string): JobToSchedule[] {
+    return [
+      { queue: PAYMENTS_QUEUE, name: 'capture-payment', data: { orderId }, options: { jobId: captureJobId(orderId) } },
+      { queue: PAYMENT_TIMEOUTS_QUEUE, name: 'cancel-unpaid', data: { orderId }, options: { jobId: timeoutJobId(orderId), delayMs: this.config.PAYMENT_TIMEOUT_SECONDS * 1000 } },
+    ];
   }
 
   async capturePayment(orderId: string, causedBy = 'payment-provider'): Promise<string> {
@@ -137,38 +139,41 @@ export class PaymentService {
   }
 
   /**
-   * What the provider said of the capture, applied: captured → paid (one statement, as long as the
-   * order still awaits payment); declined → cancelled; captured for an order given up meanwhile →
-   * the money is recorded and goes straight back. Shared by the capture and the timeout, which may
-   * both learn of one capture: the payment is recorded once.
+   * What the provider said of the capture, applied: captured → paid, with the payment and
+   * order-paid written only if the order still awaits payment (one guarded statement, atomic on its
+   * own); declined → cancelled; captured for an order given up meanwhile → the money is recorded and
+   * goes straight back. Shared by the capture and the timeout, which may both learn of one capture:
+   * the payment is recorded once.
    */
   private async applyCaptureResult(order: OrderEntity, lines: OrderLineEntity[], result: CaptureResult, causedBy: string): Promise<string> {
     const orderId = order.id;
     if (result.outcome === 'captured') {
-      // the usual case in one statement (atomic on its own): paid, its history, the payment and
-      // order-paid, written only if the order is still awaiting payment
-      const now = this.clock.now();
       const paymentId = randomUUID();
-      const { rows: events } = this.outbox.prepare([{ type: 'orders.order-paid', key: orderId, data: orderPaid(order, lines, paymentId, now) }]);
-      const moved = await this.orders.tryTransition(this.dataSource.manager, orderId, 'payment-captured', now, { reason: null, causedBy }, {}, {
-        payment: { id: paymentId, kind: 'capture', status: 'succeeded', amountFen: order.totalFen, providerRef: result.providerRef, reason: null },
-        events,
+      const moved = await this.transitions.move(this.dataSource.manager, 'payment-captured', {
+        orderId,
+        causedBy,
+        effects: {
+          payments: [{ id: paymentId, kind: 'capture', status: 'succeeded', amountFen: order.totalFen, providerRef: result.providerRef, reason: null }],
+          events: [{ type: 'orders.order-paid', key: orderId, data: orderPaid(order, lines, paymentId, this.clock.now()) }],
+        },
       });
-      if (moved.order) return 'captured';
+      if (moved.moved) return 'captured';
       // paid meanwhile by the other path, or given up: below, under the order's lock
     }
     return this.dataSource.transaction(async (tx) => {
       const locked = (await this.orders.lock(tx, orderId))!;
-      const now = this.clock.now();
       const paymentId = randomUUID();
       const payments = tx.getRepository(PaymentEntity);
       if (result.outcome === 'declined') {
         if (locked.status !== 'awaiting_payment' && (await payments.existsBy({ orderId, kind: 'capture', status: 'declined' }))) return 'declined-after-cancel';
         await payments.insert({ id: paymentId, orderId, kind: 'capture', status: 'declined', amountFen: locked.totalFen, providerRef: null, reason: result.reason });
-        if (locked.status !== 'awaiting_payment') return 'declined-after-cancel';
-        await this.orders.transition(tx, locked, 'payment-declined', now, { reason: result.reason, causedBy });
-        await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(locked, 'payment-declined', true, now) }]);
-        return 'declined';
+        const cancelled = await this.transitions.move(tx, 'payment-declined', {
+          orderId,
+          reason: result.reason,
+          causedBy,
+          effects: { events: [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(locked, 'payment-declined', true, this.clock.now()) }] },
+        });
+        return cancelled.moved ? 'declined' : 'declined-after-cancel';
       }
       // the capture and the timeout both learned of it, and the other recorded it first
       if (await payments.existsBy({ orderId, kind: 'capture', status: 'succeeded' })) return 'already-captured';
@@ -176,7 +181,7 @@ export class PaymentService {
       // buyer; nothing leads back to awaiting payment): the money is recorded and goes straight back
       await payments.insert({ id: paymentId, orderId, kind: 'capture', status: 'succeeded', amountFen: locked.totalFen, providerRef: result.providerRef, reason: null });
       this.logger.warn({ orderId, status: locked.status }, 'payment captured for an order no longer awaiting payment; refunding');
-      await this.refunds.refundCapture(tx, locked, locked.totalFen, 'captured after cancellation', { announce: false });
+      await this.refunds.returnLateCapture(tx, locked, locked.totalFen, 'captured after cancellation');
       return 'refunded-late-capture';
     });
   }
@@ -185,15 +190,16 @@ export class PaymentService {
     return this.cancelAwaitingPayment(orderId, 'reservation-expired', 'the stock reservation would run out before the payment could finish', 'payment-guard', 'reservation-expiring');
   }
 
-  /** Cancels an order still awaiting payment (its stock was held: catalog releases it). */
-  private cancelAwaitingPayment(orderId: string, action: 'reservation-expired' | 'payment-timeout', reason: string, causedBy: string, outcome: string): Promise<string> {
-    return this.dataSource.transaction(async (tx) => {
-      const order = await this.orders.lock(tx, orderId);
-      if (!order || order.status !== 'awaiting_payment') return 'not-awaiting-payment';
-      const now = this.clock.now();
-      await this.orders.transition(tx, order, action, now, { reason, causedBy });
-      await this.outbox.add(tx, [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(order, action, true, now) }]);
-      return outcome;
+  /** Cancels an order still awaiting payment (its stock was held: catalog releases it); one guarded statement. */
+  private async cancelAwaitingPayment(orderId: string, action: 'reservation-expired' | 'payment-timeout', reason: string, causedBy: string, outcome: string): Promise<string> {
+    const order = await this.orders.find(this.dataSource.manager, orderId);
+    if (!order || order.status !== 'awaiting_payment') return 'not-awaiting-payment';
+    const cancelled = await this.transitions.move(this.dataSource.manager, action, {
+      orderId,
+      reason,
+      causedBy,
+      effects: { events: [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(order, action, true, this.clock.now()) }] },
     });
+    return cancelled.moved ? outcome : 'not-awaiting-payment';
   }
 }

@@ -1,15 +1,15 @@
-// Giving money back: recorded and announced in the order's transaction, paid back by a job.
+// Giving money back: recorded and announced with the order's move, paid back by a job.
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Outbox } from '@cc/messaging';
 import { Clock, conflict, forbidden, notFound, Principal, unprocessable } from '@cc/platform';
 import { Jobs } from '@cc/service';
 import { OrderEntity, PaymentEntity } from '../persistence/entities';
-import { OrderRepository } from '../persistence/order.repository';
+import { MovedColumns, OrderRepository } from '../persistence/order.repository';
 import { PaymentProvider } from '../persistence/payment-provider';
 import { IdempotentCommand, requestHash } from './idempotent-command';
 import { canTake } from './order-states';
+import { JobToSchedule, MoveEffects, OrderTransitions } from './order-transitions';
 
 export interface RefundAnswer {
   refundId: string;
@@ -26,8 +26,8 @@ export class RefundService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly orders: OrderRepository,
+    private readonly transitions: OrderTransitions,
     private readonly provider: PaymentProvider,
-    private readonly outbox: Outbox,
     private readonly jobs: Jobs,
     private readonly clock: Clock,
     private readonly idempotent: IdempotentCommand,
@@ -40,6 +40,7 @@ export class RefundService {
    */
   async refundOrder(user: Principal, orderId: string, amountFen: number, reason: string, idempotencyKey?: string): Promise<{ result: RefundAnswer; created: boolean }> {
     return this.idempotent.run(`${user.role}:${user.sub}`, idempotencyKey, requestHash({ orderId, amountFen, reason }), {}, async (tx) => {
+      // locked: the amount left to refund is read and given back without another refund in between
       const order = await this.orders.lock(tx, orderId);
       if (!order) throw notFound(`order ${orderId}`);
       if (user.role === 'seller' && order.storeId !== user.storeId) throw forbidden('a seller may refund only her own store’s orders');
@@ -47,32 +48,51 @@ export class RefundService {
       if (amountFen > left) throw unprocessable(`a refund of ${amountFen} fen is more than the ${left} fen left to refund`, { refundableFen: left });
       const action = amountFen === left ? 'refund' : 'partial-refund';
       if (!canTake(order.status, action)) throw conflict(`an order that is ${order.status} cannot be refunded (only completed orders; cancel one before shipment instead)`, { orderStatus: order.status });
-      const { order: after } = await this.orders.transition(tx, order, action, this.clock.now(), { reason, causedBy: `${user.role}:${user.sub}` });
-      const refundId = await this.refundCapture(tx, order, amountFen, reason);
-      return { refundId, orderId, amountFen, refundedFen: order.refundedFen + amountFen, status: after.status };
+      const refund = this.refundWithMove(order, amountFen, reason);
+      const { order: after } = await this.transitions.moveOrRefuse(tx, action, { orderId, reason, causedBy: `${user.role}:${user.sub}`, set: refund.set, effects: refund.effects });
+      return { refundId: refund.refundId, orderId, amountFen, refundedFen: after.refundedFen, status: after.status };
     });
   }
 
   /**
-   * Records a refund of `amountFen` against the order's captured payment and queues the provider
-   * call. With `announce`, emits order-refunded (payouts reverse the seller's share).
+   * A refund of `amountFen` against the order's captured payment, written with the move that gives
+   * it (OrderTransitions): the amount added to the order's refunded money, the refund row,
+   * order-refunded (payouts reverse the seller's share in proportion) and the provider call.
    */
-  async refundCapture(tx: EntityManager, order: OrderEntity, amountFen: number, reason: string, options = { announce: true }): Promise<string> {
+  refundWithMove(order: OrderEntity, amountFen: number, reason: string): { refundId: string; set: MovedColumns; effects: MoveEffects } {
+    const refundId = randomUUID();
+    const refundedFen = order.refundedFen + amountFen;
+    return {
+      refundId,
+      set: { addRefundedFen: amountFen },
+      effects: {
+        payments: [{ id: refundId, kind: 'refund', status: 'pending', amountFen, providerRef: null, reason }],
+        events: [
+          {
+            type: 'orders.order-refunded',
+            key: order.id,
+            data: { orderId: order.id, storeId: order.storeId, refundId, amountFen, full: refundedFen >= order.totalFen, reason, refundedAt: this.clock.now().toISOString() },
+          },
+        ],
+        jobs: [this.refundJob(refundId)],
+      },
+    };
+  }
+
+  /**
+   * Money the provider captured for an order that no longer awaits payment (given up meanwhile):
+   * recorded and paid straight back, without a move and unannounced — nothing announced it as paid.
+   */
+  async returnLateCapture(tx: EntityManager, order: OrderEntity, amountFen: number, reason: string): Promise<string> {
     const refundId = randomUUID();
     await tx.getRepository(PaymentEntity).insert({ id: refundId, orderId: order.id, kind: 'refund', status: 'pending', amountFen, providerRef: null, reason });
-    if (options.announce) {
-      await this.orders.addRefunded(tx, order.id, amountFen);
-      const refundedFen = order.refundedFen + amountFen;
-      await this.outbox.add(tx, [
-        {
-          type: 'orders.order-refunded',
-          key: order.id,
-          data: { orderId: order.id, storeId: order.storeId, refundId, amountFen, full: refundedFen >= order.totalFen, reason, refundedAt: this.clock.now().toISOString() },
-        },
-      ]);
-    }
-    await this.jobs.schedule(tx, REFUNDS_QUEUE, 'refund-payment', { refundId }, { jobId: `refund.${refundId}` });
+    const job = this.refundJob(refundId);
+    await this.jobs.schedule(tx, job.queue, job.name, job.data, job.options);
     return refundId;
+  }
+
+  private refundJob(refundId: string): JobToSchedule {
+    return { queue: REFUNDS_QUEUE, name: 'refund-payment', data: { refundId }, options: { jobId: `refund.${refundId}` } };
   }
 
   /** The job: asks the provider to pay the refund back (idempotent by refund id). */

@@ -1,8 +1,9 @@
-// Orders, their lines and status history. Every status change goes through `transition`.
+// Orders, their lines and status history. Status changes are written only by `applyMoves`, the
+// guarded update that OrderTransitions (domain/order-transitions.ts) decides and every move goes through.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { OUTBOX_NOTIFY, OutboxRow, outboxInsertSql } from '@cc/messaging';
-import { canTake, nextStatus, ORDER_TRANSITIONS, OrderAction, OrderStatus } from '../domain/order-states';
+import { OUTBOX_NOTIFY, OutboxRow, outboxInsertOfOwnersSql, outboxInsertSql } from '@cc/messaging';
+import type { OrderStatus } from '../domain/order-states';
 import { OrderEntity, OrderHistoryEntity, OrderLineEntity } from './entities';
 
 export interface NewOrder {
@@ -19,9 +20,32 @@ export interface NewPayment {
   reason: string | null;
 }
 
-export interface Transitioned {
-  order: OrderEntity;
-  from: OrderStatus;
+/** Columns that change with a move; only those given are written. */
+export interface MovedColumns {
+  /** When catalog's hold on the stock runs out (stock-reserved). */
+  stockReservedUntil?: Date;
+  /** Money given back with the move (a refund), added to `refunded_fen`. */
+  addRefundedFen?: number;
+}
+
+/** One guarded update of many orders (see `applyMoves`). */
+export interface MoveStatement {
+  action: string;
+  /** Every status the action leaves from. */
+  from: readonly OrderStatus[];
+  to: OrderStatus;
+  at: Date;
+  /** One per order. */
+  moves: { orderId: string; reason: string | null; causedBy: string | null; set: MovedColumns }[];
+  /** Written only for orders that moved. */
+  payments: (NewPayment & { orderId: string })[];
+  /** Outbox rows (events, jobs) by the order they follow; written only for orders that moved. */
+  outbox: { owner: string; row: OutboxRow }[];
+}
+
+export interface AppliedMoves {
+  moved: Map<string, { order: OrderEntity; from: OrderStatus }>;
+  refused: Map<string, OrderStatus | 'unknown'>;
 }
 
 export interface OrderFilter {
@@ -129,77 +153,65 @@ export class OrderRepository {
   }
 
   /**
-   * Checks the action against the transition table, changes the status (and `also`, columns that
-   * move with it) and writes history, in one statement. The caller holds the order's lock.
+   * The one statement that changes orders' status: each order of `moves` whose status is one of
+   * `from` becomes `to`, with the columns its move sets, a history row saying from what, and the
+   * rows attached to it (payments, outbox rows) — written only for the orders that moved. Whether
+   * a move is allowed and what goes with it is decided by the caller (OrderTransitions); this only
+   * applies it. The row locks taken (in id order) make a racing move wait and re-check. One move
+   * per order. Returns the moved orders with the status each came from, and the others' status.
    */
-  async transition(
-    tx: EntityManager,
-    order: OrderEntity,
-    action: OrderAction,
-    at: Date,
-    why: { reason?: string | null; causedBy?: string | null },
-    also: { stockReservedUntil?: Date } = {},
-  ): Promise<Transitioned> {
-    const from = order.status;
-    const to = nextStatus(from, action);
-    const until = also.stockReservedUntil ?? null;
-    await tx.query(
-      `WITH u AS (UPDATE orders SET status = $2, updated_at = now(), stock_reserved_until = COALESCE($7, stock_reserved_until) WHERE id = $1)
-       INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) VALUES ($1, $3, $2, $4, $5, $6, $8)`,
-      [order.id, to, from, action, why.reason ?? null, why.causedBy ?? null, until, at],
-    );
-    return { order: { ...order, status: to, ...(until ? { stockReservedUntil: until } : {}) }, from };
-  }
-
-  async addRefunded(tx: EntityManager, orderId: string, amountFen: number): Promise<void> {
-    await tx.query('UPDATE orders SET refunded_fen = refunded_fen + $2 WHERE id = $1', [orderId, amountFen]);
-  }
-
-  /**
-   * Takes `action` if the order's status allows it: the update, its history row and the check in
-   * one statement (the update's row lock makes a racing move wait and re-check). Returns the moved
-   * order, or why not: the order is unknown, or its status does not allow the action.
-   */
-  async tryTransition(
-    tx: EntityManager,
-    orderId: string,
-    action: OrderAction,
-    at: Date,
-    why: { reason?: string | null; causedBy?: string | null },
-    also: { stockReservedUntil?: Date } = {},
-    written: { payment?: NewPayment; events?: OutboxRow[] } = {},
-  ): Promise<{ order: OrderEntity } | { order: null; status: OrderStatus | 'unknown' }> {
-    const { from, to } = ORDER_TRANSITIONS[action];
-    if (from.length !== 1) {
-      if (written.payment || written.events) throw new Error(`'${action}' leads here from several statuses: write its payment and events after the move`);
-      // several statuses lead here: lock and read first, so history records the one it came from
-      const locked = await this.lock(tx, orderId);
-      if (!locked || !canTake(locked.status, action)) return { order: null, status: locked?.status ?? 'unknown' };
-      return { order: (await this.transition(tx, locked, action, at, why, also)).order };
+  async applyMoves(tx: EntityManager, statement: MoveStatement): Promise<AppliedMoves> {
+    const { moves, payments, outbox } = statement;
+    const params: unknown[] = [
+      moves.map((m) => m.orderId),
+      moves.map((m) => m.reason),
+      moves.map((m) => m.causedBy),
+      moves.map((m) => m.set.stockReservedUntil ?? null),
+      moves.map((m) => m.set.addRefundedFen ?? null),
+      [...statement.from],
+      statement.to,
+      statement.action,
+      statement.at,
+    ];
+    const $ = (value: unknown) => `$${params.push(value)}`;
+    const attached: string[] = [];
+    if (payments.length) {
+      attached.push(`p AS (
+         INSERT INTO payments (id, order_id, kind, status, amount_fen, provider_ref, reason)
+         SELECT * FROM unnest(${$(payments.map((p) => p.id))}::uuid[], ${$(payments.map((p) => p.orderId))}::uuid[], ${$(payments.map((p) => p.kind))}::text[],
+           ${$(payments.map((p) => p.status))}::text[], ${$(payments.map((p) => p.amountFen))}::bigint[], ${$(payments.map((p) => p.providerRef))}::text[], ${$(payments.map((p) => p.reason))}::text[])
+           AS p(id, order_id, kind, status, amount_fen, provider_ref, reason)
+         WHERE p.order_id IN (SELECT id FROM u))`);
     }
-    // the payment and events, if any, are written only if the order moved
-    const params: unknown[] = [orderId, to, from[0], action, why.reason ?? null, why.causedBy ?? null, also.stockReservedUntil ?? null, at];
-    const p = written.payment;
-    const paymentSql = p
-      ? `, p AS (INSERT INTO payments (id, order_id, kind, status, amount_fen, provider_ref, reason) SELECT $${params.push(p.id)}, id, $${params.push(p.kind)}, $${params.push(p.status)}, $${params.push(p.amountFen)}, $${params.push(p.providerRef)}, $${params.push(p.reason)} FROM u)`
-      : '';
-    let eventsSql = '';
-    if (written.events?.length) {
-      const insert = outboxInsertSql(written.events, params.length + 1);
+    if (outbox.length) {
+      const insert = outboxInsertOfOwnersSql(outbox, params.length + 1, 'SELECT id FROM u');
       params.push(...insert.params);
-      eventsSql = `, e AS (${insert.sql} WHERE EXISTS (SELECT 1 FROM u))`;
+      attached.push(`e AS (${insert.sql})`);
     }
     const rows: Record<string, unknown>[] = await tx.query(
-      `WITH u AS (
-         UPDATE orders SET status = $2, updated_at = now(), stock_reserved_until = COALESCE($7, stock_reserved_until)
-         WHERE id = $1 AND status = $3 RETURNING ${ORDER_COLUMNS}),
-       h AS (INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) SELECT id, $3, $2, $4, $5, $6, $8 FROM u)${paymentSql}${eventsSql}
-       SELECT *${eventsSql ? `, ${OUTBOX_NOTIFY}` : ''} FROM u`,
+      `WITH i AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::bigint[]) AS i(id, reason, caused_by, stock_reserved_until, add_refunded_fen)),
+       was AS (SELECT o.id, o.status FROM orders o JOIN i ON i.id = o.id WHERE o.status = ANY($6::text[]) ORDER BY o.id FOR UPDATE OF o),
+       u AS (
+         UPDATE orders o SET status = $7, updated_at = now(),
+           stock_reserved_until = COALESCE(i.stock_reserved_until, o.stock_reserved_until),
+           refunded_fen = o.refunded_fen + COALESCE(i.add_refunded_fen, 0)
+         FROM i JOIN was ON was.id = i.id
+         WHERE o.id = i.id AND o.status = ANY($6::text[])
+         RETURNING ${ORDER_COLUMNS_OF_O}, was.status AS from_status, i.reason AS move_reason, i.caused_by AS move_caused_by),
+       h AS (INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) SELECT id, from_status, $7, $8, move_reason, move_caused_by, $9 FROM u)${attached.map((a) => `,
+       ${a}`).join('')}
+       SELECT *${outbox.length ? `, ${OUTBOX_NOTIFY}` : ''} FROM u`,
       params,
     );
-    if (rows.length) return { order: toOrder(rows[0]) };
-    const current = await this.find(tx, orderId);
-    return { order: null, status: current?.status ?? 'unknown' };
+    const moved = new Map(rows.map((r) => [r.id as string, { order: toOrder(r), from: r.from_status as OrderStatus }]));
+    const refused = new Map<string, OrderStatus | 'unknown'>();
+    const others = moves.map((m) => m.orderId).filter((id) => !moved.has(id));
+    if (others.length) {
+      const found: { id: string; status: OrderStatus }[] = await tx.query('SELECT id, status FROM orders WHERE id = ANY($1::uuid[])', [others]);
+      const status = new Map(found.map((f) => [f.id, f.status]));
+      for (const id of others) refused.set(id, status.get(id) ?? 'unknown');
+    }
+    return { moved, refused };
   }
 
   /**
@@ -218,40 +230,6 @@ export class OrderRepository {
   async find(tx: EntityManager, orderId: string): Promise<OrderEntity | null> {
     const rows: Record<string, unknown>[] = await tx.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [orderId]);
     return rows.length ? toOrder(rows[0]) : null;
-  }
-
-  /**
-   * `tryTransition` for many orders at once, one statement: each order moves if its status allows
-   * the action (which must lead here from one status). Returns the moved orders by id and, for the
-   * others, their status (or 'unknown').
-   */
-  async tryTransitionMany(
-    tx: EntityManager,
-    action: OrderAction,
-    at: Date,
-    moves: { orderId: string; causedBy: string; stockReservedUntil?: Date }[],
-  ): Promise<{ moved: Map<string, OrderEntity>; refused: Map<string, OrderStatus | 'unknown'> }> {
-    const { from, to } = ORDER_TRANSITIONS[action];
-    if (from.length !== 1) throw new Error(`'${action}' leads here from several statuses; move those orders one by one`);
-    const rows: Record<string, unknown>[] = await tx.query(
-      `WITH i AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS i(id, caused_by, until)),
-       u AS (
-         UPDATE orders o SET status = $4, updated_at = now(), stock_reserved_until = COALESCE(i.until, o.stock_reserved_until)
-         FROM i WHERE o.id = i.id AND o.status = $5
-         RETURNING ${ORDER_COLUMNS_OF_O}, i.caused_by),
-       h AS (INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) SELECT id, $5, $4, $6, NULL, caused_by, $7 FROM u)
-       SELECT * FROM u`,
-      [moves.map((m) => m.orderId), moves.map((m) => m.causedBy), moves.map((m) => m.stockReservedUntil ?? null), to, from[0], action, at],
-    );
-    const moved = new Map(rows.map((r) => [r.id as string, toOrder(r)]));
-    const refused = new Map<string, OrderStatus | 'unknown'>();
-    const others = moves.map((m) => m.orderId).filter((id) => !moved.has(id));
-    if (others.length) {
-      const found: { id: string; status: OrderStatus }[] = await tx.query('SELECT id, status FROM orders WHERE id = ANY($1::uuid[])', [others]);
-      const status = new Map(found.map((f) => [f.id, f.status]));
-      for (const id of others) refused.set(id, status.get(id) ?? 'unknown');
-    }
-    return { moved, refused };
   }
 
   /** The order and its lines in one read. */
