@@ -142,6 +142,7 @@ const ENDPOINTS: Endpoint[] = [
   { service: 'orders', method: 'GET', path: '/orders', query: { storeId: q(idValue), status: q(mixed(fc.constantFrom('paid', 'pending_stock', 'lost'))), ...pageQuery } },
   { service: 'orders', method: 'POST', path: '/orders/:id/cancel', fields: { reason: text(500) } },
   { service: 'orders', method: 'POST', path: '/orders/:id/confirm-receipt' },
+  { service: 'orders', method: 'POST', path: '/orders/:id/extend-confirmation' },
   { service: 'orders', method: 'POST', path: '/orders/:id/refunds', idempotent: true, fields: { amountFen: int(0, 100_000_000_001), reason: text(500) } },
   ...kit('orders'),
   { service: 'fulfillment', method: 'GET', path: '/shipments', query: { orderId: q(idValue) } },

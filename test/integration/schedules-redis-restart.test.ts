@@ -9,6 +9,7 @@ import IORedis from 'ioredis';
 import { isOccurrenceOf, Jobs } from '@cc/service';
 import { expiryJobId, RESERVATION_QUEUE } from '../../apps/catalog/src/domain/stock.service';
 import { PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE } from '../../apps/orders/src/domain/payment.service';
+import { AUTO_CONFIRM_QUEUE } from '../../apps/orders/src/domain/auto-confirmation.service';
 import { DEADLINE_WATCH_QUEUE } from '../../apps/fulfillment/src/domain/shipment-scheduling.service';
 import { PAYOUT_RUNS_QUEUE } from '../../apps/payouts/src/domain/payout-run.service';
 import { call, tokenFor, waitFor } from '../support/http';
@@ -86,6 +87,7 @@ describe('schedules after a Redis restart', () => {
   const schedules = [
     { service: () => catalog, queue: RESERVATION_QUEUE, job: 'sweep-expired-reservations' },
     { service: () => orders, queue: PAYMENT_TIMEOUTS_QUEUE, job: 'sweep-unpaid' },
+    { service: () => orders, queue: AUTO_CONFIRM_QUEUE, job: 'sweep-auto-confirm' },
     { service: () => fulfillment, queue: DEADLINE_WATCH_QUEUE, job: 'sweep-overdue' },
     { service: () => payouts, queue: PAYOUT_RUNS_QUEUE, job: 'start-payout-run' },
   ];

@@ -1,5 +1,11 @@
-import { IsIn, IsInt, IsUrl, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsUrl, Max, Min, ValidateBy } from 'class-validator';
+import { CATEGORIES, Category } from '@cc/contracts';
 import { BaseConfig, loadConfig } from '@cc/platform';
+import { MAX_CONFIRM_DAYS, parseDaysByCategory } from './domain/auto-confirm-rules';
+
+/** A setting in days that may have decimals (`0.5`); the shared loader reads only whole numbers. */
+const Days = () => Transform(({ value }) => (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value));
 
 export class OrdersConfig extends BaseConfig {
   /** Where catalog answers product reads at checkout. */
@@ -37,6 +43,25 @@ export class OrdersConfig extends BaseConfig {
   @IsInt() @Min(1_000) @Max(3_600_000) ADMISSION_STUCK_AFTER_MS = 60_000;
   /** Idempotency keys of POST /checkouts are remembered this long. */
   @IsInt() @Min(1) @Max(24 * 30) IDEMPOTENCY_KEY_TTL_HOURS = 24;
+  /** A delivered order the buyer does not confirm completes by itself this many days later (service clock; decimals allowed). */
+  @Days() @IsNumber() @Min(0.0001) @Max(MAX_CONFIRM_DAYS) AUTO_CONFIRM_DAYS = 10;
+  /** Per-category windows over AUTO_CONFIRM_DAYS, e.g. `fresh:3,chilled:3`; an order takes the longest of its lines'. */
+  @ValidateBy({
+    name: 'daysByCategory',
+    validator: {
+      validate: (v) => parseDaysByCategory(v) !== null,
+      defaultMessage: () => `AUTO_CONFIRM_DAYS_BY_CATEGORY must be category:days pairs (${CATEGORIES.join(', ')}; 0 < days <= ${MAX_CONFIRM_DAYS}), like fresh:3,chilled:3`,
+    },
+  })
+  AUTO_CONFIRM_DAYS_BY_CATEGORY = '';
+  /** How many days the buyer's one extension adds. */
+  @Days() @IsNumber() @Min(0.0001) @Max(MAX_CONFIRM_DAYS) AUTO_CONFIRM_EXTENSION_DAYS = 3;
+  /** Clock seconds between sweeps that complete delivered orders whose auto-confirmation job was lost. */
+  @IsInt() @Min(1) @Max(86_400) AUTO_CONFIRM_SWEEP_SECONDS = 600;
+
+  get autoConfirmDaysByCategory(): Partial<Record<Category, number>> {
+    return parseDaysByCategory(this.AUTO_CONFIRM_DAYS_BY_CATEGORY)!;
+  }
 }
 
 export const loadOrdersConfig = (env = process.env) =>

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceKitModule, ServiceOptions } from '@cc/service';
 import { OrdersConfig } from './config';
+import { AUTO_CONFIRM_QUEUE, AutoConfirmationService } from './domain/auto-confirmation.service';
 import { CheckoutAdmission } from './domain/checkout-admission.service';
 import { CheckoutService } from './domain/checkout.service';
 import { IdempotentCommand } from './domain/idempotent-command';
@@ -12,6 +13,7 @@ import { REFUNDS_QUEUE, RefundService } from './domain/refund.service';
 import { CatalogEventsHandler } from './events/catalog-events.handler';
 import { FulfillmentEventsHandler } from './events/fulfillment-events.handler';
 import { OrdersController } from './http/orders.controller';
+import { AutoConfirmJobs } from './jobs/auto-confirm.jobs';
 import { PaymentJobs } from './jobs/payment.jobs';
 import { CatalogClient } from './persistence/catalog.client';
 import { ordersEntities } from './persistence/entities';
@@ -48,6 +50,8 @@ export class OrdersModule {
             // attempts); past that the every-minute sweep keeps asking
             [PAYMENT_TIMEOUTS_QUEUE]: { jobs: ['cancel-unpaid', 'sweep-unpaid'], concurrency: 8, attempts: 10, backoffMs: 2000, schedules: [{ name: 'sweep-unpaid', everySeconds: 60 }] },
             [REFUNDS_QUEUE]: { jobs: ['refund-payment'], concurrency: 4, attempts: 10, backoffMs: 2000 },
+            // delivered orders completing by themselves (one delayed job each, named by its due time) and the sweep for lost ones
+            [AUTO_CONFIRM_QUEUE]: { jobs: ['auto-confirm', 'sweep-auto-confirm'], concurrency: 4, attempts: 10, backoffMs: 2000, schedules: [{ name: 'sweep-auto-confirm', everySeconds: config.AUTO_CONFIRM_SWEEP_SECONDS }] },
           },
           ...overrides,
         }),
@@ -60,6 +64,7 @@ export class OrdersModule {
         IdempotentCommand,
         OrderTransitions,
         OrderLifecycleService,
+        AutoConfirmationService,
         OrderQueryService,
         PaymentService,
         RefundService,
@@ -70,6 +75,7 @@ export class OrdersModule {
         CatalogEventsHandler,
         FulfillmentEventsHandler,
         PaymentJobs,
+        AutoConfirmJobs,
         OrderMetrics,
       ],
     };

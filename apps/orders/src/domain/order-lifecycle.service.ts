@@ -10,6 +10,7 @@ import { OrderEntity } from '../persistence/entities';
 import { OrderRepository } from '../persistence/order.repository';
 import { orderCancelled } from './order-events';
 import { OrderAction } from './order-states';
+import { AutoConfirmationService } from './auto-confirmation.service';
 import { allEffects, OrderMove, OrderTransitions } from './order-transitions';
 import { PaymentService } from './payment.service';
 import { RefundService } from './refund.service';
@@ -25,6 +26,7 @@ export class OrderLifecycleService {
     private readonly transitions: OrderTransitions,
     private readonly payments: PaymentService,
     private readonly refunds: RefundService,
+    private readonly autoConfirmation: AutoConfirmationService,
     private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -41,11 +43,13 @@ export class OrderLifecycleService {
     action: OrderAction,
     orderIdOf: (event: DecodedEvent<T>) => string,
     moveOf: (event: DecodedEvent<T>) => EventMove = () => ({}),
+    at = this.clock.now(),
   ): Promise<(OrderEntity | null)[]> {
     const outcomes = await this.transitions.moveMany(
       tx,
       action,
       events.map((e) => ({ orderId: orderIdOf(e), causedBy: `event:${e.type}:${e.id}`, flow: { correlationId: e.correlationId, causationId: e.id }, ...moveOf(e) })),
+      at,
     );
     return outcomes.map((outcome, i) => {
       if (outcome.moved) return outcome.order;
@@ -88,11 +92,16 @@ export class OrderLifecycleService {
     await this.follow(tx, [event], 'shipment-picked-up', () => event.data.orderId);
   }
 
+  /** Delivered: announced, and the order will confirm itself after its lines' window unless the buyer does first. */
   async onShipmentDelivered(tx: EntityManager, event: DecodedEvent<'fulfillment.shipment-delivered'>): Promise<void> {
     const { orderId, storeId, deliveredAt } = event.data;
+    // the window counts from when the order became delivered here, as its history says
+    const now = this.clock.now();
+    const autoConfirm = this.autoConfirmation.onDelivery(orderId, await this.orders.lines(tx, [orderId]), now);
     await this.follow(tx, [event], 'shipment-delivered', () => orderId, () => ({
-      effects: { events: [{ type: 'orders.order-delivered', key: orderId, data: { orderId, storeId, deliveredAt } }] },
-    }));
+      set: autoConfirm.set,
+      effects: allEffects({ events: [{ type: 'orders.order-delivered', key: orderId, data: { orderId, storeId, deliveredAt } }] }, autoConfirm.effects),
+    }), now);
   }
 
   async onShipmentFailed(tx: EntityManager, event: DecodedEvent<'fulfillment.shipment-failed'>): Promise<void> {

@@ -31,6 +31,10 @@ export class OrderQueryService {
       status: order.status,
       totalFen: order.totalFen,
       refundedFen: order.refundedFen,
+      // when a delivered order confirms itself unless the buyer does first (null before delivery)
+      autoConfirmation: order.autoConfirmAt
+        ? { dueAt: order.autoConfirmAt.toISOString(), extended: order.confirmationExtended, pausedAt: order.autoConfirmPausedAt?.toISOString() ?? null }
+        : null,
       lines: lines.map((l) => ({ lineNo: l.lineNo, productId: l.productId, productName: l.productName, category: l.category, quantity: l.quantity, unitPriceFen: l.unitPriceFen })),
       history: history.map((h) => ({ from: h.fromStatus, to: h.toStatus, action: h.action, reason: h.reason, causedBy: h.causedBy, at: h.at.toISOString() })),
       createdAt: order.createdAt.toISOString(),

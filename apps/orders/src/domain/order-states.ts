@@ -17,6 +17,7 @@ export const ORDER_TRANSITIONS = {
   'shipment-picked-up': { from: ['scheduled'], to: 'shipped' },
   'shipment-delivered': { from: ['shipped'], to: 'delivered' },
   'receipt-confirmed': { from: ['delivered'], to: 'completed' },
+  'confirmation-extended': { from: ['delivered'], to: 'delivered' },
   cancel: { from: ['pending_stock', 'awaiting_payment', 'paid', 'scheduled'], to: 'cancelled' },
   'shipment-failed': { from: ['paid', 'scheduled'], to: 'refunded' },
   'partial-refund': { from: ['completed'], to: 'completed' },

@@ -12,7 +12,7 @@ const B = '00000000-0000-4000-8000-00000000000b';
 const STORE = '00000000-0000-4000-8000-0000000000ff';
 
 const orderIn = (id: string, status: OrderStatus): OrderEntity => ({
-  id, checkoutId: id, buyerId: 'buyer-1', storeId: STORE, township: 'louguan', status, totalFen: 6800, refundedFen: 0, paymentToken: 'tok_ok', stockReservedUntil: null, createdAt: new Date(), updatedAt: new Date(),
+  id, checkoutId: id, buyerId: 'buyer-1', storeId: STORE, township: 'louguan', status, totalFen: 6800, refundedFen: 0, paymentToken: 'tok_ok', stockReservedUntil: null, autoConfirmAt: null, confirmationExtended: false, autoConfirmPausedAt: null, createdAt: new Date(), updatedAt: new Date(),
 });
 
 /** A repository that applies a statement to orders held in memory, the way the SQL does: by the statement's from and to alone. */

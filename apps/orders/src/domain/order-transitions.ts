@@ -71,9 +71,9 @@ export class OrderTransitions {
     await this.orders.insertCheckout(tx, checkout, orders, this.clock.now(), causedBy, this.outbox.prepare(events).rows);
   }
 
-  /** Moves one order if its status allows `action`; otherwise says why not (its status, or 'unknown'). */
-  async move(tx: EntityManager, action: OrderAction, move: OrderMove): Promise<MoveOutcome> {
-    return (await this.moveMany(tx, action, [move]))[0];
+  /** Moves one order if its status allows `action`; otherwise says why not (its status, or 'unknown'). `at`: its history's time (now). */
+  async move(tx: EntityManager, action: OrderAction, move: OrderMove, at?: Date): Promise<MoveOutcome> {
+    return (await this.moveMany(tx, action, [move], at))[0];
   }
 
   /** `move`, where a refusal is the caller's mistake: 409 problem, nothing written. */
@@ -89,7 +89,7 @@ export class OrderTransitions {
    * named twice moves at most once: the later move is refused with the status the earlier left it
    * in, as it would be if they came one by one.
    */
-  async moveMany(tx: EntityManager, action: OrderAction, moves: OrderMove[]): Promise<MoveOutcome[]> {
+  async moveMany(tx: EntityManager, action: OrderAction, moves: OrderMove[], at = this.clock.now()): Promise<MoveOutcome[]> {
     const { from, to } = ORDER_TRANSITIONS[action];
     const first = new Map<string, OrderMove>();
     for (const m of moves) if (!first.has(m.orderId)) first.set(m.orderId, m);
@@ -102,7 +102,7 @@ export class OrderTransitions {
       action,
       from,
       to,
-      at: this.clock.now(),
+      at,
       moves: unique.map((m) => ({ orderId: m.orderId, reason: m.reason ?? null, causedBy: m.causedBy, set: m.set ?? {} })),
       payments: effects.flatMap((e) => e.payments.map((p) => ({ ...p, orderId: e.orderId }))),
       outbox: deferOutbox ? [] : effects.flatMap((e) => e.rows.map((row) => ({ owner: e.orderId, row }))),

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger'
 import type { Response } from 'express';
 import { badRequest, CurrentUser, Principal, ProblemException, Roles } from '@cc/platform';
 import { PipelineBehind } from '../domain/checkout-admission.service';
+import { AutoConfirmationService } from '../domain/auto-confirmation.service';
 import { CheckoutService } from '../domain/checkout.service';
 import { OrderLifecycleService } from '../domain/order-lifecycle.service';
 import { OrderQueryService } from '../domain/order-query.service';
@@ -23,6 +24,7 @@ export class OrdersController {
     private readonly lifecycle: OrderLifecycleService,
     private readonly queries: OrderQueryService,
     private readonly refunds: RefundService,
+    private readonly autoConfirmation: AutoConfirmationService,
   ) {}
 
   @Post('orders/:id/refunds')
@@ -72,6 +74,15 @@ export class OrdersController {
   @Roles('buyer', 'seller', 'ops')
   async cancel(@Param('id', ParseUUIDPipe) id: string, @Body() body: CancelDto, @CurrentUser() user: Principal) {
     await this.lifecycle.cancel(user, id, body.reason);
+    return this.queries.getOrder(user, id);
+  }
+
+  @Post('orders/:id/extend-confirmation')
+  @HttpCode(200)
+  @Roles('buyer')
+  @ApiResponse({ status: 409, description: 'not delivered, already extended once, or already due to confirm itself' })
+  async extendConfirmation(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: Principal) {
+    await this.autoConfirmation.extend(user, id);
     return this.queries.getOrder(user, id);
   }
 

@@ -24,6 +24,12 @@ export class OrderEntity {
   @Column('text', { name: 'payment_token' }) paymentToken!: string;
   /** When catalog's hold on the stock runs out (service clock); set on stock-reserved. */
   @Column('timestamptz', { name: 'stock_reserved_until', nullable: true }) stockReservedUntil!: Date | null;
+  /** When a delivered order completes by itself unless the buyer confirms first (service clock); set on delivery. */
+  @Column('timestamptz', { name: 'auto_confirm_at', nullable: true }) autoConfirmAt!: Date | null;
+  /** The buyer has used her one extension of the auto-confirmation. */
+  @Column('boolean', { name: 'confirmation_extended', default: false }) confirmationExtended!: boolean;
+  /** Auto-confirmation paused since (an open after-sales request); resuming adds the pause to `autoConfirmAt`. */
+  @Column('timestamptz', { name: 'auto_confirm_paused_at', nullable: true }) autoConfirmPausedAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -7,7 +7,7 @@ import type { OrderStatus } from '../domain/order-states';
 import { OrderEntity, OrderHistoryEntity, OrderLineEntity } from './entities';
 
 export interface NewOrder {
-  order: Omit<OrderEntity, 'createdAt' | 'updatedAt' | 'refundedFen' | 'stockReservedUntil'>;
+  order: Omit<OrderEntity, 'createdAt' | 'updatedAt' | 'refundedFen' | 'stockReservedUntil' | 'autoConfirmAt' | 'confirmationExtended' | 'autoConfirmPausedAt'>;
   lines: Omit<OrderLineEntity, 'orderId'>[];
 }
 
@@ -26,6 +26,9 @@ export interface MovedColumns {
   stockReservedUntil?: Date;
   /** Money given back with the move (a refund), added to `refunded_fen`. */
   addRefundedFen?: number;
+  /** When the order completes by itself (delivered, or an extension). */
+  autoConfirmAt?: Date;
+  confirmationExtended?: boolean;
 }
 
 /** One guarded update of many orders (see `applyMoves`). */
@@ -56,7 +59,7 @@ export interface OrderFilter {
   pageSize: number;
 }
 
-const ORDER_COLUMNS = 'id, checkout_id, buyer_id, store_id, township, status, total_fen, refunded_fen, payment_token, stock_reserved_until, created_at, updated_at';
+const ORDER_COLUMNS = 'id, checkout_id, buyer_id, store_id, township, status, total_fen, refunded_fen, payment_token, stock_reserved_until, auto_confirm_at, confirmation_extended, auto_confirm_paused_at, created_at, updated_at';
 /** The same, qualified for a statement that joins `orders o`. */
 const ORDER_COLUMNS_OF_O = ORDER_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ');
 
@@ -72,6 +75,9 @@ function toOrder(r: Record<string, unknown>): OrderEntity {
     refundedFen: Number(r.refunded_fen),
     paymentToken: r.payment_token as string,
     stockReservedUntil: (r.stock_reserved_until as Date | null) ?? null,
+    autoConfirmAt: (r.auto_confirm_at as Date | null) ?? null,
+    confirmationExtended: (r.confirmation_extended as boolean | null) ?? false,
+    autoConfirmPausedAt: (r.auto_confirm_paused_at as Date | null) ?? null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };
@@ -168,6 +174,8 @@ export class OrderRepository {
       moves.map((m) => m.causedBy),
       moves.map((m) => m.set.stockReservedUntil ?? null),
       moves.map((m) => m.set.addRefundedFen ?? null),
+      moves.map((m) => m.set.autoConfirmAt ?? null),
+      moves.map((m) => m.set.confirmationExtended ?? null),
       [...statement.from],
       statement.to,
       statement.action,
@@ -189,17 +197,19 @@ export class OrderRepository {
       attached.push(`e AS (${insert.sql})`);
     }
     const rows: Record<string, unknown>[] = await tx.query(
-      `WITH i AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::bigint[]) AS i(id, reason, caused_by, stock_reserved_until, add_refunded_fen)),
-       was AS (SELECT o.id, o.status FROM orders o JOIN i ON i.id = o.id WHERE o.status = ANY($6::text[]) ORDER BY o.id FOR UPDATE OF o),
+      `WITH i AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::bigint[], $6::timestamptz[], $7::boolean[])
+         AS i(id, reason, caused_by, stock_reserved_until, add_refunded_fen, auto_confirm_at, confirmation_extended)),
+       was AS (SELECT o.id, o.status FROM orders o JOIN i ON i.id = o.id WHERE o.status = ANY($8::text[]) ORDER BY o.id FOR UPDATE OF o),
        u AS (
-         UPDATE orders o SET status = $7, updated_at = now(),
+         UPDATE orders o SET status = $9, updated_at = now(),
            stock_reserved_until = COALESCE(i.stock_reserved_until, o.stock_reserved_until),
-           refunded_fen = o.refunded_fen + COALESCE(i.add_refunded_fen, 0)
+           refunded_fen = o.refunded_fen + COALESCE(i.add_refunded_fen, 0),
+           auto_confirm_at = COALESCE(i.auto_confirm_at, o.auto_confirm_at),
+           confirmation_extended = COALESCE(i.confirmation_extended, o.confirmation_extended)
          FROM i JOIN was ON was.id = i.id
-         WHERE o.id = i.id AND o.status = ANY($6::text[])
+         WHERE o.id = i.id AND o.status = ANY($8::text[])
          RETURNING ${ORDER_COLUMNS_OF_O}, was.status AS from_status, i.reason AS move_reason, i.caused_by AS move_caused_by),
-       h AS (INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) SELECT id, from_status, $7, $8, move_reason, move_caused_by, $9 FROM u)${attached.map((a) => `,
-       ${a}`).join('')}
+       h AS (INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) SELECT id, from_status, $9, $10, move_reason, move_caused_by, $11 FROM u)${attached.map((a) => `,\n       ${a}`).join('')}
        SELECT *${outbox.length ? `, ${OUTBOX_NOTIFY}` : ''} FROM u`,
       params,
     );
@@ -225,6 +235,20 @@ export class OrderRepository {
       [options.olderThanSeconds ?? 0, options.limit],
     );
     return rows.map((r) => ({ id: r.id, waitedMs: Number(r.waited_ms) }));
+  }
+
+  /** Delivered orders past their auto-confirmation time and not paused, earliest first (the sweep's). */
+  async dueForAutoConfirm(tx: EntityManager, now: Date, limit: number): Promise<{ id: string; autoConfirmAt: Date }[]> {
+    const rows: { id: string; auto_confirm_at: Date }[] = await tx.query(
+      `SELECT id, auto_confirm_at FROM orders WHERE status = 'delivered' AND auto_confirm_at <= $1 AND auto_confirm_paused_at IS NULL ORDER BY auto_confirm_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((r) => ({ id: r.id, autoConfirmAt: r.auto_confirm_at }));
+  }
+
+  /** Pauses (`pausedAt`) or resumes (null, with the new due time) a delivered order's auto-confirmation; not a move. */
+  async setAutoConfirmPause(tx: EntityManager, orderId: string, pausedAt: Date | null, autoConfirmAt: Date | null): Promise<void> {
+    await tx.query(`UPDATE orders SET auto_confirm_paused_at = $2, auto_confirm_at = $3, updated_at = now() WHERE id = $1`, [orderId, pausedAt, autoConfirmAt]);
   }
 
   async find(tx: EntityManager, orderId: string): Promise<OrderEntity | null> {

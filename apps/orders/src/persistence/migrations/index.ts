@@ -4,5 +4,6 @@ import { OrdersLinePerishability1700000000001 } from './1700000000001-orders-lin
 import { OrdersReservationExpiry1700000000002 } from './1700000000002-orders-reservation-expiry';
 import { OrdersSimulatedProvider1700000000003 } from './1700000000003-orders-simulated-provider';
 import { OrdersPaidSince1700000000004 } from './1700000000004-orders-paid-since';
+import { OrdersAutoConfirm1700000000005 } from './1700000000005-orders-auto-confirm';
 
-export const ordersMigrations = [OrdersInitial1700000000000, OrdersLinePerishability1700000000001, OrdersReservationExpiry1700000000002, OrdersSimulatedProvider1700000000003, OrdersPaidSince1700000000004];
+export const ordersMigrations = [OrdersInitial1700000000000, OrdersLinePerishability1700000000001, OrdersReservationExpiry1700000000002, OrdersSimulatedProvider1700000000003, OrdersPaidSince1700000000004, OrdersAutoConfirm1700000000005];

@@ -1,0 +1,54 @@
+import { loadOrdersConfig } from '../config';
+import { addDays, autoConfirmJobId, confirmationWindowDays, extensionRefusal, parseDaysByCategory, resumedDue } from './auto-confirm-rules';
+
+const at = (iso: string) => new Date(iso);
+
+describe('auto-confirmation rules', () => {
+  it('reads per-category windows, and refuses anything it cannot read whole', () => {
+    expect(parseDaysByCategory('')).toEqual({});
+    expect(parseDaysByCategory('fresh:3, chilled:2.5')).toEqual({ fresh: 3, chilled: 2.5 });
+    for (const bad of ['fresh', 'fresh:', 'fresh:0', 'fresh:-1', 'fresh:91', 'frozen:3', 'fresh:3,fresh:4', 'fresh:3:1', 'fresh:3;chilled:3']) expect(parseDaysByCategory(bad)).toBeNull();
+  });
+
+  it('gives an order the longest window of its lines, the default where a category has none', () => {
+    const byCategory = { fresh: 3, chilled: 2 };
+    expect(confirmationWindowDays(['fresh'], 10, byCategory)).toBe(3);
+    expect(confirmationWindowDays(['fresh', 'chilled'], 10, byCategory)).toBe(3);
+    expect(confirmationWindowDays(['fresh', 'ambient'], 10, byCategory)).toBe(10);
+    expect(confirmationWindowDays([], 10, byCategory)).toBe(10);
+  });
+
+  it('lets the buyer extend once, only while delivered and before it is due', () => {
+    const now = at('2026-06-10T00:00:00Z');
+    const delivered = { status: 'delivered', autoConfirmAt: at('2026-06-12T00:00:00Z'), confirmationExtended: false };
+    expect(extensionRefusal(delivered, now)).toBeNull();
+    expect(extensionRefusal({ ...delivered, confirmationExtended: true }, now)).toMatch(/extended once already/);
+    expect(extensionRefusal({ ...delivered, status: 'shipped', autoConfirmAt: null }, now)).toMatch(/only a delivered order/);
+    expect(extensionRefusal({ ...delivered, status: 'completed' }, now)).toMatch(/this one is completed/);
+    expect(extensionRefusal({ ...delivered, autoConfirmAt: now }, now)).toMatch(/already due/);
+  });
+
+  it('resumes a paused confirmation with the time it had left', () => {
+    const due = at('2026-06-12T00:00:00Z');
+    // paused two days before it was due, resumed five days later: due two days after the resume
+    expect(resumedDue(due, at('2026-06-10T00:00:00Z'), at('2026-06-15T00:00:00Z'))).toEqual(at('2026-06-17T00:00:00Z'));
+    expect(resumedDue(due, at('2026-06-10T00:00:00Z'), at('2026-06-09T00:00:00Z'))).toEqual(due);
+  });
+
+  it('names each due time’s job apart, the same for the same due time', () => {
+    const due = addDays(at('2026-06-01T00:00:00Z'), 0.5);
+    expect(due).toEqual(at('2026-06-01T12:00:00Z'));
+    expect(autoConfirmJobId('o-1', due)).toBe(autoConfirmJobId('o-1', new Date(due)));
+    expect(autoConfirmJobId('o-1', due)).not.toBe(autoConfirmJobId('o-1', addDays(due, 3)));
+    expect(autoConfirmJobId('o-1', due)).not.toContain(':');
+  });
+
+  it('takes its settings from the environment, decimals allowed, and refuses bad ones by name', () => {
+    const config = loadOrdersConfig({ AUTO_CONFIRM_DAYS: '0.5', AUTO_CONFIRM_DAYS_BY_CATEGORY: 'fresh:3', AUTO_CONFIRM_EXTENSION_DAYS: '2' });
+    expect([config.AUTO_CONFIRM_DAYS, config.autoConfirmDaysByCategory, config.AUTO_CONFIRM_EXTENSION_DAYS]).toEqual([0.5, { fresh: 3 }, 2]);
+    expect(loadOrdersConfig({}).AUTO_CONFIRM_DAYS).toBe(10);
+    expect(() => loadOrdersConfig({ AUTO_CONFIRM_DAYS_BY_CATEGORY: 'frozen:3' })).toThrow(/AUTO_CONFIRM_DAYS_BY_CATEGORY/);
+    expect(() => loadOrdersConfig({ AUTO_CONFIRM_DAYS: '0' })).toThrow(/AUTO_CONFIRM_DAYS/);
+    expect(() => loadOrdersConfig({ AUTO_CONFIRM_EXTENSION_DAYS: 'three' })).toThrow(/AUTO_CONFIRM_EXTENSION_DAYS/);
+  });
+});
