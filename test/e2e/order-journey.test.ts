@@ -38,6 +38,9 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
         LOG_LEVEL: 'info',
         PICKUP_TIMETABLE: HOURLY,
         SIMULATED_COURIER_DELIVERY_MINUTES: '120',
+        // a delivered order nobody confirms completes half a county day (12 real seconds) later
+        AUTO_CONFIRM_DAYS: '0.5',
+        SIMULATED_PAYOUT_SETTLE_SECONDS: '600',
       },
       logDir,
       // supervised, as under the demo: a service that dies is restarted (and said so in platform.log)
@@ -104,5 +107,44 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
     const again = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId: kiwi.id, quantity: 2 }], paymentToken: 'tok_ok' }, headers: { 'Idempotency-Key': 'e2e-1' } });
     expect(again.status).toBe(200);
     expect(again.body.checkoutId).toBe(checkout.body.checkoutId);
+  }, 120_000);
+
+  it('completes an order nobody confirms and pays the seller in the next payout run', async () => {
+    const catalog = platform.url('catalog');
+    const orders = platform.url('orders');
+    const payouts = platform.url('payouts');
+    const ops = tokenFor('ops');
+    const buyer = tokenFor('buyer', undefined, 'buyer-e2e-silent');
+
+    const store = (await call('POST', `${catalog}/stores`, { token: ops, body: { name: 'Sister Wang’s Patchwork', township: 'louguan' } })).body;
+    const seller = tokenFor('seller', store.id);
+    const peaches = (await call('POST', `${catalog}/stores/${store.id}/products`, { token: seller, body: { name: 'Honey peaches, 3 kg', category: 'fresh', priceFen: 6800, stock: 5 } })).body;
+    const checkout = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId: peaches.id, quantity: 2 }], paymentToken: 'tok_ok' }, headers: { 'Idempotency-Key': 'e2e-silent-1' } });
+    expect(checkout.status).toBe(201);
+    const orderId: string = checkout.body.orders[0].id;
+    const orderNow = async () => (await call('GET', `${orders}/orders/${orderId}`, { token: buyer })).body;
+
+    await waitFor(async () => ['delivered', 'completed'].includes((await orderNow()).status), 'order delivered', 60_000, 250);
+    // nobody presses confirm-receipt: the order completes by itself and says so in its history
+    const completed = await waitFor(async () => {
+      const order = await orderNow();
+      return order.status === 'completed' && order;
+    }, 'order auto-confirmed', 60_000, 250);
+    const last = completed.history[completed.history.length - 1];
+    expect(last).toMatchObject({ from: 'delivered', to: 'completed', action: 'receipt-confirmed', reason: 'auto-confirmed' });
+
+    const balanceUrl = `${payouts}/stores/${store.id}/balance`;
+    await waitFor(async () => (await call('GET', balanceUrl, { token: seller })).body.availableFen === 12920, 'seller share available');
+    // finance starts a payout run; the seller's whole available balance goes out and settles
+    const run = await call('POST', `${payouts}/payout-runs`, { token: ops, headers: { 'Idempotency-Key': `e2e-run-${orderId}` } });
+    expect([200, 201]).toContain(run.status);
+    const paid = await waitFor(async () => {
+      const b = (await call('GET', balanceUrl, { token: seller })).body;
+      return b.paidOutFen === 12920 && b;
+    }, 'seller paid out', 60_000, 250);
+    expect(paid).toMatchObject({ pendingFen: 0, availableFen: 0, inTransitFen: 0, paidOutFen: 12920 });
+    const ledger = (await call('GET', `${payouts}/stores/${store.id}/ledger?page=1&pageSize=50`, { token: seller })).body;
+    const kinds = (Array.isArray(ledger) ? ledger : ledger.items).map((e: { kind: string }) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['payout-sent', 'payout-settled']));
   }, 120_000);
 });
