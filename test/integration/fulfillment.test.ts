@@ -253,7 +253,7 @@ describe('fulfillment on a real-time clock', () => {
       expect(await query(`SELECT type FROM outbox WHERE key = $1 AND type <> 'fulfillment.shipment-scheduled'`, [paid.data.orderId])).toEqual([]);
 
       // signed but malformed: now the body is checked
-      const malformed = await webhook({ ...pickedUp, type: 'lost', at: 'yesterday' });
+      const malformed = await webhook({ ...pickedUp, type: 'stolen', at: 'yesterday' });
       expect(malformed.status).toBe(400);
       expect(malformed.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['at', 'type']);
     });

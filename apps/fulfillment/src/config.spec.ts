@@ -27,6 +27,11 @@ describe('fulfillment configuration', () => {
     ]);
   });
 
+  it('reads delivery windows per category over the defaults', () => {
+    expect(loadFulfillmentConfig({}).deliveryWindowHours).toEqual({ chilled: 48, fresh: 72, ambient: 168, handicraft: 168 });
+    expect(loadFulfillmentConfig({ DELIVERY_WINDOW_HOURS: 'fresh:24' }).deliveryWindowHours).toEqual({ chilled: 48, fresh: 24, ambient: 168, handicraft: 168 });
+  });
+
   it('reads cold-chain rounds and a round’s own capacity', () => {
     expect(loadFulfillmentConfig({ PICKUP_TIMETABLE: '09:00/cold,14:00/20,18:00/cold/5', SLOT_CAPACITY: '30' }).timetable).toEqual([
       { time: '09:00', courier: 'cold-chain', capacity: 30 },
@@ -47,6 +52,7 @@ describe('fulfillment configuration', () => {
     ['a short courier secret', { COURIER_WEBHOOK_SECRET: 'short' }, /COURIER_WEBHOOK_SECRET/],
     ['no slot capacity', { SLOT_CAPACITY: '0' }, /SLOT_CAPACITY/],
     ['a public URL without scheme', { PUBLIC_URL: 'fulfillment.internal:3003' }, /PUBLIC_URL/],
+    ['a delivery window of an unknown category', { DELIVERY_WINDOW_HOURS: 'fruit:48' }, /DELIVERY_WINDOW_HOURS/],
   ])('refuses %s', (_, env, setting) => {
     expect(() => loadFulfillmentConfig(env)).toThrow(ConfigError);
     expect(() => loadFulfillmentConfig(env)).toThrow(setting);

@@ -1,6 +1,8 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { CATEGORIES, Category } from '@cc/contracts';
 import { BaseConfig, ConfigError, loadConfig } from '@cc/platform';
+import { MAX_DELIVERY_WINDOW_HOURS, parseDeliveryWindows } from './domain/delivery-window';
 import type { TimetableSlot } from './domain/slot-planning';
 
 export const DEV_COURIER_SECRET = 'county-commerce-dev-courier-secret';
@@ -42,6 +44,18 @@ export class FulfillmentConfig extends BaseConfig {
   @Transform(({ value }) => (typeof value === 'string' ? Number(value) : value)) @IsNumber({ allowNaN: false }) @Min(0) @Max(1) SIMULATED_COURIER_FAILURE_RATE = 0;
   /** false: the simulated courier takes manifests but never collects a parcel (its deadline then passes). */
   @IsIn(['true', 'false']) SIMULATED_COURIER_PICKUP: 'true' | 'false' = 'true';
+  /**
+   * Hours from pickup within which a parcel should be delivered, per category (decimals allowed;
+   * categories left out keep their default); one still with the courier after that is overdue.
+   */
+  @ValidateBy({
+    name: 'deliveryWindows',
+    validator: {
+      validate: (v) => parseDeliveryWindows(v) !== null,
+      defaultMessage: () => `DELIVERY_WINDOW_HOURS must be category:hours pairs (${CATEGORIES.join(', ')}; 0 < hours <= ${MAX_DELIVERY_WINDOW_HOURS}), like chilled:48,fresh:72`,
+    },
+  })
+  DELIVERY_WINDOW_HOURS = 'chilled:48,fresh:72,ambient:168,handicraft:168';
 
   /** The courier rounds, each time once (a later entry for the same time wins), earliest first. */
   get timetable(): TimetableSlot[] {
@@ -52,6 +66,9 @@ export class FulfillmentConfig extends BaseConfig {
       byTime.set(time, { time, courier: marks.includes('cold') ? 'cold-chain' : 'standard', capacity: capacity ? Number(capacity) : this.SLOT_CAPACITY });
     }
     return [...byTime.values()].sort((a, b) => a.time.localeCompare(b.time)); // HH:MM sorts as text
+  }
+  get deliveryWindowHours(): Record<Category, number> {
+    return parseDeliveryWindows(this.DELIVERY_WINDOW_HOURS)!;
   }
   get courierSecret(): string {
     return this.COURIER_WEBHOOK_SECRET ?? DEV_COURIER_SECRET;

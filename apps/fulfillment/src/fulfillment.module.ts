@@ -5,6 +5,7 @@ import { CourierWebhookService } from './domain/courier-webhook.service';
 import { COURIER_CALLS_QUEUE, PickupDispatchService } from './domain/pickup-dispatch.service';
 import { DEADLINE_WATCH_QUEUE, PICKUP_DISPATCH_QUEUE, ShipmentSchedulingService } from './domain/shipment-scheduling.service';
 import { DeadlineWatchService } from './domain/deadline-watch.service';
+import { LostParcelsService } from './domain/lost-parcels.service';
 import { ShipmentFailures } from './domain/shipment-failures.service';
 import { ShipmentQueryService } from './domain/shipment-query.service';
 import { OrderEventsHandler } from './events/order-events.handler';
@@ -14,6 +15,7 @@ import { PickupJobs } from './jobs/pickup.jobs';
 import { CourierClient, SimulatedCourier } from './persistence/courier.client';
 import { fulfillmentEntities } from './persistence/entities';
 import { fulfillmentMigrations } from './persistence/migrations';
+import { ShipmentMetrics } from './persistence/shipment-metrics';
 import { ShipmentRepository } from './persistence/shipment.repository';
 
 @Module({})
@@ -48,7 +50,9 @@ export class FulfillmentModule implements OnApplicationShutdown {
         DeadlineWatchService,
         ShipmentFailures,
         CourierWebhookService,
+        LostParcelsService,
         ShipmentQueryService,
+        ShipmentMetrics,
         ShipmentRepository,
         { provide: CourierClient, useClass: SimulatedCourier },
         OrderEventsHandler,

@@ -1,6 +1,7 @@
-// What the courier tells us: a parcel was picked up, or delivered. The signature is checked
-// before we get here (CourierSignatureGuard); each courier event id counts once, and "delivered"
-// before "picked up" means both happened.
+// What the courier tells us: a parcel was picked up, delivered, lost or damaged. The signature is
+// checked before we get here (CourierSignatureGuard); each courier event id counts once, and
+// "delivered", "lost" or "damaged" before "picked up" means the pickup happened too. A parcel
+// delivered or failed already stays as it is, whatever the courier says after.
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Outbox } from '@cc/messaging';
@@ -8,6 +9,9 @@ import { Clock, notFound } from '@cc/platform';
 import type { CourierWebhook } from '../persistence/courier.client';
 import { ShipmentEntity } from '../persistence/entities';
 import { ShipmentRepository } from '../persistence/shipment.repository';
+import { FulfillmentConfig } from '../config';
+import { deliveryDueAt } from './delivery-window';
+import { ShipmentFailures } from './shipment-failures.service';
 import { canShipmentTake } from './shipment-states';
 
 @Injectable()
@@ -16,7 +20,9 @@ export class CourierWebhookService {
     private readonly dataSource: DataSource,
     private readonly shipments: ShipmentRepository,
     private readonly outbox: Outbox,
+    private readonly failures: ShipmentFailures,
     private readonly clock: Clock,
+    private readonly config: FulfillmentConfig,
   ) {}
 
   /** Applies one courier event in one transaction with its events; a replayed event id changes nothing. */
@@ -29,12 +35,18 @@ export class CourierWebhookService {
       let current = shipment;
       if (canShipmentTake(current.status, 'picked-up')) current = await this.pickedUp(tx, current, webhook, at);
       if (webhook.type === 'delivered' && canShipmentTake(current.status, 'delivered')) current = await this.delivered(tx, current, webhook, at);
+      if (webhook.type === 'lost' || webhook.type === 'damaged') {
+        const reason = webhook.type === 'lost' ? 'lost-in-transit' : 'damaged';
+        if (await this.failures.failInTransit(tx, current, reason, `courier:${webhook.eventId}`)) current = { ...current, status: 'failed', failureReason: reason };
+      }
       return { duplicate: false, status: current.status };
     });
   }
 
   private async pickedUp(tx: EntityManager, shipment: ShipmentEntity, webhook: CourierWebhook, at: Date): Promise<ShipmentEntity> {
-    const next = await this.shipments.transition(tx, shipment, 'picked-up', this.clock.now(), { causedBy: `courier:${webhook.eventId}`, courierRef: webhook.courierRef });
+    // the delivery window runs from when the courier took it
+    const pickedUp = { at, deliveryDueAt: deliveryDueAt(shipment.category, at, this.config.deliveryWindowHours) };
+    const next = await this.shipments.transition(tx, shipment, 'picked-up', this.clock.now(), { causedBy: `courier:${webhook.eventId}`, courierRef: webhook.courierRef, pickedUp });
     await this.outbox.add(tx, [
       { type: 'fulfillment.shipment-picked-up', key: shipment.orderId, data: { shipmentId: shipment.id, orderId: shipment.orderId, storeId: shipment.storeId, courierRef: webhook.courierRef, pickedUpAt: at.toISOString() } },
     ]);

@@ -1,10 +1,11 @@
 // Reading shipments and pickup slots; a buyer sees her parcels, a seller her store's, ops all.
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Principal } from '@cc/platform';
+import { Clock, Principal } from '@cc/platform';
 import { FulfillmentConfig } from '../config';
 import { ShipmentEntity } from '../persistence/entities';
 import { ShipmentRepository } from '../persistence/shipment.repository';
+import { isOverdue } from './delivery-window';
 import { localTime, nextDate, zonedToUtc } from './local-time';
 
 @Injectable()
@@ -13,6 +14,7 @@ export class ShipmentQueryService {
     private readonly dataSource: DataSource,
     private readonly shipments: ShipmentRepository,
     private readonly config: FulfillmentConfig,
+    private readonly clock: Clock,
   ) {}
 
   async shipmentsOfOrder(user: Principal, orderId: string) {
@@ -20,6 +22,7 @@ export class ShipmentQueryService {
     const found = await tx.getRepository(ShipmentEntity).findBy({ orderId });
     const visible = found.filter((s) => user.role === 'ops' || (user.role === 'buyer' && s.buyerId === user.sub) || (user.role === 'seller' && s.storeId === user.storeId));
     const history = visible.length ? await this.shipments.history(tx, visible.map((s) => s.id)) : [];
+    const now = this.clock.now();
     return {
       items: visible.map((s) => ({
         id: s.id,
@@ -34,6 +37,9 @@ export class ShipmentQueryService {
         shelfLifeHours: s.shelfLifeHours,
         courierRef: s.courierRef,
         failureReason: s.failureReason,
+        pickedUpAt: s.pickedUpAt?.toISOString() ?? null,
+        deliveryDueAt: s.deliveryDueAt?.toISOString() ?? null,
+        overdue: isOverdue(s, now),
         history: history.filter((h) => h.shipmentId === s.id).map((h) => ({ from: h.fromStatus, to: h.toStatus, reason: h.reason, causedBy: h.causedBy, at: h.at.toISOString() })),
       })),
     };

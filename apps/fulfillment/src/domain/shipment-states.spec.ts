@@ -10,6 +10,12 @@ describe('shipment transition table', () => {
     expect(nextShipmentStatus('scheduled', 'fail')).toBe('failed');
   });
 
+  it('fails a parcel in the courier’s hands only by fail-in-transit, and one still waiting for its van only by fail', () => {
+    expect(nextShipmentStatus('picked_up', 'fail-in-transit')).toBe('failed');
+    expect(() => nextShipmentStatus('scheduled', 'fail-in-transit')).toThrow(IllegalShipmentTransitionError);
+    expect(() => nextShipmentStatus('picked_up', 'fail')).toThrow(IllegalShipmentTransitionError);
+  });
+
   it('allows exactly the pairs in the table and refuses every other', () => {
     for (const status of SHIPMENT_STATUSES) {
       for (const action of Object.keys(SHIPMENT_TRANSITIONS) as ShipmentAction[]) {

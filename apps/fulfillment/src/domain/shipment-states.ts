@@ -12,7 +12,10 @@ export const FINAL_SHIPMENT_STATUSES: readonly ShipmentStatus[] = ['delivered', 
 export const SHIPMENT_TRANSITIONS = {
   'picked-up': { from: ['scheduled'], to: 'picked_up' },
   delivered: { from: ['picked_up'], to: 'delivered' },
+  // before pickup: spoiled, courier-failed, undeliverable
   fail: { from: ['scheduled'], to: 'failed' },
+  // in the courier's hands: lost-in-transit or damaged (the courier says so, or ops declares it lost)
+  'fail-in-transit': { from: ['picked_up'], to: 'failed' },
   // moved to another pickup slot to make room for a more perishable parcel
   reschedule: { from: ['scheduled'], to: 'scheduled' },
 } as const satisfies Record<string, { from: readonly ShipmentStatus[]; to: ShipmentStatus }>;

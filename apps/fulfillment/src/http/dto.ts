@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { COURIER_WEBHOOK_TYPES, CourierWebhookType } from '../persistence/courier.client';
 
 export class ShipmentsQuery {
   @ApiProperty() @IsUUID() orderId!: string;
@@ -12,8 +13,12 @@ export class PickupSlotsQuery {
 
 export class CourierWebhookDto {
   @ApiProperty() @IsUUID() eventId!: string;
-  @ApiProperty({ enum: ['picked-up', 'delivered'] }) @IsIn(['picked-up', 'delivered']) type!: 'picked-up' | 'delivered';
+  @ApiProperty({ enum: COURIER_WEBHOOK_TYPES }) @IsIn(COURIER_WEBHOOK_TYPES) type!: CourierWebhookType;
   @ApiProperty() @IsUUID() shipmentId!: string;
   @ApiProperty() @IsString() @Length(1, 200) courierRef!: string;
   @ApiProperty() @IsISO8601() at!: string;
+}
+
+export class DeclareLostDto {
+  @ApiProperty({ example: 'courier cannot find it after three days; buyer called twice' }) @IsString() @Length(1, 500) reason!: string;
 }

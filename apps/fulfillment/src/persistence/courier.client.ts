@@ -24,7 +24,9 @@ export interface PickupManifest {
   parcels: ManifestParcel[];
 }
 
-export type CourierWebhookType = 'picked-up' | 'delivered';
+/** What a courier reports of a parcel: collected, delivered, or lost or damaged on the way. */
+export const COURIER_WEBHOOK_TYPES = ['picked-up', 'delivered', 'lost', 'damaged'] as const;
+export type CourierWebhookType = (typeof COURIER_WEBHOOK_TYPES)[number];
 
 export interface CourierWebhook {
   eventId: string;

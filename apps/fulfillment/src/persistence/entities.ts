@@ -19,6 +19,9 @@ export class ShipmentEntity {
   @Column('int', { name: 'shelf_life_hours', nullable: true }) shelfLifeHours!: number | null;
   @Column('text', { name: 'courier_ref', nullable: true }) courierRef!: string | null;
   @Column('text', { name: 'failure_reason', nullable: true }) failureReason!: string | null;
+  @Column('timestamptz', { name: 'picked_up_at', nullable: true }) pickedUpAt!: Date | null;
+  /** Picked up plus its category's delivery window: still with the courier after this, it is overdue. */
+  @Column('timestamptz', { name: 'delivery_due_at', nullable: true }) deliveryDueAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -24,7 +24,7 @@ export class ShipmentRepository {
   }
 
   /** Inserts a new shipment with its first history row; returns false if the order already has one. */
-  async insert(tx: EntityManager, shipment: Omit<ShipmentEntity, 'createdAt' | 'updatedAt'>, at: Date, causedBy: string): Promise<boolean> {
+  async insert(tx: EntityManager, shipment: Omit<ShipmentEntity, 'createdAt' | 'updatedAt' | 'pickedUpAt' | 'deliveryDueAt'>, at: Date, causedBy: string): Promise<boolean> {
     const rows = await tx.query(
       `WITH s AS (
          INSERT INTO shipments (id, order_id, store_id, buyer_id, township, category, status, slot_starts_at, ready_at, deadline_at, shelf_life_hours, courier_ref, failure_reason)
@@ -37,13 +37,20 @@ export class ShipmentRepository {
   }
 
   /** The one way a shipment's status changes: checked against the transition table, with a history row. */
-  async transition(tx: EntityManager, shipment: ShipmentEntity, action: ShipmentAction, at: Date, why: { reason?: string | null; causedBy: string; courierRef?: string; slotStartsAt?: Date }): Promise<ShipmentEntity> {
+  async transition(
+    tx: EntityManager,
+    shipment: ShipmentEntity,
+    action: ShipmentAction,
+    at: Date,
+    why: { reason?: string | null; causedBy: string; courierRef?: string; slotStartsAt?: Date; pickedUp?: { at: Date; deliveryDueAt: Date }; failureReason?: string },
+  ): Promise<ShipmentEntity> {
     const to: ShipmentStatus = nextShipmentStatus(shipment.status, action);
     const changes: Partial<ShipmentEntity> = {
       status: to,
       ...(why.courierRef ? { courierRef: why.courierRef } : {}),
-      ...(action === 'fail' ? { failureReason: why.reason ?? null } : {}),
+      ...(action === 'fail' || action === 'fail-in-transit' ? { failureReason: why.failureReason ?? why.reason ?? null } : {}),
       ...(action === 'reschedule' ? { slotStartsAt: why.slotStartsAt } : {}),
+      ...(why.pickedUp ? { pickedUpAt: why.pickedUp.at, deliveryDueAt: why.pickedUp.deliveryDueAt } : {}),
     };
     await tx.getRepository(ShipmentEntity).update({ id: shipment.id }, changes);
     await tx.getRepository(ShipmentHistoryEntity).insert({ shipmentId: shipment.id, fromStatus: shipment.status, toStatus: to, reason: why.reason ?? null, causedBy: why.causedBy, at });
@@ -124,6 +131,18 @@ export class ShipmentRepository {
   async overdue(tx: EntityManager, now: Date, limit: number): Promise<string[]> {
     const rows: { id: string }[] = await tx.query(`SELECT id FROM shipments WHERE status = 'scheduled' AND deadline_at < $1 ORDER BY deadline_at LIMIT $2`, [now, limit]);
     return rows.map((r) => r.id);
+  }
+
+  /** Parcels still with the courier after their delivery window, longest overdue first, and how many in all. */
+  async overdueInTransit(tx: EntityManager, now: Date, limit: number): Promise<{ total: number; parcels: ShipmentEntity[] }> {
+    const [parcels, total] = await tx
+      .getRepository(ShipmentEntity)
+      .createQueryBuilder('s')
+      .where(`s.status = 'picked_up' AND s.delivery_due_at < :now`, { now })
+      .orderBy('s.delivery_due_at')
+      .take(limit)
+      .getManyAndCount();
+    return { total, parcels };
   }
 
   /** Slots whose time has come with parcels booked and no pickup run recorded (their dispatch job should have run). */

@@ -52,7 +52,7 @@ export function consolePage(operator: string): string {
 <section id="dlq"><h2>Dead letters <span class="hint">per consumer group</span></h2><div class="body">…</div></section>
 <section id="processes"><h2>Service processes <span class="hint">local supervisor: restarts and exits</span></h2><div class="body">…</div></section>
 <section id="outbox"><h2>Outbox backlog <span class="hint">committed, not yet relayed</span></h2><div class="body">…</div></section>
-<section id="fresh"><h2>Fresh produce at risk <span class="hint">pickup deadline soon, not yet collected</span></h2><div class="body">…</div></section>
+<section id="fresh"><h2>Fresh produce at risk <span class="hint">pickup deadline soon, not yet collected; parcels overdue with the courier</span></h2><div class="body">…</div></section>
 <section id="finance"><h2>Finance <span class="hint">payout runs and reconciliation</span></h2><div class="body">…</div></section>
 </main>
 <script>
@@ -118,8 +118,10 @@ const render = {
   async fresh() {
     const f = await api('fresh-at-risk');
     if (f.unavailable) return '<p class="err">' + esc(f.unavailable) + '</p>';
-    return '<div class="row"><div><div class="muted">at risk (within ' + f.withinHours + ' h)</div><div class="big ' + (f.atRisk ? 'warn' : 'ok') + '">' + f.atRisk + '</div></div><div><div class="muted">spoiled today</div><div class="big ' + (f.spoiledToday ? 'bad' : 'ok') + '">' + f.spoiledToday + '</div></div></div>' +
-      (f.byTownship.length ? '<table><tr><th>township</th><th class="n">at risk</th><th>earliest deadline</th></tr>' + f.byTownship.map((t) => '<tr><td>' + esc(t.township) + '</td><td class="n">' + t.atRisk + '</td><td>' + esc(t.earliestDeadlineAt) + '</td></tr>').join('') + '</table>' : '');
+    return '<div class="row"><div><div class="muted">at risk (within ' + f.withinHours + ' h)</div><div class="big ' + (f.atRisk ? 'warn' : 'ok') + '">' + f.atRisk + '</div></div><div><div class="muted">spoiled today</div><div class="big ' + (f.spoiledToday ? 'bad' : 'ok') + '">' + f.spoiledToday + '</div></div>' +
+      '<div><div class="muted">overdue in transit</div><div class="big ' + (f.overdueInTransit ? 'bad' : 'ok') + '">' + (f.overdueInTransit ?? 0) + '</div></div></div>' +
+      (f.byTownship.length ? '<table><tr><th>township</th><th class="n">at risk</th><th>earliest deadline</th></tr>' + f.byTownship.map((t) => '<tr><td>' + esc(t.township) + '</td><td class="n">' + t.atRisk + '</td><td>' + esc(t.earliestDeadlineAt) + '</td></tr>').join('') + '</table>' : '') +
+      (f.overdue?.length ? '<table><tr><th>overdue parcel</th><th>township</th><th>category</th><th>courier ref</th><th>due</th></tr>' + f.overdue.map((p) => '<tr><td>' + esc(p.shipmentId) + '</td><td>' + esc(p.township) + '</td><td>' + esc(p.category) + '</td><td>' + esc(p.courierRef || '') + '</td><td class="err">' + esc(p.deliveryDueAt) + '</td></tr>').join('') + '</table>' : '');
   },
   async finance() {
     const f = await api('finance');

@@ -3,7 +3,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import type { DecodedEvent, EventType } from '@cc/contracts';
+import { DecodedEvent, EventType, failedInTransit } from '@cc/contracts';
 import { Clock, forbidden, conflict, notFound, Principal } from '@cc/platform';
 import { LOGGER } from '@cc/service';
 import { OrderEntity } from '../persistence/entities';
@@ -104,13 +104,18 @@ export class OrderLifecycleService {
     }), now);
   }
 
+  /**
+   * The parcel will never reach the buyer: refunded in full. Before pickup (spoiled, undeliverable,
+   * courier-failed) from paid or scheduled; lost or damaged in the courier's hands from shipped.
+   */
   async onShipmentFailed(tx: EntityManager, event: DecodedEvent<'fulfillment.shipment-failed'>): Promise<void> {
     // the refund's amount comes from the order; read without a lock, as nothing changes the money of
     // an order in a status this move leaves from (refunds before completion come only with a move)
     const order = await this.orders.find(tx, event.data.orderId);
     const reason = `shipment ${event.data.reason}`;
     const refund = order ? this.refunds.refundWithMove(order, order.totalFen - order.refundedFen, reason) : undefined;
-    await this.follow(tx, [event], 'shipment-failed', () => event.data.orderId, () => ({ reason: `shipment failed: ${event.data.reason}`, set: refund?.set, effects: refund?.effects }));
+    const action = failedInTransit(event.data.reason) ? 'shipment-lost' : 'shipment-failed';
+    await this.follow(tx, [event], action, () => event.data.orderId, () => ({ reason: `shipment failed: ${event.data.reason}`, set: refund?.set, effects: refund?.effects }));
   }
 
   /** Buyer (own order), seller (own store, with a reason) or ops cancels before shipment; paid money goes back. */

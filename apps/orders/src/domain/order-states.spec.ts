@@ -22,6 +22,12 @@ describe('order transition table', () => {
     }
   });
 
+  it('refunds a parcel lost in transit only from shipped, and a failure before pickup never from shipped', () => {
+    expect(nextStatus('shipped', 'shipment-lost')).toBe('refunded');
+    for (const status of ['paid', 'scheduled', 'delivered', 'completed', 'refunded'] as const) expect(() => nextStatus(status, 'shipment-lost')).toThrow(IllegalTransitionError);
+    expect(() => nextStatus('shipped', 'shipment-failed')).toThrow(IllegalTransitionError);
+  });
+
   it('lets nothing be cancelled once shipped', () => {
     for (const status of ['shipped', 'delivered', 'completed', 'cancelled', 'refunded'] as const) expect(() => nextStatus(status, 'cancel')).toThrow(/cannot take 'cancel'/);
   });

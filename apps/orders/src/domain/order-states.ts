@@ -20,6 +20,7 @@ export const ORDER_TRANSITIONS = {
   'confirmation-extended': { from: ['delivered'], to: 'delivered' },
   cancel: { from: ['pending_stock', 'awaiting_payment', 'paid', 'scheduled'], to: 'cancelled' },
   'shipment-failed': { from: ['paid', 'scheduled'], to: 'refunded' },
+  'shipment-lost': { from: ['shipped'], to: 'refunded' }, // lost or damaged in the courier's hands
   'partial-refund': { from: ['completed'], to: 'completed' },
   refund: { from: ['completed'], to: 'refunded' },
 } as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;

@@ -1,5 +1,6 @@
 import { FulfillmentInitial1700000000000 } from './1700000000000-fulfillment-initial';
 import { FulfillmentSlotClosing1700000000001 } from './1700000000001-fulfillment-slot-closing';
 import { FulfillmentPerishability1700000000002 } from './1700000000002-fulfillment-perishability';
+import { FulfillmentDeliveryWindow1700000000004 } from './1700000000004-fulfillment-delivery-window';
 
-export const fulfillmentMigrations = [FulfillmentInitial1700000000000, FulfillmentSlotClosing1700000000001, FulfillmentPerishability1700000000002];
+export const fulfillmentMigrations = [FulfillmentInitial1700000000000, FulfillmentSlotClosing1700000000001, FulfillmentPerishability1700000000002, FulfillmentDeliveryWindow1700000000004];
