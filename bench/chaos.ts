@@ -9,6 +9,7 @@
 // It restarts the shared PostgreSQL, Redis and broker: run it only under the lock. However it
 // ends (done, failed, interrupted) it brings them back up and stops every process it started.
 // Writes .run/chaos/<time>.json and .run/chaos/latest.json; exits 1 when a check fails.
+import { demoAddress } from '@cc/contracts';
 import 'reflect-metadata';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -160,7 +161,7 @@ class Stream {
       const res = await fetch(`${this.url}/checkouts`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.buyers[i % this.buyers.length]}` },
-        body: JSON.stringify({ lines, paymentToken: 'tok_ok' }),
+        body: JSON.stringify({ lines, paymentToken: 'tok_ok', shippingAddress: demoAddress(i) }),
         signal: AbortSignal.timeout(10_000),
       });
       status = res.status;

@@ -12,6 +12,7 @@
 //            --profile   CPU-profile each service during the max-throughput steps, or the fixed rate
 //                        when --steps '' (summary printed,
 //                        .cpuprofile files kept under .run/profiles/<namespace>/)
+import { demoAddress } from '@cc/contracts';
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -154,7 +155,7 @@ async function main(): Promise<void> {
       const res = await fetch(`${ordersUrl}/checkouts`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${buyers[Math.floor(Math.random() * buyers.length)]}` },
-        body: JSON.stringify({ lines: lines.filter((l, i) => i === 0 || l.productId !== lines[0].productId), paymentToken }),
+        body: JSON.stringify({ lines: lines.filter((l, i) => i === 0 || l.productId !== lines[0].productId), paymentToken, shippingAddress: demoAddress(Math.floor(Math.random() * 10_000)) }),
       });
       const body = (await res.json()) as { orders?: { id: string }[] };
       if (res.status === 429) {

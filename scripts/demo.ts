@@ -5,7 +5,7 @@ import 'reflect-metadata';
 // fast clock, shows progress each second and ends with a summary.
 //   npm run demo -- [--orders 40] [--rate 4] [--exit]
 import { join } from 'node:path';
-import { formatYuan } from '@cc/contracts';
+import { demoAddress, formatYuan } from '@cc/contracts';
 import { DEV_JWT_SECRET, Role, TokenService } from '@cc/platform';
 import { freshDatabases, kafkaClient, pgServerUrl, redisClient } from './clients';
 import { Launcher, Platform, SERVICE_NAMES, ServiceName } from './platform';
@@ -149,7 +149,7 @@ async function main() {
       if (i % 3 === 0) lines.push({ productId: products[(i * 3 + 2) % products.length].id, quantity: 1 });
       const paymentToken = i % 20 === 19 ? 'tok_timeout' : i % 12 === 11 ? 'tok_declined' : 'tok_ok';
       try {
-        const res = await api('POST', `${orders}/checkouts`, token('buyer', buyer), { lines, paymentToken });
+        const res = await api('POST', `${orders}/checkouts`, token('buyer', buyer), { lines, paymentToken, shippingAddress: demoAddress(i % buyers.length) });
         const now = Date.now();
         for (const o of res.orders) tracked.set(o.id, { id: o.id, storeId: o.storeId, buyer, placedAt: now, status: o.status, reached: { pending_stock: now } });
         placed++;

@@ -1,6 +1,7 @@
 // The runtime lifecycle against a broker of this file's own, with the four services as processes:
 // a 20 s broker outage under a stream of checkouts ends no service and loses no order; SIGTERM
 // stops a service promptly with its broker up, and within SHUTDOWN_TIMEOUT_MS with it gone.
+import { demoAddress } from '@cc/contracts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshDatabase } from '../support/databases';
@@ -73,7 +74,7 @@ describe('services ride out a broker outage and stop within their bound', () => 
       for (let i = 0; streaming; i++) {
         const res = await call('POST', `${platform.url('orders')}/checkouts`, {
           token: buyer,
-          body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok' },
+          body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() },
           headers: { 'Idempotency-Key': `outage-${i}` },
         }).catch(() => undefined);
         if (res?.status === 201) placed.push(...res.body.orders.map((o: { id: string }) => o.id));

@@ -1,5 +1,6 @@
 // One order end to end through the four services running as separate processes, spoken to only
 // over HTTP, the way a storefront, a seller and a buyer would.
+import { demoAddress } from '@cc/contracts';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshDatabase } from '../support/databases';
@@ -67,7 +68,7 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
     const seller = tokenFor('seller', store.id);
     const kiwi = (await call('POST', `${catalog}/stores/${store.id}/products`, { token: seller, body: { name: 'Red-heart kiwi, 5 kg', category: 'fresh', priceFen: 6800, stock: 5 } })).body;
 
-    const checkout = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId: kiwi.id, quantity: 2 }], paymentToken: 'tok_ok' }, headers: { 'Idempotency-Key': 'e2e-1' } });
+    const checkout = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId: kiwi.id, quantity: 2 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() }, headers: { 'Idempotency-Key': 'e2e-1' } });
     expect(checkout.status).toBe(201);
     const orderId: string = checkout.body.orders[0].id;
     const orderNow = async () => (await call('GET', `${orders}/orders/${orderId}`, { token: buyer })).body;
@@ -104,7 +105,7 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
     expect(available).toMatchObject({ pendingFen: 0, availableFen: 12920 });
 
     // the same checkout sent again is answered, not repeated
-    const again = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId: kiwi.id, quantity: 2 }], paymentToken: 'tok_ok' }, headers: { 'Idempotency-Key': 'e2e-1' } });
+    const again = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId: kiwi.id, quantity: 2 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() }, headers: { 'Idempotency-Key': 'e2e-1' } });
     expect(again.status).toBe(200);
     expect(again.body.checkoutId).toBe(checkout.body.checkoutId);
   }, 120_000);
@@ -119,7 +120,7 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
     const store = (await call('POST', `${catalog}/stores`, { token: ops, body: { name: 'Sister Wang’s Patchwork', township: 'louguan' } })).body;
     const seller = tokenFor('seller', store.id);
     const peaches = (await call('POST', `${catalog}/stores/${store.id}/products`, { token: seller, body: { name: 'Honey peaches, 3 kg', category: 'fresh', priceFen: 6800, stock: 5 } })).body;
-    const checkout = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId: peaches.id, quantity: 2 }], paymentToken: 'tok_ok' }, headers: { 'Idempotency-Key': 'e2e-silent-1' } });
+    const checkout = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId: peaches.id, quantity: 2 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() }, headers: { 'Idempotency-Key': 'e2e-silent-1' } });
     expect(checkout.status).toBe(201);
     const orderId: string = checkout.body.orders[0].id;
     const orderNow = async () => (await call('GET', `${orders}/orders/${orderId}`, { token: buyer })).body;

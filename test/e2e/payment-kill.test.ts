@@ -2,6 +2,7 @@
 // back, the payment timeout asks the provider, finds the money taken and pays the order — it does
 // not cancel it — while an order whose payment the provider never took is cancelled and its
 // stock given back. The services run as processes (from dist/: `npm run -s build` first).
+import { demoAddress } from '@cc/contracts';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freshDatabase } from '../support/databases';
@@ -59,7 +60,7 @@ describe('orders killed between reservation and capture', () => {
     const newProduct = async (name: string) => (await call('POST', `${catalog}/stores/${store.id}/products`, { token: seller, body: { name, category: 'ambient', priceFen: 4200, stock: 5 } })).body;
     const [honey, dates] = [await newProduct('Acacia honey, 1 kg'), await newProduct('Dried dates, 500 g')];
     const checkout = async (productId: string, paymentToken: string) => {
-      const res = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId, quantity: 2 }], paymentToken } });
+      const res = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId, quantity: 2 }], paymentToken, shippingAddress: demoAddress() } });
       expect(res.status).toBe(201);
       return res.body.orders[0].id as string;
     };

@@ -2,6 +2,7 @@
 // on the real PostgreSQL, Redis and Kafka, orders and catalog on a county clock running an hour a
 // second (fulfillment's side is published by hand, as fulfillment would). A fresh order's window
 // is 0.2 county days (4.8 real seconds), an extension adds 0.1 (2.4 s).
+import { demoAddress } from '@cc/contracts';
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { Jobs } from '@cc/service';
@@ -60,7 +61,7 @@ describe('auto-confirmation of delivered orders', () => {
   async function deliveredOrder(category: 'fresh' | 'ambient', priceFen = 5000) {
     const store = await newStore(catalog.url);
     const product = await newProduct(catalog.url, store.id, { category, priceFen, stock: 5 });
-    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok' } });
+    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } });
     expect(res.status).toBe(201);
     const orderId: string = res.body.orders[0].id;
     await statusBecomes(orderId, 'paid');

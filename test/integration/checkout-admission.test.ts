@@ -3,6 +3,7 @@
 // Retry-After, creating nothing; a checkout already accepted is still answered from its
 // Idempotency-Key; once catalog catches up, checkout accepts again. (An overloaded stage, whose
 // oldest work keeps changing, is refused at the backlog bound at once: admission-rules.spec.ts.)
+import { demoAddress } from '@cc/contracts';
 import { randomUUID } from 'node:crypto';
 import { freshDatabase } from '../support/databases';
 import { call, tokenFor, waitFor } from '../support/http';
@@ -31,7 +32,7 @@ describe('checkout admission', () => {
     const store = await newStore(catalog!.url);
     const product = await newProduct(catalog!.url, store.id, { priceFen: 1200, stock: 50 });
     // no fulfillment runs here: the orders wait in awaiting_payment (tok_timeout), not in paid
-    const body = { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_timeout' };
+    const body = { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_timeout', shippingAddress: demoAddress() };
     const checkout = (key?: string) => call('POST', `${orders.url}/checkouts`, { token: buyer, body, headers: key ? { 'Idempotency-Key': key } : {} });
     const orderCount = async () => (await orders.dataSource.query(`SELECT count(*)::int AS n FROM orders`))[0].n as number;
 

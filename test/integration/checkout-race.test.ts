@@ -1,5 +1,6 @@
 // The last boxes of kiwi fruit, fought over: 200 buyers check out at once for 10 units.
 // Exactly 10 orders get paid, the rest are cancelled as stock-rejected, stock never goes negative.
+import { demoAddress } from '@cc/contracts';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { newProduct, newStore } from '../support/factories';
@@ -26,7 +27,7 @@ describe('checkout race for the last units', () => {
     const started = Date.now();
     const answers = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        call('POST', `${orders.url}/checkouts`, { token: tokenFor('buyer', undefined, `racer-${i}`), body: { lines: [{ productId: kiwi.id, quantity: 1 }], paymentToken: 'tok_ok' } }),
+        call('POST', `${orders.url}/checkouts`, { token: tokenFor('buyer', undefined, `racer-${i}`), body: { lines: [{ productId: kiwi.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } }),
       ),
     );
     expect(answers.every((a) => a.status === 201)).toBe(true);

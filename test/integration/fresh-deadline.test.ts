@@ -2,6 +2,7 @@
 // county clock (ten minutes a second). The product says it must be picked up within three hours;
 // the courier takes the manifest but never comes, so at the deadline the parcel spoils and the
 // buyer's money goes back.
+import { demoAddress } from '@cc/contracts';
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { call, tokenFor, waitFor } from '../support/http';
@@ -38,7 +39,7 @@ describe('a fresh parcel nobody picks up', () => {
     expect(kiwi).toMatchObject({ pickupWithinHours: 3, shelfLifeHours: 48 });
     expect(kiwi).not.toHaveProperty('leadTimeDays');
 
-    const checkout = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: kiwi.id, quantity: 1 }], paymentToken: 'tok_ok' } });
+    const checkout = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: kiwi.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } });
     expect(checkout.status).toBe(201);
     const orderId: string = checkout.body.orders[0].id;
 

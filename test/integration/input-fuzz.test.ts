@@ -4,6 +4,7 @@
 // role's token and none, Idempotency-Key). No answer is a 5xx, every 4xx is problem+json, and a 4xx
 // leaves every table of the service's database (outbox and inbox included) as it was.
 // FUZZ_RUNS and FUZZ_SEED replay or widen a run.
+import { demoAddress } from '@cc/contracts';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -137,7 +138,7 @@ const ENDPOINTS: Endpoint[] = [
   { service: 'catalog', method: 'GET', path: '/products/:id' },
   { service: 'catalog', method: 'POST', path: '/products/:id/stock-adjustments', fields: { delta: int(-1_000_001, 1_000_001), reason: text(500) } },
   ...kit('catalog'),
-  { service: 'orders', method: 'POST', path: '/checkouts', idempotent: true, fields: { lines: mixed(fc.array(mixed(shaped({ productId: idValue, quantity: int(0, 1001) })), { maxLength: 4 })), paymentToken: mixed(fc.constantFrom('tok_ok', 'tok_declined', 'tok_timeout', 'x')) } },
+  { service: 'orders', method: 'POST', path: '/checkouts', idempotent: true, fields: { lines: mixed(fc.array(mixed(shaped({ productId: idValue, quantity: int(0, 1001) })), { maxLength: 4 })), paymentToken: mixed(fc.constantFrom('tok_ok', 'tok_declined', 'tok_timeout', 'x')), shippingAddress: mixed(shaped({ recipientName: text(60), phone: mixed(fc.constantFrom('13812345678', '+8613812345678', '1381234567', '23812345678', '138-1234-5678')), province: text(40), city: text(40), district: text(40), street: text(200), postcode: mixed(fc.constantFrom('716000', '71600', 'ABCDEF')) })) } },
   { service: 'orders', method: 'GET', path: '/orders/:id' },
   { service: 'orders', method: 'GET', path: '/orders', query: { storeId: q(idValue), status: q(mixed(fc.constantFrom('paid', 'pending_stock', 'lost'))), ...pageQuery } },
   { service: 'orders', method: 'POST', path: '/orders/:id/cancel', fields: { reason: text(500) } },
@@ -254,7 +255,7 @@ describe('fuzzed HTTP input', () => {
     const store = await newStore(services.catalog.url);
     ids.store = store.id;
     ids.product = (await newProduct(services.catalog.url, store.id)).id;
-    const checkout = await call('POST', `${services.orders.url}/checkouts`, { token: tokenFor('buyer', undefined, BUYER), body: { lines: [{ productId: ids.product, quantity: 1 }], paymentToken: 'tok_ok' } });
+    const checkout = await call('POST', `${services.orders.url}/checkouts`, { token: tokenFor('buyer', undefined, BUYER), body: { lines: [{ productId: ids.product, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } });
     ids.order = checkout.body.orders[0].id;
     ids.run = (await call('POST', `${services.payouts.url}/payout-runs`, { token: opsToken() })).body.id;
     const upload = await call('POST', `${services.payouts.url}/reconciliations`, { token: opsToken(), raw: `payout_id,provider_reference,amount_fen,status,settled_at\n${randomUUID()},r,1,settled,2026-06-01T02:00:00Z`, headers: { 'content-type': 'text/csv' } });

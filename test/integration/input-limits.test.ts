@@ -1,5 +1,6 @@
 // Bad HTTP input, one rule at a time, against the real services: each answers a clear 4xx
 // problem+json and leaves every table of the service's database as it was.
+import { demoAddress } from '@cc/contracts';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { MAX_JSON_DEPTH } from '@cc/platform';
@@ -152,16 +153,17 @@ describe('input limits', () => {
     expect(empty.body.errors).toEqual([
       { field: 'lines', messages: ['lines is required'] },
       { field: 'paymentToken', messages: ['paymentToken is required'] },
+      { field: 'shippingAddress', messages: ['shippingAddress is required'] },
     ]);
-    expect(empty.body.detail).toBe('request is invalid: lines, paymentToken');
+    expect(empty.body.detail).toBe('request is invalid: lines, paymentToken, shippingAddress');
     expect(JSON.stringify(empty.body)).not.toMatch(/no more than 100/);
 
-    const wrongKinds = await refused(orders, 400, (url) => call('POST', `${url}/checkouts`, { token: buyer, body: { lines: 'two kiwis', paymentToken: 7 } }));
+    const wrongKinds = await refused(orders, 400, (url) => call('POST', `${url}/checkouts`, { token: buyer, body: { lines: 'two kiwis', paymentToken: 7, shippingAddress: demoAddress() } }));
     expect(wrongKinds.body.errors).toEqual([
       { field: 'lines', messages: ['lines must be an array'] },
       { field: 'paymentToken', messages: ['paymentToken must be a string'] },
     ]);
-    const bounds = await refused(orders, 400, (url) => call('POST', `${url}/checkouts`, { token: buyer, body: { lines: [{ productId: randomUUID(), quantity: 0 }, { quantity: 1.5 }], paymentToken: 'tok_ok' } }));
+    const bounds = await refused(orders, 400, (url) => call('POST', `${url}/checkouts`, { token: buyer, body: { lines: [{ productId: randomUUID(), quantity: 0 }, { quantity: 1.5 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } }));
     expect(bounds.body.errors).toEqual([
       { field: 'lines.0.quantity', messages: ['quantity must not be less than 1'] },
       { field: 'lines.1.productId', messages: ['lines.1.productId is required'] },

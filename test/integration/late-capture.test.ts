@@ -1,5 +1,6 @@
 // A payment the provider takes while the order is being given up: the capture's one-statement
 // path must not mark the order paid, and the money must be recorded and sent straight back.
+import { demoAddress } from '@cc/contracts';
 import { randomUUID } from 'node:crypto';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
@@ -27,7 +28,7 @@ describe('a capture that races a cancellation', () => {
     const store = await newStore(catalog.url);
     const product = await newProduct(catalog.url, store.id, { priceFen: 2500, stock: 5 });
     // tok_timeout: the job's own capture never answers, so the order waits in awaiting_payment
-    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_timeout' } });
+    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_timeout', shippingAddress: demoAddress() } });
     expect(res.status).toBe(201);
     const orderId: string = res.body.orders[0].id;
     await waitFor(async () => (await call('GET', `${orders.url}/orders/${orderId}`, { token: buyer })).body.status === 'awaiting_payment', 'awaiting payment');

@@ -4,7 +4,7 @@
 // have a delivery window of 3.6 seconds; fresh ones keep their 72 hours.
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
-import type { Category } from '@cc/contracts';
+import { type Category, demoAddress } from '@cc/contracts';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { publish, readTopic, typesOf } from '../support/kafka';
@@ -54,7 +54,7 @@ describe('lost, damaged and overdue parcels', () => {
   async function scheduledOrder(category: Category, priceFen: number) {
     const store = await newStore(catalog.url);
     const product = await newProduct(catalog.url, store.id, { category, priceFen, stock: 5 });
-    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok' } });
+    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } });
     expect(res.status).toBe(201);
     const orderId: string = res.body.orders[0].id;
     await statusBecomes(orderId, 'scheduled');

@@ -1,5 +1,6 @@
 // Orders with catalog, both in-process on the real PostgreSQL, Redis and Kafka: checkout split
 // per store, idempotency, payment outcomes, access rules and the transition table over HTTP.
+import { demoAddress } from '@cc/contracts';
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { call, tokenFor, waitFor } from '../support/http';
@@ -27,7 +28,7 @@ describe('orders service', () => {
   });
 
   const checkout = (lines: { productId: string; quantity: number }[], paymentToken = 'tok_ok', headers: Record<string, string> = {}, token = buyer) =>
-    call('POST', `${orders.url}/checkouts`, { token, body: { lines, paymentToken }, headers });
+    call('POST', `${orders.url}/checkouts`, { token, body: { lines, paymentToken, shippingAddress: demoAddress() }, headers });
   const orderOf = async (id: string, token = buyer) => (await call('GET', `${orders.url}/orders/${id}`, { token })).body;
   const statusBecomes = (id: string, status: string) => waitFor(async () => (await orderOf(id)).status === status && orderOf(id), `order ${id} to become ${status}`);
   const stockOf = async (productId: string) => (await call('GET', `${catalog.url}/products/${productId}`)).body.stock;
@@ -121,7 +122,7 @@ describe('orders service', () => {
     const unknown = await checkout([{ productId: randomUUID(), quantity: 1 }]);
     expect(unknown.status).toBe(422);
     expect((await checkout([{ productId: p.id, quantity: 1 }], 'tok_ok', {}, tokenFor('seller', store.id))).status).toBe(403);
-    expect((await call('POST', `${orders.url}/checkouts`, { body: { lines: [], paymentToken: 'x' } })).status).toBe(401);
+    expect((await call('POST', `${orders.url}/checkouts`, { body: { lines: [], paymentToken: 'x', shippingAddress: demoAddress() } })).status).toBe(401);
 
     const res = await checkout([{ productId: p.id, quantity: 1 }]);
     const orderId = res.body.orders[0].id;

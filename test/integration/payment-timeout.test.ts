@@ -2,6 +2,7 @@
 // while its answer was still on the way makes the order paid, not cancelled; a capture never tried
 // (its job lost) is tried by the timeout itself; when the provider cannot say, the order is left as
 // it is (the job and the sweep ask again later).
+import { demoAddress } from '@cc/contracts';
 import { randomUUID } from 'node:crypto';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
@@ -35,7 +36,7 @@ describe('a payment timeout that asks the provider first', () => {
   });
 
   const checkout = async (productId: string, paymentToken: string) => {
-    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId, quantity: 1 }], paymentToken } });
+    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId, quantity: 1 }], paymentToken, shippingAddress: demoAddress() } });
     expect(res.status).toBe(201);
     return res.body.orders[0].id as string;
   };

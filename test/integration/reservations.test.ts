@@ -1,5 +1,6 @@
 // Reservations that run out: an unpaid order's stock comes back when its reservation expires,
 // by its BullMQ delayed job or, if that job was lost, by the PostgreSQL sweeper.
+import { demoAddress } from '@cc/contracts';
 import { randomUUID } from 'node:crypto';
 import { Jobs } from '@cc/service';
 import { StockService, RESERVATION_QUEUE, expiryJobId } from '../../apps/catalog/src/domain/stock.service';
@@ -30,7 +31,7 @@ describe('stock reservations expire', () => {
     const store = await newStore(catalog.url);
     const p = await newProduct(catalog.url, store.id, { stock: 4 });
     const buyer = tokenFor('buyer');
-    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: p.id, quantity: 3 }], paymentToken: 'tok_timeout' } });
+    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: p.id, quantity: 3 }], paymentToken: 'tok_timeout', shippingAddress: demoAddress() } });
     const orderId = res.body.orders[0].id;
     const order = await waitFor(async () => {
       const o = (await call('GET', `${orders.url}/orders/${orderId}`, { token: buyer })).body;
@@ -94,7 +95,7 @@ describe('a payment that could outlive its reservation', () => {
     const store = await newStore(catalog.url);
     const p = await newProduct(catalog.url, store.id, { stock: 2 });
     const buyer = tokenFor('buyer');
-    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: p.id, quantity: 2 }], paymentToken: 'tok_ok' } });
+    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: p.id, quantity: 2 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } });
     const order = await waitFor(async () => {
       const o = (await call('GET', `${orders.url}/orders/${res.body.orders[0].id}`, { token: buyer })).body;
       return o.status === 'cancelled' && o;

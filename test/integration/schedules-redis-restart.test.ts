@@ -2,6 +2,7 @@
 // gone, and the schedules come back by themselves, with no service restarted: each sweep's next
 // occurrence and the next daily payout run are in Redis again, and a sweep does what the lost
 // job would have done (a reservation whose expiry job was lost is released).
+import { demoAddress } from '@cc/contracts';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -200,7 +201,7 @@ describe('payment jobs after a Redis restart', () => {
     await captures.pause(); // the captures wait in Redis, untried, when it goes
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok' } });
+      const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } });
       expect(res.status).toBe(201);
       ids.push(res.body.orders[0].id);
     }

@@ -13,6 +13,7 @@ import { OrderDeliveredV1 } from './events/orders/order-delivered';
 import { OrderPaidV1 } from './events/orders/order-paid';
 import { OrderPlacedV1 } from './events/orders/order-placed';
 import { OrderRefundedV1 } from './events/orders/order-refunded';
+import { ShipmentRequestedV1 } from './events/orders/shipment-requested';
 import { PayoutFailedV1 } from './events/payouts/payout-failed';
 import { PayoutSentV1 } from './events/payouts/payout-sent';
 import { PayoutSettledV1 } from './events/payouts/payout-settled';
@@ -26,6 +27,14 @@ export const Topics = {
   payouts: 'payouts.events',
 } as const satisfies Record<Source, string>;
 
+/**
+ * Events that carry personal data travel on a topic of their own, which only the services that
+ * need them may read (provision.ts grants it); every other event travels on its source's topic.
+ */
+const PRIVATE_TOPICS: Partial<Record<string, string>> = {
+  'orders.shipment-requested': 'orders.shipping',
+};
+
 /** Event type → the payload class of its current version. */
 export const EventCatalogue = {
   'orders.order-placed': { 1: OrderPlacedV1 },
@@ -34,6 +43,7 @@ export const EventCatalogue = {
   'orders.order-delivered': { 1: OrderDeliveredV1 },
   'orders.order-completed': { 1: OrderCompletedV1 },
   'orders.order-refunded': { 1: OrderRefundedV1 },
+  'orders.shipment-requested': { 1: ShipmentRequestedV1 },
   'catalog.stock-reserved': { 1: StockReservedV1 },
   'catalog.stock-rejected': { 1: StockRejectedV1 },
   'catalog.stock-released': { 1: StockReleasedV1 },
@@ -60,7 +70,12 @@ export function sourceOf(type: EventType): Source {
 }
 
 export function topicOf(type: EventType): string {
-  return Topics[sourceOf(type)];
+  return PRIVATE_TOPICS[type] ?? Topics[sourceOf(type)];
+}
+
+/** Every topic a source writes: its events topic, then its private ones. */
+export function topicsWrittenBy(source: Source): string[] {
+  return [Topics[source], ...new Set(Object.entries(PRIVATE_TOPICS).filter(([type]) => sourceOf(type as EventType) === source).map(([, topic]) => topic!))];
 }
 
 export function isEventType(type: string): type is EventType {

@@ -10,15 +10,15 @@
 // wildcard) because it looks at every topic and group of its platform, including ones it does
 // not know in advance. Its short-lived reader groups (`ops-reader-<uuid>`) are a prefix of their own.
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Admin, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
-import { Source, Topics } from '@cc/contracts';
+import { Source, topicOf, Topics, topicsWrittenBy } from '@cc/contracts';
 import { devPassword } from '@cc/platform';
 import { ensureTopics, KafkaCredentials, TopicNames } from './kafka';
 
-/** The logical topics each service consumes (the prefixes of the event types in its module's `consumes:`). */
+/** The logical topics each service consumes: those of the event types in its module's `consumes:` (topicOf). */
 export const CONSUMED_TOPICS: Record<Source, string[]> = {
   catalog: [Topics.orders],
   orders: [Topics.catalog, Topics.fulfillment],
-  fulfillment: [Topics.orders],
+  fulfillment: [topicOf('orders.shipment-requested')], // its only event: it carries the buyer's address
   payouts: [Topics.orders],
 };
 export const SERVICE_PRINCIPALS = Object.keys(CONSUMED_TOPICS) as Source[];
@@ -41,7 +41,7 @@ export function namespaceGrants(namespace: string): AclGrant[] {
     grants.push({ principal, resourceType, resourceName, pattern, operation });
   for (const service of SERVICE_PRINCIPALS) {
     // WRITE and READ imply DESCRIBE; the idempotent producers' InitProducerId needs IDEMPOTENT_WRITE
-    grant(service, 'TOPIC', names.topic(Topics[service]), 'WRITE');
+    for (const topic of topicsWrittenBy(service)) grant(service, 'TOPIC', names.topic(topic), 'WRITE');
     grant(service, 'TOPIC', names.deadLetter(names.group(service)), 'WRITE');
     for (const topic of CONSUMED_TOPICS[service]) grant(service, 'TOPIC', names.topic(topic), 'READ');
     grant(service, 'GROUP', names.group(service), 'READ');
@@ -54,7 +54,7 @@ export function namespaceGrants(namespace: string): AclGrant[] {
   grant(OPS_PRINCIPAL, 'GROUP', OPS_READER_GROUP_PREFIX, 'READ', 'PREFIXED');
   grant(OPS_PRINCIPAL, 'GROUP', OPS_READER_GROUP_PREFIX, 'DELETE', 'PREFIXED');
   // re-driving a dead letter produces it to its original topic: one of the services' event topics
-  for (const service of SERVICE_PRINCIPALS) grant(OPS_PRINCIPAL, 'TOPIC', names.topic(Topics[service]), 'WRITE');
+  for (const service of SERVICE_PRINCIPALS) for (const topic of topicsWrittenBy(service)) grant(OPS_PRINCIPAL, 'TOPIC', names.topic(topic), 'WRITE');
   grant(OPS_PRINCIPAL, 'CLUSTER', 'kafka-cluster', 'IDEMPOTENT_WRITE');
   return grants;
 }
@@ -62,7 +62,7 @@ export function namespaceGrants(namespace: string): AclGrant[] {
 /** The topics of one namespace: each service's event topic and dead-letter topic. */
 export function namespaceTopics(namespace: string): string[] {
   const names = new TopicNames(namespace);
-  return SERVICE_PRINCIPALS.flatMap((s) => [names.topic(Topics[s]), names.deadLetter(names.group(s))]);
+  return SERVICE_PRINCIPALS.flatMap((s) => [...topicsWrittenBy(s).map((t) => names.topic(t)), names.deadLetter(names.group(s))]);
 }
 
 export interface ProvisionOptions {

@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Topics, topicOf } from '@cc/contracts';
+import { topicOf, topicsWrittenBy } from '@cc/contracts';
 import { cannotHeal, ensureTopics, EventConsumer, OutboxRelay, TopicNames } from '@cc/messaging';
 import { Metrics } from '@cc/platform';
 import { discoverEventHandlers } from './events';
@@ -117,7 +117,7 @@ export class ServiceRuntime implements OnApplicationBootstrap, BeforeApplication
     this.health.reportConsumer(() => this.consumer?.state());
     // not awaited: a consumer's first join waits out a dead member's session, and a broker may
     // be away; the service answers HTTP meanwhile and /health says what the consumer is doing
-    void this.startMessaging([Topics[service], ...subscribe, this.topics.deadLetter(service)].map((t) => this.topics.topic(t)));
+    void this.startMessaging([...topicsWrittenBy(service), ...subscribe, this.topics.deadLetter(service)].map((t) => this.topics.topic(t)));
     this.jobs.startWorkers(jobHandlers, { lockMs: config.JOB_LOCK_MS });
     await this.jobs.startSchedulers({ checkMs: config.SCHEDULE_CHECK_MS, minIntervalMs: config.SCHEDULE_MIN_INTERVAL_MS });
     this.logger.info({ consumes, queues: this.jobs.queueNames() }, `${service} started its workers; relay and consumer are starting`);

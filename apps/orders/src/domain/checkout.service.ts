@@ -2,6 +2,7 @@
 // with their order-placed events in one statement, and made idempotent by the buyer's Idempotency-Key.
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { ShippingAddress } from '@cc/contracts';
 import { Clock, Principal, unprocessable } from '@cc/platform';
 import { CatalogClient } from '../persistence/catalog.client';
 import { CheckoutAdmission } from './checkout-admission.service';
@@ -13,6 +14,8 @@ import { OrderTransitions } from './order-transitions';
 export interface CheckoutRequest {
   lines: CheckoutLine[];
   paymentToken: string;
+  /** Where the checkout's parcels go: every order of it (one per store) gets it. */
+  shippingAddress: ShippingAddress;
 }
 
 export interface CheckoutResult {
@@ -36,7 +39,7 @@ export class CheckoutService {
    * Throws PipelineBehind when the pipeline cannot carry a new one now.
    */
   async placeCheckout(buyer: Principal, request: CheckoutRequest, idempotencyKey?: string): Promise<{ result: CheckoutResult; created: boolean }> {
-    const hash = requestHash({ lines: request.lines, paymentToken: request.paymentToken });
+    const hash = requestHash({ lines: request.lines, paymentToken: request.paymentToken, shippingAddress: request.shippingAddress });
     const earlier = await this.idempotent.replay<CheckoutResult>(buyer.sub, idempotencyKey, hash);
     if (earlier) return { result: earlier, created: false };
     // a checkout already accepted is answered above whatever the backlog; a new one may be refused
@@ -55,6 +58,7 @@ export class CheckoutService {
       const placed = planned.map((p) => ({
         order: { id: randomUUID(), checkoutId, buyerId: buyer.sub, storeId: p.storeId, township: p.township, status: 'pending_stock' as const, totalFen: p.totalFen, paymentToken: request.paymentToken },
         lines: p.lines.map((l, i) => ({ lineNo: i + 1, ...l })),
+        shippingAddress: request.shippingAddress,
       }));
       const events = placed.map(({ order, lines }) => ({
         type: 'orders.order-placed' as const,

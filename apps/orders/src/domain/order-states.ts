@@ -27,6 +27,12 @@ export const ORDER_TRANSITIONS = {
 
 export type OrderAction = keyof typeof ORDER_TRANSITIONS;
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['cancelled', 'refunded'];
+/**
+ * Where the order's purpose is over: nothing will be delivered to the buyer any more, so her
+ * address is no longer needed and its retention starts counting (a completed order may still be
+ * refunded, but that needs no address).
+ */
+export const ENDED_STATUSES: readonly OrderStatus[] = ['completed', 'cancelled', 'refunded'];
 
 /** Checked when the module loads: a broken table stops the service before it starts. */
 export const orderLife = new TransitionTable<OrderStatus, OrderAction>('order', ORDER_STATUSES, ORDER_TRANSITIONS, ['pending_stock'], TERMINAL_STATUSES);

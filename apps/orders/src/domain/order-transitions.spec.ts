@@ -138,7 +138,7 @@ describe('OrderTransitions', () => {
 
   it('lets orders begin their life only in a status the table starts from', async () => {
     const { transitions, repository } = setUp({});
-    const newOrder = (status: OrderStatus): NewOrder => ({ order: { ...orderIn(A, status) }, lines: [] });
+    const newOrder = (status: OrderStatus): NewOrder => ({ order: { ...orderIn(A, status) }, lines: [], shippingAddress: { recipientName: 'Li Na', phone: '13800000000', province: 'P', city: 'C', district: 'D', street: 'S' } });
     await expect(transitions.place(tx(), { id: A, buyerId: 'buyer-1' }, [newOrder('paid')], 'buyer:1', [])).rejects.toThrow(/cannot begin its life paid/);
     expect(repository.placed).toHaveLength(0);
     await transitions.place(tx(), { id: A, buyerId: 'buyer-1' }, [newOrder('pending_stock')], 'buyer:1', [completed(A)]);

@@ -11,7 +11,7 @@ import { Clock, conflict, FlowContext, runInFlow } from '@cc/platform';
 import { Jobs, ScheduleOptions } from '@cc/service';
 import { OrderEntity } from '../persistence/entities';
 import { MovedColumns, NewOrder, NewPayment, OrderRepository } from '../persistence/order.repository';
-import { IllegalTransitionError, ORDER_TRANSITIONS, OrderAction, orderLife, OrderStatus } from './order-states';
+import { ENDED_STATUSES, IllegalTransitionError, ORDER_TRANSITIONS, OrderAction, orderLife, OrderStatus } from './order-states';
 
 /** A job that follows a move, as `Jobs.schedule` takes it. */
 export interface JobToSchedule {
@@ -103,6 +103,7 @@ export class OrderTransitions {
       from,
       to,
       at,
+      endsLife: ENDED_STATUSES.includes(to),
       moves: unique.map((m) => ({ orderId: m.orderId, reason: m.reason ?? null, causedBy: m.causedBy, set: m.set ?? {} })),
       payments: effects.flatMap((e) => e.payments.map((p) => ({ ...p, orderId: e.orderId }))),
       outbox: deferOutbox ? [] : effects.flatMap((e) => e.rows.map((row) => ({ owner: e.orderId, row }))),

@@ -6,10 +6,11 @@ import type { Logger } from 'pino';
 import { Clock } from '@cc/platform';
 import { Jobs, LOGGER } from '@cc/service';
 import { OrdersConfig } from '../config';
+import type { StoredAddress } from '@cc/contracts';
 import { OrderEntity, OrderLineEntity, PaymentEntity } from '../persistence/entities';
 import { OrderRepository } from '../persistence/order.repository';
 import { CaptureResult, PaymentCallTimeout, PaymentProvider, withTimeout } from '../persistence/payment-provider';
-import { orderCancelled, orderPaid } from './order-events';
+import { orderCancelled, orderPaid, shipmentRequested } from './order-events';
 import { JobToSchedule, OrderTransitions } from './order-transitions';
 import { RefundService } from './refund.service';
 
@@ -29,6 +30,13 @@ async function eachSideBySide<T>(items: T[], width: number, work: (item: T) => P
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
     while (next < items.length) await work(items[next++]);
   }));
+}
+
+/** What a captured payment announces: the order, its lines, and where its parcel goes. */
+interface PaidOrder {
+  order: OrderEntity;
+  lines: OrderLineEntity[];
+  address: StoredAddress | null;
 }
 
 @Injectable()
@@ -57,7 +65,7 @@ export class PaymentService {
     // lines are fixed at checkout: read with the order, before (not inside) the transaction
     const found = await this.orders.findWithLines(this.dataSource.manager, orderId);
     if (!found || found.order.status !== 'awaiting_payment') return 'not-awaiting-payment';
-    const { order, lines } = found;
+    const { order, lines, address } = found;
     // never take money for stock the catalog may give away before the payment has finished
     const mustFinishBy = this.clock.now().getTime() + this.config.PAYMENT_CALL_TIMEOUT_MS * this.clock.scale;
     if (order.stockReservedUntil && mustFinishBy >= order.stockReservedUntil.getTime()) return this.giveUpOnExpiringReservation(orderId);
@@ -69,7 +77,7 @@ export class PaymentService {
       if (e instanceof PaymentCallTimeout) return 'no-answer';
       throw e;
     }
-    return this.applyCaptureResult(order, lines, result, causedBy);
+    return this.applyCaptureResult({ order, lines, address }, result, causedBy);
   }
 
   /**
@@ -101,7 +109,7 @@ export class PaymentService {
     if (status.outcome === 'nothing-captured') return 'nothing-captured';
     const found = await this.orders.findWithLines(this.dataSource.manager, orderId);
     if (!found) return 'not-awaiting-payment';
-    const outcome = await this.applyCaptureResult(found.order, found.lines, status, 'payment-timeout');
+    const outcome = await this.applyCaptureResult(found, status, 'payment-timeout');
     return outcome === 'captured' ? 'captured-found-at-timeout' : outcome === 'declined' ? 'declined-found-at-timeout' : outcome;
   }
 
@@ -145,16 +153,20 @@ export class PaymentService {
    * goes straight back. Shared by the capture and the timeout, which may both learn of one capture:
    * the payment is recorded once.
    */
-  private async applyCaptureResult(order: OrderEntity, lines: OrderLineEntity[], result: CaptureResult, causedBy: string): Promise<string> {
+  private async applyCaptureResult({ order, lines, address }: PaidOrder, result: CaptureResult, causedBy: string): Promise<string> {
     const orderId = order.id;
     if (result.outcome === 'captured') {
       const paymentId = randomUUID();
+      const paidAt = this.clock.now();
       const moved = await this.transitions.move(this.dataSource.manager, 'payment-captured', {
         orderId,
         causedBy,
         effects: {
           payments: [{ id: paymentId, kind: 'capture', status: 'succeeded', amountFen: order.totalFen, providerRef: result.providerRef, reason: null }],
-          events: [{ type: 'orders.order-paid', key: orderId, data: orderPaid(order, lines, paymentId, this.clock.now()) }],
+          events: [
+            { type: 'orders.order-paid', key: orderId, data: orderPaid(order, lines, paymentId, paidAt) },
+            { type: 'orders.shipment-requested', key: orderId, data: shipmentRequested(order, lines, address, paidAt) },
+          ],
         },
       });
       if (moved.moved) return 'captured';

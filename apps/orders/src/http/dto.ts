@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ShippingAddressV1 } from '@cc/contracts';
 import { ORDER_STATUSES, OrderStatus } from '../domain/order-states';
 
 export class CheckoutLineDto {
@@ -20,6 +21,15 @@ export class CheckoutDto {
   @IsString()
   @Length(1, 200)
   paymentToken!: string;
+  @ApiProperty({
+    type: ShippingAddressV1,
+    description: 'where the parcels go: recipientName, phone (mainland mobile, 11 digits starting with 1, optionally +86), province, city, district, street, optional 6-digit postcode',
+    example: { recipientName: '张桂兰', phone: '13812345678', province: '陕西省', city: '延安市', district: '宝塔区', street: '枣园路 12 号', postcode: '716000' },
+  })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ShippingAddressV1)
+  shippingAddress!: ShippingAddressV1;
 }
 
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { ShippingAddress } from '@cc/contracts';
 import { badRequest, CurrentUser, Principal, ProblemException, Roles } from '@cc/platform';
 import { PipelineBehind } from '../domain/checkout-admission.service';
 import { AutoConfirmationService } from '../domain/auto-confirmation.service';
@@ -9,6 +10,17 @@ import { OrderLifecycleService } from '../domain/order-lifecycle.service';
 import { OrderQueryService } from '../domain/order-query.service';
 import { RefundService } from '../domain/refund.service';
 import { CancelDto, CheckoutDto, OrderListQuery, RefundDto } from './dto';
+
+/** The address as the buyer gave it, fields in one order (the Idempotency-Key's request hash reads it). */
+const addressOf = (a: CheckoutDto['shippingAddress']): ShippingAddress => ({
+  recipientName: a.recipientName,
+  phone: a.phone,
+  province: a.province,
+  city: a.city,
+  district: a.district,
+  street: a.street,
+  ...(a.postcode !== undefined ? { postcode: a.postcode } : {}),
+});
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 function checkIdempotencyKey(key: string | undefined): void {
@@ -45,7 +57,7 @@ export class OrdersController {
     checkIdempotencyKey(key);
     let placed;
     try {
-      placed = await this.checkouts.placeCheckout(user, { lines: body.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })), paymentToken: body.paymentToken }, key);
+      placed = await this.checkouts.placeCheckout(user, { lines: body.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })), paymentToken: body.paymentToken, shippingAddress: addressOf(body.shippingAddress) }, key);
     } catch (e) {
       if (!(e instanceof PipelineBehind)) throw e;
       res.setHeader('Retry-After', String(e.retryAfterSeconds));

@@ -2,6 +2,7 @@
 // guarded update that OrderTransitions (domain/order-transitions.ts) decides and every move goes through.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { erasedMarker, ShippingAddress, StoredAddress } from '@cc/contracts';
 import { OUTBOX_NOTIFY, OutboxRow, outboxInsertOfOwnersSql, outboxInsertSql } from '@cc/messaging';
 import type { OrderStatus } from '../domain/order-states';
 import { OrderEntity, OrderHistoryEntity, OrderLineEntity } from './entities';
@@ -9,6 +10,8 @@ import { OrderEntity, OrderHistoryEntity, OrderLineEntity } from './entities';
 export interface NewOrder {
   order: Omit<OrderEntity, 'createdAt' | 'updatedAt' | 'refundedFen' | 'stockReservedUntil' | 'autoConfirmAt' | 'confirmationExtended' | 'autoConfirmPausedAt'>;
   lines: Omit<OrderLineEntity, 'orderId'>[];
+  /** Where its parcel goes (the checkout's address). */
+  shippingAddress: ShippingAddress;
 }
 
 export interface NewPayment {
@@ -38,6 +41,8 @@ export interface MoveStatement {
   from: readonly OrderStatus[];
   to: OrderStatus;
   at: Date;
+  /** The move ends the orders' life: their addresses' retention starts counting (`at`). */
+  endsLife: boolean;
   /** One per order. */
   moves: { orderId: string; reason: string | null; causedBy: string | null; set: MovedColumns }[];
   /** Written only for orders that moved. */
@@ -109,7 +114,7 @@ export class OrderRepository {
    */
   async insertCheckout(tx: EntityManager, checkout: { id: string; buyerId: string }, orders: NewOrder[], at: Date, causedBy: string, events: OutboxRow[]): Promise<void> {
     const lines = orders.flatMap((o) => o.lines.map((l) => ({ ...l, orderId: o.order.id })));
-    const outbox = outboxInsertSql(events, 23);
+    const outbox = outboxInsertSql(events, 25);
     await tx.query(
       `WITH c AS (INSERT INTO checkouts (id, buyer_id) VALUES ($21, $22)),
        o AS (
@@ -123,6 +128,7 @@ export class OrderRepository {
        h AS (
          INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at)
          SELECT id, NULL, status, 'checkout', NULL, $19, $20 FROM unnest($1::uuid[], $6::text[]) AS h(id, status)),
+       a AS (INSERT INTO order_addresses (order_id, address) SELECT * FROM unnest($23::uuid[], $24::jsonb[])),
        e AS (${outbox.sql})
        SELECT ${OUTBOX_NOTIFY}`,
       [
@@ -148,6 +154,8 @@ export class OrderRepository {
         at,
         checkout.id,
         checkout.buyerId,
+        orders.map((o) => o.order.id),
+        orders.map((o) => JSON.stringify(o.shippingAddress)),
         ...outbox.params,
       ],
     );
@@ -209,7 +217,9 @@ export class OrderRepository {
          FROM i JOIN was ON was.id = i.id
          WHERE o.id = i.id AND o.status = ANY($8::text[])
          RETURNING ${ORDER_COLUMNS_OF_O}, was.status AS from_status, i.reason AS move_reason, i.caused_by AS move_caused_by),
-       h AS (INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) SELECT id, from_status, $9, $10, move_reason, move_caused_by, $11 FROM u)${attached.map((a) => `,\n       ${a}`).join('')}
+       h AS (INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) SELECT id, from_status, $9, $10, move_reason, move_caused_by, $11 FROM u)${
+         statement.endsLife ? `,\n       ea AS (UPDATE order_addresses SET ended_at = $11 WHERE order_id IN (SELECT id FROM u) AND ended_at IS NULL)` : ''
+       }${attached.map((a) => `,\n       ${a}`).join('')}
        SELECT *${outbox.length ? `, ${OUTBOX_NOTIFY}` : ''} FROM u`,
       params,
     );
@@ -256,13 +266,36 @@ export class OrderRepository {
     return rows.length ? toOrder(rows[0]) : null;
   }
 
-  /** The order and its lines in one read. */
-  async findWithLines(tx: EntityManager, orderId: string): Promise<{ order: OrderEntity; lines: OrderLineEntity[] } | null> {
+  /** The order, its lines and its address in one read (what order-paid and shipment-requested carry). */
+  async findWithLines(tx: EntityManager, orderId: string): Promise<{ order: OrderEntity; lines: OrderLineEntity[]; address: StoredAddress | null } | null> {
     const rows: Record<string, unknown>[] = await tx.query(
-      `SELECT ${ORDER_COLUMNS}, (SELECT json_agg(l ORDER BY l.line_no) FROM order_lines l WHERE l.order_id = orders.id) AS lines FROM orders WHERE id = $1`,
+      `SELECT ${ORDER_COLUMNS}, (SELECT json_agg(l ORDER BY l.line_no) FROM order_lines l WHERE l.order_id = orders.id) AS lines,
+         (SELECT address FROM order_addresses a WHERE a.order_id = orders.id) AS shipping_address
+       FROM orders WHERE id = $1`,
       [orderId],
     );
-    return rows.length ? { order: toOrder(rows[0]), lines: ((rows[0].lines as Record<string, unknown>[] | null) ?? []).map(toLine) } : null;
+    if (!rows.length) return null;
+    return { order: toOrder(rows[0]), lines: ((rows[0].lines as Record<string, unknown>[] | null) ?? []).map(toLine), address: (rows[0].shipping_address as StoredAddress | null) ?? null };
+  }
+
+  /** The order's delivery address as stored (null: placed before checkouts took one). */
+  async address(tx: EntityManager, orderId: string): Promise<StoredAddress | null> {
+    const rows: { address: StoredAddress }[] = await tx.query(`SELECT address FROM order_addresses WHERE order_id = $1`, [orderId]);
+    return rows[0]?.address ?? null;
+  }
+
+  /**
+   * Replaces by an erasure marker the addresses of orders that ended at or before `endedBy` (up to
+   * `limit`, oldest first); returns how many.
+   */
+  async eraseAddresses(tx: EntityManager, endedBy: Date, now: Date, limit: number): Promise<number> {
+    // for an UPDATE, TypeORM's postgres driver answers [rows, affected]
+    const [, affected]: [unknown[], number] = await tx.query(
+      `UPDATE order_addresses SET address = $3::jsonb, erased_at = $2
+        WHERE order_id IN (SELECT order_id FROM order_addresses WHERE erased_at IS NULL AND ended_at <= $1 ORDER BY ended_at LIMIT $4 FOR UPDATE SKIP LOCKED)`,
+      [endedBy, now, JSON.stringify(erasedMarker(now)), limit],
+    );
+    return affected;
   }
 
   async lines(tx: EntityManager, orderIds: string[]): Promise<OrderLineEntity[]> {
