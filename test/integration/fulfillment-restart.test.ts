@@ -42,7 +42,7 @@ describe('fulfillment restarted with jobs waiting', () => {
     first = await startService('fulfillment', { namespace, env, databaseUrl: db.url });
     const query = <T = any>(service: RunningService, sql: string, params: unknown[] = []): Promise<T[]> => service.dataSource.query(sql, params);
     const paid = (township: string, category: 'fresh' | 'ambient', paidAt: Date) =>
-      envelope('orders.order-paid', {
+      envelope('orders.shipment-requested', {
         orderId: randomUUID(),
         buyerId: 'buyer-restart',
         storeId: randomUUID(),
@@ -50,10 +50,9 @@ describe('fulfillment restarted with jobs waiting', () => {
         // three county hours to be collected: the restart fits in well before
         lines: [{ productId: randomUUID(), quantity: 1, unitPriceFen: 6800, category, ...(category === 'fresh' ? { pickupWithinHours: 3 } : {}) }],
         totalFen: 6800,
-        paymentId: randomUUID(),
         paidAt: paidAt.toISOString(),
       });
-    const send = (events: ReturnType<typeof paid>[]) => publish(`${namespace}.orders.events`, events.map((e) => ({ key: e.data.orderId, value: e })));
+    const send = (events: ReturnType<typeof paid>[]) => publish(`${namespace}.orders.shipping`, events.map((e) => ({ key: e.data.orderId, value: e })));
     // the consumer has joined its group once a first (durable) box is scheduled; only then does the county clock matter
     const probe = paid('probe', 'ambient', first.app.get(Clock).now());
     await send([probe]);

@@ -21,28 +21,27 @@ const HOUR = 3_600_000;
 const ops = tokenFor('ops');
 const newTownship = () => `t-${randomUUID().slice(0, 8)}`;
 
-/** An order-paid event as the orders service sends it. */
-function orderPaid(input: Partial<{ orderId: string; storeId: string; buyerId: string; township: string; categories: Category[]; paidAt: Date; perishability: { pickupWithinHours?: number; shelfLifeHours?: number } }> = {}) {
+/** A paid order to ship (orders.shipment-requested) as the orders service sends it. */
+function paidOrder(input: Partial<{ orderId: string; storeId: string; buyerId: string; township: string; categories: Category[]; paidAt: Date; perishability: { pickupWithinHours?: number; shelfLifeHours?: number } }> = {}) {
   const categories = input.categories ?? ['fresh'];
-  return envelope('orders.order-paid', {
+  return envelope('orders.shipment-requested', {
     orderId: input.orderId ?? randomUUID(),
     buyerId: input.buyerId ?? `buyer-${randomUUID().slice(0, 8)}`,
     storeId: input.storeId ?? randomUUID(),
     township: input.township ?? newTownship(),
     lines: categories.map((category) => ({ productId: randomUUID(), quantity: 1, unitPriceFen: 6800, category, ...input.perishability })),
     totalFen: 6800 * categories.length,
-    paymentId: randomUUID(),
     paidAt: (input.paidAt ?? new Date()).toISOString(),
   });
 }
 
-type OrderPaid = ReturnType<typeof orderPaid>;
+type PaidOrder = ReturnType<typeof orderPaid>;
 
 /** One county's fulfillment service (started in beforeAll) and the ways a test talks to it. */
 function county(env: Record<string, string>) {
   const namespace = newNamespace();
   const county = { namespace, service: undefined as unknown as RunningService };
-  const send = (...events: OrderPaid[]) => publish(`${namespace}.orders.events`, events.map((e) => ({ key: e.data.orderId, value: e })));
+  const send = (...events: PaidOrder[]) => publish(`${namespace}.orders.shipping`, events.map((e) => ({ key: e.data.orderId, value: e })));
   const shipmentOf = async (orderId: string, token = ops) => (await call('GET', `${county.service.url}/shipments?orderId=${orderId}`, { token })).body.items?.[0];
   const shipmentMade = (orderId: string) => waitFor(async () => (await shipmentOf(orderId)) ?? false, `a shipment for ${orderId}`);
   const eventsOf = async (orderId: string, last: string) => {
@@ -78,7 +77,7 @@ function webhook(body: object, options: { secret?: string; signature?: string | 
 describe('fulfillment on a fast clock', () => {
   it('schedules a paid order, sends its pickup run to the courier and follows the signed webhooks to delivered', async () => {
     const { send, shipmentOf, shipmentMade, eventsOf, query } = fast;
-    const paid = orderPaid({ categories: ['ambient', 'fresh'] });
+    const paid = paidOrder({ categories: ['ambient', 'fresh'] });
     const { orderId, township } = paid.data;
     await send(paid);
 
@@ -110,9 +109,9 @@ describe('fulfillment on a fast clock', () => {
 });
 
 describe('fulfillment on a real-time clock', () => {
-  it('makes one shipment and one pickup-run job however often order-paid arrives', async () => {
+  it('makes one shipment and one pickup-run job however often shipment-requested arrives', async () => {
     const { send, shipmentMade, query } = still;
-    const paid = orderPaid();
+    const paid = paidOrder();
     const { orderId, township } = paid.data;
     const copy = { ...paid, id: randomUUID() }; // the same order announced again under a new event id
     await send(paid, paid, copy);
@@ -137,7 +136,7 @@ describe('fulfillment on a real-time clock', () => {
   it('fills a slot up to its capacity, then takes the next one', async () => {
     const { send, shipmentMade, query } = still;
     const township = newTownship();
-    const orders = [orderPaid({ township, categories: ['ambient'] }), orderPaid({ township, categories: ['ambient'] }), orderPaid({ township, categories: ['ambient'] })];
+    const orders = [paidOrder({ township, categories: ['ambient'] }), paidOrder({ township, categories: ['ambient'] }), paidOrder({ township, categories: ['ambient'] })];
     await send(...orders);
     const shipments = await Promise.all(orders.map((o) => shipmentMade(o.data.orderId)));
     const slots = [...new Set(shipments.map((s) => s.slotStartsAt))].sort();
@@ -158,7 +157,7 @@ describe('fulfillment on a real-time clock', () => {
   it('dispatches a slot’s run once, closes the slot, and books later parcels onto the next one', async () => {
     const { send, shipmentMade, shipmentOf, query } = still;
     const township = newTownship();
-    const first = orderPaid({ township, categories: ['ambient'] });
+    const first = paidOrder({ township, categories: ['ambient'] });
     await send(first);
     const shipment = await shipmentMade(first.data.orderId);
     const slot = new Date(shipment.slotStartsAt);
@@ -173,7 +172,7 @@ describe('fulfillment on a real-time clock', () => {
     // the simulated courier takes the manifest and calls the signed webhook
     await waitFor(async () => (await shipmentOf(first.data.orderId)).status === 'picked_up', 'picked up by the simulated courier');
 
-    const late = orderPaid({ township, categories: ['ambient'] });
+    const late = paidOrder({ township, categories: ['ambient'] });
     await send(late);
     const next = await shipmentMade(late.data.orderId);
     expect(Date.parse(next.slotStartsAt)).toBeGreaterThan(slot.getTime()); // the slot had room, but its van had gone
@@ -181,7 +180,7 @@ describe('fulfillment on a real-time clock', () => {
 
   it('fails an order no slot can take in time as undeliverable', async () => {
     const { send, shipmentMade, eventsOf, query } = still;
-    const paid = orderPaid({ categories: ['chilled', 'handicraft'], paidAt: new Date(Date.now() - 13 * HOUR) }); // chilled: 12 hours, gone by
+    const paid = paidOrder({ categories: ['chilled', 'handicraft'], paidAt: new Date(Date.now() - 13 * HOUR) }); // chilled: 12 hours, gone by
     await send(paid);
     const shipment = await shipmentMade(paid.data.orderId);
     expect(shipment).toMatchObject({ status: 'failed', failureReason: 'undeliverable', category: 'chilled', slotStartsAt: null });
@@ -194,13 +193,13 @@ describe('fulfillment on a real-time clock', () => {
     const { send, shipmentMade, shipmentOf, query } = still;
     const township = newTownship();
     // six boxes of dates fill the next three slots (two places each): all a fresh parcel can reach in 24 hours
-    const dates = Array.from({ length: 6 }, () => orderPaid({ township, categories: ['ambient'] }));
+    const dates = Array.from({ length: 6 }, () => paidOrder({ township, categories: ['ambient'] }));
     await send(...dates);
     const before = await Promise.all(dates.map((o) => shipmentMade(o.data.orderId)));
     const firstThree = [...new Set(before.map((s) => s.slotStartsAt))].sort();
     expect(firstThree).toHaveLength(3);
 
-    const kiwi = orderPaid({ township, categories: ['fresh'] });
+    const kiwi = paidOrder({ township, categories: ['fresh'] });
     await send(kiwi);
     const scheduled = await shipmentMade(kiwi.data.orderId);
     expect(scheduled.status).toBe('scheduled');
@@ -235,7 +234,7 @@ describe('fulfillment on a real-time clock', () => {
 
     it('refuses a forged or missing signature with 401 before looking at the body, and changes nothing', async () => {
       const { send, shipmentMade, shipmentOf, query } = still;
-      const paid = orderPaid({ categories: ['handicraft'] });
+      const paid = paidOrder({ categories: ['handicraft'] });
       await send(paid);
       const shipment = await shipmentMade(paid.data.orderId);
       const pickedUp = courierEvent('picked-up', shipment.id);
@@ -266,7 +265,7 @@ describe('fulfillment on a real-time clock', () => {
 
     it('applies delivered-before-picked-up as both, in order, and ignores replays and late arrivals', async () => {
       const { send, shipmentMade, shipmentOf, eventsOf, query } = still;
-      const paid = orderPaid({ categories: ['handicraft'] });
+      const paid = paidOrder({ categories: ['handicraft'] });
       await send(paid);
       const shipment = await shipmentMade(paid.data.orderId);
       const pickedUp = courierEvent('picked-up', shipment.id);
@@ -293,7 +292,7 @@ describe('fulfillment on a real-time clock', () => {
 
   it('shows a shipment to its buyer, its store and ops only', async () => {
     const { send, shipmentMade } = still;
-    const paid = orderPaid({ buyerId: 'buyer-mei' });
+    const paid = paidOrder({ buyerId: 'buyer-mei' });
     await send(paid);
     await shipmentMade(paid.data.orderId);
     const seen = async (token?: string) => {
@@ -331,7 +330,7 @@ describe('fulfillment when jobs get lost', () => {
     // no pickup-run job of this county runs until the one for this parcel is gone
     await jobs.queue(PICKUP_DISPATCH_QUEUE).pause();
     // paid now on the county's clock, to be collected within two hours (the product says so): a van comes within the hour
-    const paid = orderPaid({ categories: ['fresh'], paidAt: c.service.app.get(Clock).now(), perishability: { pickupWithinHours: 2 } });
+    const paid = paidOrder({ categories: ['fresh'], paidAt: c.service.app.get(Clock).now(), perishability: { pickupWithinHours: 2 } });
     await send(paid);
     const shipment = await shipmentMade(paid.data.orderId);
     expect(Date.parse(shipment.deadlineAt) - Date.parse(paid.data.paidAt)).toBe(2 * HOUR);
@@ -364,7 +363,7 @@ describe('fulfillment when jobs get lost', () => {
 describe('fulfillment when the courier cannot be reached', () => {
   it('retries the courier call with backoff, then fails the run’s parcels as courier-failed', async () => {
     const { send, shipmentMade, shipmentOf, eventsOf, county: c } = unreachable;
-    const paid = orderPaid({ categories: ['ambient'], paidAt: c.service.app.get(Clock).now() });
+    const paid = paidOrder({ categories: ['ambient'], paidAt: c.service.app.get(Clock).now() });
     await send(paid);
     const shipment = await shipmentMade(paid.data.orderId);
     const failed = await waitFor(async () => ((await shipmentOf(paid.data.orderId)).status === 'failed' ? shipmentOf(paid.data.orderId) : false), 'the run given up', 40_000, 200);

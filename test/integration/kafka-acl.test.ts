@@ -105,6 +105,21 @@ async function produceAs(principal: string, topic: string, value: object): Promi
     expect(reasons).toContain('GROUP_AUTHORIZATION_FAILED');
   });
 
+  it("keeps the shipping topic, which carries buyers' addresses, from every service but fulfillment", async () => {
+    const offsetsAs = async (principal: string) => {
+      const admin = as(principal).admin();
+      await admin.connect();
+      try {
+        return await admin.fetchTopicOffsets(topic('orders.shipping'));
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    for (const service of ['catalog', 'payouts']) await expect(offsetsAs(service)).rejects.toThrow(/authoriz/i);
+    expect((await offsetsAs('fulfillment')).length).toBeGreaterThan(0);
+    await expect(produceAs('fulfillment', topic('orders.shipping'), paid(randomUUID()))).rejects.toThrow(/authoriz/i);
+  });
+
   it('closes the forged-money path: catalog cannot produce orders.order-paid, orders can', async () => {
     const forged = paid(randomUUID());
     const genuine = paid(randomUUID());

@@ -39,17 +39,16 @@ describe('operations console', () => {
 
     // fresh produce at risk: a box of greens that must be collected within three hours
     const greens = randomUUID();
-    await publish(`${namespace}.orders.events`, [
+    await publish(`${namespace}.orders.shipping`, [
       {
         key: greens,
-        value: envelope('orders.order-paid', {
+        value: envelope('orders.shipment-requested', {
           orderId: greens,
           buyerId: 'b',
           storeId: randomUUID(),
           township: 'louguan',
           lines: [{ productId: randomUUID(), quantity: 1, unitPriceFen: 1500, category: 'fresh', pickupWithinHours: 3 }],
           totalFen: 1500,
-          paymentId: randomUUID(),
           paidAt: new Date().toISOString(),
         }),
       },

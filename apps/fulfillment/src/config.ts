@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
 import { CATEGORIES, Category } from '@cc/contracts';
-import { BaseConfig, ConfigError, loadConfig } from '@cc/platform';
+import { BaseConfig, ConfigError, Decimal, loadConfig } from '@cc/platform';
 import { MAX_DELIVERY_WINDOW_HOURS, parseDeliveryWindows } from './domain/delivery-window';
 import type { TimetableSlot } from './domain/slot-planning';
 
@@ -23,6 +23,13 @@ export class FulfillmentConfig extends BaseConfig {
   @IsString() COUNTY_TIME_ZONE = 'Asia/Shanghai';
   /** Clock seconds between sweeps for overdue shipments and pickup runs whose job was lost (the backstop to the delayed jobs); at least SCHEDULE_MIN_INTERVAL_MS real ms apart. */
   @IsInt() @Min(1) @Max(3600) DEADLINE_SWEEP_SECONDS = 60;
+  /**
+   * A buyer's delivery address is erased (replaced by a marker saying so) this many days after the shipment ends (delivered or failed)
+   * (service clock; decimals allowed): China's PIPL asks for no longer retention than the purpose needs.
+   */
+  @Decimal() @IsNumber() @Min(0.0001) @Max(3650) ADDRESS_RETENTION_DAYS = 180;
+  /** Clock seconds between runs of the erasure sweep. */
+  @IsInt() @Min(1) @Max(86_400) ADDRESS_ERASURE_SWEEP_SECONDS = 3600;
   /** Tries of one call to the courier's API (exponential backoff from COURIER_CALL_BACKOFF_MS) before the run's parcels fail as courier-failed. */
   @IsInt() @Min(1) @Max(20) COURIER_CALL_ATTEMPTS = 8;
   @IsInt() @Min(10) @Max(600_000) COURIER_CALL_BACKOFF_MS = 2000;

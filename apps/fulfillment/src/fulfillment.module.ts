@@ -11,6 +11,7 @@ import { ShipmentQueryService } from './domain/shipment-query.service';
 import { OrderEventsHandler } from './events/order-events.handler';
 import { FulfillmentAdminController } from './http/admin.controller';
 import { FulfillmentController } from './http/fulfillment.controller';
+import { ADDRESS_ERASURE_QUEUE, AddressErasureJobs } from './jobs/address-erasure.jobs';
 import { PickupJobs } from './jobs/pickup.jobs';
 import { CourierClient, SimulatedCourier } from './persistence/courier.client';
 import { fulfillmentEntities } from './persistence/entities';
@@ -31,7 +32,7 @@ export class FulfillmentModule implements OnApplicationShutdown {
           config,
           entities: fulfillmentEntities,
           migrations: fulfillmentMigrations,
-          consumes: ['orders.order-paid'],
+          consumes: ['orders.shipment-requested'],
           queues: {
             // a run that cannot leave strands its parcels: retry for long (about 17 minutes in all)
             [PICKUP_DISPATCH_QUEUE]: { jobs: ['dispatch-pickup-run'], concurrency: 4, attempts: 10, backoffMs: 1000 },
@@ -39,6 +40,8 @@ export class FulfillmentModule implements OnApplicationShutdown {
             [COURIER_CALLS_QUEUE]: { jobs: ['send-manifest'], concurrency: 4, attempts: config.COURIER_CALL_ATTEMPTS, backoffMs: config.COURIER_CALL_BACKOFF_MS, limiter: { max: 10, durationMs: 1000 } },
             // one delayed watch per shipment at its deadline, and a sweep for what lost jobs would miss (deadlines and pickup runs)
             [DEADLINE_WATCH_QUEUE]: { jobs: ['watch-deadline', 'sweep-overdue'], concurrency: 4, attempts: 5, backoffMs: 1000, schedules: [{ name: 'sweep-overdue', everySeconds: config.DEADLINE_SWEEP_SECONDS }] },
+            // buyers' addresses past their retention, erased by a sweep on an interval
+            [ADDRESS_ERASURE_QUEUE]: { jobs: ['erase-expired-addresses'], concurrency: 1, attempts: 5, backoffMs: 5000, schedules: [{ name: 'erase-expired-addresses', everySeconds: config.ADDRESS_ERASURE_SWEEP_SECONDS }] },
           },
           ...overrides,
         }),
@@ -57,6 +60,7 @@ export class FulfillmentModule implements OnApplicationShutdown {
         { provide: CourierClient, useClass: SimulatedCourier },
         OrderEventsHandler,
         PickupJobs,
+        AddressErasureJobs,
       ],
     };
   }

@@ -1,11 +1,7 @@
-import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsUrl, Max, Min, ValidateBy } from 'class-validator';
 import { CATEGORIES, Category } from '@cc/contracts';
-import { BaseConfig, loadConfig } from '@cc/platform';
+import { BaseConfig, Decimal, loadConfig } from '@cc/platform';
 import { MAX_CONFIRM_DAYS, parseDaysByCategory } from './domain/auto-confirm-rules';
-
-/** A setting in days that may have decimals (`0.5`); the shared loader reads only whole numbers. */
-const Days = () => Transform(({ value }) => (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value));
 
 export class OrdersConfig extends BaseConfig {
   /** Where catalog answers product reads at checkout. */
@@ -44,7 +40,7 @@ export class OrdersConfig extends BaseConfig {
   /** Idempotency keys of POST /checkouts are remembered this long. */
   @IsInt() @Min(1) @Max(24 * 30) IDEMPOTENCY_KEY_TTL_HOURS = 24;
   /** A delivered order the buyer does not confirm completes by itself this many days later (service clock; decimals allowed). */
-  @Days() @IsNumber() @Min(0.0001) @Max(MAX_CONFIRM_DAYS) AUTO_CONFIRM_DAYS = 10;
+  @Decimal() @IsNumber() @Min(0.0001) @Max(MAX_CONFIRM_DAYS) AUTO_CONFIRM_DAYS = 10;
   /** Per-category windows over AUTO_CONFIRM_DAYS, e.g. `fresh:3,chilled:3`; an order takes the longest of its lines'. */
   @ValidateBy({
     name: 'daysByCategory',
@@ -55,9 +51,17 @@ export class OrdersConfig extends BaseConfig {
   })
   AUTO_CONFIRM_DAYS_BY_CATEGORY = '';
   /** How many days the buyer's one extension adds. */
-  @Days() @IsNumber() @Min(0.0001) @Max(MAX_CONFIRM_DAYS) AUTO_CONFIRM_EXTENSION_DAYS = 3;
+  @Decimal() @IsNumber() @Min(0.0001) @Max(MAX_CONFIRM_DAYS) AUTO_CONFIRM_EXTENSION_DAYS = 3;
   /** Clock seconds between sweeps that complete delivered orders whose auto-confirmation job was lost. */
   @IsInt() @Min(1) @Max(86_400) AUTO_CONFIRM_SWEEP_SECONDS = 600;
+  /**
+   * A buyer's delivery address is erased (replaced by a marker saying so) this many days after the
+   * order ends (completed, cancelled or refunded), on the service clock, decimals allowed: China's
+   * PIPL asks for no longer retention than the purpose needs.
+   */
+  @Decimal() @IsNumber() @Min(0.0001) @Max(3650) ADDRESS_RETENTION_DAYS = 180;
+  /** Clock seconds between runs of the erasure sweep. */
+  @IsInt() @Min(1) @Max(86_400) ADDRESS_ERASURE_SWEEP_SECONDS = 3600;
 
   get autoConfirmDaysByCategory(): Partial<Record<Category, number>> {
     return parseDaysByCategory(this.AUTO_CONFIRM_DAYS_BY_CATEGORY)!;

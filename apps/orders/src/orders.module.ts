@@ -13,6 +13,7 @@ import { REFUNDS_QUEUE, RefundService } from './domain/refund.service';
 import { CatalogEventsHandler } from './events/catalog-events.handler';
 import { FulfillmentEventsHandler } from './events/fulfillment-events.handler';
 import { OrdersController } from './http/orders.controller';
+import { ADDRESS_ERASURE_QUEUE, AddressErasureJobs } from './jobs/address-erasure.jobs';
 import { AutoConfirmJobs } from './jobs/auto-confirm.jobs';
 import { PaymentJobs } from './jobs/payment.jobs';
 import { CatalogClient } from './persistence/catalog.client';
@@ -52,6 +53,8 @@ export class OrdersModule {
             [REFUNDS_QUEUE]: { jobs: ['refund-payment'], concurrency: 4, attempts: 10, backoffMs: 2000 },
             // delivered orders completing by themselves (one delayed job each, named by its due time) and the sweep for lost ones
             [AUTO_CONFIRM_QUEUE]: { jobs: ['auto-confirm', 'sweep-auto-confirm'], concurrency: 4, attempts: 10, backoffMs: 2000, schedules: [{ name: 'sweep-auto-confirm', everySeconds: config.AUTO_CONFIRM_SWEEP_SECONDS }] },
+            // buyers' addresses past their retention, erased by a sweep on an interval
+            [ADDRESS_ERASURE_QUEUE]: { jobs: ['erase-expired-addresses'], concurrency: 1, attempts: 5, backoffMs: 5000, schedules: [{ name: 'erase-expired-addresses', everySeconds: config.ADDRESS_ERASURE_SWEEP_SECONDS }] },
           },
           ...overrides,
         }),
@@ -76,6 +79,7 @@ export class OrdersModule {
         FulfillmentEventsHandler,
         PaymentJobs,
         AutoConfirmJobs,
+        AddressErasureJobs,
         OrderMetrics,
       ],
     };

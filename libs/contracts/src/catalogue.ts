@@ -73,6 +73,9 @@ export function topicOf(type: EventType): string {
   return PRIVATE_TOPICS[type] ?? Topics[sourceOf(type)];
 }
 
+/** Whether events of this type carry personal data (they travel on a private topic; the outbox keeps no copy once sent). */
+export const carriesPersonalData = (type: string): boolean => PRIVATE_TOPICS[type] !== undefined;
+
 /** Every topic a source writes: its events topic, then its private ones. */
 export function topicsWrittenBy(source: Source): string[] {
   return [Topics[source], ...new Set(Object.entries(PRIVATE_TOPICS).filter(([type]) => sourceOf(type as EventType) === source).map(([, topic]) => topic!))];

@@ -12,7 +12,6 @@ export * from './events/orders/order-completed';
 export * from './events/orders/order-refunded';
 export * from './events/orders/shipment-requested';
 export * from './personal/shipping-address';
-export * from './personal/masking';
 export * from './personal/demo-addresses';
 export * from './events/catalog/stock-reserved';
 export * from './events/catalog/stock-rejected';

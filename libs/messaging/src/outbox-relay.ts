@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { Partitioners } from 'kafkajs';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { EventEnvelope } from '@cc/contracts';
+import { carriesPersonalData, type EventEnvelope } from '@cc/contracts';
 import type { Metrics } from '@cc/platform';
 import { cannotHeal } from './kafka-faults';
 import { headersOf, OUTBOX_CHANNEL, OutboxJobRow } from './outbox';
@@ -180,7 +180,13 @@ export class OutboxRelay {
         byTopic.set(row.topic, messages);
       }
       if (byTopic.size) await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-      await tx.query('UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
+      // sent rows are kept a while for whoever investigates, except those carrying personal data: gone once sent
+      const personal = rows.filter((r) => r.kind === 'event' && carriesPersonalData(r.type)).map((r) => r.seq);
+      if (personal.length) {
+        await tx.query('WITH d AS (DELETE FROM outbox WHERE seq = ANY($2::bigint[])) UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[]) AND NOT seq = ANY($2::bigint[])', [rows.map((r) => r.seq), personal]);
+      } else {
+        await tx.query('UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
+      }
       for (const row of rows) if (row.kind === 'event') this.metrics?.eventsProduced.inc({ type: row.type });
       this.metrics?.relayBatchRows.observe(rows.length);
       return rows.length;

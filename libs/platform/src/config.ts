@@ -112,3 +112,6 @@ export function loadConfig<T extends BaseConfig>(cls: new () => T, env: NodeJS.P
 
 /** Transform helper for comma-separated list settings. */
 export const CommaList = () => Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value));
+
+/** A setting that may have decimals (`0.5`); the loader reads whole numbers only otherwise. */
+export const Decimal = () => Transform(({ value }) => (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value));

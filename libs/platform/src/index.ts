@@ -10,3 +10,4 @@ export * from './http/body';
 export * from './http/input.guard';
 export * from './http/correlation';
 export * from './transition-table';
+export * from './personal-data';

@@ -11,3 +11,4 @@ export * from './profiler';
 export * from './admin';
 export * from './metrics.controller';
 export * from './columns';
+export * from './address-erasure';

@@ -5,7 +5,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@cc/platform';
 import { Jobs } from '@cc/service';
-import { CourierClient, PickupManifest } from '../persistence/courier.client';
+import { isErased, StoredAddress } from '@cc/contracts';
+import { CourierClient, CourierManifest, ManifestDelivery, PickupManifest } from '../persistence/courier.client';
 import { ShipmentRepository } from '../persistence/shipment.repository';
 import { ShipmentFailures } from './shipment-failures.service';
 import { pickupRunJobId } from './shipment-scheduling.service';
@@ -42,14 +43,23 @@ export class PickupDispatchService {
     });
   }
 
-  /** One call to the courier; when the last try fails too, the run's parcels that are still waiting fail as courier-failed. */
+  /**
+   * One call to the courier, with each parcel's recipient and address read now (the run's record
+   * and the queued job hold none); when the last try fails too, the run's parcels that are still
+   * waiting fail as courier-failed.
+   */
   async sendManifest(manifest: PickupManifest, lastAttempt: boolean) {
     try {
-      return await this.courier.sendManifest(manifest);
+      return await this.courier.sendManifest(await this.withAddresses(manifest));
     } catch (err) {
       if (lastAttempt) await this.failRun(manifest);
       throw err; // the job fails and is kept for the ops console
     }
+  }
+
+  private async withAddresses(manifest: PickupManifest): Promise<CourierManifest> {
+    const addresses = await this.shipments.addresses(this.dataSource.manager, manifest.parcels.map((p) => p.shipmentId));
+    return { ...manifest, parcels: manifest.parcels.map((p) => ({ ...p, deliverTo: deliveryOf(addresses.get(p.shipmentId)) })) };
   }
 
   private async failRun(manifest: PickupManifest): Promise<void> {
@@ -60,4 +70,10 @@ export class PickupDispatchService {
       }
     });
   }
+}
+
+function deliveryOf(address: StoredAddress | undefined): ManifestDelivery | null {
+  if (!address || isErased(address)) return null;
+  const { recipientName, phone, province, city, district, street, postcode } = address;
+  return { recipientName, phone, address: { province, city, district, street, ...(postcode ? { postcode } : {}) } };
 }

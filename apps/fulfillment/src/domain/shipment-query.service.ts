@@ -21,7 +21,8 @@ export class ShipmentQueryService {
     const tx = this.dataSource.manager;
     const found = await tx.getRepository(ShipmentEntity).findBy({ orderId });
     const visible = found.filter((s) => user.role === 'ops' || (user.role === 'buyer' && s.buyerId === user.sub) || (user.role === 'seller' && s.storeId === user.storeId));
-    const history = visible.length ? await this.shipments.history(tx, visible.map((s) => s.id)) : [];
+    const ids = visible.map((s) => s.id);
+    const [history, addresses] = visible.length ? await Promise.all([this.shipments.history(tx, ids), this.shipments.addresses(tx, ids)]) : [[], new Map()];
     const now = this.clock.now();
     return {
       items: visible.map((s) => ({
@@ -40,6 +41,8 @@ export class ShipmentQueryService {
         pickedUpAt: s.pickedUpAt?.toISOString() ?? null,
         deliveryDueAt: s.deliveryDueAt?.toISOString() ?? null,
         overdue: isOverdue(s, now),
+        // personal data: this reader is the buyer, the store's seller or ops; erased, a marker says when
+        shippingAddress: addresses.get(s.id) ?? null,
         history: history.filter((h) => h.shipmentId === s.id).map((h) => ({ from: h.fromStatus, to: h.toStatus, reason: h.reason, causedBy: h.causedBy, at: h.at.toISOString() })),
       })),
     };

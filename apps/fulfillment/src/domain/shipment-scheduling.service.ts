@@ -1,4 +1,4 @@
-// A paid order becomes a shipment on the earliest pickup slot that has room and meets its
+// A paid order (orders.shipment-requested, with its address) becomes a shipment on the earliest pickup slot that has room and meets its
 // deadline, making room by moving less perishable parcels when slots are scarce (DESIGN §4); its
 // pickup run and its deadline watch are scheduled in the same transaction.
 import { randomUUID } from 'node:crypto';
@@ -43,9 +43,9 @@ export class ShipmentSchedulingService {
     private readonly config: FulfillmentConfig,
   ) {}
 
-  async scheduleShipment(tx: EntityManager, event: DecodedEvent<'orders.order-paid'>): Promise<void> {
+  async scheduleShipment(tx: EntityManager, event: DecodedEvent<'orders.shipment-requested'>): Promise<void> {
     const order = event.data;
-    if ((await this.shipments.lockTownshipForOrder(tx, order.township, order.orderId)).shipped) return; // order-paid again
+    if ((await this.shipments.lockTownshipForOrder(tx, order.township, order.orderId)).shipped) return; // requested again
     const clock = parcelClock(order.lines, new Date(order.paidAt));
     const now = this.clock.now();
     const shipment = {
@@ -74,6 +74,7 @@ export class ShipmentSchedulingService {
       { ...shipment, status: slot ? 'scheduled' : 'failed', slotStartsAt: slot, failureReason: slot ? null : 'undeliverable' },
       now,
       `event:${event.id}`,
+      order.shippingAddress,
     );
     // another consumer instance (a rebalance) made it a moment ago: roll back; the retry finds theirs
     if (!inserted) throw new Error(`order ${order.orderId} got a shipment concurrently`);

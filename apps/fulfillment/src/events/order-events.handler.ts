@@ -8,8 +8,8 @@ import { ShipmentSchedulingService } from '../domain/shipment-scheduling.service
 export class OrderEventsHandler {
   constructor(private readonly scheduling: ShipmentSchedulingService) {}
 
-  @OnEvent('orders.order-paid')
-  onOrderPaid(event: DecodedEvent<'orders.order-paid'>, tx: EntityManager) {
+  @OnEvent('orders.shipment-requested')
+  onShipmentRequested(event: DecodedEvent<'orders.shipment-requested'>, tx: EntityManager) {
     return this.scheduling.scheduleShipment(tx, event);
   }
 }

@@ -18,10 +18,23 @@ export interface ManifestParcel {
   deadlineAt: string;
 }
 
+/** A pickup run as recorded and queued: no personal data, so neither the run's row nor the job holds any. */
 export interface PickupManifest {
   township: string;
   slotStartsAt: string;
   parcels: ManifestParcel[];
+}
+
+/** Where a parcel goes, as the courier's driver needs it; null for an order placed without an address. */
+export interface ManifestDelivery {
+  recipientName: string;
+  phone: string;
+  address: { province: string; city: string; district: string; street: string; postcode?: string };
+}
+
+/** The manifest as the courier gets it: each parcel with its recipient and address, read just before the call. */
+export interface CourierManifest extends PickupManifest {
+  parcels: (ManifestParcel & { deliverTo: ManifestDelivery | null })[];
 }
 
 /** What a courier reports of a parcel: collected, delivered, or lost or damaged on the way. */
@@ -38,12 +51,14 @@ export interface CourierWebhook {
 
 export abstract class CourierClient {
   /** Hands a pickup run's manifest to the courier; throws if the courier does not take it (the job retries). */
-  abstract sendManifest(manifest: PickupManifest): Promise<{ courierRunRef: string }>;
+  abstract sendManifest(manifest: CourierManifest): Promise<{ courierRunRef: string }>;
 }
 
 @Injectable()
 export class SimulatedCourier extends CourierClient {
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The last manifests it took (at most 50), as a real courier's system would hold them: what tests and the demo look at. */
+  readonly received: CourierManifest[] = [];
 
   constructor(
     private readonly config: FulfillmentConfig,
@@ -54,9 +69,11 @@ export class SimulatedCourier extends CourierClient {
     super();
   }
 
-  async sendManifest(manifest: PickupManifest): Promise<{ courierRunRef: string }> {
+  async sendManifest(manifest: CourierManifest): Promise<{ courierRunRef: string }> {
     // a real courier's API is sometimes busy; the courier-calls queue retries with backoff
     if (Math.random() < this.config.SIMULATED_COURIER_FAILURE_RATE) throw new Error('simulated courier: service unavailable, try again later');
+    this.received.push(manifest);
+    if (this.received.length > 50) this.received.shift();
     const courierRunRef = `simrun_${randomUUID().slice(0, 8)}`;
     // a courier that takes the run but never comes (tests of the deadline watch)
     if (this.config.SIMULATED_COURIER_PICKUP === 'false') return { courierRunRef };

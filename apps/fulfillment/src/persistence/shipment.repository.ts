@@ -1,7 +1,8 @@
 // Shipments, their history, pickup slots and runs.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { nextShipmentStatus, ShipmentAction, ShipmentStatus } from '../domain/shipment-states';
+import { erasedMarker, ShippingAddress, StoredAddress } from '@cc/contracts';
+import { FINAL_SHIPMENT_STATUSES, nextShipmentStatus, ShipmentAction, ShipmentStatus } from '../domain/shipment-states';
 import type { CourierType } from '../domain/slot-planning';
 import { ShipmentEntity, ShipmentHistoryEntity } from './entities';
 
@@ -23,17 +24,44 @@ export class ShipmentRepository {
     return tx.getRepository(ShipmentEntity).findOne({ where: { id: shipmentId }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** Inserts a new shipment with its first history row; returns false if the order already has one. */
-  async insert(tx: EntityManager, shipment: Omit<ShipmentEntity, 'createdAt' | 'updatedAt' | 'pickedUpAt' | 'deliveryDueAt'>, at: Date, causedBy: string): Promise<boolean> {
+  /**
+   * Inserts a new shipment with its first history row and its address (if the order gave one; a
+   * shipment born failed has ended already); returns false if the order already has one.
+   */
+  async insert(tx: EntityManager, shipment: Omit<ShipmentEntity, 'createdAt' | 'updatedAt' | 'pickedUpAt' | 'deliveryDueAt'>, at: Date, causedBy: string, address?: ShippingAddress): Promise<boolean> {
     const rows = await tx.query(
       `WITH s AS (
          INSERT INTO shipments (id, order_id, store_id, buyer_id, township, category, status, slot_starts_at, ready_at, deadline_at, shelf_life_hours, courier_ref, failure_reason)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (order_id) DO NOTHING RETURNING id),
-       h AS (INSERT INTO shipment_history (shipment_id, from_status, to_status, reason, caused_by, at) SELECT id, NULL, $7, $13, $14, $15 FROM s)
+       h AS (INSERT INTO shipment_history (shipment_id, from_status, to_status, reason, caused_by, at) SELECT id, NULL, $7, $13, $14, $15 FROM s),
+       a AS (INSERT INTO shipment_addresses (shipment_id, address, ended_at) SELECT id, $16::jsonb, CASE WHEN $17 THEN $15::timestamptz END FROM s WHERE $16::jsonb IS NOT NULL)
        SELECT id FROM s`,
-      [shipment.id, shipment.orderId, shipment.storeId, shipment.buyerId, shipment.township, shipment.category, shipment.status, shipment.slotStartsAt, shipment.readyAt, shipment.deadlineAt, shipment.shelfLifeHours, shipment.courierRef, shipment.failureReason, causedBy, at],
+      [
+        shipment.id, shipment.orderId, shipment.storeId, shipment.buyerId, shipment.township, shipment.category, shipment.status, shipment.slotStartsAt, shipment.readyAt, shipment.deadlineAt,
+        shipment.shelfLifeHours, shipment.courierRef, shipment.failureReason, causedBy, at, address ? JSON.stringify(address) : null, FINAL_SHIPMENT_STATUSES.includes(shipment.status),
+      ],
     );
     return rows.length > 0;
+  }
+
+  /** The addresses of these shipments as stored (erased ones as their marker); a shipment without one is absent. */
+  async addresses(tx: EntityManager, shipmentIds: string[]): Promise<Map<string, StoredAddress>> {
+    const rows: { shipment_id: string; address: StoredAddress }[] = await tx.query(`SELECT shipment_id, address FROM shipment_addresses WHERE shipment_id = ANY($1::uuid[])`, [shipmentIds]);
+    return new Map(rows.map((r) => [r.shipment_id, r.address]));
+  }
+
+  /**
+   * Replaces by an erasure marker the addresses of shipments that ended at or before `endedBy` (up
+   * to `limit`, oldest first); returns how many.
+   */
+  async eraseAddresses(tx: EntityManager, endedBy: Date, now: Date, limit: number): Promise<number> {
+    // for an UPDATE, TypeORM's postgres driver answers [rows, affected]
+    const [, affected]: [unknown[], number] = await tx.query(
+      `UPDATE shipment_addresses SET address = $3::jsonb, erased_at = $2
+        WHERE shipment_id IN (SELECT shipment_id FROM shipment_addresses WHERE erased_at IS NULL AND ended_at <= $1 ORDER BY ended_at LIMIT $4 FOR UPDATE SKIP LOCKED)`,
+      [endedBy, now, JSON.stringify(erasedMarker(now)), limit],
+    );
+    return affected;
   }
 
   /** The one way a shipment's status changes: checked against the transition table, with a history row. */
@@ -54,6 +82,8 @@ export class ShipmentRepository {
     };
     await tx.getRepository(ShipmentEntity).update({ id: shipment.id }, changes);
     await tx.getRepository(ShipmentHistoryEntity).insert({ shipmentId: shipment.id, fromStatus: shipment.status, toStatus: to, reason: why.reason ?? null, causedBy: why.causedBy, at });
+    // the parcel's journey is over: the address's retention starts counting
+    if (FINAL_SHIPMENT_STATUSES.includes(to)) await tx.query(`UPDATE shipment_addresses SET ended_at = $2 WHERE shipment_id = $1 AND ended_at IS NULL`, [shipment.id, at]);
     return { ...shipment, ...changes };
   }
 
@@ -67,7 +97,7 @@ export class ShipmentRepository {
 
   /**
    * `lockTownship`, and in the same round trip whether the order has a shipment already
-   * (order-paid again: a retry upstream, or a re-drive). A shipment made by a racing instance
+   * (shipment-requested again: a retry upstream, or a re-drive). A shipment made by a racing instance
    * while this waited for the lock is caught by `insert`, which then returns false.
    */
   async lockTownshipForOrder(tx: EntityManager, township: string, orderId: string): Promise<{ shipped: boolean }> {

@@ -21,7 +21,7 @@ export class OrderQueryService {
     const tx = this.dataSource.manager;
     const order = await this.orders.find(tx, orderId);
     if (!order || !visibleTo(user, order)) throw notFound(`order ${orderId}`);
-    const [lines, history] = await Promise.all([this.orders.lines(tx, [orderId]), this.orders.history(tx, orderId)]);
+    const [lines, history, address] = await Promise.all([this.orders.lines(tx, [orderId]), this.orders.history(tx, orderId), this.orders.address(tx, orderId)]);
     return {
       id: order.id,
       checkoutId: order.checkoutId,
@@ -31,6 +31,8 @@ export class OrderQueryService {
       status: order.status,
       totalFen: order.totalFen,
       refundedFen: order.refundedFen,
+      // personal data: this reader is the buyer, the store's seller or ops (visibleTo); erased, a marker says when
+      shippingAddress: address,
       // when a delivered order confirms itself unless the buyer does first (null before delivery)
       autoConfirmation: order.autoConfirmAt
         ? { dueAt: order.autoConfirmAt.toISOString(), extended: order.confirmationExtended, pausedAt: order.autoConfirmPausedAt?.toISOString() ?? null }
