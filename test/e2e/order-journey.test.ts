@@ -1,7 +1,7 @@
 // One order end to end through the four services running as separate processes, spoken to only
 // over HTTP, the way a storefront, a seller and a buyer would.
 import { demoAddress } from '@cc/contracts';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshDatabase } from '../support/databases';
 import { call, tokenFor, waitFor } from '../support/http';
@@ -12,6 +12,7 @@ const HOURLY = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0'
 
 describe('an order carried end to end through catalog, orders, fulfillment and payouts', () => {
   let platform: Platform;
+  let logDir: string;
   const drops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
@@ -22,7 +23,7 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
       databaseUrls[name] = db.url;
       drops.push(db.drop);
     }
-    const logDir = join(__dirname, '..', '..', '.run', 'test-logs', `e2e-${Date.now()}`);
+    logDir = join(__dirname, '..', '..', '.run', 'test-logs', `e2e-${Date.now()}`);
     mkdirSync(logDir, { recursive: true });
     platform = new Platform({
       root: join(__dirname, '..', '..'),
@@ -148,4 +149,13 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
     const kinds = (Array.isArray(ledger) ? ledger : ledger.items).map((e: { kind: string }) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['payout-sent', 'payout-settled']));
   }, 120_000);
+
+  it("writes the buyers' phone numbers and addresses to no log unmasked", async () => {
+    const logs = readdirSync(logDir).filter((f) => f.endsWith('.log')).map((f) => ({ file: f, text: readFileSync(join(logDir, f), 'utf8') }));
+    const all = logs.map((l) => l.text).join('\n');
+    // the courier's run is logged with where its parcels go, masked; nothing anywhere shows them whole
+    expect(all).toContain('"phone":"138****0000"');
+    const { phone, street, recipientName } = demoAddress();
+    for (const { file, text } of logs) expect({ file, leaks: [phone, street, recipientName].filter((trace) => text.includes(trace)) }).toEqual({ file, leaks: [] });
+  });
 });

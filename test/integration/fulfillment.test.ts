@@ -35,7 +35,7 @@ function paidOrder(input: Partial<{ orderId: string; storeId: string; buyerId: s
   });
 }
 
-type PaidOrder = ReturnType<typeof orderPaid>;
+type PaidOrder = ReturnType<typeof paidOrder>;
 
 /** One county's fulfillment service (started in beforeAll) and the ways a test talks to it. */
 function county(env: Record<string, string>) {

@@ -75,6 +75,8 @@ export class SimulatedCourier extends CourierClient {
     this.received.push(manifest);
     if (this.received.length > 50) this.received.shift();
     const courierRunRef = `simrun_${randomUUID().slice(0, 8)}`;
+    // what the night shift sees of a run: its parcels and where they go, masked by the logger
+    this.logger.info({ courierRunRef, township: manifest.township, parcels: manifest.parcels.map((p) => ({ shipmentId: p.shipmentId, deliverTo: p.deliverTo })) }, 'simulated courier: took the pickup run');
     // a courier that takes the run but never comes (tests of the deadline watch)
     if (this.config.SIMULATED_COURIER_PICKUP === 'false') return { courierRunRef };
     // the van takes the whole run at once and delivers every parcel a fixed (clock) time later
