@@ -1,5 +1,6 @@
 // The event catalogue: every event type, the topic it travels on and its payload class per version.
 import { ProductChangedV1 } from './events/catalog/product-changed';
+import { StoreChangedV1 } from './events/catalog/store-changed';
 import { StockRejectedV1 } from './events/catalog/stock-rejected';
 import { StockReleasedV1 } from './events/catalog/stock-released';
 import { StockReservedV1 } from './events/catalog/stock-reserved';
@@ -48,6 +49,7 @@ export const EventCatalogue = {
   'catalog.stock-rejected': { 1: StockRejectedV1 },
   'catalog.stock-released': { 1: StockReleasedV1 },
   'catalog.product-changed': { 1: ProductChangedV1 },
+  'catalog.store-changed': { 1: StoreChangedV1 },
   'fulfillment.shipment-scheduled': { 1: ShipmentScheduledV1 },
   'fulfillment.shipment-picked-up': { 1: ShipmentPickedUpV1 },
   'fulfillment.shipment-delivered': { 1: ShipmentDeliveredV1 },

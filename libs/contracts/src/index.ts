@@ -17,6 +17,7 @@ export * from './events/catalog/stock-reserved';
 export * from './events/catalog/stock-rejected';
 export * from './events/catalog/stock-released';
 export * from './events/catalog/product-changed';
+export * from './events/catalog/store-changed';
 export * from './events/fulfillment/shipment-scheduled';
 export * from './events/fulfillment/shipment-picked-up';
 export * from './events/fulfillment/shipment-delivered';
