@@ -48,7 +48,7 @@ describe('fulfillment restarted with jobs waiting', () => {
         storeId: randomUUID(),
         township,
         // three county hours to be collected: the restart fits in well before
-        lines: [{ productId: randomUUID(), quantity: 1, unitPriceFen: 6800, category, ...(category === 'fresh' ? { pickupWithinHours: 3 } : {}) }],
+        lines: [{ productId: randomUUID(), productName: 'Greens', quantity: 1, unitPriceFen: 6800, category, ...(category === 'fresh' ? { pickupWithinHours: 3 } : {}) }],
         totalFen: 6800,
         paidAt: paidAt.toISOString(),
       });

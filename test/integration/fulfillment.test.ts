@@ -29,7 +29,7 @@ function paidOrder(input: Partial<{ orderId: string; storeId: string; buyerId: s
     buyerId: input.buyerId ?? `buyer-${randomUUID().slice(0, 8)}`,
     storeId: input.storeId ?? randomUUID(),
     township: input.township ?? newTownship(),
-    lines: categories.map((category) => ({ productId: randomUUID(), quantity: 1, unitPriceFen: 6800, category, ...input.perishability })),
+    lines: categories.map((category) => ({ productId: randomUUID(), productName: `A box of ${category}`, quantity: 1, unitPriceFen: 6800, category, ...input.perishability })),
     totalFen: 6800 * categories.length,
     paidAt: (input.paidAt ?? new Date()).toISOString(),
   });

@@ -47,7 +47,7 @@ describe('operations console', () => {
           buyerId: 'b',
           storeId: randomUUID(),
           township: 'louguan',
-          lines: [{ productId: randomUUID(), quantity: 1, unitPriceFen: 1500, category: 'fresh', pickupWithinHours: 3 }],
+          lines: [{ productId: randomUUID(), productName: 'Greens, 1 kg', quantity: 1, unitPriceFen: 1500, category: 'fresh', pickupWithinHours: 3 }],
           totalFen: 1500,
           paidAt: new Date().toISOString(),
         }),

@@ -7,6 +7,7 @@ import { DEADLINE_WATCH_QUEUE, PICKUP_DISPATCH_QUEUE, ShipmentSchedulingService 
 import { DeadlineWatchService } from './domain/deadline-watch.service';
 import { LostParcelsService } from './domain/lost-parcels.service';
 import { ShipmentFailures } from './domain/shipment-failures.service';
+import { PackingListService } from './domain/packing-list.service';
 import { ShipmentQueryService } from './domain/shipment-query.service';
 import { OrderEventsHandler } from './events/order-events.handler';
 import { FulfillmentAdminController } from './http/admin.controller';
@@ -55,6 +56,7 @@ export class FulfillmentModule implements OnApplicationShutdown {
         CourierWebhookService,
         LostParcelsService,
         ShipmentQueryService,
+        PackingListService,
         ShipmentMetrics,
         ShipmentRepository,
         { provide: CourierClient, useClass: SimulatedCourier },

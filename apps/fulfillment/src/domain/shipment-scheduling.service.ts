@@ -59,6 +59,7 @@ export class ShipmentSchedulingService {
       deadlineAt: clock.deadlineAt,
       shelfLifeHours: clock.shelfLifeHours,
       courierRef: null,
+      lines: order.lines.map((l) => ({ productId: l.productId, productName: l.productName, quantity: l.quantity, category: l.category })),
     };
     // most parcels find a slot with room: the slots' loads alone say so, without reading the
     // township's waiting parcels (which the planner needs only to move some of them)

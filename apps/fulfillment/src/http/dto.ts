@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { COURIER_WEBHOOK_TYPES, CourierWebhookType } from '../persistence/courier.client';
 
 export class ShipmentsQuery {
@@ -9,6 +9,11 @@ export class ShipmentsQuery {
 export class PickupSlotsQuery {
   @ApiProperty({ example: 'louguan' }) @IsString() @Length(1, 100) township!: string;
   @ApiProperty({ example: '2026-11-29', description: 'local date in the county' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' }) @IsISO8601({ strict: true }, { message: 'date must be a real calendar date' }) date!: string;
+}
+
+export class PackingListQuery {
+  @ApiProperty({ example: '2026-11-29', description: 'local date in the county' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' }) @IsISO8601({ strict: true }, { message: 'date must be a real calendar date' }) date!: string;
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json', description: 'csv: a printable list, one row per product of each parcel' }) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
 }
 
 export class CourierWebhookDto {

@@ -1,11 +1,13 @@
-import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { CurrentUser, Principal, Public, Roles } from '@cc/platform';
 import { COURIER_SIGNATURE_HEADER } from '../domain/courier-signature';
 import { CourierWebhookService } from '../domain/courier-webhook.service';
+import { PackingListService, packingListCsv } from '../domain/packing-list.service';
 import { ShipmentQueryService } from '../domain/shipment-query.service';
 import { CourierSignatureGuard } from './courier-signature.guard';
-import { CourierWebhookDto, PickupSlotsQuery, ShipmentsQuery } from './dto';
+import { CourierWebhookDto, PackingListQuery, PickupSlotsQuery, ShipmentsQuery } from './dto';
 
 @ApiTags('fulfillment')
 @ApiBearerAuth()
@@ -14,7 +16,20 @@ export class FulfillmentController {
   constructor(
     private readonly queries: ShipmentQueryService,
     private readonly webhooks: CourierWebhookService,
+    private readonly packing: PackingListService,
   ) {}
+
+  /** The seller's packing list for a day: her township's rounds and the parcels to hand over on each. */
+  @Get('stores/:storeId/pickups')
+  @Roles('seller', 'ops')
+  @ApiProduces('application/json', 'text/csv')
+  async pickups(@Param('storeId', ParseUUIDPipe) storeId: string, @Query() query: PackingListQuery, @CurrentUser() user: Principal, @Res({ passthrough: true }) res: Response) {
+    const list = await this.packing.packingList(user, storeId, query.date);
+    if (query.format !== 'csv') return list;
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="pickups-${query.date}.csv"`);
+    return `\ufeff${packingListCsv(list)}`; // the mark lets spreadsheet programs read the Chinese text as UTF-8
+  }
 
   @Get('shipments')
   @Roles('buyer', 'seller', 'ops')

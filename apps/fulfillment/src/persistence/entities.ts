@@ -2,6 +2,14 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } fro
 import type { Category } from '@cc/contracts';
 import type { ShipmentStatus } from '../domain/shipment-states';
 
+/** One product in a parcel, as the seller packs it. */
+export interface ParcelLine {
+  productId: string;
+  productName: string;
+  quantity: number;
+  category: Category;
+}
+
 @Entity('shipments')
 export class ShipmentEntity {
   @PrimaryColumn('uuid') id!: string;
@@ -22,6 +30,8 @@ export class ShipmentEntity {
   @Column('timestamptz', { name: 'picked_up_at', nullable: true }) pickedUpAt!: Date | null;
   /** Picked up plus its category's delivery window: still with the courier after this, it is overdue. */
   @Column('timestamptz', { name: 'delivery_due_at', nullable: true }) deliveryDueAt!: Date | null;
+  /** What is in the parcel, as bought (null: made before shipments carried it). */
+  @Column('jsonb', { nullable: true }) lines!: ParcelLine[] | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -31,17 +31,29 @@ export class ShipmentRepository {
   async insert(tx: EntityManager, shipment: Omit<ShipmentEntity, 'createdAt' | 'updatedAt' | 'pickedUpAt' | 'deliveryDueAt'>, at: Date, causedBy: string, address?: ShippingAddress): Promise<boolean> {
     const rows = await tx.query(
       `WITH s AS (
-         INSERT INTO shipments (id, order_id, store_id, buyer_id, township, category, status, slot_starts_at, ready_at, deadline_at, shelf_life_hours, courier_ref, failure_reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (order_id) DO NOTHING RETURNING id),
+         INSERT INTO shipments (id, order_id, store_id, buyer_id, township, category, status, slot_starts_at, ready_at, deadline_at, shelf_life_hours, courier_ref, failure_reason, lines)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $18::jsonb) ON CONFLICT (order_id) DO NOTHING RETURNING id),
        h AS (INSERT INTO shipment_history (shipment_id, from_status, to_status, reason, caused_by, at) SELECT id, NULL, $7, $13, $14, $15 FROM s),
        a AS (INSERT INTO shipment_addresses (shipment_id, address, ended_at) SELECT id, $16::jsonb, CASE WHEN $17 THEN $15::timestamptz END FROM s WHERE $16::jsonb IS NOT NULL)
        SELECT id FROM s`,
       [
         shipment.id, shipment.orderId, shipment.storeId, shipment.buyerId, shipment.township, shipment.category, shipment.status, shipment.slotStartsAt, shipment.readyAt, shipment.deadlineAt,
         shipment.shelfLifeHours, shipment.courierRef, shipment.failureReason, causedBy, at, address ? JSON.stringify(address) : null, FINAL_SHIPMENT_STATUSES.includes(shipment.status),
+        shipment.lines ? JSON.stringify(shipment.lines) : null,
       ],
     );
     return rows.length > 0;
+  }
+
+  /** A store's parcels booked on slots in [from, until), by slot then when they were made. */
+  async storeParcelsBetween(tx: EntityManager, storeId: string, from: Date, until: Date): Promise<ShipmentEntity[]> {
+    return tx.getRepository(ShipmentEntity).createQueryBuilder('s').where('s.store_id = :storeId AND s.slot_starts_at >= :from AND s.slot_starts_at < :until', { storeId, from, until }).orderBy('s.slot_starts_at').addOrderBy('s.created_at').getMany();
+  }
+
+  /** The township of the store's latest parcel (a store ships from one township), or null if it never shipped. */
+  async townshipOfStore(tx: EntityManager, storeId: string): Promise<string | null> {
+    const rows: { township: string }[] = await tx.query(`SELECT township FROM shipments WHERE store_id = $1 ORDER BY created_at DESC LIMIT 1`, [storeId]);
+    return rows[0]?.township ?? null;
   }
 
   /** The addresses of these shipments as stored (erased ones as their marker); a shipment without one is absent. */

@@ -3,5 +3,6 @@ import { FulfillmentSlotClosing1700000000001 } from './1700000000001-fulfillment
 import { FulfillmentPerishability1700000000002 } from './1700000000002-fulfillment-perishability';
 import { FulfillmentDeliveryWindow1700000000004 } from './1700000000004-fulfillment-delivery-window';
 import { FulfillmentShippingAddress1700000000005 } from './1700000000005-fulfillment-shipping-address';
+import { FulfillmentShipmentLines1700000000006 } from './1700000000006-fulfillment-shipment-lines';
 
-export const fulfillmentMigrations = [FulfillmentInitial1700000000000, FulfillmentSlotClosing1700000000001, FulfillmentPerishability1700000000002, FulfillmentDeliveryWindow1700000000004, FulfillmentShippingAddress1700000000005];
+export const fulfillmentMigrations = [FulfillmentInitial1700000000000, FulfillmentSlotClosing1700000000001, FulfillmentPerishability1700000000002, FulfillmentDeliveryWindow1700000000004, FulfillmentShippingAddress1700000000005, FulfillmentShipmentLines1700000000006];
