@@ -38,8 +38,9 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {
-        const { message, timestamp: _t, logger: _l, ...rest } = entry as LogEntry['log'] & { logger?: string };
-        log[kafkajsLogLevel(level, message, (rest as { error?: unknown }).error)](rest, message);
+        // kafkajs' own numeric request correlationId must not overwrite the flow's (the services' UUID)
+        const { message, timestamp: _t, logger: _l, correlationId: kafkaCorrelationId, ...rest } = entry as LogEntry['log'] & { logger?: string; correlationId?: number };
+        log[kafkajsLogLevel(level, message, (rest as { error?: unknown }).error)]({ ...rest, ...(kafkaCorrelationId !== undefined ? { kafkaCorrelationId } : {}) }, message);
       },
   });
 }

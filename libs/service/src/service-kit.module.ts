@@ -6,6 +6,7 @@ import { APP_GUARD, DiscoveryModule, Reflector } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import IORedis from 'ioredis';
+import { LoggerModule } from 'nestjs-pino';
 import { createKafka, Outbox, TopicNames } from '@cc/messaging';
 import { AuthGuard, Clock, createLogger, Metrics, ScaledClock, TokenService } from '@cc/platform';
 import { AdminController, OutboxBacklog, ServiceGauges } from './admin';
@@ -15,6 +16,9 @@ import { MetricsController } from './metrics.controller';
 import type { ServiceOptions } from './options';
 import { ServiceRuntime } from './runtime';
 import { KAFKA, LOGGER, REDIS, SERVICE_OPTIONS } from './tokens';
+
+/** Requests too frequent and too dull to log: probes and scrapes. */
+const QUIET_PATHS = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
 
 @Global()
 @Module({})
@@ -39,6 +43,19 @@ export class ServiceKitModule {
       imports: [
         DiscoveryModule,
         TerminusModule.forRoot({ logger: false }),
+        // one line per request (method, path, status, time, correlation id), through the service's
+        // own logger, so it is masked like every other line; health and metrics scrapes are not logged
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger,
+            autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
+            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+            // the correlation id comes with every line already (the logger's mixin, inside the request's flow)
+            serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }), res: () => undefined },
+            customSuccessObject: (_req, res, fields: object) => ({ ...fields, status: res.statusCode }),
+            customErrorObject: (_req, res, _err, fields: object) => ({ ...fields, status: res.statusCode }),
+          },
+        }),
         TypeOrmModule.forRoot({
           type: 'postgres',
           url: config.DATABASE_URL,
