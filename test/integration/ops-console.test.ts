@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { chromium } from 'playwright-core';
+import { demoAddress } from '@cc/contracts';
 import { DeadLetterHeaders } from '@cc/messaging';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
@@ -162,6 +163,49 @@ describe('operations console', () => {
     expect(n).toBe(1);
   });
 
+  it('shows a poison dead letter with its payload masked, and parks it with a reason', async () => {
+    const poison = envelope('orders.shipment-requested', {
+      orderId: randomUUID(),
+      buyerId: 'b',
+      storeId,
+      township: 'louguan',
+      lines: [{ productId, productName: 'Greens, 1 kg', quantity: 1, unitPriceFen: 1500, category: 'fresh' }],
+      totalFen: 1500,
+      paidAt: 'yesterday', // not a date: it can never be decoded
+      shippingAddress: demoAddress(7),
+    });
+    const topic = `${namespace}.fulfillment.dlq`;
+    await publish(topic, [{ key: poison.data.orderId, value: poison, headers: { 'event-id': poison.id, 'event-type': poison.type, [DeadLetterHeaders.error]: 'paidAt must be a valid ISO 8601 date string', [DeadLetterHeaders.errorName]: 'InvalidEventError', [DeadLetterHeaders.topic]: `${namespace}.orders.shipping`, [DeadLetterHeaders.partition]: '0', [DeadLetterHeaders.offset]: '7' } }]);
+    const listed = await waitFor(async () => ((await api('dead-letters')).body as { topic: string; waiting: number; latest: { partition: number; offset: string }[] }[]).find((t) => t.topic === topic && t.waiting === 1), 'the poison listed');
+    const { partition, offset } = listed.latest[0];
+
+    const shown = (await api(`dead-letters/${topic}/${partition}/${offset}`)).body;
+    expect(shown).toMatchObject({ type: 'orders.shipment-requested', errorName: 'InvalidEventError', payload: { data: { orderId: poison.data.orderId, paidAt: 'yesterday' } } });
+    expect(shown.payload.data.shippingAddress).toMatchObject({ phone: '138****0007', street: '***', city: '延安市' });
+    expect(JSON.stringify(shown)).not.toContain(demoAddress(7).phone);
+    // re-driving it would fail again: refused; parking it needs a reason
+    expect((await api(`dead-letters/${topic}/redrive`, 'POST', { partition, offset })).status).toBe(409);
+    expect((await api(`dead-letters/${topic}/park`, 'POST', { partition, offset })).status).toBe(400);
+    expect((await api(`dead-letters/${topic}/park`, 'POST', { partition, offset, reason: 'paidAt is not a date; orders fixed the writer in 1.4' })).body).toEqual({ parked: 1 });
+    const after = ((await api('dead-letters')).body as { topic: string; waiting: number; parked: { reason: string; who: string }[] }[]).find((t) => t.topic === topic)!;
+    expect(after).toMatchObject({ waiting: 0, parked: [{ reason: 'paidAt is not a date; orders fixed the writer in 1.4', who: 'night-shift' }] });
+    expect((await api('audit')).body[0]).toMatchObject({ who: 'night-shift', action: 'park', target: `${topic}/${partition}/${offset}` });
+    expect((await api(`dead-letters/${topic}/park`, 'POST', { partition, offset, reason: 'again' })).status).toBe(404);
+  });
+
+  it('says at a glance what is down: a red banner for the services that do not answer and their silent consumer groups', async () => {
+    const status = (await api('status')).body as { level: string; banner: string; items: { name: string; level: string; detail: string }[] };
+    const item = (name: string) => status.items.find((i) => i.name === name);
+    // this test runs catalog and fulfillment only: orders and payouts are down, and nobody reads their events
+    expect(status.level).toBe('red');
+    expect(status.banner).toMatch(/orders: down/);
+    expect(status.banner).toMatch(/payouts consumers: (no consumer group|group \w+, no members)/);
+    expect(item('catalog')).toMatchObject({ level: 'green' });
+    expect(item('fulfillment consumers')).toMatchObject({ level: 'green', detail: expect.stringMatching(/^\d+ members?$/) });
+    expect(item('dead letters')).toMatchObject({ level: 'green' });
+    expect(item('jobs')).toMatchObject({ level: 'amber', detail: '1 failed' });
+  });
+
   it('shows the outbox backlog of the services it can reach', async () => {
     const outbox = (await api('outbox')).body as { service: string; unsent?: number; unavailable?: string }[];
     expect(outbox.find((o) => o.service === 'catalog')).toMatchObject({ unsent: expect.any(Number) });
@@ -190,6 +234,8 @@ describe('operations console', () => {
       expect(await page.textContent('#queues')).toContain('courier API answered 503');
       expect(await page.textContent('#kafka')).toContain(`${namespace}.slow-consumer`);
       expect(await page.textContent('#dlq')).toContain(`${namespace}.catalog.dlq`);
+      await page.waitForSelector('#status .banner.red');
+      expect(await page.textContent('#status .banner')).toMatch(/orders: down/);
       await page.waitForSelector('#fresh table');
       expect(await page.textContent('#fresh')).toContain('louguan');
       const docs = join(__dirname, '..', '..', 'docs');

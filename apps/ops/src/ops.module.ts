@@ -9,6 +9,7 @@ import { LOGGER, MetricsController } from '@cc/service';
 import { OpsConfig } from './config';
 import { ConsumerLagService } from './domain/consumer-lag.service';
 import { DeadLettersService } from './domain/dead-letters.service';
+import { PlatformStatusService } from './domain/platform-status.service';
 import { PlatformOverviewService } from './domain/platform-overview.service';
 import { QueuesService } from './domain/queues.service';
 import { ApiController } from './http/api.controller';
@@ -40,6 +41,7 @@ export class OpsModule {
         QueuesService,
         ConsumerLagService,
         DeadLettersService,
+        PlatformStatusService,
         PlatformOverviewService,
       ],
     };

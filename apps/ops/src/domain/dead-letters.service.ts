@@ -4,7 +4,7 @@
 // re-driven dead letter is marked and no longer listed.
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DeadLetterHeaders } from '@cc/messaging';
-import { notFound, Principal, ProblemException } from '@cc/platform';
+import { maskForLog, notFound, Principal, ProblemException } from '@cc/platform';
 import { AuditLog } from '../persistence/audit-log';
 import { KafkaAdmin, StoredMessage } from '../persistence/kafka-admin';
 import { QueueRegistry } from '../persistence/queue-registry';
@@ -25,9 +25,21 @@ const describe = (m: StoredMessage) => ({
   failedAt: m.headers[DeadLetterHeaders.failedAt] ?? m.timestamp,
 });
 
+/** Re-driving many at once goes at most this fast, so a flood of old events does not swamp a consumer. */
+const REDRIVE_PER_SECOND = 20;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const idOf = (m: StoredMessage) => `${m.topic}/${m.partition}/${m.offset}`;
+
+export interface RedriveFilter {
+  type?: string;
+  /** A part of the error text. */
+  error?: string;
+}
+
 @Injectable()
 export class DeadLettersService {
   private readonly redrivenKey: string;
+  private readonly parkedKey: string;
 
   constructor(
     private readonly kafka: KafkaAdmin,
@@ -36,16 +48,55 @@ export class DeadLettersService {
     config: OpsConfig,
   ) {
     this.redrivenKey = `${config.queuePrefix}-ops:redriven`;
+    this.parkedKey = `${config.queuePrefix}-ops:parked`;
   }
 
   async overview(latest = 10) {
     const topics = await this.kafka.deadLetterTopics();
+    const parked = await this.parkedEntries();
     return Promise.all(
       topics.map(async (topic) => {
         const waiting = await this.waiting(topic);
-        return { topic, total: await this.kafka.messageCount(topic), waiting: waiting.length, latest: waiting.slice(-latest).reverse().map(describe) };
+        return {
+          topic,
+          total: await this.kafka.messageCount(topic),
+          waiting: waiting.length,
+          latest: waiting.slice(-latest).reverse().map(describe),
+          parked: parked.filter((p) => p.id.startsWith(`${topic}/`)),
+        };
       }),
     );
+  }
+
+  /**
+   * One dead letter in full: its headers and its payload, personal data masked as in the logs (an
+   * operator diagnoses the event; she does not need the buyer's phone for that).
+   */
+  async show(topic: string, partition: number, offset: string) {
+    await this.mustBeDeadLetterTopic(topic);
+    const message = (await this.kafka.readAll(topic)).find((m) => m.partition === partition && m.offset === offset);
+    if (!message) throw notFound(`dead letter ${topic}/${partition}/${offset}`);
+    const text = message.value?.toString('utf8') ?? '';
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      payload = { undecodable: text.slice(0, 4000) };
+    }
+    return { ...describe(message), headers: maskForLog(message.headers), payload: maskForLog(payload) };
+  }
+
+  /**
+   * Sets a poison message aside with a reason (it would fail again however often it is sent): no
+   * longer waiting, listed as parked, audited. Kafka keeps it; nothing is deleted.
+   */
+  async park(user: Principal, topic: string, partition: number, offset: string, reason: string) {
+    await this.mustBeDeadLetterTopic(topic);
+    const message = (await this.waiting(topic)).find((m) => m.partition === partition && m.offset === offset);
+    if (!message) throw notFound(`dead letter ${topic}/${partition}/${offset} (or it was re-driven or parked already)`);
+    await this.registry.redis.hset(this.parkedKey, idOf(message), JSON.stringify({ at: new Date().toISOString(), who: user.sub, reason, type: message.headers['event-type'] ?? null }));
+    await this.audit.record({ who: user.sub, action: 'park', target: idOf(message), detail: { reason, type: message.headers['event-type'] ?? null } });
+    return { parked: 1 };
   }
 
   async redriveOne(user: Principal, topic: string, partition: number, offset: string) {
@@ -56,10 +107,19 @@ export class DeadLettersService {
     return { redriven: 1 };
   }
 
-  async redriveAll(user: Principal, topic: string) {
+  /** Re-drives the waiting dead letters of a topic that match the filter (all by default), at most REDRIVE_PER_SECOND a second. */
+  async redriveAll(user: Principal, topic: string, filter: RedriveFilter = {}) {
     await this.mustBeDeadLetterTopic(topic);
-    const waiting = (await this.waiting(topic)).filter((m) => m.headers[DeadLetterHeaders.errorName] !== 'InvalidEventError');
-    for (const message of waiting) await this.redrive(user, message);
+    const waiting = (await this.waiting(topic)).filter(
+      (m) =>
+        m.headers[DeadLetterHeaders.errorName] !== 'InvalidEventError' &&
+        (!filter.type || m.headers['event-type'] === filter.type) &&
+        (!filter.error || (m.headers[DeadLetterHeaders.error] ?? '').includes(filter.error)),
+    );
+    for (const [i, message] of waiting.entries()) {
+      if (i > 0 && i % REDRIVE_PER_SECOND === 0) await sleep(1000);
+      await this.redrive(user, message);
+    }
     return { redriven: waiting.length };
   }
 
@@ -84,7 +144,13 @@ export class DeadLettersService {
   private async waiting(topic: string): Promise<StoredMessage[]> {
     const all = await this.kafka.readAll(topic);
     if (all.length === 0) return [];
-    const redriven = new Set(await this.registry.redis.smembers(this.redrivenKey));
-    return all.filter((m) => !redriven.has(`${m.topic}/${m.partition}/${m.offset}`));
+    const [redriven, parked] = await Promise.all([this.registry.redis.smembers(this.redrivenKey), this.registry.redis.hkeys(this.parkedKey)]);
+    const setAside = new Set([...redriven, ...parked]);
+    return all.filter((m) => !setAside.has(idOf(m)));
+  }
+
+  private async parkedEntries(): Promise<{ id: string; at: string; who: string; reason: string; type: string | null }[]> {
+    const entries = await this.registry.redis.hgetall(this.parkedKey);
+    return Object.entries(entries).map(([id, json]) => ({ id, ...(JSON.parse(json) as { at: string; who: string; reason: string; type: string | null }) }));
   }
 }

@@ -1,13 +1,14 @@
 // The console's JSON API, for the ops role only (Bearer token or the console's login cookie).
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Principal, Roles } from '@cc/platform';
 import { ConsumerLagService } from '../domain/consumer-lag.service';
 import { DeadLettersService } from '../domain/dead-letters.service';
 import { PlatformOverviewService } from '../domain/platform-overview.service';
+import { PlatformStatusService } from '../domain/platform-status.service';
 import { QueuesService } from '../domain/queues.service';
 import { AuditLog } from '../persistence/audit-log';
-import { RedriveDto } from './dto';
+import { ParkDto, RedriveAllDto, RedriveDto } from './dto';
 
 @ApiTags('operations console')
 @ApiBearerAuth()
@@ -20,7 +21,14 @@ export class ApiController {
     private readonly deadLetters: DeadLettersService,
     private readonly overview: PlatformOverviewService,
     private readonly audit: AuditLog,
+    private readonly platformStatus: PlatformStatusService,
   ) {}
+
+  /** The status strip: each service, its consumer group, outbox, dead letters, failed jobs; green, amber or red. */
+  @Get('status')
+  status() {
+    return this.platformStatus.status();
+  }
 
   @Get('queues')
   listQueues() {
@@ -69,8 +77,19 @@ export class ApiController {
 
   @Post('dead-letters/:topic/redrive-all')
   @HttpCode(200)
-  redriveAll(@Param('topic') topic: string, @CurrentUser() user: Principal) {
-    return this.deadLetters.redriveAll(user, topic);
+  redriveAll(@Param('topic') topic: string, @Body() body: RedriveAllDto, @CurrentUser() user: Principal) {
+    return this.deadLetters.redriveAll(user, topic, body);
+  }
+
+  @Get('dead-letters/:topic/:partition/:offset')
+  deadLetter(@Param('topic') topic: string, @Param('partition', ParseIntPipe) partition: number, @Param('offset') offset: string) {
+    return this.deadLetters.show(topic, partition, offset);
+  }
+
+  @Post('dead-letters/:topic/park')
+  @HttpCode(200)
+  park(@Param('topic') topic: string, @Body() body: ParkDto, @CurrentUser() user: Principal) {
+    return this.deadLetters.park(user, topic, body.partition, body.offset, body.reason);
   }
 
   @Get('outbox')

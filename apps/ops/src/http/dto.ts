@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Length, Matches, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
 
 export class RedriveDto {
   @Type(() => Number) @IsInt() @Min(0) partition!: number;
@@ -8,4 +8,15 @@ export class RedriveDto {
 
 export class LoginDto {
   @IsString() @Length(10, 4000) token!: string;
+}
+
+export class ParkDto extends RedriveDto {
+  @IsString() @Length(1, 500) reason!: string;
+}
+
+export class RedriveAllDto {
+  /** Only dead letters of this event type. */
+  @IsOptional() @IsString() @Length(1, 100) type?: string;
+  /** Only those whose error contains this text. */
+  @IsOptional() @IsString() @Length(1, 200) error?: string;
 }

@@ -25,6 +25,12 @@ const STYLE = `
   .big { font-size:22px; font-weight:600; } .row { display:flex; gap:22px; flex-wrap:wrap; }
   svg.spark { vertical-align:middle; }
   .failed-job { margin:2px 0 6px 12px; font-size:12px; }
+  #status { padding:8px 20px 0; } #status .body { display:flex; flex-wrap:wrap; gap:6px; align-items:center; }
+  .banner { width:100%; padding:8px 12px; border-radius:6px; font-weight:600; margin-bottom:4px; }
+  .banner.red { background:#fde8e8; color:var(--bad); border:1px solid #f5b5b5; } .banner.amber { background:#fdf0e1; color:var(--warn); border:1px solid #f3d2a8; }
+  .chip { display:inline-flex; gap:5px; align-items:center; padding:2px 8px; border-radius:12px; font-size:12px; background:#fff; border:1px solid var(--line); }
+  .chip i { width:9px; height:9px; border-radius:50%; display:inline-block; } .chip.green i { background:var(--ok); } .chip.amber i { background:#d97706; } .chip.red i { background:var(--bad); }
+  .chip.red { border-color:#f5b5b5; } .chip.amber { border-color:#f3d2a8; }
   .login { max-width:520px; margin:12vh auto; background:#fff; border:1px solid var(--line); border-radius:8px; padding:24px; }
   .login textarea { width:100%; height:110px; font-family:ui-monospace, monospace; font-size:12px; }
   .login button { margin-top:10px; font-size:14px; padding:6px 16px; }
@@ -46,6 +52,7 @@ export function consolePage(operator: string): string {
 <header><div><h1>County Commerce · operations</h1><div class="sub">queues · consumer lag · dead letters · processes · outbox · fresh produce · finance</div></div>
 <div class="right"><span id="updated" class="sub">loading…</span><a href="/bull-board/" target="_blank">job details (bull-board)</a>
 <span>${esc(operator)}</span><form method="post" action="/logout" style="margin:0"><button>Sign out</button></form></div></header>
+<div id="status" aria-label="platform status"><div class="body">…</div></div>
 <main>
 <section id="queues"><h2>Queues <span class="hint">BullMQ, every service</span></h2><div class="body">…</div></section>
 <section id="kafka"><h2>Kafka consumers <span class="hint">lag per group, trend of the last samples</span></h2><div class="body">…</div></section>
@@ -55,6 +62,7 @@ export function consolePage(operator: string): string {
 <section id="fresh"><h2>Fresh produce at risk <span class="hint">pickup deadline soon, not yet collected; parcels overdue with the courier</span></h2><div class="body">…</div></section>
 <section id="finance"><h2>Finance <span class="hint">payout runs and reconciliation</span></h2><div class="body">…</div></section>
 </main>
+<dialog id="letter" style="max-width:80vw"><form method="dialog"><button>close</button></form><pre style="white-space:pre-wrap;font-size:12px;max-height:70vh;overflow:auto"></pre></dialog>
 <script>
 const $ = (id) => document.querySelector('#' + id + ' .body');
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
@@ -76,14 +84,19 @@ function spark(points) {
 }
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 const render = {
+  async status() {
+    const s = await api('status');
+    return (s.banner ? '<div class="banner ' + s.level + '" role="alert">' + (s.level === 'red' ? 'DOWN OR STALE — ' : 'Needs a look — ') + esc(s.banner) + '</div>' : '') +
+      s.items.map((i) => '<span class="chip ' + i.level + '" title="' + esc(i.detail) + '"><i></i>' + esc(i.name) + (i.level === 'green' ? '' : ': ' + esc(i.detail)) + '</span>').join('');
+  },
   async queues() {
     const qs = await api('queues');
     if (!qs.length) return '<p class="muted">no queues yet</p>';
     return '<table><tr><th>queue</th><th class="n">waiting</th><th class="n">active</th><th class="n">delayed</th><th class="n">failed</th><th class="n">done/5 min</th><th></th></tr>' +
       qs.map((q) => '<tr><td>' + esc(q.name) + (q.paused ? ' <span class="pill warn">paused</span>' : '') + '</td><td class="n">' + q.counts.waiting + '</td><td class="n">' + q.counts.active +
         '</td><td class="n">' + q.counts.delayed + '</td><td class="n ' + (q.counts.failed ? 'bad' : '') + '">' + q.counts.failed + '</td><td class="n">' + sum(q.throughputPerMinute.completed.slice(0, 5)) +
-        '</td><td>' + (q.counts.failed ? '<button data-act="queues/' + q.name + '/retry-failed">retry all</button> ' : '') +
-        '<button data-act="queues/' + q.name + '/' + (q.paused ? 'resume' : 'pause') + '">' + (q.paused ? 'resume' : 'pause') + '</button></td></tr>' +
+        '</td><td>' + (q.counts.failed ? '<button data-act="queues/' + q.name + '/retry-failed" data-confirm="Retry all ' + q.counts.failed + ' failed jobs of ' + esc(q.name) + '?">retry all</button> ' : '') +
+        '<button data-act="queues/' + q.name + '/' + (q.paused ? 'resume' : 'pause') + '"' + (q.paused ? '' : ' data-confirm="Pause ' + esc(q.name) + '? Its jobs wait until it is resumed."') + '>' + (q.paused ? 'resume' : 'pause') + '</button></td></tr>' +
         q.failedJobs.map((j) => '<tr><td colspan="7"><div class="failed-job">✗ ' + esc(j.name) + ' <span class="muted">#' + esc(j.id) + ', ' + j.attemptsMade + ' attempts</span> <span class="err">' + esc(j.failedReason) +
           '</span> <button data-act="queues/' + q.name + '/jobs/' + encodeURIComponent(j.id) + '/retry">retry</button></div></td></tr>').join('')).join('') + '</table>';
   },
@@ -97,10 +110,16 @@ const render = {
   async dlq() {
     const topics = await api('dead-letters');
     if (!topics.length) return '<p class="muted">no dead-letter topics yet</p>';
-    return topics.map((t) => '<p><b>' + esc(t.topic) + '</b> <span class="pill ' + (t.waiting ? 'bad' : '') + '">' + t.waiting + ' waiting</span> <span class="muted">' + t.total + ' ever</span> ' +
-      (t.waiting ? '<button data-act="dead-letters/' + encodeURIComponent(t.topic) + '/redrive-all">re-drive all</button>' : '') + '</p>' +
-      (t.latest.length ? '<table><tr><th>type</th><th>error</th><th>from</th><th></th></tr>' + t.latest.map((m) => '<tr><td>' + esc(m.type || '?') + '</td><td class="err">' + esc(m.error) + '</td><td class="muted">' + esc(m.originalTopic) + '/' + esc(m.originalPartition) + '@' + esc(m.originalOffset) +
-        '</td><td><button data-act="dead-letters/' + encodeURIComponent(t.topic) + '/redrive" data-body=\\'' + JSON.stringify({ partition: m.partition, offset: m.offset }) + '\\'>re-drive</button></td></tr>').join('') + '</table>' : '')).join('');
+    const topicPath = (t) => 'dead-letters/' + encodeURIComponent(t.topic);
+    return topics.map((t) => '<p><b>' + esc(t.topic) + '</b> <span class="pill ' + (t.waiting ? 'bad' : '') + '">' + t.waiting + ' waiting</span> <span class="muted">' + t.total + ' ever' + (t.parked.length ? ', ' + t.parked.length + ' parked' : '') + '</span> ' +
+      (t.waiting ? '<button data-act="' + topicPath(t) + '/redrive-all" data-confirm="Re-drive every waiting dead letter of ' + esc(t.topic) + ' (20 a second)? Undecodable ones stay.">re-drive all</button>' : '') + '</p>' +
+      (t.latest.length ? '<table><tr><th>type</th><th>error</th><th>from</th><th></th></tr>' + t.latest.map((m) => {
+        const at = JSON.stringify({ partition: m.partition, offset: m.offset });
+        return '<tr><td>' + esc(m.type || '?') + '</td><td class="err">' + esc(m.error) + '</td><td class="muted">' + esc(m.originalTopic) + '/' + esc(m.originalPartition) + '@' + esc(m.originalOffset) +
+          '</td><td><button data-view="' + topicPath(t) + '/' + m.partition + '/' + m.offset + '">view</button> <button data-act="' + topicPath(t) + '/redrive" data-body=\\'' + at + '\\' data-confirm="Send this ' + esc(m.type || 'event') + ' back to ' + esc(m.originalTopic) + '?">re-drive</button> ' +
+          '<button data-act="' + topicPath(t) + '/park" data-body=\\'' + at + '\\' data-prompt="Why park it? (it is set aside, not sent again; the reason is audited)">park</button></td></tr>';
+      }).join('') + '</table>' : '') +
+      (t.parked.length ? '<details><summary class="muted">parked</summary><table>' + t.parked.map((p) => '<tr><td>' + esc(p.type || '?') + '</td><td>' + esc(p.reason) + '</td><td class="muted">' + esc(p.who) + ' ' + esc(p.at) + '</td></tr>').join('') + '</table></details>' : '')).join('');
   },
   async outbox() {
     const rows = await api('outbox');
@@ -135,7 +154,24 @@ async function refresh() {
   await Promise.all(Object.entries(render).map(async ([id, fn]) => { try { $(id).innerHTML = await fn(); } catch (e) { $(id).innerHTML = '<p class="err">' + esc(e.message) + '</p>'; } }));
   document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
 }
-document.addEventListener('click', (e) => { const b = e.target.closest('button[data-act]'); if (b) act(b.dataset.act, b.dataset.body ? JSON.parse(b.dataset.body) : undefined); });
+document.addEventListener('click', async (e) => {
+  const view = e.target.closest('button[data-view]');
+  if (view) {
+    try { const m = await api(view.dataset.view); document.querySelector('#letter pre').textContent = JSON.stringify(m, null, 2); document.getElementById('letter').showModal(); } catch (err) { alert(err.message); }
+    return;
+  }
+  const b = e.target.closest('button[data-act]');
+  if (!b) return;
+  // an action on many jobs or messages, or one that stops work, is confirmed first
+  if (b.dataset.confirm && !confirm(b.dataset.confirm)) return;
+  const body = b.dataset.body ? JSON.parse(b.dataset.body) : {};
+  if (b.dataset.prompt) {
+    const reason = prompt(b.dataset.prompt);
+    if (!reason) return;
+    body.reason = reason;
+  }
+  act(b.dataset.act, body);
+});
 refresh(); setInterval(refresh, 5000);
 </script></body></html>`;
 }

@@ -57,6 +57,13 @@ export class KafkaAdmin implements OnModuleDestroy {
     return groups.map((g) => g.groupId).filter((g) => this.mine(g) && !g.startsWith('ops-'));
   }
 
+  /** Each group's state (Stable, Empty, PreparingRebalance…) and how many members it has. */
+  async describeGroups(groupIds: string[]): Promise<Map<string, { state: string; members: number }>> {
+    if (!groupIds.length) return new Map();
+    const { groups } = await (await this.connected()).describeGroups(groupIds);
+    return new Map(groups.map((g) => [g.groupId, { state: g.state, members: g.members.length }]));
+  }
+
   async groupLag(groupId: string): Promise<PartitionLag[]> {
     const admin = await this.connected();
     const committed = await admin.fetchOffsets({ groupId });

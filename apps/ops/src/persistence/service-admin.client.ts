@@ -15,6 +15,17 @@ export class ServiceAdminClient {
     this.token = tokens.sign({ role: 'ops', sub: 'ops-console' });
   }
 
+  /** The service's /health (terminus answers 503 with the same shape when a part is down), or an `{ unavailable }` note. */
+  async health<T>(service: ServiceName): Promise<T | { unavailable: string }> {
+    try {
+      const res = await fetch(`${this.config.serviceUrls[service]}/health`, { signal: AbortSignal.timeout(3000) });
+      if (res.status !== 200 && res.status !== 503) return { unavailable: `answered ${res.status}` };
+      return (await res.json()) as T;
+    } catch (e) {
+      return { unavailable: (e as Error).message };
+    }
+  }
+
   /** The JSON answer, or an `{ unavailable }` note the page shows instead of failing. */
   async get<T>(service: ServiceName, path: string): Promise<T | { unavailable: string }> {
     try {
