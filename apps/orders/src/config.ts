@@ -54,6 +54,10 @@ export class OrdersConfig extends BaseConfig {
   @Decimal() @IsNumber() @Min(0.0001) @Max(MAX_CONFIRM_DAYS) AUTO_CONFIRM_EXTENSION_DAYS = 3;
   /** Clock seconds between sweeps that complete delivered orders whose auto-confirmation job was lost. */
   @IsInt() @Min(1) @Max(86_400) AUTO_CONFIRM_SWEEP_SECONDS = 600;
+  /** A store that does not answer an after-sales request within this many hours has accepted it (service clock; decimals allowed). */
+  @Decimal() @IsNumber() @Min(0.0001) @Max(24 * 30) AFTER_SALES_RESPONSE_HOURS = 48;
+  /** Clock seconds between sweeps that accept requests whose timeout job was lost. */
+  @IsInt() @Min(1) @Max(86_400) AFTER_SALES_SWEEP_SECONDS = 600;
   /**
    * A buyer's delivery address is erased (replaced by a marker saying so) this many days after the
    * order ends (completed, cancelled or refunded), on the service clock, decimals allowed: China's

@@ -14,6 +14,10 @@ import { CatalogEventsHandler } from './events/catalog-events.handler';
 import { FulfillmentEventsHandler } from './events/fulfillment-events.handler';
 import { OrdersController } from './http/orders.controller';
 import { ADDRESS_ERASURE_QUEUE, AddressErasureJobs } from './jobs/address-erasure.jobs';
+import { AfterSalesJobs } from './jobs/after-sales.jobs';
+import { AFTER_SALES_QUEUE, AfterSalesService } from './domain/after-sales.service';
+import { AfterSalesController } from './http/after-sales.controller';
+import { AfterSalesRepository } from './persistence/after-sales.repository';
 import { AutoConfirmJobs } from './jobs/auto-confirm.jobs';
 import { PaymentJobs } from './jobs/payment.jobs';
 import { CatalogClient } from './persistence/catalog.client';
@@ -53,13 +57,15 @@ export class OrdersModule {
             [REFUNDS_QUEUE]: { jobs: ['refund-payment'], concurrency: 4, attempts: 10, backoffMs: 2000 },
             // delivered orders completing by themselves (one delayed job each, named by its due time) and the sweep for lost ones
             [AUTO_CONFIRM_QUEUE]: { jobs: ['auto-confirm', 'sweep-auto-confirm'], concurrency: 4, attempts: 10, backoffMs: 2000, schedules: [{ name: 'sweep-auto-confirm', everySeconds: config.AUTO_CONFIRM_SWEEP_SECONDS }] },
+            // a store's silence on an after-sales request accepts it (one delayed job each) and the sweep for lost ones
+            [AFTER_SALES_QUEUE]: { jobs: ['auto-accept', 'sweep-after-sales'], concurrency: 4, attempts: 10, backoffMs: 2000, schedules: [{ name: 'sweep-after-sales', everySeconds: config.AFTER_SALES_SWEEP_SECONDS }] },
             // buyers' addresses past their retention, erased by a sweep on an interval
             [ADDRESS_ERASURE_QUEUE]: { jobs: ['erase-expired-addresses'], concurrency: 1, attempts: 5, backoffMs: 5000, schedules: [{ name: 'erase-expired-addresses', everySeconds: config.ADDRESS_ERASURE_SWEEP_SECONDS }] },
           },
           ...overrides,
         }),
       ],
-      controllers: [OrdersController],
+      controllers: [OrdersController, AfterSalesController],
       providers: [
         CheckoutService,
         CheckoutAdmission,
@@ -68,6 +74,8 @@ export class OrdersModule {
         OrderTransitions,
         OrderLifecycleService,
         AutoConfirmationService,
+        AfterSalesService,
+        AfterSalesRepository,
         OrderQueryService,
         PaymentService,
         RefundService,
@@ -80,6 +88,7 @@ export class OrdersModule {
         PaymentJobs,
         AutoConfirmJobs,
         AddressErasureJobs,
+        AfterSalesJobs,
         OrderMetrics,
       ],
     };

@@ -7,6 +7,7 @@ import { DecodedEvent, EventType, failedInTransit } from '@cc/contracts';
 import { Clock, forbidden, conflict, notFound, Principal } from '@cc/platform';
 import { LOGGER } from '@cc/service';
 import { OrderEntity } from '../persistence/entities';
+import { AfterSalesRepository } from '../persistence/after-sales.repository';
 import { OrderRepository } from '../persistence/order.repository';
 import { orderCancelled } from './order-events';
 import { OrderAction } from './order-states';
@@ -23,6 +24,7 @@ export class OrderLifecycleService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly orders: OrderRepository,
+    private readonly afterSales: AfterSalesRepository,
     private readonly transitions: OrderTransitions,
     private readonly payments: PaymentService,
     private readonly refunds: RefundService,
@@ -145,6 +147,9 @@ export class OrderLifecycleService {
     return this.dataSource.transaction(async (tx) => {
       const order = await this.orders.lock(tx, orderId);
       if (!order || (user.role === 'buyer' && order.buyerId !== user.sub)) throw notFound(`order ${orderId}`);
+      // confirming would release the seller's money while the buyer is still asking for some back
+      const open = await this.afterSales.openOf(tx, orderId);
+      if (open) throw conflict(`this order has an after-sales request in progress (${open.status}): it is confirmed once that is settled`, { requestId: open.id });
       const completed = await this.transitions.moveOrRefuse(tx, 'receipt-confirmed', {
         orderId,
         reason: 'receipt confirmed',

@@ -3,7 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { forbidden, notFound, Principal } from '@cc/platform';
 import { OrderEntity } from '../persistence/entities';
+import { AfterSalesRepository } from '../persistence/after-sales.repository';
 import { OrderRepository } from '../persistence/order.repository';
+import { view } from './after-sales.service';
 import type { OrderStatus } from './order-states';
 
 function visibleTo(user: Principal, order: OrderEntity): boolean {
@@ -15,13 +17,14 @@ export class OrderQueryService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly orders: OrderRepository,
+    private readonly afterSales: AfterSalesRepository,
   ) {}
 
   async getOrder(user: Principal, orderId: string) {
     const tx = this.dataSource.manager;
     const order = await this.orders.find(tx, orderId);
     if (!order || !visibleTo(user, order)) throw notFound(`order ${orderId}`);
-    const [lines, history, address] = await Promise.all([this.orders.lines(tx, [orderId]), this.orders.history(tx, orderId), this.orders.address(tx, orderId)]);
+    const [lines, history, address, requests] = await Promise.all([this.orders.lines(tx, [orderId]), this.orders.history(tx, orderId), this.orders.address(tx, orderId), this.afterSales.ofOrder(tx, orderId)]);
     return {
       id: order.id,
       checkoutId: order.checkoutId,
@@ -39,6 +42,7 @@ export class OrderQueryService {
         : null,
       lines: lines.map((l) => ({ lineNo: l.lineNo, productId: l.productId, productName: l.productName, category: l.category, quantity: l.quantity, unitPriceFen: l.unitPriceFen })),
       history: history.map((h) => ({ from: h.fromStatus, to: h.toStatus, action: h.action, reason: h.reason, causedBy: h.causedBy, at: h.at.toISOString() })),
+      afterSales: requests.map(({ request, history: steps }) => ({ ...view(request), history: steps.map((h) => ({ from: h.from, to: h.to, action: h.action, reason: h.reason, causedBy: h.causedBy, at: h.at.toISOString() })) })),
       createdAt: order.createdAt.toISOString(),
       updatedAt: order.updatedAt.toISOString(),
     };

@@ -33,6 +33,8 @@ describe('order transition table', () => {
     ['shipped', 'shipment-lost', 'refunded'],
     ['delivered', 'receipt-confirmed', 'completed'],
     ['delivered', 'confirmation-extended', 'delivered'],
+    ['delivered', 'after-sales-refund', 'delivered'],
+    ['delivered', 'after-sales-refund-full', 'refunded'],
     ['completed', 'partial-refund', 'completed'],
     ['completed', 'refund', 'refunded'],
   ];

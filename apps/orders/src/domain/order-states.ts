@@ -21,6 +21,9 @@ export const ORDER_TRANSITIONS = {
   cancel: { from: ['pending_stock', 'awaiting_payment', 'paid', 'scheduled'], to: 'cancelled' },
   'shipment-failed': { from: ['paid', 'scheduled'], to: 'refunded' },
   'shipment-lost': { from: ['shipped'], to: 'refunded' }, // lost or damaged in the courier's hands
+  // an accepted after-sales request on a delivered order: part of the money back, or all of it
+  'after-sales-refund': { from: ['delivered'], to: 'delivered' },
+  'after-sales-refund-full': { from: ['delivered'], to: 'refunded' },
   'partial-refund': { from: ['completed'], to: 'completed' },
   refund: { from: ['completed'], to: 'refunded' },
 } as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;

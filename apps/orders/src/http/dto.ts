@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
 import { ShippingAddressV1 } from '@cc/contracts';
+import { AFTER_SALES_KINDS, AFTER_SALES_STATUSES, AfterSalesKind, AfterSalesStatus } from '../domain/after-sales-states';
 import { ORDER_STATUSES, OrderStatus } from '../domain/order-states';
 
 export class CheckoutLineDto {
@@ -47,4 +48,21 @@ export class OrderListQuery {
 export class RefundDto {
   @ApiProperty({ example: 1200, description: 'amount to give back, in fen' }) @IsInt() @Min(1) @Max(100_000_000_000) amountFen!: number;
   @ApiProperty({ example: 'two peaches arrived bruised' }) @IsString() @Length(1, 500) reason!: string;
+}
+
+export class AfterSalesDto {
+  @ApiProperty({ enum: AFTER_SALES_KINDS, description: 'refund-only: money back, keep the goods; return-and-refund: money back once the parcel is returned' }) @IsIn(AFTER_SALES_KINDS) kind!: AfterSalesKind;
+  @ApiProperty({ example: 1200, description: 'how much to give back, in fen (at most what is left to refund)' }) @IsInt() @Min(1) @Max(100_000_000_000) amountFen!: number;
+  @ApiProperty({ example: 'four of the twelve peaches arrived bruised' }) @IsString() @Length(1, 500) reason!: string;
+}
+
+export class AfterSalesDecisionDto {
+  @ApiPropertyOptional({ example: 'the photos show the box was opened after delivery', description: 'required to reject' }) @IsOptional() @IsString() @Length(1, 500) reason?: string;
+}
+
+export class AfterSalesListQuery {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() storeId?: string;
+  @ApiPropertyOptional({ enum: AFTER_SALES_STATUSES, description: 'default: the ones in progress (open, awaiting-return)' }) @IsOptional() @IsIn(AFTER_SALES_STATUSES) status?: AfterSalesStatus;
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000) page = 1;
+  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize = 50;
 }
