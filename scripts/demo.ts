@@ -27,7 +27,18 @@ const pg = pgServerUrl('DEMO_PG_URL');
  * produce) instead of the production 10 days, so the demo's buyers who never press "confirm
  * receipt" see their orders complete within the run (12 and 6 real seconds at 3600×).
  */
-const AUTO_CONFIRM = { AUTO_CONFIRM_DAYS: '0.5', AUTO_CONFIRM_DAYS_BY_CATEGORY: 'fresh:0.25,chilled:0.25' };
+const AUTO_CONFIRM = { AUTO_CONFIRM_DAYS: '0.5', AUTO_CONFIRM_DAYS_BY_CATEGORY: 'fresh:0.25,chilled:0.25', AFTER_SALES_RESPONSE_HOURS: '4' };
+
+/**
+ * What the demo's buyers and sellers do with after-sales: every sixth delivered order gets a
+ * request, and its store answers it one of four ways (the last by not answering at all).
+ */
+const AFTER_SALES_PLANS = [
+  { kind: 'refund-only', share: 0.25, reason: 'a quarter of the fruit arrived bruised', seller: 'accept' },
+  { kind: 'refund-only', share: 0.5, reason: 'half of it was not fresh', seller: 'reject' },
+  { kind: 'return-and-refund', share: 1, reason: 'the embroidery is not the pattern shown', seller: 'accept-and-receive' },
+  { kind: 'refund-only', share: 0.3, reason: 'the box was crushed', seller: 'silent' },
+] as const;
 
 const tokens = new TokenService(process.env.JWT_SECRET ?? DEV_JWT_SECRET);
 const token = (role: Role, sub: string, storeId?: string) => tokens.sign({ role, sub, ...(storeId ? { storeId } : {}) });
@@ -162,6 +173,24 @@ async function main() {
   })();
 
   const confirming = new Set<string>();
+  const requests = new Map<string, { orderId: string; plan: (typeof AFTER_SALES_PLANS)[number] }>();
+  let delivered = 0;
+  /** The buyer asks for money back; her store answers as its plan says. */
+  const afterSales = async (t: { id: string; storeId: string; buyer: string }, plan: (typeof AFTER_SALES_PLANS)[number]) => {
+    const order = await api('GET', `${orders}/orders/${t.id}`, token('buyer', t.buyer));
+    const amountFen = Math.max(1, Math.floor((order.totalFen - order.refundedFen) * plan.share));
+    const request = await api('POST', `${orders}/orders/${t.id}/after-sales`, token('buyer', t.buyer), { kind: plan.kind, amountFen, reason: plan.reason });
+    requests.set(request.id, { orderId: t.id, plan });
+    const seller = token('seller', `seller-${t.storeId.slice(0, 8)}`, t.storeId);
+    if (plan.seller === 'silent') return;
+    await new Promise((r) => setTimeout(r, 1500));
+    if (plan.seller === 'reject') await api('POST', `${orders}/after-sales/${request.id}/reject`, seller, { reason: 'the photos show the fruit was fine on arrival' });
+    else await api('POST', `${orders}/after-sales/${request.id}/accept`, seller);
+    if (plan.seller === 'accept-and-receive') {
+      await new Promise((r) => setTimeout(r, 3000)); // the parcel travels back
+      await api('POST', `${orders}/after-sales/${request.id}/return-received`, seller);
+    }
+  };
   const deadline = Date.now() + 240_000;
   let lastLine = '';
   for (;;) {
@@ -178,7 +207,10 @@ async function main() {
       if (!status || status === t.status) continue;
       t.status = status;
       t.reached[status] ??= Date.now();
-      if (status === 'delivered' && !confirming.has(t.id) && !neverConfirm.has(t.buyer)) {
+      if (status === 'delivered' && !confirming.has(t.id) && delivered++ % 6 === 5) {
+        confirming.add(t.id);
+        void afterSales(t, AFTER_SALES_PLANS[Math.floor(delivered / 6) % AFTER_SALES_PLANS.length]).catch((e) => console.log(`  after-sales: ${(e as Error).message}`));
+      } else if (status === 'delivered' && !confirming.has(t.id) && !neverConfirm.has(t.buyer)) {
         confirming.add(t.id); // the buyer unpacks her parcel and confirms
         void api('POST', `${orders}/orders/${t.id}/confirm-receipt`, token('buyer', t.buyer)).catch(() => confirming.delete(t.id));
       }
@@ -208,6 +240,19 @@ async function main() {
   console.log(`orders: ${all.length} from ${placed} checkouts · completed ${all.filter((t) => t.status === 'completed').length} · cancelled ${all.filter((t) => t.status === 'cancelled').length} · refunded ${all.filter((t) => t.status === 'refunded').length} · still open ${all.filter((t) => !TERMINAL.has(t.status)).length}`);
   const completedCount = all.filter((t) => t.status === 'completed').length;
   console.log(`completed: ${completedCount - autoConfirmed} confirmed by the buyer, ${autoConfirmed} confirmed themselves (no buyer's click)`);
+  const settled = new Map<string, number>();
+  for (const [id, { orderId }] of requests) {
+    const request = (await api('GET', `${orders}/orders/${orderId}`, ops)).afterSales.find((r: { id: string }) => r.id === id);
+    const last = request.history.at(-1);
+    const how =
+      request.status === 'rejected' ? 'rejected by the store'
+      : request.status === 'refunded' && last.action === 'return-received' ? 'returned and refunded'
+      : request.status === 'refunded' && /^after-sales-(timeout|sweep)/.test(last.causedBy) ? 'accepted by the store’s silence'
+      : request.status === 'refunded' ? 'accepted by the store'
+      : `still ${request.status}`;
+    settled.set(how, (settled.get(how) ?? 0) + 1);
+  }
+  console.log(`after-sales: ${requests.size} requests · ${[...settled].map(([how, n]) => `${how} ${n}`).join(' · ') || 'none'}`);
   for (const [label, to] of [['checkout → paid', 'paid'], ['checkout → pickup scheduled', 'scheduled'], ['checkout → delivered', 'delivered'], ['checkout → completed', 'completed']] as const) {
     const xs = span(to);
     if (xs.length) console.log(`${label.padEnd(28)} median ${median(xs).toFixed(2)} s, p95 ${pct(xs, 95).toFixed(2)} s real time (${((median(xs) * TIME_SCALE) / 3600).toFixed(1)} h county time), n=${xs.length}`);
