@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceKitModule, ServiceOptions } from '@cc/service';
+import { OrderTrailSource, ServiceKitModule, ServiceOptions } from '@cc/service';
+import { CatalogTrailSource } from './domain/order-trail.source';
+import { OrderStockRepository } from './persistence/order-stock.repository';
 import { CatalogConfig } from './config';
 import { ProductService } from './domain/product.service';
 import { RESERVATION_QUEUE, StockService } from './domain/stock.service';
@@ -35,7 +37,7 @@ export class CatalogModule {
         }),
       ],
       controllers: [CatalogController],
-      providers: [ProductService, StockService, ProductRepository, StockRepository, OrderEventsHandler, ReservationExpiryJob],
+      providers: [ProductService, StockService, ProductRepository, StockRepository, OrderEventsHandler, ReservationExpiryJob, OrderStockRepository, { provide: OrderTrailSource, useClass: CatalogTrailSource }],
     };
   }
 }

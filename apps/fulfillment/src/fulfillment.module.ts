@@ -1,5 +1,6 @@
 import { DynamicModule, Module, OnApplicationShutdown } from '@nestjs/common';
-import { ServiceKitModule, ServiceOptions } from '@cc/service';
+import { OrderTrailSource, ServiceKitModule, ServiceOptions } from '@cc/service';
+import { FulfillmentTrailSource } from './domain/order-trail.source';
 import { FulfillmentConfig } from './config';
 import { CourierWebhookService } from './domain/courier-webhook.service';
 import { COURIER_CALLS_QUEUE, PickupDispatchService } from './domain/pickup-dispatch.service';
@@ -49,6 +50,7 @@ export class FulfillmentModule implements OnApplicationShutdown {
       ],
       controllers: [FulfillmentController, FulfillmentAdminController],
       providers: [
+        { provide: OrderTrailSource, useClass: FulfillmentTrailSource },
         ShipmentSchedulingService,
         PickupDispatchService,
         DeadlineWatchService,

@@ -10,6 +10,7 @@ import { OpsConfig } from './config';
 import { ConsumerLagService } from './domain/consumer-lag.service';
 import { DeadLettersService } from './domain/dead-letters.service';
 import { PlatformStatusService } from './domain/platform-status.service';
+import { OrderTimelineService } from './domain/order-timeline.service';
 import { PlatformOverviewService } from './domain/platform-overview.service';
 import { QueuesService } from './domain/queues.service';
 import { ApiController } from './http/api.controller';
@@ -42,6 +43,7 @@ export class OpsModule {
         ConsumerLagService,
         DeadLettersService,
         PlatformStatusService,
+        OrderTimelineService,
         PlatformOverviewService,
       ],
     };

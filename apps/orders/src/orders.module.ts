@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceKitModule, ServiceOptions } from '@cc/service';
+import { OrderTrailSource, ServiceKitModule, ServiceOptions } from '@cc/service';
 import { OrdersConfig } from './config';
 import { AUTO_CONFIRM_QUEUE, AutoConfirmationService } from './domain/auto-confirmation.service';
 import { CheckoutAdmission } from './domain/checkout-admission.service';
@@ -17,6 +17,8 @@ import { ADDRESS_ERASURE_QUEUE, AddressErasureJobs } from './jobs/address-erasur
 import { AfterSalesJobs } from './jobs/after-sales.jobs';
 import { AFTER_SALES_QUEUE, AfterSalesService } from './domain/after-sales.service';
 import { AfterSalesController } from './http/after-sales.controller';
+import { OrdersAdminController } from './http/admin.controller';
+import { OrdersTrailSource } from './domain/order-trail.source';
 import { AfterSalesRepository } from './persistence/after-sales.repository';
 import { AutoConfirmJobs } from './jobs/auto-confirm.jobs';
 import { PaymentJobs } from './jobs/payment.jobs';
@@ -65,7 +67,7 @@ export class OrdersModule {
           ...overrides,
         }),
       ],
-      controllers: [OrdersController, AfterSalesController],
+      controllers: [OrdersController, AfterSalesController, OrdersAdminController],
       providers: [
         CheckoutService,
         CheckoutAdmission,
@@ -77,6 +79,7 @@ export class OrdersModule {
         AfterSalesService,
         AfterSalesRepository,
         OrderQueryService,
+        { provide: OrderTrailSource, useClass: OrdersTrailSource },
         PaymentService,
         RefundService,
         OrderRepository,

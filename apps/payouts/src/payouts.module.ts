@@ -1,5 +1,7 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { ServiceKitModule, ServiceOptions } from '@cc/service';
+import { OrderTrailSource, ServiceKitModule, ServiceOptions } from '@cc/service';
+import { PayoutsTrailSource } from './domain/order-trail.source';
+import { OrderLedgerRepository } from './persistence/order-ledger.repository';
 import { PayoutsConfig } from './config';
 import { BalanceService } from './domain/balance.service';
 import { LedgerService } from './domain/ledger.service';
@@ -50,6 +52,8 @@ export class PayoutsModule implements NestModule {
       ],
       controllers: [BalanceController, PayoutsController, PayoutsAdminController],
       providers: [
+        { provide: OrderTrailSource, useClass: PayoutsTrailSource },
+        OrderLedgerRepository,
         LedgerService,
         BalanceService,
         PayoutRunService,

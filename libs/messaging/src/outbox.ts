@@ -195,3 +195,27 @@ export function headersOf(envelope: EventEnvelope): Record<string, string> {
   if (envelope.causationId) headers[EnvelopeHeaders.causationId] = envelope.causationId;
   return headers;
 }
+
+/** What the outbox still holds about one order: its events (keyed by it) and the jobs named after it, oldest first. */
+export interface OutboxTrailRow {
+  kind: 'event' | 'job';
+  /** The event type, or the job's name. */
+  type: string;
+  /** The event's topic, or the job's queue. */
+  topic: string;
+  /** The job's id (for events: the order id). */
+  key: string;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+export async function outboxTrail(tx: EntityManager, orderId: string): Promise<OutboxTrailRow[]> {
+  // an event says when it happened on the service's clock (occurredAt); a job row only when it was written
+  const rows: { kind: 'event' | 'job'; type: string; topic: string; key: string; created_at: Date; sent_at: Date | null }[] = await tx.query(
+    `SELECT kind, type, topic, key, COALESCE((envelope ->> 'occurredAt')::timestamptz, created_at) AS created_at, sent_at FROM outbox
+      WHERE (kind = 'event' AND key = $1) OR (kind = 'job' AND (key LIKE '%' || $1 || '%' OR envelope -> 'data' ->> 'orderId' = $1))
+      ORDER BY seq`,
+    [orderId],
+  );
+  return rows.map((r) => ({ kind: r.kind, type: r.type, topic: r.topic, key: r.key, createdAt: r.created_at, sentAt: r.sent_at }));
+}

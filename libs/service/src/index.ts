@@ -12,3 +12,4 @@ export * from './admin';
 export * from './metrics.controller';
 export * from './columns';
 export * from './address-erasure';
+export * from './order-trail';

@@ -13,6 +13,7 @@ import { AdminController, OutboxBacklog, ServiceGauges } from './admin';
 import { HealthController, InfraHealth } from './health';
 import { Jobs } from './jobs';
 import { MetricsController } from './metrics.controller';
+import { OrderTrail, OrderTrailController } from './order-trail';
 import type { ServiceOptions } from './options';
 import { ServiceRuntime } from './runtime';
 import { KAFKA, LOGGER, REDIS, SERVICE_OPTIONS } from './tokens';
@@ -68,7 +69,7 @@ export class ServiceKitModule {
           extra: { max: config.DATABASE_POOL_SIZE, application_name: service },
         }),
       ],
-      controllers: [HealthController, MetricsController, AdminController],
+      controllers: [HealthController, MetricsController, AdminController, OrderTrailController],
       providers: [
         { provide: SERVICE_OPTIONS, useValue: options },
         { provide: config.constructor, useValue: config },
@@ -86,6 +87,7 @@ export class ServiceKitModule {
         OutboxBacklog,
         ServiceGauges,
         ServiceRuntime,
+        OrderTrail,
       ],
       exports: [config.constructor as never, LOGGER, Metrics, Clock, TopicNames, KAFKA, REDIS, Outbox, TokenService, Jobs, ServiceRuntime],
     };

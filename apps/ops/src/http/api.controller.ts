@@ -1,11 +1,12 @@
 // The console's JSON API, for the ops role only (Bearer token or the console's login cookie).
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Principal, Roles } from '@cc/platform';
 import { ConsumerLagService } from '../domain/consumer-lag.service';
 import { DeadLettersService } from '../domain/dead-letters.service';
 import { PlatformOverviewService } from '../domain/platform-overview.service';
 import { PlatformStatusService } from '../domain/platform-status.service';
+import { OrderTimelineService } from '../domain/order-timeline.service';
 import { QueuesService } from '../domain/queues.service';
 import { AuditLog } from '../persistence/audit-log';
 import { ParkDto, RedriveAllDto, RedriveDto } from './dto';
@@ -22,7 +23,14 @@ export class ApiController {
     private readonly overview: PlatformOverviewService,
     private readonly audit: AuditLog,
     private readonly platformStatus: PlatformStatusService,
+    private readonly timelines: OrderTimelineService,
   ) {}
+
+  /** An order's life across the four services in time order; a checkout or store id lists its orders. */
+  @Get('timeline/:id')
+  timeline(@Param('id', ParseUUIDPipe) id: string) {
+    return this.timelines.find(id);
+  }
 
   /** The status strip: each service, its consumer group, outbox, dead letters, failed jobs; green, amber or red. */
   @Get('status')

@@ -54,6 +54,8 @@ export function consolePage(operator: string): string {
 <span>${esc(operator)}</span><form method="post" action="/logout" style="margin:0"><button>Sign out</button></form></div></header>
 <div id="status" aria-label="platform status"><div class="body">…</div></div>
 <main>
+<section id="timeline" style="grid-column:1/-1"><h2>Where is an order? <span class="hint">its life across the four services, in time order; an order, checkout or store id</span></h2>
+<form id="find" style="display:flex;gap:8px;margin-bottom:8px"><input name="id" aria-label="order, checkout or store id" placeholder="order, checkout or store id" style="flex:1;font:inherit;padding:3px 6px" required><button type="submit">find</button></form><div class="result"></div></section>
 <section id="queues"><h2>Queues <span class="hint">BullMQ, every service</span></h2><div class="body">…</div></section>
 <section id="kafka"><h2>Kafka consumers <span class="hint">lag per group, trend of the last samples</span></h2><div class="body">…</div></section>
 <section id="dlq"><h2>Dead letters <span class="hint">per consumer group</span></h2><div class="body">…</div></section>
@@ -172,6 +174,29 @@ document.addEventListener('click', async (e) => {
   }
   act(b.dataset.act, body);
 });
+const kindClass = { status: 'ok', 'after-sales': 'warn', job: 'muted', 'event-out': 'muted' };
+async function showTimeline(id) {
+  const box = document.querySelector('#timeline .result');
+  box.innerHTML = '<p class="muted">looking…</p>';
+  try {
+    const t = await api('timeline/' + encodeURIComponent(id.trim()));
+    if (t.kind === 'orders') {
+      box.innerHTML = '<table><tr><th>order</th><th>store</th><th>status</th><th class="n">total</th><th>placed</th></tr>' + t.orders.map((o) => '<tr><td><a href="#" data-order="' + esc(o.id) + '">' + esc(o.id) + '</a></td><td>' + esc(o.storeId) + '</td><td>' + esc(o.status) + '</td><td class="n">' + yuan(o.totalFen) + '</td><td>' + esc(o.createdAt) + '</td></tr>').join('') + '</table>';
+      return;
+    }
+    const f = t.facts, s = t.shipment, to = f.shipTo;
+    const detail = (e) => { const d = e.detail || {}; return [d.reason, d.causedBy, d.state && 'job ' + d.state, d.failedReason, d.runsAt && 'runs at ' + d.runsAt, d.sentAt === null ? 'not sent yet' : ''].filter(Boolean).map(esc).join(' · '); };
+    box.innerHTML = '<p><b>' + esc(t.orderId) + '</b> <span class="pill">' + esc(f.status) + '</span> ' + yuan(f.totalFen) + (f.refundedFen ? ', refunded ' + yuan(f.refundedFen) : '') +
+      ' · store ' + esc(f.storeId) + ' · checkout ' + esc(f.checkoutId) + '</p>' +
+      (f.waitingFor ? '<p class="warn">waiting for ' + esc(f.waitingFor) + ' — since ' + esc(f.since) + '</p>' : '<p class="muted">ended ' + esc(f.since) + '</p>') +
+      (s ? '<p class="muted">shipment ' + esc(s.status) + ' · ' + esc(s.township) + ' · round ' + esc(s.slotStartsAt || '–') + ' · deadline ' + esc(s.deadlineAt) + (s.failureReason ? ' · <span class="err">' + esc(s.failureReason) + '</span>' : '') + '</p>' : '') +
+      (to ? '<p class="muted">ship to ' + (to.erased ? 'erased ' + esc(to.erasedAt) : esc(to.recipientName) + ' ' + esc(to.phone) + ', ' + esc(to.province) + ' ' + esc(to.city) + ' ***') + '</p>' : '') +
+      (t.unavailable.length ? '<p class="err">not answering: ' + t.unavailable.map(esc).join('; ') + '</p>' : '') +
+      '<table><tr><th>when</th><th>service</th><th>what</th><th></th><th>detail</th></tr>' + t.entries.map((e) => '<tr><td class="muted">' + esc(e.at.replace('T', ' ').slice(0, 19)) + '</td><td>' + esc(e.service) + '</td><td><span class="pill ' + (kindClass[e.kind] || '') + '">' + esc(e.kind) + '</span></td><td>' + esc(e.what) + '</td><td class="muted">' + detail(e) + '</td></tr>').join('') + '</table>';
+  } catch (e) { box.innerHTML = '<p class="err">' + esc(e.message) + '</p>'; }
+}
+document.getElementById('find').addEventListener('submit', (e) => { e.preventDefault(); showTimeline(String(new FormData(e.target).get('id') || '')); });
+document.querySelector('#timeline .result').addEventListener('click', (e) => { const a = e.target.closest('a[data-order]'); if (a) { e.preventDefault(); document.querySelector('#find input').value = a.dataset.order; showTimeline(a.dataset.order); } });
 refresh(); setInterval(refresh, 5000);
 </script></body></html>`;
 }

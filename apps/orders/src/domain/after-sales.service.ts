@@ -63,7 +63,7 @@ export class AfterSalesService {
       const respondBy = new Date(now.getTime() + Math.round(this.config.AFTER_SALES_RESPONSE_HOURS * HOUR_MS));
       const request = await this.requests.insert(tx, { id: randomUUID(), orderId, storeId: order.storeId, buyerId: order.buyerId, ...input, respondBy, createdAt: now }, `${user.role}:${user.sub}`);
       await this.autoConfirmation.pause(tx, orderId);
-      await this.jobs.schedule(tx, AFTER_SALES_QUEUE, 'auto-accept', { requestId: request.id }, { jobId: autoAcceptJobId(request.id), runAt: respondBy });
+      await this.jobs.schedule(tx, AFTER_SALES_QUEUE, 'auto-accept', { requestId: request.id, orderId }, { jobId: autoAcceptJobId(request.id), runAt: respondBy });
       return request;
     });
   }

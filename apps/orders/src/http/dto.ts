@@ -66,3 +66,8 @@ export class AfterSalesListQuery {
   @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000) page = 1;
   @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize = 50;
 }
+
+export class OrderSearchQuery {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() checkoutId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() storeId?: string;
+}

@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { erasedMarker, ShippingAddress, StoredAddress } from '@cc/contracts';
 import { OUTBOX_NOTIFY, OutboxRow, outboxInsertOfOwnersSql, outboxInsertSql } from '@cc/messaging';
 import type { OrderStatus } from '../domain/order-states';
-import { OrderEntity, OrderHistoryEntity, OrderLineEntity } from './entities';
+import { OrderEntity, OrderHistoryEntity, OrderLineEntity, PaymentEntity } from './entities';
 
 export interface NewOrder {
   order: Omit<OrderEntity, 'createdAt' | 'updatedAt' | 'refundedFen' | 'stockReservedUntil' | 'autoConfirmAt' | 'confirmationExtended' | 'autoConfirmPausedAt'>;
@@ -305,6 +305,18 @@ export class OrderRepository {
       [orderIds],
     );
     return rows.map(toLine);
+  }
+
+  async payments(tx: EntityManager, orderId: string): Promise<PaymentEntity[]> {
+    return tx.getRepository(PaymentEntity).find({ where: { orderId }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Orders of a checkout or a store (the latest first): how ops finds an order from what a buyer or seller tells them. */
+  async search(tx: EntityManager, by: { checkoutId?: string; storeId?: string }, limit: number): Promise<OrderEntity[]> {
+    const qb = tx.getRepository(OrderEntity).createQueryBuilder('o');
+    if (by.checkoutId) qb.andWhere('o.checkout_id = :checkoutId', { checkoutId: by.checkoutId });
+    if (by.storeId) qb.andWhere('o.store_id = :storeId', { storeId: by.storeId });
+    return qb.orderBy('o.created_at', 'DESC').take(limit).getMany();
   }
 
   async history(tx: EntityManager, orderId: string): Promise<OrderHistoryEntity[]> {
