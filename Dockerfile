@@ -1,6 +1,6 @@
-# One image for all four services; the command picks the service:
+# One image for the four services and the operations console; the command picks which:
 #   docker build -t county-commerce .
-#   docker run county-commerce node dist/apps/orders/src/main.js      (catalog|orders|fulfillment|payouts)
+#   docker run county-commerce node dist/apps/orders/src/main.js      (catalog|orders|fulfillment|payouts|ops)
 #   docker run county-commerce node dist/scripts/migrate.js orders    (migrations as a separate step)
 # docker-compose.yml and deploy/k8s/ run it this way; both probe GET /health themselves, so the
 # image has no HEALTHCHECK.
@@ -31,7 +31,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # the image's "node" user, by number so Kubernetes' runAsNonRoot can verify it
 USER 1000:1000
-EXPOSE 3001 3002 3003 3004
+EXPOSE 3000 3001 3002 3003 3004
 # node runs as PID 1 on purpose: the services handle SIGTERM themselves (Nest shutdown hooks
 # stop the Kafka consumer, BullMQ workers and outbox relay before the pools close).
 # No default service: say which one (see the top of this file).

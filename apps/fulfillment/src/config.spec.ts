@@ -61,6 +61,17 @@ describe('fulfillment configuration', () => {
   it('refuses to start in production with the development courier secret', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://fulfillment:real@db/fulfillment', REDIS_URL: 'redis://cc:real@redis:6379', KAFKA_PASSWORD: 'real' };
     expect(() => loadFulfillmentConfig(production)).toThrow(/COURIER_WEBHOOK_SECRET: must be set/);
-    expect(loadFulfillmentConfig({ ...production, COURIER_WEBHOOK_SECRET: 'a-real-courier-secret' }).courierSecret).toBe('a-real-courier-secret');
+    expect(loadFulfillmentConfig({ ...production, COURIER_WEBHOOK_SECRET: 'a-real-courier-secret', ALLOW_SIMULATED_PROVIDERS: 'true' }).courierSecret).toBe('a-real-courier-secret');
+  });
+
+  it('refuses to start in production with the simulated courier unless ALLOW_SIMULATED_PROVIDERS=true, and says why', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://fulfillment:real@db/fulfillment', REDIS_URL: 'redis://cc:real@redis:6379', KAFKA_PASSWORD: 'real', COURIER_WEBHOOK_SECRET: 'a-real-courier-secret' };
+    expect(() => loadFulfillmentConfig(production)).toThrow(ConfigError);
+    expect(() => loadFulfillmentConfig(production)).toThrow(/courier: the simulated courier calls no van[\s\S]*ALLOW_SIMULATED_PROVIDERS: NODE_ENV=production refuses/);
+    expect(() => loadFulfillmentConfig({ ...production, ALLOW_SIMULATED_PROVIDERS: 'false' })).toThrow(/ALLOW_SIMULATED_PROVIDERS/);
+    expect(() => loadFulfillmentConfig({ ...production, ALLOW_SIMULATED_PROVIDERS: 'yes' })).toThrow(/ALLOW_SIMULATED_PROVIDERS: ALLOW_SIMULATED_PROVIDERS must be one of/);
+    expect(loadFulfillmentConfig({ ...production, ALLOW_SIMULATED_PROVIDERS: 'true' }).ALLOW_SIMULATED_PROVIDERS).toBe('true');
+    // outside production the simulations are what development, tests and the demo run on
+    expect(loadFulfillmentConfig({}).ALLOW_SIMULATED_PROVIDERS).toBe('false');
   });
 });

@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
 import { CATEGORIES, Category } from '@cc/contracts';
-import { BaseConfig, ConfigError, Decimal, loadConfig } from '@cc/platform';
+import { BaseConfig, ConfigError, Decimal, loadConfig, refuseSimulatedProviders } from '@cc/platform';
 import { MAX_DELIVERY_WINDOW_HOURS, parseDeliveryWindows } from './domain/delivery-window';
 import type { TimetableSlot } from './domain/slot-planning';
 
@@ -92,5 +92,7 @@ export function loadFulfillmentConfig(env = process.env): FulfillmentConfig {
   if (config.isProduction && !config.COURIER_WEBHOOK_SECRET) {
     throw new ConfigError('invalid configuration:\n  COURIER_WEBHOOK_SECRET: must be set when NODE_ENV=production');
   }
+  // the only courier adapter is the simulated one (fulfillment.module.ts)
+  refuseSimulatedProviders(config, ['courier: the simulated courier calls no van (parcels would never be collected)']);
   return config;
 }

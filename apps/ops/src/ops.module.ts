@@ -18,6 +18,7 @@ import { ConsoleController } from './http/console.controller';
 import { HealthController } from './http/health.controller';
 import { AuditLog } from './persistence/audit-log';
 import { KafkaAdmin, OPS_KAFKA } from './persistence/kafka-admin';
+import { OpsMetrics } from './persistence/ops-metrics';
 import { QueueRegistry } from './persistence/queue-registry';
 import { ServiceAdminClient } from './persistence/service-admin.client';
 
@@ -45,6 +46,7 @@ export class OpsModule {
         PlatformStatusService,
         OrderTimelineService,
         PlatformOverviewService,
+        OpsMetrics,
       ],
     };
   }

@@ -1,6 +1,6 @@
 import { IsIn, IsInt, IsNumber, IsUrl, Max, Min, ValidateBy } from 'class-validator';
 import { CATEGORIES, Category } from '@cc/contracts';
-import { BaseConfig, Decimal, loadConfig } from '@cc/platform';
+import { BaseConfig, Decimal, loadConfig, refuseSimulatedProviders } from '@cc/platform';
 import { MAX_CONFIRM_DAYS, parseDaysByCategory } from './domain/auto-confirm-rules';
 
 export class OrdersConfig extends BaseConfig {
@@ -72,5 +72,8 @@ export class OrdersConfig extends BaseConfig {
   }
 }
 
-export const loadOrdersConfig = (env = process.env) =>
-  loadConfig(OrdersConfig, env, { PORT: 3002, DATABASE_URL: 'postgres://orders:cc-dev-orders@127.0.0.1:5432/orders' });
+export function loadOrdersConfig(env = process.env): OrdersConfig {
+  const config = loadConfig(OrdersConfig, env, { PORT: 3002, DATABASE_URL: 'postgres://orders:cc-dev-orders@127.0.0.1:5432/orders' });
+  refuseSimulatedProviders(config, config.PAYMENT_PROVIDER === 'simulated' ? ['PAYMENT_PROVIDER: "simulated" takes no real payment (orders would ship unpaid)'] : []);
+  return config;
+}

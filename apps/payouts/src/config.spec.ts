@@ -38,4 +38,12 @@ describe('payouts configuration', () => {
   ])('refuses %s', (_, env) => {
     expect(() => loadPayoutsConfig(env)).toThrow(ConfigError);
   });
+
+  it('refuses to start in production with the simulated payout provider unless ALLOW_SIMULATED_PROVIDERS=true, and says why', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://payouts:real@db/payouts', REDIS_URL: 'redis://cc:real@redis:6379', KAFKA_PASSWORD: 'real' };
+    expect(() => loadPayoutsConfig(production)).toThrow(ConfigError);
+    expect(() => loadPayoutsConfig(production)).toThrow(/payout provider: the simulated provider sends no money[\s\S]*configure a real provider adapter, or set ALLOW_SIMULATED_PROVIDERS=true/);
+    expect(loadPayoutsConfig({ ...production, ALLOW_SIMULATED_PROVIDERS: 'true' }).isProduction).toBe(true);
+    expect(loadPayoutsConfig({ NODE_ENV: 'test' }).ALLOW_SIMULATED_PROVIDERS).toBe('false');
+  });
 });

@@ -1,6 +1,6 @@
 import { IsInt, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { CATEGORIES, Category } from '@cc/contracts';
-import { BaseConfig, CommaList, ConfigError, loadConfig } from '@cc/platform';
+import { BaseConfig, CommaList, ConfigError, loadConfig, refuseSimulatedProviders } from '@cc/platform';
 
 /** Parses `fresh:500,chilled:500,...`; returns null unless every category has 0..10000 bps, given once. */
 export function parseCommission(value: unknown): Record<Category, number> | null {
@@ -49,5 +49,7 @@ export function loadPayoutsConfig(env = process.env): PayoutsConfig {
   } catch {
     throw new ConfigError(`invalid configuration:\n  COUNTY_TIME_ZONE: unknown time zone (got "${config.COUNTY_TIME_ZONE}")`);
   }
+  // the only payout adapter is the simulated one (payouts.module.ts)
+  refuseSimulatedProviders(config, ['payout provider: the simulated provider sends no money (sellers would be shown as paid)']);
   return config;
 }

@@ -72,6 +72,12 @@ export class BaseConfig {
    * grace period (minus the 5 s preStop pause), so the code, not SIGKILL, decides what is lost.
    */
   @IsInt() @Min(1000) @Max(120_000) SHUTDOWN_TIMEOUT_MS = 10_000;
+  /**
+   * The payment, courier and payout providers built in are simulations: no money is taken or
+   * paid, no van is called. NODE_ENV=production refuses to start a service that would use one
+   * unless this is true (a demo run in production mode, as docker-compose.yml does).
+   */
+  @IsIn(['true', 'false']) ALLOW_SIMULATED_PROVIDERS: 'true' | 'false' = 'false';
 
   get jwtSecret(): string {
     return this.JWT_SECRET ?? DEV_JWT_SECRET;
@@ -108,6 +114,19 @@ export function loadConfig<T extends BaseConfig>(cls: new () => T, env: NodeJS.P
   for (const name of ['DATABASE_URL', 'REDIS_URL'] as const) if (config.isProduction && isDevPassword(config[name])) problems.push(`  ${name}: carries a development password (cc-dev-…); set the real one when NODE_ENV=production`);
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   return config;
+}
+
+/**
+ * A service's loader names the simulated providers it would use; in production that stops the
+ * start (ConfigError, exit code 78) unless ALLOW_SIMULATED_PROVIDERS=true, so a real deployment
+ * never takes orders it cannot charge, ship or pay out without anyone being told.
+ */
+export function refuseSimulatedProviders(config: BaseConfig, simulated: string[]): void {
+  if (!config.isProduction || config.ALLOW_SIMULATED_PROVIDERS === 'true' || simulated.length === 0) return;
+  throw new ConfigError(
+    `invalid configuration:\n${simulated.map((s) => `  ${s}`).join('\n')}\n` +
+      '  ALLOW_SIMULATED_PROVIDERS: NODE_ENV=production refuses to start with a simulated provider; configure a real provider adapter, or set ALLOW_SIMULATED_PROVIDERS=true for a demo',
+  );
 }
 
 /** Transform helper for comma-separated list settings. */

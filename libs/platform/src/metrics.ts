@@ -16,6 +16,9 @@ export class Metrics {
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
+    // prom-client's sums of nodejs_active_{handles,requests,resources} are gauges named _total,
+    // which `promtool check metrics` refuses (a _total is a counter); the per-type gauges stay.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
     const registers = [this.registry];
     this.httpDuration = new Histogram({ name: 'http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
     this.eventsProduced = new Counter({ name: 'events_produced_total', help: 'Events relayed from the outbox to Kafka', labelNames: ['type'], registers });

@@ -88,6 +88,11 @@ export class KafkaAdmin implements OnModuleDestroy {
     return (await (await this.connected()).fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
   }
 
+  /** Each partition's first kept and next offset: what the topic holds, without reading it. */
+  async offsetRanges(topic: string): Promise<{ partition: number; low: number; high: number }[]> {
+    return (await (await this.connected()).fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
+  }
+
   /** Reads a (small) topic from its start to its current end. */
   async readAll(topic: string, limit = 2000): Promise<StoredMessage[]> {
     const admin = await this.connected();
