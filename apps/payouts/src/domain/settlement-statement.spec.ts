@@ -1,4 +1,4 @@
-import { MalformedStatement, parseStatement, splitCsvRecord } from './settlement-statement';
+import { MalformedStatement, parseStatement } from './settlement-statement';
 
 const HEADER = 'payout_id,provider_reference,amount_fen,status,settled_at';
 const ID = '5f0c7a52-1111-4000-8000-000000000001';
@@ -46,8 +46,13 @@ describe('settlement statement', () => {
     expect(problems.map((p) => p.line).slice(0, 3)).toEqual([3, 4, 5]);
   });
 
-  it('splits quoted CSV fields', () => {
-    expect(splitCsvRecord('a,"b,c","d""e",')).toEqual(['a', 'b,c', 'd"e', '']);
-    expect(splitCsvRecord('"open')).toBeNull();
+  it('finds the columns by name in any order, and ignores the ones it does not need', () => {
+    const csv = `Settled At,Status,Fee (fen),Amount (fen),Provider Reference,Payout ID\n2026-06-01T02:05:00Z,settled,3,15671,simpay_1,${ID}\n`;
+    expect(parseStatement(csv)).toEqual([{ lineNo: 2, payoutId: ID, providerReference: 'simpay_1', amountFen: 15671, status: 'settled', settledAt: new Date('2026-06-01T02:05:00Z') }]);
+  });
+
+  it('names the columns a header is missing, or names twice', () => {
+    expect(problemsOf(`payout_id,amount_fen,status\n${ID},1,settled`)[0]).toEqual({ line: 1, reason: expect.stringContaining('provider_reference, settled_at missing') });
+    expect(problemsOf(`${HEADER},status\n${ID},r,1,settled,2026-06-01T00:00:00Z,settled`)[0].reason).toContain('status named twice');
   });
 });

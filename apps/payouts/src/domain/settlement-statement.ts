@@ -1,6 +1,7 @@
 // The payout provider's settlement statement, CSV with a header row:
 //   payout id, provider reference, amount in fen, status, settled at
 // Every line is checked before anything is stored: a statement is taken whole or not at all.
+import { CsvError, parse } from 'csv-parse/sync';
 
 export const STATEMENT_COLUMNS = ['payout_id', 'provider_reference', 'amount_fen', 'status', 'settled_at'] as const;
 export const STATEMENT_STATUSES = ['settled', 'failed'] as const;
@@ -32,38 +33,9 @@ const FEN = /^\d{1,15}$/;
 /** Enough to fix a file, not so many that a wrong file floods the answer. */
 const MAX_PROBLEMS = 20;
 
-/** Splits one CSV record; fields may be quoted ("a ""b"", c"). Returns null when a quote is left open. */
-export function splitCsvRecord(record: string): string[] | null {
-  if (!record.includes('"')) return record.split(','); // nearly every line: no quoting to undo
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < record.length; i++) {
-    const c = record[i];
-    if (quoted && c === '"' && record[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (quoted && c === '"') {
-      quoted = false;
-    } else if (!quoted && c === '"' && field === '') {
-      quoted = true;
-    } else if (!quoted && c === ',') {
-      fields.push(field);
-      field = '';
-    } else {
-      field += c;
-    }
-  }
-  if (quoted) return null;
-  fields.push(field);
-  return fields;
-}
-
 const headerName = (s: string) => s.trim().toLowerCase().replace(/[^a-z]+/g, '_').replace(/^_|_$/g, '');
 
-function parseLine(fields: string[] | null): Omit<StatementLine, 'lineNo'> | string {
-  if (!fields) return 'a quoted field is not closed';
-  if (fields.length !== STATEMENT_COLUMNS.length) return `expected ${STATEMENT_COLUMNS.length} fields, found ${fields.length}`;
+function parseLine(fields: string[]): Omit<StatementLine, 'lineNo'> | string {
   const [payoutId, providerReference, amount, status, settledAt] = fields.map((f) => f.trim());
   if (!UUID.test(payoutId)) return `payout id is not a UUID (got "${payoutId.slice(0, 60)}")`;
   if (!providerReference) return 'provider reference is empty';
@@ -75,21 +47,37 @@ function parseLine(fields: string[] | null): Omit<StatementLine, 'lineNo'> | str
   return { payoutId: payoutId.toLowerCase(), providerReference, amountFen: Number(amount), status: status.toLowerCase() as StatementLine['status'], settledAt: at };
 }
 
-/** Parses and checks the whole statement; throws MalformedStatement naming each bad line (the first 20). */
+/**
+ * Parses and checks the whole statement; throws MalformedStatement naming each bad line (the first
+ * 20). Columns are found by their header's name, in any order (`Payout ID` and `payout_id` alike);
+ * columns the provider adds are ignored, a missing one is named. CSV itself (quoting, line ends, a
+ * byte-order mark) is read by csv-parse.
+ */
 export function parseStatement(csv: string): StatementLine[] {
-  const records = csv.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (records.length > 1 && records[records.length - 1] === '') records.pop(); // the final newline
-  const header = splitCsvRecord(records[0] ?? '')?.map(headerName) ?? [];
-  if (header.join(',') !== STATEMENT_COLUMNS.join(',')) {
-    throw new MalformedStatement([{ line: 1, reason: `the header must name the columns ${STATEMENT_COLUMNS.join(',')} (got "${(records[0] ?? '').slice(0, 120)}")` }]);
+  let rows: { record: string[]; info: { lines: number } }[];
+  try {
+    rows = parse(csv, { bom: true, info: true, relax_column_count: true, skip_empty_lines: false }) as unknown as typeof rows;
+  } catch (e) {
+    if (e instanceof CsvError) throw new MalformedStatement([{ line: (e as CsvError & { lines?: number }).lines ?? 1, reason: e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed' : e.message }]);
+    throw e;
   }
-  if (records.length === 1) throw new MalformedStatement([{ line: 1, reason: 'the statement has no lines after its header' }]);
+  const header = rows[0]?.record.map(headerName) ?? [];
+  const index = STATEMENT_COLUMNS.map((c) => header.indexOf(c));
+  const missing = STATEMENT_COLUMNS.filter((_, i) => index[i] < 0);
+  const doubled = STATEMENT_COLUMNS.filter((c) => header.filter((h) => h === c).length > 1);
+  if (missing.length || doubled.length) {
+    const what = [missing.length ? `${missing.join(', ')} missing` : '', doubled.length ? `${doubled.join(', ')} named twice` : ''].filter(Boolean).join('; ');
+    throw new MalformedStatement([{ line: 1, reason: `the header must name the columns ${STATEMENT_COLUMNS.join(', ')} (in any order; other columns are ignored): ${what}` }]);
+  }
+  if (rows.length === 1) throw new MalformedStatement([{ line: 1, reason: 'the statement has no lines after its header' }]);
   const lines: StatementLine[] = [];
   const problems: StatementProblem[] = [];
-  for (let i = 1; i < records.length && problems.length < MAX_PROBLEMS; i++) {
-    const parsed = records[i].trim() === '' ? 'the line is empty' : parseLine(splitCsvRecord(records[i]));
-    if (typeof parsed === 'string') problems.push({ line: i + 1, reason: parsed });
-    else lines.push({ lineNo: i + 1, ...parsed });
+  for (const { record, info } of rows.slice(1)) {
+    if (problems.length >= MAX_PROBLEMS) break;
+    const empty = record.every((f) => f.trim() === '');
+    const parsed = empty ? 'the line is empty' : record.length < header.length ? `expected ${header.length} fields, found ${record.length}` : parseLine(index.map((i) => record[i]));
+    if (typeof parsed === 'string') problems.push({ line: info.lines, reason: parsed });
+    else lines.push({ lineNo: info.lines, ...parsed });
   }
   if (problems.length) throw new MalformedStatement(problems);
   return lines;
