@@ -1,7 +1,8 @@
 // The console's JSON API, for the ops role only (Bearer token or the console's login cookie).
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Principal, Roles } from '@cc/platform';
+import { CurrentUser, Principal, Roles, tokenOf } from '@cc/platform';
 import { ConsumerLagService } from '../domain/consumer-lag.service';
 import { DeadLettersService } from '../domain/dead-letters.service';
 import { PlatformOverviewService } from '../domain/platform-overview.service';
@@ -9,7 +10,8 @@ import { PlatformStatusService } from '../domain/platform-status.service';
 import { OrderTimelineService } from '../domain/order-timeline.service';
 import { QueuesService } from '../domain/queues.service';
 import { AuditLog } from '../persistence/audit-log';
-import { ParkDto, RedriveAllDto, RedriveDto } from './dto';
+import { ServiceAdminClient } from '../persistence/service-admin.client';
+import { ParkDto, ReconciliationLinesDto, RedriveAllDto, RedriveDto, StatementUploadDto } from './dto';
 
 @ApiTags('operations console')
 @ApiBearerAuth()
@@ -24,6 +26,7 @@ export class ApiController {
     private readonly audit: AuditLog,
     private readonly platformStatus: PlatformStatusService,
     private readonly timelines: OrderTimelineService,
+    private readonly services: ServiceAdminClient,
   ) {}
 
   /** An order's life across the four services in time order; a checkout or store id lists its orders. */
@@ -118,6 +121,34 @@ export class ApiController {
   @Get('finance')
   finance() {
     return this.overview.finance();
+  }
+
+  /** Finance uploads the provider's statement (read in the browser, sent here as text): payouts matches it, as her. */
+  @Post('reconciliations')
+  async uploadStatement(@Body() body: StatementUploadDto, @Req() req: Request, @Res() res: Response) {
+    const period = new URLSearchParams({ ...(body.from ? { from: body.from } : {}), ...(body.to ? { to: body.to } : {}) }).toString();
+    const answer = await this.services.forward('payouts', 'POST', `/reconciliations${period ? `?${period}` : ''}`, tokenOf(req)!, { text: body.csv, type: 'text/csv' });
+    res.status(answer.status).type(answer.type).send(answer.text);
+  }
+
+  @Get('reconciliations/:id')
+  async reconciliation(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request, @Res() res: Response) {
+    const answer = await this.services.forward('payouts', 'GET', `/reconciliations/${id}?format=json`, tokenOf(req)!);
+    res.status(answer.status).type(answer.type).send(answer.text);
+  }
+
+  /** One class of the report, line by line (or all lines): the drill-down. */
+  @Get('reconciliations/:id/lines')
+  async reconciliationLines(@Param('id', ParseUUIDPipe) id: string, @Query() query: ReconciliationLinesDto, @Req() req: Request, @Res() res: Response) {
+    const answer = await this.services.forward('payouts', 'GET', `/reconciliations/${id}/lines${query.class ? `?class=${query.class}` : ''}`, tokenOf(req)!);
+    res.status(answer.status).type(answer.type).send(answer.text);
+  }
+
+  @Get('reconciliations/:id/csv')
+  async reconciliationCsv(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request, @Res() res: Response) {
+    const answer = await this.services.forward('payouts', 'GET', `/reconciliations/${id}?format=csv`, tokenOf(req)!);
+    if (answer.status === 200) res.setHeader('content-disposition', `attachment; filename="reconciliation-${id}.csv"`);
+    res.status(answer.status).type(answer.type).send(answer.text);
   }
 
   @Get('audit')

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
 
 export class RedriveDto {
   @Type(() => Number) @IsInt() @Min(0) partition!: number;
@@ -19,4 +19,15 @@ export class RedriveAllDto {
   @IsOptional() @IsString() @Length(1, 100) type?: string;
   /** Only those whose error contains this text. */
   @IsOptional() @IsString() @Length(1, 200) error?: string;
+}
+
+export class StatementUploadDto {
+  /** The provider's settlement statement, as the file holds it (CSV). */
+  @IsString() @Length(1, 20_000_000) csv!: string;
+  @IsOptional() @IsISO8601() from?: string;
+  @IsOptional() @IsISO8601() to?: string;
+}
+
+export class ReconciliationLinesDto {
+  @IsOptional() @IsIn(['matched', 'amountMismatch', 'missingFromStatement', 'unknownToUs', 'duplicates']) class?: string;
 }

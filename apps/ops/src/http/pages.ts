@@ -63,6 +63,9 @@ export function consolePage(operator: string): string {
 <section id="outbox"><h2>Outbox backlog <span class="hint">committed, not yet relayed</span></h2><div class="body">…</div></section>
 <section id="fresh"><h2>Fresh produce at risk <span class="hint">pickup deadline soon, not yet collected; parcels overdue with the courier</span></h2><div class="body">…</div></section>
 <section id="finance"><h2>Finance <span class="hint">payout runs and reconciliation</span></h2><div class="body">…</div></section>
+<section id="statement" style="grid-column:1/-1"><h2>Reconcile a statement <span class="hint">the payout provider's CSV: columns found by name, extra ones ignored</span></h2>
+<label id="drop" style="display:block;border:2px dashed var(--line);border-radius:8px;padding:14px;text-align:center;color:var(--muted);cursor:pointer">drop the statement file here, or click to choose it <input type="file" accept=".csv,text/csv" style="display:none"></label>
+<div class="result" style="margin-top:8px"></div></section>
 </main>
 <dialog id="letter" style="max-width:80vw"><form method="dialog"><button>close</button></form><pre style="white-space:pre-wrap;font-size:12px;max-height:70vh;overflow:auto"></pre></dialog>
 <script>
@@ -149,7 +152,7 @@ const render = {
     if (f.unavailable) return '<p class="err">' + esc(f.unavailable) + '</p>';
     const run = f.lastPayoutRun;
     return (run ? '<p>last payout run <b>' + esc(run.status) + '</b> ' + esc(run.startedAt || run.createdAt || '') + ' · ' + (run.payouts ?? run.payoutCount ?? 0) + ' payouts · ' + yuan(run.totalFen ?? 0) + '</p>' : '<p class="muted">no payout run yet</p>') +
-      (f.reconciliations?.length ? '<table><tr><th>reconciliation</th><th class="n">matched</th><th class="n">mismatch</th><th class="n">missing</th><th class="n">unknown</th><th class="n">dupl.</th></tr>' + f.reconciliations.map((r) => '<tr><td>' + esc(r.createdAt || r.id) + ' <span class="pill">' + esc(r.status) + '</span></td><td class="n">' + (r.matched ?? '') + '</td><td class="n">' + (r.amountMismatch ?? '') + '</td><td class="n">' + (r.missingFromStatement ?? '') + '</td><td class="n">' + (r.unknownToUs ?? '') + '</td><td class="n">' + (r.duplicates ?? '') + '</td></tr>').join('') + '</table>' : '<p class="muted">no reconciliation yet</p>');
+      (f.reconciliations?.length ? '<table><tr><th>reconciliation</th><th></th><th class="n">matched</th><th class="n">mismatch</th><th class="n">missing</th><th class="n">unknown</th><th class="n">dupl.</th></tr>' + f.reconciliations.map((r) => '<tr><td>' + esc(r.createdAt || r.id) + ' <span class="pill">' + esc(r.status) + '</span></td><td><button data-reconciliation="' + esc(r.id) + '">open</button></td><td class="n">' + (r.matched ?? '') + '</td><td class="n">' + (r.amountMismatch ?? '') + '</td><td class="n">' + (r.missingFromStatement ?? '') + '</td><td class="n">' + (r.unknownToUs ?? '') + '</td><td class="n">' + (r.duplicates ?? '') + '</td></tr>').join('') + '</table>' : '<p class="muted">no reconciliation yet</p>');
   },
 };
 async function refresh() {
@@ -173,6 +176,43 @@ document.addEventListener('click', async (e) => {
     body.reason = reason;
   }
   act(b.dataset.act, body);
+});
+const CLASS_NAMES = { matched: 'matched', amountMismatch: 'amount mismatch', missingFromStatement: 'missing from the statement', unknownToUs: 'unknown to us', duplicates: 'duplicates' };
+async function showReconciliation(id) {
+  const box = document.querySelector('#statement .result');
+  for (let i = 0; ; i++) {
+    const r = await api('reconciliations/' + id);
+    if (r.status !== 'completed') { box.innerHTML = '<p class="muted">matching ' + r.lines + ' statement lines against our payouts… (' + esc(r.status) + ')</p>'; await new Promise((ok) => setTimeout(ok, 500)); if (i < 120) continue; return; }
+    box.innerHTML = '<p>reconciliation <b>' + esc(r.id) + '</b> · ' + r.lines + ' lines · by ' + esc(r.uploadedBy) + ' · <a href="/api/reconciliations/' + esc(r.id) + '/csv">export CSV</a></p><p>' +
+      Object.entries(r.classes || {}).map(([k, v]) => '<button data-class="' + k + '" data-id="' + esc(r.id) + '"' + (v && v.count && k !== 'matched' ? ' style="border-color:var(--bad);color:var(--bad)"' : '') + '>' + esc(CLASS_NAMES[k] || k) + ': ' + (v ? v.count : 0) + (v && v.statementFen ? ' · ' + yuan(v.statementFen) : '') + '</button>').join(' ') + '</p><div class="lines"></div>';
+    return;
+  }
+}
+async function showLines(id, cls) {
+  const box = document.querySelector('#statement .lines');
+  const { items } = await api('reconciliations/' + id + '/lines?class=' + cls);
+  box.innerHTML = '<h3 style="font-size:13px">' + esc(CLASS_NAMES[cls] || cls) + '</h3>' + (items.length ? '<table><tr><th class="n">line</th><th>payout</th><th>provider reference</th><th class="n">statement</th><th class="n">our payout</th><th>status</th><th>settled</th></tr>' +
+    items.map((l) => '<tr><td class="n">' + (l.line ?? '–') + '</td><td>' + esc(l.payoutId) + '</td><td>' + esc(l.providerReference || '') + '</td><td class="n">' + (l.statementFen === null ? '–' : yuan(l.statementFen)) + '</td><td class="n ' + (l.payoutFen !== null && l.statementFen !== null && l.payoutFen !== l.statementFen ? 'bad' : '') + '">' + (l.payoutFen === null ? '–' : yuan(l.payoutFen)) + '</td><td>' + esc(l.statementStatus || '') + '</td><td class="muted">' + esc(l.settledAt || '') + '</td></tr>').join('') + '</table>' : '<p class="muted">none</p>');
+}
+async function uploadStatement(file) {
+  const box = document.querySelector('#statement .result');
+  box.innerHTML = '<p class="muted">sending ' + esc(file.name) + '…</p>';
+  const res = await fetch('/api/reconciliations', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ csv: await file.text() }) });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    box.innerHTML = '<p class="err">' + esc(json.detail || res.statusText) + '</p>' + (json.problems ? '<ul>' + json.problems.map((p) => '<li class="err">line ' + p.line + ': ' + esc(p.reason) + '</li>').join('') + '</ul>' : '');
+    return;
+  }
+  await showReconciliation(json.id);
+}
+const drop = document.getElementById('drop');
+drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.style.borderColor = 'var(--accent)'; });
+drop.addEventListener('dragleave', () => { drop.style.borderColor = ''; });
+drop.addEventListener('drop', (e) => { e.preventDefault(); drop.style.borderColor = ''; if (e.dataTransfer.files[0]) uploadStatement(e.dataTransfer.files[0]); });
+drop.querySelector('input').addEventListener('change', (e) => { if (e.target.files[0]) uploadStatement(e.target.files[0]); });
+document.addEventListener('click', (e) => {
+  const c = e.target.closest('button[data-class]'); if (c) showLines(c.dataset.id, c.dataset.class).catch((err) => alert(err.message));
+  const r = e.target.closest('button[data-reconciliation]'); if (r) { showReconciliation(r.dataset.reconciliation).catch((err) => alert(err.message)); document.getElementById('statement').scrollIntoView(); }
 });
 const kindClass = { status: 'ok', 'after-sales': 'warn', job: 'muted', 'event-out': 'muted' };
 async function showTimeline(id) {

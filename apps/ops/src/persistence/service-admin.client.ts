@@ -15,6 +15,24 @@ export class ServiceAdminClient {
     this.token = tokens.sign({ role: 'ops', sub: 'ops-console' });
   }
 
+  /**
+   * A request on behalf of the operator (her own token, so the service records who did it), its
+   * answer passed on as it is: status, content type and body.
+   */
+  async forward(service: ServiceName, method: string, path: string, operatorToken: string, body?: { text: string; type: string }): Promise<{ status: number; type: string; text: string }> {
+    try {
+      const res = await fetch(`${this.config.serviceUrls[service]}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${operatorToken}`, ...(body ? { 'content-type': body.type } : {}) },
+        body: body?.text,
+        signal: AbortSignal.timeout(15_000),
+      });
+      return { status: res.status, type: res.headers.get('content-type') ?? 'application/json', text: await res.text() };
+    } catch (e) {
+      return { status: 502, type: 'application/problem+json', text: JSON.stringify({ type: 'about:blank', title: 'Bad Gateway', status: 502, detail: `${service} did not answer: ${(e as Error).message}` }) };
+    }
+  }
+
   /** The service's /health (terminus answers 503 with the same shape when a part is down), or an `{ unavailable }` note. */
   async health<T>(service: ServiceName): Promise<T | { unavailable: string }> {
     try {

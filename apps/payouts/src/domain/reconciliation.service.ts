@@ -12,7 +12,7 @@ import { csvField, MalformedStatement, parseStatement, StatementLine } from './s
 
 export const RECONCILIATION_QUEUE = 'reconciliation';
 
-const REPORT_KEYS = { matched: 'matched', amount_mismatch: 'amountMismatch', missing_from_statement: 'missingFromStatement', unknown_to_us: 'unknownToUs', duplicate: 'duplicates' } as const;
+export const REPORT_KEYS = { matched: 'matched', amount_mismatch: 'amountMismatch', missing_from_statement: 'missingFromStatement', unknown_to_us: 'unknownToUs', duplicate: 'duplicates' } as const;
 
 @Injectable()
 export class ReconciliationService {
@@ -97,6 +97,30 @@ export class ReconciliationService {
       lines: r.lineCount,
       // in the order finance reads them (jsonb keeps its own key order)
       classes: r.report ? Object.fromEntries(Object.values(REPORT_KEYS).map((k) => [k, (r.report as Record<string, unknown>)[k]])) : null,
+    };
+  }
+
+  /** The statement's lines with their class (one class, or all), and the missing payouts: finance's drill-down. */
+  async lines(id: string, cls?: string) {
+    const r = await this.reconciliations.find(this.dataSource.manager, id);
+    if (!r) throw notFound(`reconciliation ${id}`);
+    const key = cls ? Object.entries(REPORT_KEYS).find(([, k]) => k === cls)?.[0] : undefined;
+    const rows = await this.reconciliations.classifiedLines(this.dataSource.manager, id);
+    return {
+      id,
+      status: r.status,
+      items: rows
+        .filter((l) => !key || l.class === key)
+        .map((l) => ({
+          line: l.line_no,
+          payoutId: l.payout_id,
+          providerReference: l.provider_reference,
+          statementFen: l.amount_fen === null ? null : Number(l.amount_fen),
+          statementStatus: l.status,
+          settledAt: l.settled_at?.toISOString() ?? null,
+          class: REPORT_KEYS[l.class as keyof typeof REPORT_KEYS] ?? l.class,
+          payoutFen: l.payout_amount_fen === null ? null : Number(l.payout_amount_fen),
+        })),
     };
   }
 

@@ -15,3 +15,10 @@ export class ReconciliationPeriodQuery {
 export class ReconciliationQuery {
   @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' }) @IsOptional() @IsIn(['json', 'csv']) format: 'json' | 'csv' = 'json';
 }
+
+export class ReconciliationLinesQuery {
+  @ApiPropertyOptional({ enum: ['matched', 'amountMismatch', 'missingFromStatement', 'unknownToUs', 'duplicates'], description: 'only the lines of this class' })
+  @IsOptional()
+  @IsIn(['matched', 'amountMismatch', 'missingFromStatement', 'unknownToUs', 'duplicates'])
+  class?: string;
+}

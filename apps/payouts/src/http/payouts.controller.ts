@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { badRequest, CurrentUser, Principal, ProblemException, Roles } from '@cc/platform';
 import { PayoutRunService } from '../domain/payout-run.service';
 import { ReconciliationService } from '../domain/reconciliation.service';
-import { ReconciliationPeriodQuery, ReconciliationQuery } from './dto';
+import { ReconciliationLinesQuery, ReconciliationPeriodQuery, ReconciliationQuery } from './dto';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -45,6 +45,12 @@ export class PayoutsController {
     const accepted = await this.reconciliations.upload(user.sub, req.body, period);
     res.setHeader('Location', `/reconciliations/${accepted.id}`);
     return accepted;
+  }
+
+  @Get('reconciliations/:id/lines')
+  @Roles('ops')
+  lines(@Param('id', ParseUUIDPipe) id: string, @Query() query: ReconciliationLinesQuery) {
+    return this.reconciliations.lines(id, query.class);
   }
 
   @Get('reconciliations/:id')
