@@ -85,6 +85,24 @@ describe('the order timeline in the operations console', () => {
     expect((await api('timeline/not-an-id')).status).toBe(400);
   });
 
+  it('charts the last hour from the services themselves: orders per minute by status, lag, outbox age, checkout latency', async () => {
+    // the county clock runs an hour a second: an order placed now fills the last county hour
+    const store = await newStore(catalog.url);
+    const kiwi = await newProduct(catalog.url, store.id, { stock: 2 });
+    const placed = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: kiwi.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: address } });
+    await waitFor(async () => (await call('GET', `${orders.url}/orders/${placed.body.orders[0].id}`, { token: buyer })).body.status !== 'pending_stock', 'the new order moving');
+    const charts = await waitFor(async () => {
+      const c = (await api('charts')).body;
+      return c.checkoutP95?.some((p: { checkouts: number }) => p.checkouts >= 1) && c;
+    }, 'a chart sample with the checkout in it');
+    const statuses = new Set(charts.orderFlow.map((m: { status: string }) => m.status));
+    expect(statuses).toContain('pending_stock');
+    for (const m of charts.orderFlow) expect(m.minutesAgo).toBeLessThanOrEqual(60);
+    expect(charts.checkoutP95.some((p: { checkouts: number; seconds: number | null }) => p.checkouts >= 1 && p.seconds! > 0)).toBe(true);
+    expect(charts.outboxAge.map((o: { service: string; points: unknown[] }) => [o.service, o.points.length > 0])).toEqual([['catalog', true], ['orders', true], ['fulfillment', true], ['payouts', true]]);
+    expect(charts.consumerLag.map((g: { group: string }) => g.group)).toEqual(expect.arrayContaining([`${namespace}.orders`, `${namespace}.payouts`]));
+  });
+
   it('answers a search in a real browser', async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed at ${CHROMIUM} (Debian package chromium)`);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
@@ -93,6 +111,9 @@ describe('the order timeline in the operations console', () => {
       await page.goto(consoleApp.url);
       await page.fill('textarea[name=token]', ops);
       await page.click('button[type=submit]');
+      await page.waitForSelector('#charts svg polyline', { state: 'attached', timeout: 10_000 }).catch(async (e) => {
+        throw new Error(`${(e as Error).message}; the panel says: ${await page.textContent('#charts')}`);
+      });
       await page.fill('#find input', storeId);
       await page.click('#find button');
       await page.click(`#timeline a[data-order="${orderId}"]`);

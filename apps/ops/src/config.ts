@@ -11,7 +11,7 @@ export class OpsConfig extends BaseConfig {
   @IsUrl(url) PAYOUTS_URL = 'http://127.0.0.1:3004';
   /** How often consumer lag is sampled for its trend, and how many samples are kept. */
   @IsInt() @Min(1) @Max(3600) LAG_SAMPLE_SECONDS = 15;
-  @IsInt() @Min(2) @Max(1000) LAG_SAMPLES_KEPT = 40;
+  @IsInt() @Min(2) @Max(1000) LAG_SAMPLES_KEPT = 240; // an hour at the default interval: the charts show the last hour
   /** "At risk": scheduled shipments whose pickup deadline is within this many hours. */
   @IsInt() @Min(1) @Max(168) AT_RISK_HOURS = 6;
   /** BullMQ key prefixes to look for queues under (defaults to the services' prefix for NAMESPACE). */

@@ -11,6 +11,7 @@ import { ConsumerLagService } from './domain/consumer-lag.service';
 import { DeadLettersService } from './domain/dead-letters.service';
 import { PlatformStatusService } from './domain/platform-status.service';
 import { OrderTimelineService } from './domain/order-timeline.service';
+import { ChartsService } from './domain/charts.service';
 import { PlatformOverviewService } from './domain/platform-overview.service';
 import { QueuesService } from './domain/queues.service';
 import { ApiController } from './http/api.controller';
@@ -45,6 +46,7 @@ export class OpsModule {
         DeadLettersService,
         PlatformStatusService,
         OrderTimelineService,
+        ChartsService,
         PlatformOverviewService,
         OpsMetrics,
       ],

@@ -8,6 +8,7 @@ import { DeadLettersService } from '../domain/dead-letters.service';
 import { PlatformOverviewService } from '../domain/platform-overview.service';
 import { PlatformStatusService } from '../domain/platform-status.service';
 import { OrderTimelineService } from '../domain/order-timeline.service';
+import { ChartsService } from '../domain/charts.service';
 import { QueuesService } from '../domain/queues.service';
 import { AuditLog } from '../persistence/audit-log';
 import { ServiceAdminClient } from '../persistence/service-admin.client';
@@ -27,7 +28,14 @@ export class ApiController {
     private readonly platformStatus: PlatformStatusService,
     private readonly timelines: OrderTimelineService,
     private readonly services: ServiceAdminClient,
+    private readonly charts: ChartsService,
   ) {}
+
+  /** The last hour: orders per minute by status, consumer lag, outbox age, checkout latency. */
+  @Get('charts')
+  lastHour() {
+    return this.charts.lastHour();
+  }
 
   /** An order's life across the four services in time order; a checkout or store id lists its orders. */
   @Get('timeline/:id')

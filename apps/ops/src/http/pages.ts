@@ -56,6 +56,7 @@ export function consolePage(operator: string): string {
 <main>
 <section id="timeline" style="grid-column:1/-1"><h2>Where is an order? <span class="hint">its life across the four services, in time order; an order, checkout or store id</span></h2>
 <form id="find" style="display:flex;gap:8px;margin-bottom:8px"><input name="id" aria-label="order, checkout or store id" placeholder="order, checkout or store id" style="flex:1;font:inherit;padding:3px 6px" required><button type="submit">find</button></form><div class="result"></div></section>
+<section id="charts" style="grid-column:1/-1"><h2>The last hour <span class="hint">orders per minute by status · consumer lag · outbox age · checkout latency (p95)</span></h2><div class="body">…</div></section>
 <section id="queues"><h2>Queues <span class="hint">BullMQ, every service</span></h2><div class="body">…</div></section>
 <section id="kafka"><h2>Kafka consumers <span class="hint">lag per group, trend of the last samples</span></h2><div class="body">…</div></section>
 <section id="dlq"><h2>Dead letters <span class="hint">per consumer group</span></h2><div class="body">…</div></section>
@@ -88,7 +89,30 @@ function spark(points) {
   return '<svg class="spark" width="' + w + '" height="' + h + '"><polyline fill="none" stroke="' + (rising ? '#b91c1c' : '#0f6e6e') + '" stroke-width="1.5" points="' + xy + '"/></svg>';
 }
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+const PALETTE = ['#0f6e6e', '#b45309', '#15803d', '#b91c1c', '#6d28d9', '#2563eb', '#be185d', '#4b5563', '#a16207'];
+/** A small line chart: series of {t (ms), v} over the last hour. */
+function chart(title, series, unit) {
+  const w = 330, h = 110, pad = 24, now = Date.now(), from = now - 3600000;
+  const all = series.flatMap((s) => s.points.map((p) => p.v)).filter((v) => v !== null);
+  const max = Math.max(1e-9, ...all);
+  const x = (t) => pad + ((t - from) / 3600000) * (w - pad - 4), y = (v) => h - 16 - (v / max) * (h - 30);
+  const lines = series.map((s, i) => { const pts = s.points.filter((p) => p.v !== null && p.t >= from); return pts.length ? '<polyline fill="none" stroke="' + PALETTE[i % PALETTE.length] + '" stroke-width="1.6" points="' + pts.map((p) => x(p.t).toFixed(1) + ',' + y(p.v).toFixed(1)).join(' ') + '"/>' : ''; }).join('');
+  const legend = series.map((s, i) => '<span style="color:' + PALETTE[i % PALETTE.length] + '">■ ' + esc(s.name) + '</span>').join(' ');
+  return '<div style="min-width:340px"><div class="muted">' + esc(title) + '</div><svg width="' + w + '" height="' + h + '" style="background:#fafbfc;border:1px solid var(--line);border-radius:4px">' +
+    '<text x="2" y="12" font-size="10" fill="#66717d">' + (Math.round(max * 100) / 100) + ' ' + esc(unit) + '</text><text x="2" y="' + (h - 4) + '" font-size="10" fill="#66717d">−60 min</text><text x="' + (w - 30) + '" y="' + (h - 4) + '" font-size="10" fill="#66717d">now</text>' +
+    lines + '</svg><div style="font-size:11px;max-width:330px">' + (legend || '<span class="muted">no data yet</span>') + '</div></div>';
+}
 const render = {
+  async charts() {
+    const c = await api('charts');
+    const byStatus = new Map();
+    for (const m of Array.isArray(c.orderFlow) ? c.orderFlow : []) { if (!byStatus.has(m.status)) byStatus.set(m.status, []); byStatus.get(m.status).push({ t: Date.now() - m.minutesAgo * 60000, v: m.orders }); }
+    return '<div class="row">' +
+      chart('orders reaching each status, per minute (orders’ clock)', [...byStatus].map(([name, points]) => ({ name, points })), 'orders') +
+      chart('consumer lag', c.consumerLag.map((g) => ({ name: g.group.split('.').pop(), points: g.points.map((p) => ({ t: Date.parse(p.at), v: p.lag })) })), 'events') +
+      chart('outbox: oldest unsent', c.outboxAge.map((o) => ({ name: o.service, points: o.points.map((p) => ({ t: Date.parse(p.at), v: p.seconds })) })), 's') +
+      chart('checkout latency, p95', [{ name: 'POST /checkouts', points: c.checkoutP95.map((p) => ({ t: Date.parse(p.at), v: p.seconds })) }], 's') + '</div>';
+  },
   async status() {
     const s = await api('status');
     return (s.banner ? '<div class="banner ' + s.level + '" role="alert">' + (s.level === 'red' ? 'DOWN OR STALE — ' : 'Needs a look — ') + esc(s.banner) + '</div>' : '') +

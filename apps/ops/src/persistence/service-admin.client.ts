@@ -33,6 +33,16 @@ export class ServiceAdminClient {
     }
   }
 
+  /** A text answer (a /metrics page), or null if the service does not answer. */
+  async text(service: ServiceName, path: string): Promise<string | null> {
+    try {
+      const res = await fetch(`${this.config.serviceUrls[service]}${path}`, { headers: { authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(3000) });
+      return res.ok ? await res.text() : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** The service's /health (terminus answers 503 with the same shape when a part is down), or an `{ unavailable }` note. */
   async health<T>(service: ServiceName): Promise<T | { unavailable: string }> {
     try {

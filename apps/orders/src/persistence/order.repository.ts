@@ -319,6 +319,16 @@ export class OrderRepository {
     return qb.orderBy('o.created_at', 'DESC').take(limit).getMany();
   }
 
+  /** How many orders reached each status in each minute since `since` (the history's own time). */
+  async flowPerMinute(tx: EntityManager, since: Date): Promise<{ minute: Date; status: OrderStatus; n: number }[]> {
+    const rows: { minute: Date; status: OrderStatus; n: number }[] = await tx.query(
+      `SELECT date_trunc('minute', at) AS minute, to_status AS status, count(*)::int AS n FROM order_history
+        WHERE at >= $1 AND (from_status IS NULL OR from_status <> to_status) GROUP BY 1, 2 ORDER BY 1`,
+      [since],
+    );
+    return rows;
+  }
+
   async history(tx: EntityManager, orderId: string): Promise<OrderHistoryEntity[]> {
     return tx.getRepository(OrderHistoryEntity).find({ where: { orderId }, order: { id: 'ASC' } });
   }
