@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { OrderTrailSource, ServiceKitModule, ServiceOptions } from '@cc/service';
+import { StoreService } from './domain/store.service';
+import { StoreRepository } from './persistence/store.repository';
 import { CatalogTrailSource } from './domain/order-trail.source';
 import { OrderStockRepository } from './persistence/order-stock.repository';
 import { CatalogConfig } from './config';
@@ -10,7 +12,7 @@ import { CatalogController } from './http/catalog.controller';
 import { ReservationExpiryJob } from './jobs/reservation-expiry.job';
 import { catalogEntities } from './persistence/entities';
 import { catalogMigrations } from './persistence/migrations';
-import { ProductRepository } from './persistence/product.repository';
+import { ProductChangeRepository, ProductRepository } from './persistence/product.repository';
 import { StockRepository } from './persistence/stock.repository';
 
 @Module({})
@@ -37,7 +39,7 @@ export class CatalogModule {
         }),
       ],
       controllers: [CatalogController],
-      providers: [ProductService, StockService, ProductRepository, StockRepository, OrderEventsHandler, ReservationExpiryJob, OrderStockRepository, { provide: OrderTrailSource, useClass: CatalogTrailSource }],
+      providers: [ProductService, StockService, StoreService, ProductRepository, ProductChangeRepository, StoreRepository, StockRepository, OrderEventsHandler, ReservationExpiryJob, OrderStockRepository, { provide: OrderTrailSource, useClass: CatalogTrailSource }],
     };
   }
 }

@@ -46,6 +46,7 @@ export class OrdersModule {
             'catalog.stock-reserved',
             'catalog.stock-rejected',
             'catalog.stock-released',
+            'catalog.product-changed',
             'fulfillment.shipment-scheduled',
             'fulfillment.shipment-picked-up',
             'fulfillment.shipment-delivered',

@@ -135,7 +135,7 @@ export class StockService {
       const problem = checkAdjustment(level, delta);
       if (problem) throw conflict(problem, { onHand: level.onHand, reserved: level.reserved });
       await this.stock.applyMovements(tx, [{ productId, kind: 'adjustment', onHandDelta: delta, reservedDelta: 0, reason, actor }]);
-      await this.products.announce(tx, productId);
+      await this.products.announce(tx, productId, ['stock']);
       return this.products.getProduct(productId, tx);
     });
   }

@@ -1,11 +1,43 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, NotEquals } from 'class-validator';
-import { CATEGORIES, Category } from '@cc/contracts';
+import { ArrayMaxSize, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, NotEquals, ValidateIf } from 'class-validator';
+import { CATEGORIES, Category, MAINLAND_MOBILE, STORE_STATUSES, StoreStatus } from '@cc/contracts';
+
+const PHONE_MESSAGE = 'contactPhone must be a mainland mobile number: 11 digits starting with 1, optionally +86 before it';
 
 export class CreateStoreDto {
   @ApiProperty({ example: 'Auntie Li’s Kiwi Orchard' }) @IsString() @Length(1, 200) name!: string;
   @ApiProperty({ example: 'zhouzhi-louguan' }) @IsString() @Length(1, 100) township!: string;
+  @ApiPropertyOptional({ example: 'Kiwis from the slopes of the Qinling' }) @IsOptional() @IsString() @Length(1, 2000) description?: string;
+  @ApiPropertyOptional({ example: '13812345678' }) @IsOptional() @IsString() @Matches(MAINLAND_MOBILE, { message: PHONE_MESSAGE }) contactPhone?: string;
+}
+
+export class UpdateStoreDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) description?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(MAINLAND_MOBILE, { message: PHONE_MESSAGE }) contactPhone?: string;
+  @ApiPropertyOptional({ description: 'ops only: moves her pickups to that township’s rounds' }) @IsOptional() @IsString() @Length(1, 100) township?: string;
+}
+
+export class StoreListQuery {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) township?: string;
+  @ApiPropertyOptional({ enum: STORE_STATUSES }) @IsOptional() @IsIn(STORE_STATUSES) status?: StoreStatus;
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000) page = 1;
+  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize = 50;
+}
+
+export class SuspendStoreDto {
+  @ApiProperty({ example: 'sold honey as wild that was not; under review' }) @IsString() @Length(1, 500) reason!: string;
+}
+
+/** Fields left out stay as they are; null puts a perishability override back to its category's default. */
+export class UpdateProductDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) description?: string;
+  @ApiPropertyOptional({ description: 'price in fen; orders placed before keep theirs' }) @IsOptional() @IsInt() @Min(0) @Max(100_000_000) priceFen?: number;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(1) @Max(24 * 365) pickupWithinHours?: number | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(1) @Max(24 * 365 * 5) shelfLifeHours?: number | null;
+  @ApiPropertyOptional({ nullable: true, description: 'handicraft only' }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(0) @Max(365) leadTimeDays?: number | null;
 }
 
 export class CreateProductDto {
@@ -35,6 +67,7 @@ export class ProductListQuery {
   @IsUUID('all', { each: true })
   @ArrayMaxSize(100)
   ids?: string[];
+  @ApiPropertyOptional({ description: 'true: archived products too (the store’s seller, ops)' }) @IsOptional() @IsIn(['true', 'false']) includeArchived?: 'true' | 'false';
   @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000) page = 1;
   @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize = 50;
 }

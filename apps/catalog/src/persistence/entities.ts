@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { bigintAsNumber } from '@cc/service';
-import type { Category } from '@cc/contracts';
+import type { Category, StoreStatus } from '@cc/contracts';
 
 
 @Entity('stores')
@@ -8,7 +8,14 @@ export class StoreEntity {
   @PrimaryColumn('uuid') id!: string;
   @Column('text') name!: string;
   @Column('text') township!: string;
+  @Column('text', { nullable: true }) description!: string | null;
+  /** Personal data of the seller: shown to ops and to her, masked in logs. */
+  @Column('text', { name: 'contact_phone', nullable: true }) contactPhone!: string | null;
+  @Column('text') status!: StoreStatus;
+  @Column('text', { name: 'suspended_reason', nullable: true }) suspendedReason!: string | null;
+  @Column('int') version!: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
 
 @Entity('products')
@@ -25,6 +32,11 @@ export class ProductEntity {
   @Column('int', { name: 'shelf_life_hours', nullable: true }) shelfLifeHours!: number | null;
   /** Made-to-order days before a handicraft can be collected. */
   @Column('int', { name: 'lead_time_days', nullable: true }) leadTimeDays!: number | null;
+  @Column('text', { nullable: true }) description!: string | null;
+  /** Grows with every edit; an edit names the version it was made on (If-Match). */
+  @Column('int') version!: number;
+  /** Off sale since (hidden from the public listing, refused at checkout); null: on sale. */
+  @Column('timestamptz', { name: 'archived_at', nullable: true }) archivedAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

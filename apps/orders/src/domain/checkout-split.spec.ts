@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { splitByStore, UnknownProductsError } from './checkout-split';
+import { NotForSaleError, splitByStore, UnknownProductsError } from './checkout-split';
 
-const product = (storeId: string, priceFen: number) => ({ id: randomUUID(), storeId, township: 't', name: 'p', category: 'fresh' as const, priceFen });
+const product = (storeId: string, priceFen: number) => ({ id: randomUUID(), storeId, township: 't', name: 'p', category: 'fresh' as const, priceFen, version: 1, archived: false, storeStatus: 'active' as const });
 
 describe('splitByStore', () => {
   it('makes one order per store with exact totals in fen', () => {
@@ -34,5 +34,22 @@ describe('splitByStore', () => {
   it('names the products the catalog does not know', () => {
     const missing = randomUUID();
     expect(() => splitByStore([{ productId: missing, quantity: 1 }], [])).toThrow(UnknownProductsError);
+  });
+
+  it('refuses a product taken off sale, or of a suspended store, naming each', () => {
+    const honey = { ...product('A', 3000), name: 'Wild honey', archived: true };
+    const quilt = { ...product('B', 48800), name: 'Patchwork quilt', storeStatus: 'suspended' as const };
+    const kiwi = product('C', 6800);
+    let refused: unknown;
+    try {
+      splitByStore([{ productId: kiwi.id, quantity: 1 }, { productId: honey.id, quantity: 1 }, { productId: quilt.id, quantity: 1 }], [kiwi, honey, quilt]);
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(NotForSaleError);
+    expect((refused as NotForSaleError).products).toEqual([
+      { productId: honey.id, name: 'Wild honey', why: 'archived' },
+      { productId: quilt.id, name: 'Patchwork quilt', why: 'store-suspended' },
+    ]);
   });
 });

@@ -32,6 +32,13 @@ export class UnknownProductsError extends Error {
   }
 }
 
+/** Products a checkout names that cannot be bought now: taken off sale, or their store suspended. */
+export class NotForSaleError extends Error {
+  constructor(readonly products: { productId: string; name: string; why: 'archived' | 'store-suspended' }[]) {
+    super(`not for sale: ${products.map((p) => `${p.name} (${p.productId}): ${p.why === 'archived' ? 'taken off sale by its store' : 'its store is suspended'}`).join('; ')}`);
+  }
+}
+
 export function mergeCheckoutLines(lines: readonly CheckoutLine[]): CheckoutLine[] {
   const merged = new Map<string, number>();
   for (const l of lines) merged.set(l.productId, (merged.get(l.productId) ?? 0) + l.quantity);
@@ -43,6 +50,11 @@ export function splitByStore(lines: readonly CheckoutLine[], products: readonly 
   const byId = new Map(products.map((p) => [p.id, p]));
   const unknown = lines.filter((l) => !byId.has(l.productId)).map((l) => l.productId);
   if (unknown.length) throw new UnknownProductsError(unknown);
+  const notForSale = mergeCheckoutLines(lines)
+    .map((l) => byId.get(l.productId)!)
+    .filter((p) => p.archived || p.storeStatus === 'suspended')
+    .map((p) => ({ productId: p.id, name: p.name, why: p.archived ? ('archived' as const) : ('store-suspended' as const) }));
+  if (notForSale.length) throw new NotForSaleError(notForSale);
   const orders = new Map<string, PlannedOrder>();
   for (const line of mergeCheckoutLines(lines)) {
     const p = byId.get(line.productId)!;

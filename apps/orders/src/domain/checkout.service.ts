@@ -6,7 +6,7 @@ import type { ShippingAddress } from '@cc/contracts';
 import { Clock, Principal, unprocessable } from '@cc/platform';
 import { CatalogClient } from '../persistence/catalog.client';
 import { CheckoutAdmission } from './checkout-admission.service';
-import { CheckoutLine, splitByStore, UnknownProductsError } from './checkout-split';
+import { CheckoutLine, NotForSaleError, splitByStore, UnknownProductsError } from './checkout-split';
 import { eventLines } from './order-events';
 import { IdempotentCommand, requestHash } from './idempotent-command';
 import { OrderTransitions } from './order-transitions';
@@ -49,6 +49,7 @@ export class CheckoutService {
       planned = splitByStore(request.lines, await this.catalog.products([...new Set(request.lines.map((l) => l.productId))]));
     } catch (e) {
       if (e instanceof UnknownProductsError) throw unprocessable(e.message, { productIds: e.productIds });
+      if (e instanceof NotForSaleError) throw unprocessable(e.message, { notForSale: e.products });
       throw e;
     }
     // one statement writes it all, so without a key it needs no transaction of its own

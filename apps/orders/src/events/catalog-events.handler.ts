@@ -3,10 +3,20 @@ import type { EntityManager } from 'typeorm';
 import type { DecodedEvent } from '@cc/contracts';
 import { OnEvent } from '@cc/service';
 import { OrderLifecycleService } from '../domain/order-lifecycle.service';
+import { CatalogClient } from '../persistence/catalog.client';
 
 @Injectable()
 export class CatalogEventsHandler {
-  constructor(private readonly lifecycle: OrderLifecycleService) {}
+  constructor(
+    private readonly lifecycle: OrderLifecycleService,
+    private readonly catalog: CatalogClient,
+  ) {}
+
+  /** A product changed (price, name, off sale): the cached copy goes, the next checkout reads it anew. */
+  @OnEvent('catalog.product-changed', { batch: true })
+  onProductChanged(events: DecodedEvent<'catalog.product-changed'>[]) {
+    for (const e of events) this.catalog.forget(e.data.productId);
+  }
 
   @OnEvent('catalog.stock-reserved', { batch: true })
   onStockReserved(events: DecodedEvent<'catalog.stock-reserved'>[], tx: EntityManager) {

@@ -1,6 +1,8 @@
 // Asks catalog for the products a checkout names (a synchronous read: the buyer waits for prices).
 // Products read are kept for CATALOG_CACHE_MS, so the best sellers of a busy day cost one read
-// now and then instead of one per checkout; a product catalog does not know is never kept.
+// now and then instead of one per checkout; a product catalog does not know is never kept. A
+// product that changes (catalog.product-changed) is forgotten at once, so a new price applies
+// from the next checkout after the event arrives; the cache time bounds only a lost event.
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { ProductView } from '@cc/contracts';
 import { currentFlow, CORRELATION_HEADER, ProblemException } from '@cc/platform';
@@ -40,6 +42,11 @@ export class CatalogClient {
       }
     }
     return [...found, ...fetched];
+  }
+
+  /** Forgets a product (it changed: product-changed), so the next checkout reads it again. */
+  forget(productId: string): void {
+    this.cache.delete(productId);
   }
 
   private async fetch(ids: string[]): Promise<CatalogProduct[]> {
