@@ -3,21 +3,27 @@ import { ServiceKitModule, ServiceOptions } from '@cc/service';
 import { PayoutsConfig } from './config';
 import { BalanceService } from './domain/balance.service';
 import { LedgerService } from './domain/ledger.service';
+import { PayoutAccountService } from './domain/payout-account.service';
 import { PAYOUT_CALLS_QUEUE, PAYOUT_RUNS_QUEUE, PayoutRunService } from './domain/payout-run.service';
 import { PayoutTransferService } from './domain/payout-transfer.service';
 import { RECONCILIATION_QUEUE, ReconciliationService } from './domain/reconciliation.service';
+import { StoreDirectoryService } from './domain/store-directory.service';
 import { OrderEventsHandler } from './events/order-events.handler';
+import { StoreEventsHandler } from './events/store-events.handler';
 import { PayoutsAdminController } from './http/admin.controller';
 import { BalanceController } from './http/balance.controller';
 import { CsvBodyMiddleware } from './http/csv-body.middleware';
+import { PayoutAccountController } from './http/payout-account.controller';
 import { PayoutsController } from './http/payouts.controller';
 import { PayoutJobs } from './jobs/payout.jobs';
 import { payoutsEntities } from './persistence/entities';
 import { LedgerRepository } from './persistence/ledger.repository';
 import { payoutsMigrations } from './persistence/migrations';
+import { PayoutAccountRepository } from './persistence/payout-account.repository';
 import { PayoutProvider, SimulatedPayoutProvider } from './persistence/payout-provider';
 import { PayoutRepository } from './persistence/payout.repository';
 import { ReconciliationRepository } from './persistence/reconciliation.repository';
+import { StoreRepository } from './persistence/store.repository';
 
 @Module({})
 export class PayoutsModule implements NestModule {
@@ -30,7 +36,7 @@ export class PayoutsModule implements NestModule {
           config,
           entities: payoutsEntities,
           migrations: payoutsMigrations,
-          consumes: ['orders.order-paid', 'orders.order-completed', 'orders.order-refunded'],
+          consumes: ['orders.order-paid', 'orders.order-completed', 'orders.order-refunded', 'catalog.store-changed'],
           queues: {
             // one run at a time; a run that failed is retried, and its request key keeps it one run;
             // daily at PAYOUT_RUN_TIME county time on the service clock (so also on the demo's fast one)
@@ -48,18 +54,23 @@ export class PayoutsModule implements NestModule {
           ...overrides,
         }),
       ],
-      controllers: [BalanceController, PayoutsController, PayoutsAdminController],
+      controllers: [BalanceController, PayoutAccountController, PayoutsController, PayoutsAdminController],
       providers: [
         LedgerService,
         BalanceService,
         PayoutRunService,
         PayoutTransferService,
         ReconciliationService,
+        PayoutAccountService,
+        StoreDirectoryService,
         LedgerRepository,
         PayoutRepository,
+        PayoutAccountRepository,
+        StoreRepository,
         ReconciliationRepository,
         { provide: PayoutProvider, useClass: SimulatedPayoutProvider },
         OrderEventsHandler,
+        StoreEventsHandler,
         PayoutJobs,
       ],
     };
