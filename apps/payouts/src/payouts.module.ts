@@ -7,6 +7,7 @@ import { PayoutAccountService } from './domain/payout-account.service';
 import { PAYOUT_CALLS_QUEUE, PAYOUT_RUNS_QUEUE, PayoutRunService } from './domain/payout-run.service';
 import { PayoutTransferService } from './domain/payout-transfer.service';
 import { RECONCILIATION_QUEUE, ReconciliationService } from './domain/reconciliation.service';
+import { StatementService } from './domain/statement.service';
 import { StoreDirectoryService } from './domain/store-directory.service';
 import { OrderEventsHandler } from './events/order-events.handler';
 import { StoreEventsHandler } from './events/store-events.handler';
@@ -15,11 +16,13 @@ import { BalanceController } from './http/balance.controller';
 import { CsvBodyMiddleware } from './http/csv-body.middleware';
 import { PayoutAccountController } from './http/payout-account.controller';
 import { PayoutsController } from './http/payouts.controller';
+import { StatementController } from './http/statement.controller';
 import { PayoutJobs } from './jobs/payout.jobs';
 import { payoutsEntities } from './persistence/entities';
 import { LedgerRepository } from './persistence/ledger.repository';
 import { payoutsMigrations } from './persistence/migrations';
 import { PayoutAccountRepository } from './persistence/payout-account.repository';
+import { PayoutLineRepository } from './persistence/payout-line.repository';
 import { PayoutProvider, SimulatedPayoutProvider } from './persistence/payout-provider';
 import { PayoutRepository } from './persistence/payout.repository';
 import { ReconciliationRepository } from './persistence/reconciliation.repository';
@@ -54,7 +57,7 @@ export class PayoutsModule implements NestModule {
           ...overrides,
         }),
       ],
-      controllers: [BalanceController, PayoutAccountController, PayoutsController, PayoutsAdminController],
+      controllers: [BalanceController, PayoutAccountController, StatementController, PayoutsController, PayoutsAdminController],
       providers: [
         LedgerService,
         BalanceService,
@@ -63,9 +66,11 @@ export class PayoutsModule implements NestModule {
         ReconciliationService,
         PayoutAccountService,
         StoreDirectoryService,
+        StatementService,
         LedgerRepository,
         PayoutRepository,
         PayoutAccountRepository,
+        PayoutLineRepository,
         StoreRepository,
         ReconciliationRepository,
         { provide: PayoutProvider, useClass: SimulatedPayoutProvider },

@@ -13,9 +13,10 @@ import { Jobs, LOGGER } from '@cc/service';
 import { PayoutsConfig } from '../config';
 import { LedgerRepository } from '../persistence/ledger.repository';
 import { PayoutAccountRepository } from '../persistence/payout-account.repository';
+import { PayoutLineRepository } from '../persistence/payout-line.repository';
 import { PayoutHold, PayoutRepository } from '../persistence/payout.repository';
 import { StoreRepository } from '../persistence/store.repository';
-import { payoutDue, payoutSentEntries } from './ledger-rules';
+import { LedgerRuleError, payoutDue, payoutSentEntries } from './ledger-rules';
 import { maskedAccount } from './payout-account-rules';
 import { payoutHold } from './payout-holds';
 
@@ -37,6 +38,7 @@ export class PayoutRunService {
     private readonly ledger: LedgerRepository,
     private readonly accounts: PayoutAccountRepository,
     private readonly stores: StoreRepository,
+    private readonly lines: PayoutLineRepository,
     private readonly outbox: Outbox,
     private readonly jobs: Jobs,
     private readonly clock: Clock,
@@ -116,6 +118,11 @@ export class PayoutRunService {
     await this.payouts.insertHolds(tx, runId, held);
     if (held.length) this.logger.info({ runId, held: held.map((h) => ({ storeId: h.storeId, reason: h.reason })) }, 'payout run held stores');
     await this.payouts.insertPayouts(tx, due, now);
+    // the entries each payout pays, for her statement; they add up to it, or nothing of the run stays
+    const lineTotals = await this.lines.recordLines(tx, due);
+    for (const p of due) {
+      if (lineTotals.get(p.id) !== p.amountFen) throw new LedgerRuleError(`payout to store ${p.storeId}: its ledger entries add up to ${lineTotals.get(p.id) ?? 0} fen, the available balance is ${p.amountFen}`);
+    }
     for (const p of due) {
       await this.ledger.post(tx, {
         idempotencyKey: `payout-sent:${p.id}`,

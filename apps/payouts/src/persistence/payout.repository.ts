@@ -30,6 +30,8 @@ export interface Payout {
   failedAt: Date | null;
 }
 
+export type PayoutWithAccount = Payout & { account: PayoutAccountDetails | null };
+
 /** A store a run did not pay although her balance was due, and why. */
 export interface PayoutHold {
   storeId: string;
@@ -79,7 +81,7 @@ export class PayoutRepository {
     ]);
   }
 
-  async findRun(tx: EntityManager, id: string): Promise<{ run: PayoutRun; payouts: (Payout & { account: PayoutAccountDetails | null })[]; held: PayoutHold[] } | null> {
+  async findRun(tx: EntityManager, id: string): Promise<{ run: PayoutRun; payouts: PayoutWithAccount[]; held: PayoutHold[] } | null> {
     const [run] = await tx.query(`SELECT * FROM payout_runs WHERE id = $1`, [id]);
     if (!run) return null;
     const payouts = await tx.query(`SELECT p.*, ${ACCOUNT_COLUMNS} FROM payouts p ${WITH_ACCOUNT} WHERE p.run_id = $1 ORDER BY p.store_id`, [id]);
@@ -113,6 +115,22 @@ export class PayoutRepository {
       `INSERT INTO payout_run_holds (run_id, store_id, reason, available_fen) SELECT $1, store_id, reason, available FROM unnest($2::uuid[], $3::text[], $4::bigint[]) AS u(store_id, reason, available)`,
       [runId, holds.map((h) => h.storeId), holds.map((h) => h.reason), holds.map((h) => h.availableFen)],
     );
+  }
+
+  async findWithAccount(tx: EntityManager, id: string): Promise<PayoutWithAccount | null> {
+    const [r] = await tx.query(`SELECT p.*, ${ACCOUNT_COLUMNS} FROM payouts p ${WITH_ACCOUNT} WHERE p.id = $1`, [id]);
+    return r ? { ...toPayout(r), account: accountOf(r) } : null;
+  }
+
+  /** A store's payouts, newest first, each with how many ledger entries it paid. */
+  async storePayouts(tx: EntityManager, storeId: string, page: number, pageSize: number): Promise<{ rows: (PayoutWithAccount & { lineCount: number })[]; total: number }> {
+    const rows: Record<string, any>[] = await tx.query(
+      `SELECT p.*, ${ACCOUNT_COLUMNS}, (SELECT count(*)::int FROM payout_lines l WHERE l.payout_id = p.id) AS line_count
+       FROM payouts p ${WITH_ACCOUNT} WHERE p.store_id = $1 ORDER BY p.created_at DESC, p.id DESC LIMIT $2 OFFSET $3`,
+      [storeId, pageSize, (page - 1) * pageSize],
+    );
+    const [{ total }] = await tx.query(`SELECT count(*)::int AS total FROM payouts WHERE store_id = $1`, [storeId]);
+    return { rows: rows.map((r) => ({ ...toPayout(r), account: accountOf(r), lineCount: r.line_count })), total };
   }
 
   async find(tx: EntityManager, id: string, lock = false): Promise<Payout | null> {
