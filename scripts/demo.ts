@@ -2,7 +2,8 @@ import 'reflect-metadata';
 // The demo county: brings the four services up as processes, opens six stores in three
 // townships, streams simulated buyers' checkouts through the whole order life (payment, pickup,
 // delivery, receipt — or, for the buyers who never press it, the order confirming itself) on a
-// fast clock, shows progress each second and ends with a summary.
+// fast clock, shows progress each second and ends with a summary: balances, a payout run, and
+// one seller's statement of her last payout.
 //   npm run demo -- [--orders 40] [--rate 4] [--exit]
 import { join } from 'node:path';
 import { demoAddress, formatYuan } from '@cc/contracts';
@@ -89,6 +90,39 @@ const COUNTY = [
   { store: 'Grandma Wang’s Patchwork', township: 'jixian', products: [{ name: 'Patchwork quilt, single', category: 'handicraft', priceFen: 48800, stock: 3 }] },
 ] as const;
 
+/** Where each demo store is paid (in COUNTY's order): a bank card, an Alipay login, a WeChat ID. */
+const PAYOUT_ACCOUNTS = [
+  { method: 'bank', accountName: '李秀兰', accountNumber: '6222021234567890' },
+  { method: 'alipay', accountName: '周建国', accountNumber: 'zhou.noodles@example.com' },
+  { method: 'wechat', accountName: '高红艳', accountNumber: 'hongyan_dates' },
+  { method: 'bank', accountName: '马秀英', accountNumber: '6217001234567891' },
+  { method: 'alipay', accountName: '秦桂芳', accountNumber: '13912345678' },
+  { method: 'bank', accountName: '王淑珍', accountNumber: '6228481234567892' },
+] as const;
+
+/** Finance's payout run at the end, and the statement of the first seller it has paid: each line names its order. */
+async function payoutsAtTheEnd(payouts: string, stores: { id: string; name: string }[]): Promise<void> {
+  const run = await api('POST', `${payouts}/payout-runs`, ops);
+  const reasons = [...new Set(run.held.map((h: { reason: string }) => h.reason))].join(', ');
+  console.log(`
+payout run (finance): ${run.payoutCount} payouts, ${formatYuan(run.totalFen)}; ${run.heldCount} stores held${reasons ? ` (${reasons})` : ''}`);
+  for (const store of stores) {
+    const seller = token('seller', `owner-${store.id}`, store.id);
+    const [last] = (await api('GET', `${payouts}/stores/${store.id}/payouts?pageSize=1`, seller)).items;
+    if (!last) continue;
+    const statement = await api('GET', `${payouts}/payouts/${last.id}/lines`, seller);
+    console.log(`
+${store.name}: last payout ${formatYuan(statement.amountFen)} to ${statement.account.method} ${statement.account.accountNumber}, ${statement.status}`);
+    for (const l of statement.lines) {
+      const what = l.orderId ? `order ${l.orderId.slice(0, 8)}` : `payout ${String(l.returnedPayoutId).slice(0, 8)} returned`;
+      console.log(`  ${l.kind.padEnd(16)} ${what.padEnd(26)} gross ${formatYuan(l.grossFen).padStart(10)}  commission ${formatYuan(l.commissionFen).padStart(9)}  ${formatYuan(l.amountFen).padStart(10)}`);
+    }
+    console.log(`  ${'total'.padEnd(43)} gross ${formatYuan(statement.totals.grossFen).padStart(10)}  commission ${formatYuan(statement.totals.commissionFen).padStart(9)}  ${formatYuan(statement.totals.amountFen).padStart(10)}`);
+    return;
+  }
+  console.log('no store has been paid yet: a changed payout account is held for PAYOUT_ACCOUNT_HOLD_HOURS (a county day, 24 s here)');
+}
+
 interface Tracked {
   id: string;
   storeId: string;
@@ -136,12 +170,14 @@ async function main() {
   const catalog = platform.url('catalog');
   const products: { id: string; storeId: string; name: string }[] = [];
   const stores: { id: string; name: string }[] = [];
-  for (const entry of COUNTY) {
+  for (const [i, entry] of COUNTY.entries()) {
     const store = await api('POST', `${catalog}/stores`, ops, { name: entry.store, township: entry.township });
     stores.push(store);
+    // where her money goes; the payout runs pay to it once PAYOUT_ACCOUNT_HOLD_HOURS (24 county hours) have passed
+    await api('PUT', `${platform.url('payouts')}/stores/${store.id}/payout-account`, token('seller', `owner-${store.id}`, store.id), PAYOUT_ACCOUNTS[i]);
     for (const p of entry.products) products.push({ ...(await api('POST', `${catalog}/stores/${store.id}/products`, token('seller', `owner-${store.id}`, store.id), p)), name: p.name });
   }
-  console.log(`opened ${stores.length} stores with ${products.length} products in 3 townships`);
+  console.log(`opened ${stores.length} stores with ${products.length} products in 3 townships, each with a payout account`);
 
   const tracked = new Map<string, Tracked>();
   const buyers = Array.from({ length: 12 }, (_, i) => `buyer-${String(i + 1).padStart(2, '0')}`);
@@ -260,8 +296,9 @@ async function main() {
   console.log('\nseller balances (payouts):');
   for (const store of stores) {
     const b = await api('GET', `${platform.url('payouts')}/stores/${store.id}/balance`, ops);
-    console.log(`  ${store.name.padEnd(28)} pending ${formatYuan(b.pendingFen).padStart(10)}   available ${formatYuan(b.availableFen).padStart(10)}`);
+    console.log(`  ${store.name.padEnd(28)} pending ${formatYuan(b.pendingFen).padStart(10)}   available ${formatYuan(b.availableFen).padStart(10)}   paid out ${formatYuan(b.paidOutFen + b.inTransitFen).padStart(10)}`);
   }
+  await payoutsAtTheEnd(platform.url('payouts'), stores);
   console.log('\nthe platform is running:');
   for (const name of SERVICE_NAMES) console.log(`  ${name.padEnd(12)} ${platform.url(name)}   (OpenAPI at ${platform.url(name)}/docs)`);
   console.log(`  ops console  ${platform.url('ops')}   (sign in with this token:)`);

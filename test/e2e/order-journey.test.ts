@@ -8,6 +8,7 @@ import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace } from '../support/harness';
 import { freePorts, Platform, SERVICE_NAMES, ServiceName } from '../../scripts/platform';
 
+const PAYOUT_ACCOUNT_NUMBER = '6217009876543210';
 const HOURLY = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`).join(',');
 
 describe('an order carried end to end through catalog, orders, fulfillment and payouts', () => {
@@ -43,6 +44,8 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
         // a delivered order nobody confirms completes half a county day (12 real seconds) later
         AUTO_CONFIRM_DAYS: '0.5',
         SIMULATED_PAYOUT_SETTLE_SECONDS: '600',
+        // a changed payout account is paid to a county hour (a real second) later
+        PAYOUT_ACCOUNT_HOLD_HOURS: '1',
       },
       logDir,
       // supervised, as under the demo: a service that dies is restarted (and said so in platform.log)
@@ -120,6 +123,9 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
 
     const store = (await call('POST', `${catalog}/stores`, { token: ops, body: { name: 'Sister Wang’s Patchwork', township: 'louguan' } })).body;
     const seller = tokenFor('seller', store.id);
+    // where her money goes: shown (and logged) only as ****3210
+    const account = await call('PUT', `${payouts}/stores/${store.id}/payout-account`, { token: seller, body: { method: 'bank', accountName: '王秀珍', accountNumber: PAYOUT_ACCOUNT_NUMBER } });
+    expect([account.status, account.body.account.accountNumber]).toEqual([200, '****3210']);
     const peaches = (await call('POST', `${catalog}/stores/${store.id}/products`, { token: seller, body: { name: 'Honey peaches, 3 kg', category: 'fresh', priceFen: 6800, stock: 5 } })).body;
     const checkout = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId: peaches.id, quantity: 2 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() }, headers: { 'Idempotency-Key': 'e2e-silent-1' } });
     expect(checkout.status).toBe(201);
@@ -148,6 +154,11 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
     const ledger = (await call('GET', `${payouts}/stores/${store.id}/ledger?page=1&pageSize=50`, { token: seller })).body;
     const kinds = (Array.isArray(ledger) ? ledger : ledger.items).map((e: { kind: string }) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['payout-sent', 'payout-settled']));
+    // her statement: the payout, to her account, is the order's share
+    const [payout] = (await call('GET', `${payouts}/stores/${store.id}/payouts`, { token: seller })).body.items;
+    expect(payout).toMatchObject({ amountFen: 12920, status: 'settled', account: { method: 'bank', accountNumber: '****3210' } });
+    const statement = (await call('GET', `${payouts}/payouts/${payout.id}/lines`, { token: seller })).body;
+    expect(statement.lines).toMatchObject([{ kind: 'sale', orderId, grossFen: 13600, commissionFen: 680, amountFen: 12920 }]);
   }, 120_000);
 
   it("writes the buyers' phone numbers and addresses to no log unmasked", async () => {
@@ -155,7 +166,9 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
     const all = logs.map((l) => l.text).join('\n');
     // the courier's run is logged with where its parcels go, masked; nothing anywhere shows them whole
     expect(all).toContain('"phone":"138****0000"');
+    // and the seller's payout account change is logged with the number masked
+    expect(all).toContain('"to":"****3210"');
     const { phone, street, recipientName } = demoAddress();
-    for (const { file, text } of logs) expect({ file, leaks: [phone, street, recipientName].filter((trace) => text.includes(trace)) }).toEqual({ file, leaks: [] });
+    for (const { file, text } of logs) expect({ file, leaks: [phone, street, recipientName, PAYOUT_ACCOUNT_NUMBER].filter((trace) => text.includes(trace)) }).toEqual({ file, leaks: [] });
   });
 });

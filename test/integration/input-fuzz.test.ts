@@ -22,7 +22,7 @@ type Body = string | Uint8Array | undefined;
 
 interface Endpoint {
   service: Service;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   /** `:id` is replaced by a generated id. */
   path: string;
   query?: Record<string, fc.Arbitrary<string>>;
@@ -160,6 +160,10 @@ const ENDPOINTS: Endpoint[] = [
   { service: 'payouts', method: 'GET', path: '/admin/finance' },
   { service: 'payouts', method: 'GET', path: '/stores/:id/balance' },
   { service: 'payouts', method: 'GET', path: '/stores/:id/ledger', query: pageQuery },
+  { service: 'payouts', method: 'PUT', path: '/stores/:id/payout-account', fields: { method: mixed(fc.constantFrom('bank', 'alipay', 'wechat', 'paypal')), accountName: text(61), accountNumber: mixed(fc.constantFrom('6222021234567890', '62220212345', '13812345678', 'li@example.com', 'wxid_abc', '1wxid', '6222021234560000')) } },
+  { service: 'payouts', method: 'GET', path: '/stores/:id/payout-account' },
+  { service: 'payouts', method: 'GET', path: '/stores/:id/payouts', query: pageQuery },
+  { service: 'payouts', method: 'GET', path: '/payouts/:id/lines' },
   { service: 'payouts', method: 'POST', path: '/payout-runs', idempotent: true },
   { service: 'payouts', method: 'GET', path: '/payout-runs/:id' },
   { service: 'payouts', method: 'POST', path: '/reconciliations', takes: 'text/csv', query: { from: q(mixed(iso)), to: q(mixed(iso)) } },

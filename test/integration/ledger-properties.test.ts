@@ -23,6 +23,7 @@ import { LedgerService } from '../../apps/payouts/src/domain/ledger.service';
 import { PayoutRunService } from '../../apps/payouts/src/domain/payout-run.service';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { envelope } from '../support/kafka';
+import { givePayoutAccount } from '../support/payouts';
 
 const BPS = { fresh: 500, chilled: 500, ambient: 800, handicraft: 1000 };
 const MINIMUM = 10_000;
@@ -201,7 +202,11 @@ describe('ledger properties over random event streams', () => {
 
     beforeAll(async () => {
       // settlement is far away: payouts stay in transit, so the ledger only changes with the stream
-      payouts = await startService('payouts', { namespace, env: { SIMULATED_PAYOUT_SETTLE_SECONDS: '86400', PAYOUT_SETTLEMENT_POLL_SECONDS: '3600', PAYOUT_MINIMUM_FEN: String(MINIMUM) } });
+      // accounts are paid to as soon as they are set (the hold is tested in payout-accounts)
+      payouts = await startService('payouts', {
+        namespace,
+        env: { SIMULATED_PAYOUT_SETTLE_SECONDS: '86400', PAYOUT_SETTLEMENT_POLL_SECONDS: '3600', PAYOUT_MINIMUM_FEN: String(MINIMUM), PAYOUT_ACCOUNT_HOLD_HOURS: '0' },
+      });
     });
     afterAll(async () => {
       await payouts?.close();
@@ -235,6 +240,7 @@ describe('ledger properties over random event streams', () => {
       await fc.assert(
         fc.asyncProperty(arbStream(false), async (spec) => {
           const stores = [randomUUID(), randomUUID(), randomUUID()];
+          for (const store of stores) await givePayoutAccount(payouts.url, store);
           const steps = buildStream(spec, stores);
           const model = new LedgerModel();
           for (const s of steps) {

@@ -13,6 +13,7 @@ import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { envelope } from '../support/kafka';
 import { startOps } from '../support/ops';
+import { givePayoutAccount } from '../support/payouts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -25,11 +26,12 @@ describe('finance in the operations console', () => {
   let mismatched: string;
 
   beforeAll(async () => {
-    payouts = await startService('payouts', { namespace, env: { PAYOUT_SETTLEMENT_POLL_SECONDS: '1', SIMULATED_PAYOUT_SETTLE_SECONDS: '0' } });
+    payouts = await startService('payouts', { namespace, env: { PAYOUT_SETTLEMENT_POLL_SECONDS: '1', SIMULATED_PAYOUT_SETTLE_SECONDS: '0', PAYOUT_ACCOUNT_HOLD_HOURS: '0' } });
     consoleApp = await startOps(namespace, { PAYOUTS_URL: payouts.url });
     const ledger = payouts.app.get(LedgerService);
     const stores = [randomUUID(), randomUUID()];
     for (const [i, storeId] of stores.entries()) {
+      await givePayoutAccount(payouts.url, storeId);
       const orderId = randomUUID();
       const totalFen = 20_000 * (i + 1);
       const line = { productId: randomUUID(), quantity: 1, unitPriceFen: totalFen, category: 'handicraft' as const };

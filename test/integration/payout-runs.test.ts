@@ -9,6 +9,7 @@ import { PayoutProvider, SimulatedPayoutProvider } from '../../apps/payouts/src/
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { envelope, readTopic, typesOf } from '../support/kafka';
+import { givePayoutAccount } from '../support/payouts';
 
 describe('payout runs', () => {
   const namespace = newNamespace();
@@ -19,7 +20,8 @@ describe('payout runs', () => {
   beforeAll(async () => {
     payouts = await startService('payouts', {
       namespace,
-      env: { PAYOUT_SETTLEMENT_POLL_SECONDS: '1', SIMULATED_PAYOUT_SETTLE_SECONDS: '0', PAYOUT_RUN_TIME: '03:30', PAYOUT_MINIMUM_FEN: '10000' },
+      // accounts are paid to as soon as they are set: the hold has its own test (payout-accounts)
+      env: { PAYOUT_SETTLEMENT_POLL_SECONDS: '1', SIMULATED_PAYOUT_SETTLE_SECONDS: '0', PAYOUT_RUN_TIME: '03:30', PAYOUT_MINIMUM_FEN: '10000', PAYOUT_ACCOUNT_HOLD_HOURS: '0' },
     });
     provider = payouts.app.get(PayoutProvider);
   });
@@ -27,8 +29,9 @@ describe('payout runs', () => {
     await payouts?.close();
   });
 
-  /** A completed handicraft order (10 % commission): its share becomes available. */
+  /** A completed handicraft order (10 % commission): its share becomes available; the store has a payout account. */
   async function sell(storeId: string, totalFen: number) {
+    await givePayoutAccount(payouts.url, storeId);
     const orderId = randomUUID();
     const ledger = payouts.app.get(LedgerService);
     const paid = envelope('orders.order-paid', {

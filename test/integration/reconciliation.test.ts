@@ -6,6 +6,7 @@ import { LedgerService } from '../../apps/payouts/src/domain/ledger.service';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { envelope, readTopic, typesOf } from '../support/kafka';
+import { givePayoutAccount } from '../support/payouts';
 
 describe('reconciliation of the provider’s settlement statement', () => {
   const namespace = newNamespace();
@@ -14,13 +15,14 @@ describe('reconciliation of the provider’s settlement statement', () => {
   const HEADER = 'payout_id,provider_reference,amount_fen,status,settled_at';
 
   beforeAll(async () => {
-    payouts = await startService('payouts', { namespace, env: { PAYOUT_SETTLEMENT_POLL_SECONDS: '1', SIMULATED_PAYOUT_SETTLE_SECONDS: '0' } });
+    payouts = await startService('payouts', { namespace, env: { PAYOUT_SETTLEMENT_POLL_SECONDS: '1', SIMULATED_PAYOUT_SETTLE_SECONDS: '0', PAYOUT_ACCOUNT_HOLD_HOURS: '0' } });
   });
   afterAll(async () => {
     await payouts?.close();
   });
 
   async function sell(storeId: string, totalFen: number) {
+    await givePayoutAccount(payouts.url, storeId);
     const orderId = randomUUID();
     const ledger = payouts.app.get(LedgerService);
     const line = { productId: randomUUID(), quantity: 1, unitPriceFen: totalFen, category: 'handicraft' as const };

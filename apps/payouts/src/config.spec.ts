@@ -31,8 +31,17 @@ describe('payouts configuration', () => {
     expect(loadPayoutsConfig({ SIMULATED_PAYOUT_FAILURE_STORES: 'a, b' }).SIMULATED_PAYOUT_FAILURE_STORES).toEqual(['a', 'b']);
   });
 
+  it('holds payouts to a changed account for 24 hours by default; 0 turns it off, decimals allowed', () => {
+    expect(loadPayoutsConfig({}).PAYOUT_ACCOUNT_HOLD_HOURS).toBe(24);
+    expect(loadPayoutsConfig({ PAYOUT_ACCOUNT_HOLD_HOURS: '0' }).PAYOUT_ACCOUNT_HOLD_HOURS).toBe(0);
+    expect(loadPayoutsConfig({ PAYOUT_ACCOUNT_HOLD_HOURS: '1.5' }).PAYOUT_ACCOUNT_HOLD_HOURS).toBe(1.5);
+  });
+
   it.each([
     ['a run time that is not HH:MM', { PAYOUT_RUN_TIME: '2am' }],
+    ['a negative account hold', { PAYOUT_ACCOUNT_HOLD_HOURS: '-1' }],
+    ['an account hold that is no number', { PAYOUT_ACCOUNT_HOLD_HOURS: 'a day' }],
+    ['an account hold over 30 days', { PAYOUT_ACCOUNT_HOLD_HOURS: '721' }],
     ['an unknown time zone', { COUNTY_TIME_ZONE: 'Mars/Olympus' }],
     ['a minimum of nothing', { PAYOUT_MINIMUM_FEN: '0' }],
   ])('refuses %s', (_, env) => {

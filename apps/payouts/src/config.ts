@@ -1,6 +1,6 @@
-import { IsInt, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { IsInt, IsNumber, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { CATEGORIES, Category } from '@cc/contracts';
-import { BaseConfig, CommaList, ConfigError, loadConfig, refuseSimulatedProviders } from '@cc/platform';
+import { BaseConfig, CommaList, ConfigError, Decimal, loadConfig, refuseSimulatedProviders } from '@cc/platform';
 
 /** Parses `fresh:500,chilled:500,...`; returns null unless every category has 0..10000 bps, given once. */
 export function parseCommission(value: unknown): Record<Category, number> | null {
@@ -32,6 +32,12 @@ export class PayoutsConfig extends BaseConfig {
   @IsInt() @Min(1) @Max(1_000_000_000) PAYOUT_MINIMUM_FEN = 10_000;
   /** Clock seconds between asks to the provider whether a sent payout has settled. */
   @IsInt() @Min(1) @Max(86_400) PAYOUT_SETTLEMENT_POLL_SECONDS = 300;
+  /**
+   * A store whose payout account changed less than this many hours ago (service clock) is held
+   * by the payout runs: whoever took over a seller's login cannot redirect her money at once,
+   * and she has a day to notice the change. 0 turns the hold off (tests); decimals allowed.
+   */
+  @Decimal() @IsNumber() @Min(0) @Max(30 * 24) PAYOUT_ACCOUNT_HOLD_HOURS = 24;
   /** The simulated provider refuses payouts to these stores (comma-separated ids). */
   @CommaList() @IsString({ each: true }) SIMULATED_PAYOUT_FAILURE_STORES: string[] = [];
   /** Clock seconds the simulated provider takes to settle a payout it accepted. */

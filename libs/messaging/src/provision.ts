@@ -19,7 +19,7 @@ export const CONSUMED_TOPICS: Record<Source, string[]> = {
   catalog: [Topics.orders],
   orders: [Topics.catalog, Topics.fulfillment],
   fulfillment: [topicOf('orders.shipment-requested')], // its only event: it carries the buyer's address
-  payouts: [Topics.orders],
+  payouts: [Topics.orders, Topics.catalog],
 };
 export const SERVICE_PRINCIPALS = Object.keys(CONSUMED_TOPICS) as Source[];
 export const OPS_PRINCIPAL = 'ops';

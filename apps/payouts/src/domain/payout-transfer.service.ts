@@ -9,6 +9,7 @@ import { Clock } from '@cc/platform';
 import { Jobs, LOGGER } from '@cc/service';
 import { PayoutsConfig } from '../config';
 import { LedgerRepository } from '../persistence/ledger.repository';
+import { PayoutAccountRepository } from '../persistence/payout-account.repository';
 import { PayoutProvider, PayoutRefused } from '../persistence/payout-provider';
 import { Payout, PayoutRepository } from '../persistence/payout.repository';
 import { payoutFailedEntries, payoutSettledEntries } from './ledger-rules';
@@ -20,6 +21,7 @@ export class PayoutTransferService {
     private readonly dataSource: DataSource,
     private readonly payouts: PayoutRepository,
     private readonly ledger: LedgerRepository,
+    private readonly accounts: PayoutAccountRepository,
     private readonly provider: PayoutProvider,
     private readonly outbox: Outbox,
     private readonly jobs: Jobs,
@@ -36,9 +38,15 @@ export class PayoutTransferService {
   async sendPayout(payoutId: string): Promise<void> {
     const payout = await this.payouts.find(this.dataSource.manager, payoutId);
     if (payout?.status !== 'sending') return;
+    // the version the run checked, not whatever is current now: a change since starts its own hold.
+    // A payout from before accounts existed goes to her current one.
+    const manager = this.dataSource.manager;
+    const account = payout.accountVersion === null ? await this.accounts.current(manager, payout.storeId) : await this.accounts.version(manager, payout.storeId, payout.accountVersion);
+    if (!account) return this.failPayout(payoutId, 'provider-refused', 'the store has no payout account to send to');
     let providerReference: string;
     try {
-      ({ providerReference } = await this.provider.send({ idempotencyKey: payout.idempotencyKey, payoutId, storeId: payout.storeId, amountFen: payout.amountFen }));
+      const { method, accountName, accountNumber } = account;
+      ({ providerReference } = await this.provider.send({ idempotencyKey: payout.idempotencyKey, payoutId, storeId: payout.storeId, amountFen: payout.amountFen, account: { method, accountName, accountNumber } }));
     } catch (err) {
       if (err instanceof PayoutRefused) return this.failPayout(payoutId, 'provider-refused', err.message);
       throw err;

@@ -24,7 +24,7 @@ export class PayoutsAdminController {
     const run = lastRun ? await this.runs.getRun(lastRun.id) : null;
     const reports = await Promise.all(recent.map((r) => this.reconciliations.report(r.id)));
     return {
-      lastPayoutRun: run && { id: run.id, status: run.status, trigger: run.trigger, startedAt: run.startedAt, payoutCount: run.payoutCount, totalFen: run.totalFen, failed: run.payouts.filter((p) => p.status === 'failed').length },
+      lastPayoutRun: run && { id: run.id, status: run.status, trigger: run.trigger, startedAt: run.startedAt, payoutCount: run.payoutCount, totalFen: run.totalFen, failed: run.payouts.filter((p) => p.status === 'failed').length, held: run.heldCount },
       reconciliations: reports.map((r) => ({
         id: r.id,
         status: r.status,

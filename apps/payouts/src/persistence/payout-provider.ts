@@ -1,10 +1,12 @@
 // The payout provider (the bank transfer service) behind one interface. The simulated provider,
 // used by the demo and tests, behaves as a real one would: it deduplicates by idempotency key,
-// refuses some stores, and settles each accepted transfer some (clock) time later.
+// refuses some stores and every account number ending in 0000 (so the failure path can be walked
+// on purpose), and settles each accepted transfer some (clock) time later.
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@cc/platform';
 import { PayoutsConfig } from '../config';
+import { maskAccountNumber, PayoutAccountDetails } from '../domain/payout-account-rules';
 
 export interface PayoutRequest {
   /** `payout:<runId>:<storeId>`: the provider makes one transfer per key, however often asked. */
@@ -12,11 +14,13 @@ export interface PayoutRequest {
   payoutId: string;
   storeId: string;
   amountFen: number;
+  /** Where the money goes: the version of her account the run checked. */
+  account: PayoutAccountDetails;
 }
 
 export type TransferStatus = { status: 'pending' } | { status: 'settled'; settledAt: Date } | { status: 'returned'; reason: string; at: Date };
 
-/** The provider said no for good (closed account, failed checks): asking again cannot help. */
+/** The provider said no for good (closed account, failed checks): asking again cannot help. Its message is stored and sent on: never the full account number. */
 export class PayoutRefused extends Error {}
 
 export abstract class PayoutProvider {
@@ -61,6 +65,7 @@ export class SimulatedPayoutProvider extends PayoutProvider {
   async send(request: PayoutRequest): Promise<{ providerReference: string }> {
     this.maybeDown();
     if (this.refusedStores.has(request.storeId.toLowerCase())) throw new PayoutRefused('the receiving bank account was refused');
+    if (request.account.accountNumber.endsWith('0000')) throw new PayoutRefused(`the receiving ${request.account.method} account ${maskAccountNumber(request.account.accountNumber)} was refused`);
     let transfer = this.transfers.get(request.idempotencyKey);
     if (!transfer) {
       const seconds = this.settleSeconds.get(request.storeId.toLowerCase()) ?? this.config.SIMULATED_PAYOUT_SETTLE_SECONDS;
