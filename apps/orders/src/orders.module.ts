@@ -47,6 +47,7 @@ export class OrdersModule {
             'catalog.stock-rejected',
             'catalog.stock-released',
             'catalog.product-changed',
+            'catalog.store-changed',
             'fulfillment.shipment-scheduled',
             'fulfillment.shipment-picked-up',
             'fulfillment.shipment-delivered',

@@ -123,7 +123,7 @@ export class ProductService {
       if (changes.archived) columns.archivedAt = archive ? this.clock.now() : null;
       if (!(await this.changes.update(tx, productId, p.version, columns))) throw conflict('the product changed meanwhile; read it again'); // cannot happen under the row lock
       await this.changes.record(tx, productId, p.version + 1, `${user.role}:${user.sub}`, changes);
-      await this.announce(tx, productId, Object.keys(changes));
+      await this.announce(tx, productId, Object.keys(changes).sort());
       return this.getProduct(productId, tx);
     });
   }

@@ -18,6 +18,12 @@ export class CatalogEventsHandler {
     for (const e of events) this.catalog.forget(e.data.productId);
   }
 
+  /** A store suspended or reinstated: its products' cached copies go (their storeStatus changed). */
+  @OnEvent('catalog.store-changed', { batch: true })
+  onStoreChanged(events: DecodedEvent<'catalog.store-changed'>[]) {
+    for (const e of events) this.catalog.forgetStore(e.data.storeId);
+  }
+
   @OnEvent('catalog.stock-reserved', { batch: true })
   onStockReserved(events: DecodedEvent<'catalog.stock-reserved'>[], tx: EntityManager) {
     return this.lifecycle.onStockReserved(tx, events);

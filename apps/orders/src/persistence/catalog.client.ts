@@ -49,6 +49,11 @@ export class CatalogClient {
     this.cache.delete(productId);
   }
 
+  /** Forgets every product of a store (suspended or reinstated: store-changed). */
+  forgetStore(storeId: string): void {
+    for (const [id, { product }] of this.cache) if (product.storeId === storeId) this.cache.delete(id);
+  }
+
   private async fetch(ids: string[]): Promise<CatalogProduct[]> {
     const url = `${this.config.CATALOG_URL}/products?ids=${ids.join(',')}&pageSize=200`;
     let res: Response;
