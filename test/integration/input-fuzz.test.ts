@@ -22,7 +22,7 @@ type Body = string | Uint8Array | undefined;
 
 interface Endpoint {
   service: Service;
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   /** `:id` is replaced by a generated id. */
   path: string;
   query?: Record<string, fc.Arbitrary<string>>;
@@ -136,6 +136,14 @@ const ENDPOINTS: Endpoint[] = [
   { service: 'catalog', method: 'POST', path: '/stores/:id/products', fields: { name: text(200), category: mixed(fc.constantFrom('fresh', 'chilled', 'ambient', 'handicraft', 'frozen')), priceFen: int(-1, 100_000_001), stock: int(-1, 1_000_001), pickupWithinHours: int(0, 9000), shelfLifeHours: int(0, 50_000), leadTimeDays: int(-1, 366) } },
   { service: 'catalog', method: 'GET', path: '/products', query: { storeId: q(idValue), category: q(mixed(fc.constantFrom('fresh', 'handicraft'))), ids: fc.oneof(fc.array(q(idValue), { maxLength: 4 }).map((a) => a.join(',')), fc.integer({ min: 99, max: 300 }).map((n) => Array.from({ length: n }, randomUUID).join(','))), ...pageQuery } },
   { service: 'catalog', method: 'GET', path: '/products/:id' },
+  { service: 'catalog', method: 'PATCH', path: '/products/:id', fields: { name: text(201), description: text(2001), priceFen: int(-1, 100_000_001), pickupWithinHours: mixed(fc.constantFrom(null, 0, 1, 9000)), shelfLifeHours: int(0, 50_000), leadTimeDays: mixed(fc.constantFrom(null, -1, 0, 5, 366)) } },
+  { service: 'catalog', method: 'POST', path: '/products/:id/archive' },
+  { service: 'catalog', method: 'POST', path: '/products/:id/unarchive' },
+  { service: 'catalog', method: 'GET', path: '/products/:id/changes' },
+  { service: 'catalog', method: 'GET', path: '/stores', query: { township: q(text(101)), status: q(mixed(fc.constantFrom('active', 'suspended', 'closed'))), ...pageQuery } },
+  { service: 'catalog', method: 'PATCH', path: '/stores/:id', fields: { name: text(201), description: text(2001), contactPhone: mixed(fc.constantFrom('13812345678', '+8613812345678', '555-1234', '')), township: text(101) } },
+  { service: 'catalog', method: 'POST', path: '/stores/:id/suspend', fields: { reason: text(501) } },
+  { service: 'catalog', method: 'POST', path: '/stores/:id/reinstate' },
   { service: 'catalog', method: 'POST', path: '/products/:id/stock-adjustments', fields: { delta: int(-1_000_001, 1_000_001), reason: text(500) } },
   ...kit('catalog'),
   { service: 'orders', method: 'POST', path: '/checkouts', idempotent: true, fields: { lines: mixed(fc.array(mixed(shaped({ productId: idValue, quantity: int(0, 1001) })), { maxLength: 4 })), paymentToken: mixed(fc.constantFrom('tok_ok', 'tok_declined', 'tok_timeout', 'x')), shippingAddress: mixed(shaped({ recipientName: text(60), phone: mixed(fc.constantFrom('13812345678', '+8613812345678', '1381234567', '23812345678', '138-1234-5678')), province: text(40), city: text(40), district: text(40), street: text(200), postcode: mixed(fc.constantFrom('716000', '71600', 'ABCDEF')) })) } },
@@ -231,12 +239,15 @@ const request: fc.Arbitrary<{ route: string; path: string; query: string; header
       idempotencyKey: endpoint.idempotent ? idempotencyKey : fc.constant(undefined),
       contentEncoding,
       signature: endpoint.signed ? fc.constantFrom('right', 'right', 'right', 'wrong', 'none') : fc.constant('none'),
+      // a versioned edit: the right version, a stale one, junk, or none
+      ifMatch: endpoint.method === 'PATCH' ? fc.option(fc.constantFrom('"1"', '"1"', '"7"', 'W/"1"', '*', '"abc"', '1'), { nil: undefined }) : fc.constant(undefined),
     })
-    .map(({ id, query, body, authorization, contentType, idempotencyKey, contentEncoding, signature }) => {
+    .map(({ id, query, body, authorization, contentType, idempotencyKey, contentEncoding, signature, ifMatch }) => {
       const headers: Record<string, string> = {};
       if (authorization !== undefined) headers.authorization = authorization;
       if (body !== undefined && contentType !== undefined) headers['content-type'] = contentType;
       if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
+      if (ifMatch !== undefined) headers['if-match'] = ifMatch;
       const gzipped = body instanceof Uint8Array && body[0] === 0x1f && body[1] === 0x8b;
       if (body !== undefined && (contentEncoding !== undefined || gzipped)) headers['content-encoding'] = contentEncoding ?? 'gzip';
       if (signature !== 'none') headers[COURIER_SIGNATURE_HEADER] = `sha256=${createHmac('sha256', signature === 'right' ? DEV_COURIER_SECRET : 'wrong').update(body ?? '').digest('hex')}`;
