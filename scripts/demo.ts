@@ -124,18 +124,19 @@ ${store.name}: last payout ${formatYuan(statement.amountFen)} to ${statement.acc
 }
 
 /**
- * A seller's packing list for the next round of her township that still has parcels: what she
- * hands the van, for whom, by when (the demo prints phones masked; the list itself has them whole).
+ * A seller's packing list of the last van that took her parcels: what she handed it, for whom, by
+ * when (the demo prints phones masked; the list itself has them whole, for her).
  */
-async function packingListOfTheNextRound(fulfillment: string, stores: { id: string; name: string }[], clockNow: Date): Promise<void> {
+async function packingListOfTheLastVan(fulfillment: string, stores: { id: string; name: string }[], from: Date, to: Date): Promise<void> {
+  const dates: string[] = [];
+  for (let t = from.getTime(); t <= to.getTime() + 86_400_000; t += 86_400_000) dates.push(localDate(new Date(t), 'Asia/Shanghai'));
   for (const store of stores) {
     const seller = token('seller', `owner-${store.id}`, store.id);
-    for (const day of [0, 1]) {
-      const date = localDate(new Date(clockNow.getTime() + day * 86_400_000), 'Asia/Shanghai');
+    for (const date of [...new Set(dates)].reverse()) {
       const list = await api('GET', `${fulfillment}/stores/${store.id}/pickups?date=${date}`, seller);
-      const round = list.rounds.find((r: { startsAt: string; parcels: unknown[] }) => r.parcels.length && Date.parse(r.startsAt) >= clockNow.getTime() - 3_600_000) ?? list.rounds.find((r: { parcels: unknown[] }) => r.parcels.length);
+      const round = [...list.rounds].reverse().find((r: { parcels: unknown[] }) => r.parcels.length);
       if (!round) continue;
-      console.log(`\n${store.name}: packing list for the ${round.localTime} ${round.van} van, ${date} (${list.township}) — GET /stores/:id/pickups?date=${date}&format=csv prints it`);
+      console.log(`\n${store.name}: packing list of the ${round.localTime} ${round.van} van, ${date} (${list.township}) — GET /stores/:id/pickups?date=${date}&format=csv prints it`);
       for (const p of round.parcels) {
         const to = p.deliverTo && !p.deliverTo.erased ? `${maskName(p.deliverTo.recipientName)} ${maskPhone(p.deliverTo.phone)}, ${p.deliverTo.city} ${p.deliverTo.district}` : 'no address';
         console.log(`  order ${p.orderId.slice(0, 8)}  ${p.lines.map((l: { productName: string; quantity: number }) => `${l.quantity} × ${l.productName}`).join(', ').padEnd(40)} → ${to}  (${p.status})`);
@@ -143,7 +144,7 @@ async function packingListOfTheNextRound(fulfillment: string, stores: { id: stri
       return;
     }
   }
-  console.log('\nno store has a parcel booked on a round today or tomorrow');
+  console.log('\nno store has had a parcel on a van yet');
 }
 
 interface Tracked {
@@ -322,7 +323,7 @@ async function main() {
     console.log(`  ${store.name.padEnd(28)} pending ${formatYuan(b.pendingFen).padStart(10)}   available ${formatYuan(b.availableFen).padStart(10)}   paid out ${formatYuan(b.paidOutFen + b.inTransitFen).padStart(10)}`);
   }
   await payoutsAtTheEnd(platform.url('payouts'), stores);
-  await packingListOfTheNextRound(platform.url('fulfillment'), stores, new Date(anchor + (Date.now() - anchor) * TIME_SCALE));
+  await packingListOfTheLastVan(platform.url('fulfillment'), stores, new Date(anchor), new Date(anchor + (Date.now() - anchor) * TIME_SCALE));
   console.log('\nthe platform is running:');
   for (const name of SERVICE_NAMES) console.log(`  ${name.padEnd(12)} ${platform.url(name)}   (OpenAPI at ${platform.url(name)}/docs)`);
   console.log(`  ops console  ${platform.url('ops')}   (sign in with this token:)`);
