@@ -39,3 +39,66 @@ describe('personal data as logs and the console show it', () => {
     expect(JSON.stringify(masked)).not.toMatch(/1[3-9]\d{9}/);
   });
 });
+
+describe('masking at its edges', () => {
+  it('reads 86 and +86 before a number, and leaves too short a number as stars', () => {
+    expect(maskPhone('8613812345678')).toBe('138****5678');
+    expect(maskPhone('+86 138 1234 5678')).toBe('138****5678');
+    expect(maskPhone('1381234')).toBe('138****1234');
+    expect(maskPhone('138123')).toBe('****');
+  });
+
+  it('masks an empty name to two stars, and an address without a name or phone to stars', () => {
+    expect(maskName('')).toBe('**');
+    expect(maskAddress(null)).toBeNull();
+    expect(maskAddress({ province: 'P', city: 'C' })).toEqual({ recipientName: '**', phone: '****', province: 'P', city: 'C', district: '***', street: '***' });
+  });
+
+  it('masks each personal field by its kind, wherever it is, and leaves the rest alone', () => {
+    const masked = maskForLog({
+      recipientName: 'Zhao Min',
+      phone: '13900001111',
+      street: '枣园路 12 号',
+      district: '宝塔区',
+      postcode: '716000',
+      accountNumber: '6222021234567890',
+      address: 7,
+      deliverTo: { erased: true, erasedAt: '2027-01-01T00:00:00.000Z' },
+      shippingAddress: null,
+      shipTo: undefined,
+      orderId: 'o-1',
+      at: new Date(0),
+      raw: Buffer.from('13812345678'),
+      list: [{ phone: '13700002222' }, 'call 13600003333'],
+    }) as Record<string, unknown>;
+    expect(masked).toEqual({
+      recipientName: 'Z**',
+      phone: '139****1111',
+      street: '***',
+      district: '***',
+      postcode: '***',
+      accountNumber: '****7890',
+      address: '***',
+      deliverTo: { erased: true, erasedAt: '2027-01-01T00:00:00.000Z' },
+      shippingAddress: null,
+      shipTo: undefined,
+      orderId: 'o-1',
+      at: new Date(0),
+      raw: Buffer.from('13812345678'),
+      list: [{ phone: '137****2222' }, 'call 136****3333'],
+    });
+  });
+
+  it('stops at a depth, so a deep or circular object is not walked for ever', () => {
+    const deep: Record<string, unknown> = {};
+    let at = deep;
+    for (let i = 0; i < 12; i++) at = (at.next = {}) as Record<string, unknown>;
+    at.phone = '13812345678';
+    expect(JSON.stringify(maskForLog(deep))).toContain('13812345678'); // past the depth it is left as it is
+    const near = { a: { b: { phone: '13812345678' } } };
+    expect(JSON.stringify(maskForLog(near))).not.toContain('13812345678');
+    const arrays = { a: [[[[[[[[[['13812345678']]]]]]]]]] };
+    expect(JSON.stringify(maskForLog(arrays))).toContain('13812345678');
+    expect(JSON.stringify(maskForLog({ a: [['13812345678']] }))).not.toContain('13812345678');
+  });
+});

@@ -17,3 +17,24 @@ describe('transition tables', () => {
     expect(() => new TransitionTable('x', ['a', 'b'] as const, { stay: { from: ['a'], to: 'a' } }, ['a'], [])).toThrow(/never reached: b/);
   });
 });
+
+describe('what a refused transition says', () => {
+  const table = new TransitionTable('order', ['new', 'done'] as const, { finish: { from: ['new'], to: 'done' } }, ['new'], ['done']);
+  const item = new TransitionTable('item', ['new', 'done'] as const, { finish: { from: ['new'], to: 'done' } }, ['new'], ['done']);
+
+  it('names the subject with its article, the status, the action and where it is allowed from', () => {
+    expect(() => table.next('done', 'finish')).toThrow("an order that is done cannot take 'finish' (allowed from new)");
+    expect(() => item.next('done', 'finish')).toThrow("an item that is done cannot take 'finish' (allowed from new)");
+    const shipment = new TransitionTable('shipment', ['a', 'b'] as const, { go: { from: ['a'], to: 'b' } }, ['a'], ['b']);
+    expect(() => shipment.next('b', 'go')).toThrow("a shipment that is b cannot take 'go' (allowed from a)");
+    try {
+      table.next('done', 'finish');
+    } catch (e) {
+      expect((e as Error).name).toBe('IllegalTransitionError');
+    }
+  });
+
+  it('refuses a table with a status nothing reaches, naming it', () => {
+    expect(() => new TransitionTable('order', ['new', 'done', 'lost'] as const, { finish: { from: ['new'], to: 'done' } }, ['new'], ['done'])).toThrow('order statuses never reached: lost');
+  });
+});

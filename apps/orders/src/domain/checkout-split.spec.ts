@@ -53,3 +53,26 @@ describe('splitByStore', () => {
     ]);
   });
 });
+
+describe('why a checkout is refused', () => {
+  it('names every unknown product, once each', () => {
+    const kiwi = product('A', 6800);
+    const [a, b] = [randomUUID(), randomUUID()];
+    let refused: UnknownProductsError | undefined;
+    try {
+      splitByStore([{ productId: a, quantity: 1 }, { productId: kiwi.id, quantity: 1 }, { productId: b, quantity: 2 }], [kiwi]);
+    } catch (e) {
+      refused = e as UnknownProductsError;
+    }
+    expect(refused?.productIds).toEqual([a, b]);
+    expect(refused?.message).toBe(`unknown product(s): ${a}, ${b}`);
+  });
+
+  it('says in words why each product is not for sale', () => {
+    const honey = { ...product('A', 3000), name: 'Wild honey', archived: true };
+    const quilt = { ...product('B', 48800), name: 'Quilt', storeStatus: 'suspended' as const };
+    expect(() => splitByStore([{ productId: honey.id, quantity: 1 }, { productId: quilt.id, quantity: 1 }], [honey, quilt])).toThrow(
+      `not for sale: Wild honey (${honey.id}): taken off sale by its store; Quilt (${quilt.id}): its store is suspended`,
+    );
+  });
+});

@@ -136,3 +136,43 @@ describe('ledger rules', () => {
     );
   });
 });
+
+describe('ledger rules at their edges', () => {
+  const STORE = '0b6f0c1e-0000-4000-8000-000000000001';
+  const split = { orderId: 'o-1', storeId: STORE, totalFen: 10_000, commissionFen: 1000, shareFen: 9000 };
+
+  it('knows only the accounts it keeps: a store’s four, the platform’s four, nothing else', () => {
+    expect(describeAccount(`store:${STORE}:available`)).toEqual({ storeId: STORE, kind: 'available' });
+    expect(describeAccount('platform:escrow')).toEqual({ storeId: null, kind: 'escrow' });
+    for (const id of [`store:${STORE}:escrow`, `store:${STORE}`, `store:${STORE}:available:x`, 'platform:available', 'platform:escrow:x', `shop:${STORE}:available`, 'platform']) {
+      expect(() => describeAccount(id)).toThrow(`no such ledger account: ${id}`);
+    }
+  });
+
+  it('says an unbalanced transaction does not balance', () => {
+    expect(balanced([{ accountId: 'platform:escrow', amountFen: 100 }, { accountId: 'platform:refunds', amountFen: -99 }])).toBe(false);
+    expect(balanced([{ accountId: 'platform:escrow', amountFen: 100 }, { accountId: 'platform:refunds', amountFen: -100 }])).toBe(true);
+  });
+
+  it('refuses a refund of zero fen, or of more than is left, saying how much is left', () => {
+    expect(() => refundEntries(split, 0, 0, false)).toThrow('refund of 0 fen on order o-1 exceeds what was paid (10000 fen left)');
+    expect(() => refundEntries(split, 2500, 7501, false)).toThrow('(7500 fen left)');
+    expect(refundEntries(split, 2500, 7500, false).entries.reduce((n, e) => n + e.amountFen, 0)).toBe(0);
+  });
+
+  it('writes no entry of zero fen: a free order refunds nothing to the seller', () => {
+    const free = { ...split, totalFen: 1, commissionFen: 1, shareFen: 0 };
+    const { entries, shareFen } = refundEntries(free, 0, 1, false);
+    expect(shareFen).toBe(0);
+    expect(entries.every((e) => e.amountFen !== 0)).toBe(true);
+    expect(entries.map((e) => e.accountId)).toEqual(['platform:escrow', 'platform:refunds']);
+  });
+
+  it('pays out the whole available balance once it reaches the minimum, nothing below it or at zero', () => {
+    expect(payoutDue(10_000, 10_000)).toBe(10_000);
+    expect(payoutDue(9_999, 10_000)).toBeNull();
+    expect(payoutDue(0, 0)).toBeNull();
+    expect(payoutDue(-50, -100)).toBeNull();
+    expect(payoutDue(1, 0)).toBe(1);
+  });
+});

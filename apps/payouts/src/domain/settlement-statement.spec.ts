@@ -1,4 +1,4 @@
-import { MalformedStatement, parseStatement } from './settlement-statement';
+import { csvField, MalformedStatement, parseStatement } from './settlement-statement';
 
 const HEADER = 'payout_id,provider_reference,amount_fen,status,settled_at';
 const ID = '5f0c7a52-1111-4000-8000-000000000001';
@@ -54,5 +54,37 @@ describe('settlement statement', () => {
   it('names the columns a header is missing, or names twice', () => {
     expect(problemsOf(`payout_id,amount_fen,status\n${ID},1,settled`)[0]).toEqual({ line: 1, reason: expect.stringContaining('provider_reference, settled_at missing') });
     expect(problemsOf(`${HEADER},status\n${ID},r,1,settled,2026-06-01T00:00:00Z,settled`)[0].reason).toContain('status named twice');
+  });
+});
+
+describe('settlement statement at its edges', () => {
+  const line = (reference: string) => `${HEADER}\n${ID},${reference},5,settled,2026-06-01T00:00:00Z`;
+
+  it('takes a provider reference of 200 characters and refuses one of 201', () => {
+    expect(parseStatement(line('r'.repeat(200)))[0].providerReference).toHaveLength(200);
+    expect(problemsOf(line('r'.repeat(201)))[0]).toEqual({ line: 2, reason: 'provider reference is longer than 200 characters' });
+  });
+
+  it('says what it got when a field is wrong, trimmed of spaces', () => {
+    expect(problemsOf(`${HEADER}\n nope ,r,5,settled,2026-06-01T00:00:00Z`)[0].reason).toBe('payout id is not a UUID (got "nope")');
+    expect(problemsOf(`${HEADER}\n${ID},r, 5x ,settled,2026-06-01T00:00:00Z`)[0].reason).toBe('amount must be a whole number of fen (got "5x")');
+    expect(problemsOf(`${HEADER}\n${ID},r,5, Pending ,2026-06-01T00:00:00Z`)[0].reason).toBe('status must be one of settled, failed (got "Pending")');
+    expect(problemsOf(`${HEADER}\n${ID},r,5,settled, tomorrow `)[0].reason).toBe('settled at must be an ISO 8601 time with its offset (got "tomorrow")');
+    expect(parseStatement(`${HEADER}\n ${ID} , r , 5 , SETTLED , 2026-06-01T00:00:00Z `)[0]).toMatchObject({ payoutId: ID, providerReference: 'r', status: 'settled' });
+  });
+
+  it('names what is wrong with a header exactly, and a statement with nothing in it', () => {
+    expect(problemsOf('')[0]).toEqual({ line: 1, reason: `the header must name the columns payout_id, provider_reference, amount_fen, status, settled_at (in any order; other columns are ignored): payout_id, provider_reference, amount_fen, status, settled_at missing` });
+    expect(problemsOf(`${HEADER},status`)[0].reason).toMatch(/: status named twice$/);
+    const thrown = (() => { try { parseStatement(line('r'.repeat(201))); } catch (e) { return e as Error; } })();
+    expect(thrown?.message).toBe('line 2: provider reference is longer than 200 characters');
+  });
+
+  it('takes a line of spaces for an empty line', () => {
+    expect(problemsOf(`${HEADER}\n , , , , \n${ID},r,5,settled,2026-06-01T00:00:00Z`)[0]).toEqual({ line: 2, reason: 'the line is empty' });
+  });
+
+  it('quotes a CSV field only when it must', () => {
+    expect([csvField(null), csvField(12), csvField('plain'), csvField('a,b'), csvField('say "hi"'), csvField('two\nlines'), csvField('cr\rhere')]).toEqual(['', '12', 'plain', '"a,b"', '"say ""hi"""', '"two\nlines"', '"cr\rhere"']);
   });
 });
