@@ -33,3 +33,21 @@ describe('delivery windows', () => {
     expect(isOverdue({ status: 'scheduled', deliveryDueAt: null }, after)).toBe(false);
   });
 });
+
+describe('delivery window settings at their edges', () => {
+  it('reads only whole category:hours pairs, up to a month', () => {
+    expect(parseDeliveryWindows(undefined)).toBeNull();
+    expect(parseDeliveryWindows('  ')).toEqual(DEFAULT_DELIVERY_WINDOW_HOURS);
+    expect(parseDeliveryWindows('fresh:744')).toEqual({ ...DEFAULT_DELIVERY_WINDOW_HOURS, fresh: 744 });
+    for (const bad of ['fresh:745', 'fresh:3x', 'fresh:x3', 'fresh:0']) expect({ bad, parsed: parseDeliveryWindows(bad) }).toEqual({ bad, parsed: null });
+  });
+
+  it('counts only a parcel with the courier as overdue', () => {
+    const due = new Date('2026-06-01T00:00:00Z');
+    const after = new Date('2026-06-02T00:00:00Z');
+    expect(isOverdue({ status: 'picked_up', deliveryDueAt: due }, after)).toBe(true);
+    expect(isOverdue({ status: 'delivered', deliveryDueAt: due }, after)).toBe(false);
+    expect(isOverdue({ status: 'picked_up', deliveryDueAt: null }, after)).toBe(false);
+    expect(isOverdue({ status: 'picked_up', deliveryDueAt: due }, due)).toBe(false);
+  });
+});

@@ -71,3 +71,13 @@ describe('admission rules', () => {
     expect(retryAfterSeconds(120_000)).toBe(30);
   });
 });
+
+describe('admission at its edges', () => {
+  const bounds: AdmissionBounds = { maxBacklogMs: 2000, stallMs: 1000, maxStallMs: 10_000 };
+  it('admits at exactly the backlog bound, counts a stall from exactly its time, and admits a stall at exactly its bound', () => {
+    expect(judgeStage({ head: 'a', ageMs: 2000 }, { head: 'a', since: 0 }, 0, bounds)).toEqual({ admit: true, stalled: false });
+    expect(judgeStage({ head: 'a', ageMs: 10_000 }, { head: 'a', since: 0 }, 1000, bounds)).toEqual({ admit: true, stalled: true });
+    expect(judgeStage({ head: 'a', ageMs: 10_001 }, { head: 'a', since: 0 }, 1000, bounds)).toEqual({ admit: false, stalled: true, ageMs: 10_001, excessMs: 1 });
+    expect(judgeStage({ head: 'a', ageMs: 2001 }, { head: 'a', since: 0 }, 999, bounds)).toEqual({ admit: false, stalled: false, ageMs: 2001, excessMs: 1 });
+  });
+});

@@ -52,3 +52,18 @@ describe('auto-confirmation rules', () => {
     expect(() => loadOrdersConfig({ AUTO_CONFIRM_EXTENSION_DAYS: 'three' })).toThrow(/AUTO_CONFIRM_EXTENSION_DAYS/);
   });
 });
+
+describe('auto-confirmation settings and refusals at their edges', () => {
+  it('reads only whole category:days pairs, within 0 and 90 days', () => {
+    expect(parseDaysByCategory(undefined)).toBeNull();
+    expect(parseDaysByCategory(3 as unknown)).toBeNull();
+    expect(parseDaysByCategory('   ')).toEqual({});
+    expect(parseDaysByCategory('fresh:90')).toEqual({ fresh: 90 });
+    expect(parseDaysByCategory('fresh:12.25')).toEqual({ fresh: 12.25 });
+    for (const bad of ['fresh:90.5', 'fresh:3x', 'fresh:x3', 'fresh:.5', 'fresh:3.', 'fresh:0', 'fresh:3:1', 'fresh:3,fresh:4', 'frozen:3']) expect({ bad, parsed: parseDaysByCategory(bad) }).toEqual({ bad, parsed: null });
+  });
+
+  it('says why an order without an automatic confirmation cannot be extended', () => {
+    expect(extensionRefusal({ status: 'delivered', autoConfirmAt: null, confirmationExtended: false }, new Date())).toBe('this order has no automatic confirmation to extend');
+  });
+});
