@@ -176,3 +176,33 @@ describe('pickup run job ids', () => {
     for (const id of ids) expect(id).not.toContain(':');
   });
 });
+
+describe('slots and parcels at their edges', () => {
+  it('takes a slot starting exactly at `from` and one starting exactly at `until`, and none after', () => {
+    const from = local('2026-11-29', '14:00');
+    const until = local('2026-11-30', '09:00');
+    expect(candidateSlots(from, until, TIMETABLE, ZONE).map((s) => s.startsAt)).toEqual([from, local('2026-11-29', '18:00'), until]);
+    // a window that ends at the next local midnight still looks at that day
+    expect(candidateSlots(local('2026-11-29', '19:00'), local('2026-11-30', '00:00'), [standard('00:00')], ZONE).map((s) => s.startsAt)).toEqual([local('2026-11-30', '00:00')]);
+  });
+
+  it('lets a parcel ride a slot starting exactly now, exactly when it is ready, or exactly at its deadline, and never a closed one', () => {
+    const at = local('2026-11-29', '14:00').getTime();
+    const slot: BoardSlot = { startsAt: at, courier: 'standard', capacity: 2, booked: 0, closed: false, parcels: [] };
+    const p: BoardParcel = { id: 'p', coldChain: false, readyAt: at, deadlineAt: at, shelfLifeHours: 72 };
+    expect(fits(p, slot, at)).toBe(true);
+    expect(fits(p, slot, at + 1)).toBe(false);
+    expect(fits({ ...p, readyAt: at + 1, deadlineAt: at + 10 }, slot, at)).toBe(false);
+    expect(fits({ ...p, deadlineAt: at - 1, readyAt: at - 10 }, slot, at - 10)).toBe(false);
+    expect(fits(p, { ...slot, closed: true }, at)).toBe(false);
+  });
+
+  it('ranks by shelf life first, then by the earlier deadline; a parcel that keeps for ever comes last', () => {
+    const base: BoardParcel = { id: 'a', coldChain: false, readyAt: 0, deadlineAt: 100, shelfLifeHours: 48 };
+    expect(urgency(base, { ...base, id: 'b', shelfLifeHours: 72 })).toBeLessThan(0);
+    expect(urgency(base, { ...base, id: 'b', deadlineAt: 50 })).toBeGreaterThan(0);
+    expect(urgency(base, { ...base, id: 'b', deadlineAt: 150 })).toBeLessThan(0);
+    expect(urgency({ ...base, shelfLifeHours: null }, { ...base, id: 'b', shelfLifeHours: 10_000 })).toBeGreaterThan(0);
+    expect(urgency(base, { ...base, id: 'b' })).toBe(0);
+  });
+});
