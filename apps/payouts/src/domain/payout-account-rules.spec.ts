@@ -55,3 +55,16 @@ describe('payout account rules', () => {
     expect(logged).toContain('"accountNumber":"****7890"');
   });
 });
+
+describe('payout accounts at their edges', () => {
+  it('is another account on another method, even with the same name and number', () => {
+    const a = { method: 'alipay', accountName: '李秀兰', accountNumber: '13800001111' } as const;
+    expect(sameAccount(a, { ...a, method: 'wechat' })).toBe(false);
+  });
+
+  it('takes an Alipay email of up to 100 characters, not longer', () => {
+    const email = (n: number) => `li@${'b'.repeat(n - 'li@.com'.length)}.com`;
+    expect(accountNumberProblem('alipay', email(100))).toBeNull();
+    expect(accountNumberProblem('alipay', email(101))).toMatch(/mainland mobile number/);
+  });
+});

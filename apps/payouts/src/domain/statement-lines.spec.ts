@@ -43,3 +43,19 @@ describe('statement lines', () => {
     expect(statementTotals(lines)).toEqual({ grossFen: 40000 - 20000 + 500, commissionFen: 2000, amountFen: 18500, carriedOverFen: -17500 });
   });
 });
+
+describe('statement lines at their edges', () => {
+  it('carries over only a refund whose sale an earlier payout paid, not one paid in this payout or not yet paid', () => {
+    const refund = (salePayoutId: string | null) => statementLine('p2', row({ transactionKind: 'order-refunded', amountFen: -900, commissionFen: -100, salePayoutId }));
+    expect(refund('p1')).toMatchObject({ orderPaidInPayoutId: 'p1', carriedOver: true, refundFen: 1000 });
+    expect(refund('p2')).toMatchObject({ orderPaidInPayoutId: null, carriedOver: false });
+    expect(refund(null)).toMatchObject({ orderPaidInPayoutId: null, carriedOver: false });
+    // a sale never carries over, whatever payout paid its order
+    expect(statementLine('p2', row({ amountFen: 900, commissionFen: 100, salePayoutId: 'p1' }))).toMatchObject({ carriedOver: false, orderPaidInPayoutId: null, returnedPayoutId: null });
+  });
+
+  it('shows a sale without its order total as refunded nothing, and names no returned payout but for a returned one', () => {
+    expect(statementLine('p2', row({ amountFen: 900, commissionFen: 100, orderTotalFen: null }))).toMatchObject({ kind: 'sale', refundFen: 0, grossFen: 1000 });
+    expect(statementLine('p2', row({ transactionKind: 'payout-failed', orderId: null, transactionPayoutId: 'p0', amountFen: 500 }))).toMatchObject({ kind: 'returned-payout', returnedPayoutId: 'p0', refundFen: 0, carriedOver: true });
+  });
+});
