@@ -1,16 +1,32 @@
 import { IllegalTransitionError } from '@cc/platform';
-import { payoutLife } from './payout-states';
+import { PAYOUT_STATUSES, PAYOUT_TRANSITIONS, PayoutAction, payoutLife, PayoutStatus } from './payout-states';
+
+/** Every allowed (status, action) → status, written out: a change to the table must change this on purpose. */
+const ALLOWED: [PayoutStatus, PayoutAction, PayoutStatus][] = [
+  ['sending', 'provider-accepted', 'sent'],
+  ['sending', 'provider-refused', 'failed'],
+  ['sent', 'provider-settled', 'settled'],
+  ['sent', 'provider-returned', 'failed'],
+];
 
 describe('payout states', () => {
-  it('sends, then settles or fails; nothing leaves settled or failed', () => {
-    expect(payoutLife.next('sending', 'provider-accepted')).toBe('sent');
-    expect(payoutLife.next('sending', 'provider-refused')).toBe('failed');
-    expect(payoutLife.next('sent', 'provider-settled')).toBe('settled');
-    expect(payoutLife.next('sent', 'provider-returned')).toBe('failed');
-    expect(() => payoutLife.next('sending', 'provider-settled')).toThrow(IllegalTransitionError);
-    for (const action of ['provider-accepted', 'provider-refused', 'provider-settled', 'provider-returned'] as const) {
-      expect(payoutLife.canTake('settled', action)).toBe(false);
-      expect(payoutLife.canTake('failed', action)).toBe(false);
+  it.each(ALLOWED)('lets a payout that is %s take %s and become %s', (from, action, to) => {
+    expect(payoutLife.next(from, action)).toBe(to);
+  });
+
+  it('refuses every other (status, action) pair, and knows no other action', () => {
+    const actions = Object.keys(PAYOUT_TRANSITIONS) as PayoutAction[];
+    expect([...actions].sort()).toEqual([...new Set(ALLOWED.map(([, a]) => a))].sort());
+    for (const status of PAYOUT_STATUSES) {
+      for (const action of actions) {
+        if (ALLOWED.some(([from, a]) => from === status && a === action)) continue;
+        expect(() => payoutLife.next(status, action)).toThrow(IllegalTransitionError);
+      }
     }
+  });
+
+  it('starts sending and ends settled or failed', () => {
+    expect(payoutLife.initial).toEqual(['sending']);
+    expect(payoutLife.final).toEqual(['settled', 'failed']);
   });
 });
