@@ -32,3 +32,11 @@ describe('perishability', () => {
     expect(mostPerishable(['handicraft', 'ambient'])).toBe('ambient');
   });
 });
+
+describe('a parcel of mixed lines', () => {
+  it('rides cold-chain when any of its lines is chilled, and not when none is', () => {
+    expect(parcelClock([{ category: 'chilled' }, { category: 'ambient' }, { category: 'handicraft' }], paidAt).coldChain).toBe(true);
+    expect(parcelClock([{ category: 'ambient' }, { category: 'chilled' }], paidAt).coldChain).toBe(true);
+    expect(parcelClock([{ category: 'ambient' }, { category: 'fresh' }], paidAt).coldChain).toBe(false);
+  });
+});
