@@ -9,8 +9,8 @@
 // It restarts the shared PostgreSQL, Redis and broker: run it only under the lock. However it
 // ends (done, failed, interrupted) it brings them back up and stops every process it started.
 // Writes .run/chaos/<time>.json and .run/chaos/latest.json; exits 1 when a check fails.
-import { demoAddress } from '@cc/contracts';
 import 'reflect-metadata';
+import { demoAddress } from '@cc/contracts';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

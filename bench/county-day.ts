@@ -12,8 +12,8 @@
 //            --profile   CPU-profile each service during the max-throughput steps, or the fixed rate
 //                        when --steps '' (summary printed,
 //                        .cpuprofile files kept under .run/profiles/<namespace>/)
-import { demoAddress } from '@cc/contracts';
 import 'reflect-metadata';
+import { demoAddress } from '@cc/contracts';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
