@@ -1,7 +1,8 @@
 // Shipments, their history, pickup slots and runs.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { erasedMarker, ShippingAddress, StoredAddress } from '@cc/contracts';
+import { eraseAddressRows } from '@cc/service';
+import { ShippingAddress, StoredAddress } from '@cc/contracts';
 import { FINAL_SHIPMENT_STATUSES, nextShipmentStatus, ShipmentAction, ShipmentStatus } from '../domain/shipment-states';
 import type { CourierType } from '../domain/slot-planning';
 import { ShipmentEntity, ShipmentHistoryEntity } from './entities';
@@ -66,14 +67,8 @@ export class ShipmentRepository {
    * Replaces by an erasure marker the addresses of shipments that ended at or before `endedBy` (up
    * to `limit`, oldest first); returns how many.
    */
-  async eraseAddresses(tx: EntityManager, endedBy: Date, now: Date, limit: number): Promise<number> {
-    // for an UPDATE, TypeORM's postgres driver answers [rows, affected]
-    const [, affected]: [unknown[], number] = await tx.query(
-      `UPDATE shipment_addresses SET address = $3::jsonb, erased_at = $2
-        WHERE shipment_id IN (SELECT shipment_id FROM shipment_addresses WHERE erased_at IS NULL AND ended_at <= $1 ORDER BY ended_at LIMIT $4 FOR UPDATE SKIP LOCKED)`,
-      [endedBy, now, JSON.stringify(erasedMarker(now)), limit],
-    );
-    return affected;
+  eraseAddresses(tx: EntityManager, endedBy: Date, now: Date, limit: number): Promise<number> {
+    return eraseAddressRows(tx, 'shipment_addresses', 'shipment_id', endedBy, now, limit);
   }
 
   /** The one way a shipment's status changes: checked against the transition table, with a history row. */

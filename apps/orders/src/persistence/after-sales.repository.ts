@@ -118,11 +118,12 @@ export class AfterSalesRepository {
 
   /** A store's requests (all stores for ops) in the given statuses, newest first, and how many in all. */
   async list(tx: EntityManager, filter: { storeId?: string; statuses: readonly AfterSalesStatus[]; page: number; pageSize: number }): Promise<{ items: AfterSalesRequest[]; total: number }> {
-    const where = `status = ANY($1::text[])${filter.storeId ? ' AND store_id = $4' : ''}`;
-    const params: unknown[] = [[...filter.statuses], filter.pageSize, (filter.page - 1) * filter.pageSize, ...(filter.storeId ? [filter.storeId] : [])];
+    // $1 the statuses, $2 the store (null: every store); the page adds $3 and $4
+    const where = `status = ANY($1::text[]) AND ($2::uuid IS NULL OR store_id = $2)`;
+    const filterParams = [[...filter.statuses], filter.storeId ?? null];
     const [rows, [{ n }]] = await Promise.all([
-      tx.query(`SELECT ${COLUMNS} FROM after_sales_requests WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`, params) as Promise<Record<string, unknown>[]>,
-      tx.query(`SELECT count(*)::int AS n FROM after_sales_requests WHERE ${where.replace('$4', '$2')}`, [[...filter.statuses], ...(filter.storeId ? [filter.storeId] : [])]) as Promise<{ n: number }[]>,
+      tx.query(`SELECT ${COLUMNS} FROM after_sales_requests WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`, [...filterParams, filter.pageSize, (filter.page - 1) * filter.pageSize]) as Promise<Record<string, unknown>[]>,
+      tx.query(`SELECT count(*)::int AS n FROM after_sales_requests WHERE ${where}`, filterParams) as Promise<{ n: number }[]>,
     ]);
     return { items: rows.map(toRequest), total: n };
   }

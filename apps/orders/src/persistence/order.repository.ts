@@ -2,7 +2,8 @@
 // guarded update that OrderTransitions (domain/order-transitions.ts) decides and every move goes through.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { erasedMarker, ShippingAddress, StoredAddress } from '@cc/contracts';
+import { eraseAddressRows } from '@cc/service';
+import { ShippingAddress, StoredAddress } from '@cc/contracts';
 import { OUTBOX_NOTIFY, OutboxRow, outboxInsertOfOwnersSql, outboxInsertSql } from '@cc/messaging';
 import type { OrderStatus } from '../domain/order-states';
 import { OrderEntity, OrderHistoryEntity, OrderLineEntity, PaymentEntity } from './entities';
@@ -288,14 +289,8 @@ export class OrderRepository {
    * Replaces by an erasure marker the addresses of orders that ended at or before `endedBy` (up to
    * `limit`, oldest first); returns how many.
    */
-  async eraseAddresses(tx: EntityManager, endedBy: Date, now: Date, limit: number): Promise<number> {
-    // for an UPDATE, TypeORM's postgres driver answers [rows, affected]
-    const [, affected]: [unknown[], number] = await tx.query(
-      `UPDATE order_addresses SET address = $3::jsonb, erased_at = $2
-        WHERE order_id IN (SELECT order_id FROM order_addresses WHERE erased_at IS NULL AND ended_at <= $1 ORDER BY ended_at LIMIT $4 FOR UPDATE SKIP LOCKED)`,
-      [endedBy, now, JSON.stringify(erasedMarker(now)), limit],
-    );
-    return affected;
+  eraseAddresses(tx: EntityManager, endedBy: Date, now: Date, limit: number): Promise<number> {
+    return eraseAddressRows(tx, 'order_addresses', 'order_id', endedBy, now, limit);
   }
 
   async lines(tx: EntityManager, orderIds: string[]): Promise<OrderLineEntity[]> {
