@@ -1,11 +1,13 @@
 // One order end to end through the four services running as separate processes, spoken to only
 // over HTTP, the way a storefront, a seller and a buyer would.
 import { demoAddress } from '@cc/contracts';
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshDatabase } from '../support/databases';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace } from '../support/harness';
+import { OtlpReceiver, ReceivedSpan } from '../support/otlp';
 import { freePorts, Platform, SERVICE_NAMES, ServiceName } from '../../scripts/platform';
 
 const PAYOUT_ACCOUNT_NUMBER = '6217009876543210';
@@ -15,8 +17,11 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
   let platform: Platform;
   let logDir: string;
   const drops: (() => Promise<void>)[] = [];
+  // the services export their traces here, as they would to an OpenTelemetry collector
+  const traces = new OtlpReceiver();
 
   beforeAll(async () => {
+    const otlpEndpoint = await traces.start();
     const ports = await freePorts(4);
     const databaseUrls = {} as Record<ServiceName, string>;
     for (const name of SERVICE_NAMES) {
@@ -46,6 +51,8 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
         SIMULATED_PAYOUT_SETTLE_SECONDS: '600',
         // a changed payout account is paid to a county hour (a real second) later
         PAYOUT_ACCOUNT_HOLD_HOURS: '1',
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
+        OTEL_BSP_SCHEDULE_DELAY: '200',
       },
       logDir,
       // supervised, as under the demo: a service that dies is restarted (and said so in platform.log)
@@ -59,6 +66,7 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
 
   afterAll(async () => {
     await platform?.stop();
+    await traces.stop();
     for (const drop of drops) await drop();
   });
 
@@ -113,6 +121,51 @@ describe('an order carried end to end through catalog, orders, fulfillment and p
     expect(again.status).toBe(200);
     expect(again.body.checkoutId).toBe(checkout.body.checkoutId);
   }, 120_000);
+
+  it('carries one trace from POST /checkouts through Kafka and BullMQ to the payouts consumer', async () => {
+    const catalog = platform.url('catalog');
+    const ops = tokenFor('ops');
+    const store = (await call('POST', `${catalog}/stores`, { token: ops, body: { name: 'Grandma Zhou’s Walnuts', township: 'louguan' } })).body;
+    const seller = tokenFor('seller', store.id);
+    const walnuts = (await call('POST', `${catalog}/stores/${store.id}/products`, { token: seller, body: { name: 'Thin-shell walnuts, 2 kg', category: 'ambient', priceFen: 5600, stock: 5 } })).body;
+    const correlationId = randomUUID();
+    const checkout = await call('POST', `${platform.url('orders')}/checkouts`, {
+      token: tokenFor('buyer', undefined, 'buyer-e2e-trace'),
+      body: { lines: [{ productId: walnuts.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() },
+      headers: { 'Idempotency-Key': 'e2e-trace-1', 'x-correlation-id': correlationId },
+    });
+    expect(checkout.status).toBe(201);
+
+    // the trace starts at the checkout request in orders (the caller sent no traceparent)
+    const root = await waitFor(async () => traces.spans.find((s) => s.service === 'orders' && s.kind === 2 && s.attributes['cc.correlation_id'] === correlationId), 'the checkout request span');
+    expect(root.parentSpanId).toBeUndefined();
+    // and reaches the payouts consumer, across the outbox, Kafka and the payment job, with the same trace id
+    const credited = await waitFor(
+      async () => traces.trace(root.traceId).find((s) => s.service === 'payouts' && s.kind === 5 && s.name.startsWith('process ')),
+      'a payouts consumer span in the checkout trace',
+      30_000,
+      200,
+    );
+    expect(String(credited.attributes['messaging.consumer.group.name'])).toMatch(/payouts$/);
+    expect(credited.attributes['cc.correlation_id']).toBe(correlationId);
+    // each hop is the child of the one before: walk up from payouts to the checkout request
+    const chain = await waitFor(async () => {
+      const byId = new Map(traces.trace(root.traceId).map((s) => [s.spanId, s]));
+      const path: ReceivedSpan[] = [credited];
+      for (let at = credited; at.parentSpanId; ) {
+        const parent = byId.get(at.parentSpanId);
+        if (!parent) return undefined; // not exported yet
+        path.push((at = parent));
+      }
+      return path.reverse();
+    }, 'every ancestor of the payouts span exported');
+    expect(chain[0]).toBe(root);
+    const hops = chain.map((s) => `${s.service}: ${s.name}`);
+    expect(hops).toEqual(expect.arrayContaining(['catalog: process orders.order-placed', 'orders: process catalog.stock-reserved', 'orders: job payments/capture-payment']));
+    expect(hops[hops.length - 1]).toBe(`payouts: ${credited.name}`);
+    // the ecosystem's instrumentations add the statements made along the way
+    expect(traces.trace(root.traceId).some((s) => s.service === 'payouts' && s.kind === 3 && s.parentSpanId === credited.spanId && /postgres/.test(String(s.attributes['db.system'] ?? s.attributes['db.system.name'])))).toBe(true);
+  }, 90_000);
 
   it('completes an order nobody confirms and pays the seller in the next payout run', async () => {
     const catalog = platform.url('catalog');

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './tracing';
 import { runService } from '@cc/service';
 import { CatalogModule } from './catalog.module';
 import { CatalogConfig, loadCatalogConfig } from './config';

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './tracing';
 import { runService } from '@cc/service';
 import { FulfillmentConfig, loadFulfillmentConfig } from './config';
 import { FulfillmentModule } from './fulfillment.module';

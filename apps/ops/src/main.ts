@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './tracing';
 import { ConfigError, createLogger } from '@cc/platform';
 import { createOpsApp } from './app';
 import { loadOpsConfig, OpsConfig } from './config';

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './tracing';
 import { runService } from '@cc/service';
 import { OrdersConfig, loadOrdersConfig } from './config';
 import { OrdersModule } from './orders.module';

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './tracing';
 import { runService } from '@cc/service';
 import { loadPayoutsConfig, PayoutsConfig } from './config';
 import { PayoutsModule } from './payouts.module';

@@ -60,7 +60,7 @@ export function asyncApiDocument(): Record<string, unknown> {
       messages,
       schemas: {
         ...Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),
-        EnvelopeHeaders: { type: 'object', properties: Object.fromEntries(['event-id', 'event-type', 'event-version', 'event-source', 'correlation-id', 'causation-id'].map((h) => [h, { type: 'string' }])) },
+        EnvelopeHeaders: { type: 'object', properties: Object.fromEntries(['event-id', 'event-type', 'event-version', 'event-source', 'correlation-id', 'causation-id', 'traceparent'].map((h) => [h, { type: 'string' }])) },
       },
     },
   };

@@ -12,6 +12,11 @@ export class EventEnvelope<T = Record<string, unknown>> {
   @IsIn(SOURCES) source!: Source;
   @IsUUID() correlationId!: string;
   @IsOptional() @IsUUID() causationId!: string | null;
+  /**
+   * The W3C trace context of the work that wrote the event (mirrored in the `traceparent` header).
+   * Only a string is required: a malformed one is ignored by consumers, never a reason to refuse the event.
+   */
+  @IsOptional() @IsString() traceparent?: string;
   @IsObject() data!: T;
 }
 
@@ -23,4 +28,5 @@ export const EnvelopeHeaders = {
   source: 'event-source',
   correlationId: 'correlation-id',
   causationId: 'causation-id',
+  traceparent: 'traceparent',
 } as const;

@@ -9,8 +9,9 @@ import { Partitioners } from 'kafkajs';
 import type { Consumer, ConsumerRunConfig, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { decodeEnvelope, decodePayload, DecodedEvent, EventType, InvalidEventError } from '@cc/contracts';
-import { Metrics, runInFlow } from '@cc/platform';
+import { decodeEnvelope, decodePayload, DecodedEvent, EventType, InvalidEventError, topicOf } from '@cc/contracts';
+import { endSpan, FlowContext, isTraceparent, Metrics, runInFlow, startConsumerSpan, traceparentOf, withSpan } from '@cc/platform';
+import type { Span } from '@opentelemetry/api';
 import { databaseUnavailable } from './database-faults';
 import { TopicNames } from './kafka';
 import { cannotHeal, isRebalance } from './kafka-faults';
@@ -29,6 +30,19 @@ export function batchHandler<T extends EventType>(batch: BatchEventHandler<T>): 
   return one;
 }
 export type EventHandlers = { [T in EventType]?: EventHandler<T> };
+
+/** The trace context of each event while a consumer handles it: its span's, child of the sender's. */
+const handling = new WeakMap<DecodedEvent, string>();
+
+/**
+ * The flow an event's handler works in: its correlation, the event as the cause, and the trace it
+ * continues. Handlers that take a run of events (`batchHandler`) run what they write for each
+ * event in that event's flow, so its answer carries the right ids.
+ */
+export function flowOf(event: DecodedEvent): FlowContext {
+  const traceparent = handling.get(event) ?? (isTraceparent(event.traceparent) ? event.traceparent : undefined);
+  return { correlationId: event.correlationId, causationId: event.id, ...(traceparent ? { traceparent } : {}) };
+}
 
 /** Throw this from a handler when retrying cannot help (the event goes straight to the dead-letter topic). */
 export class PermanentEventError extends Error {
@@ -384,14 +398,17 @@ export class EventConsumer {
     const labels = { group: this.settings.group, type: event.type };
     for (let attempt = 1, outage = 0; ; attempt++) {
       const stopTimer = this.metrics?.eventHandleDuration.startTimer(labels);
+      const span = this.startSpan(topic, event, attempt);
       try {
-        const handled = await runInFlow({ correlationId: event.correlationId, causationId: event.id }, () => this.alone(() => this.handleOnce(event, handler!)));
+        const handled = await withSpan(span, () => runInFlow(flowOf(event), () => this.alone(() => this.handleOnce(event, handler!))));
+        endSpan(span);
         stopTimer?.();
         this.metrics?.consumerTransactionEvents.observe({ group: this.settings.group }, 1);
         this.metrics?.eventsConsumed.inc({ ...labels, outcome: handled ? 'handled' : 'duplicate' });
         if (handled) this.metrics?.eventHopLatency.observe(labels, Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000);
         return true;
       } catch (err) {
+        endSpan(span, err);
         const permanent = err instanceof PermanentEventError || err instanceof InvalidEventError;
         if (!permanent && databaseUnavailable(err)) {
           // the database is away (restarting, failing over): nothing is wrong with the event, so
@@ -438,6 +455,7 @@ export class EventConsumer {
     }
     if (work.length === 0) return true;
     const started = Date.now();
+    const spans = new Map(work.map(({ event }) => [event, this.startSpan(this.topics.topic(topicOf(event.type)), event, 1)]));
     try {
       const handled = await this.dataSource.transaction(async (tx) => {
         const inserted: { event_id: string }[] = await tx.query(
@@ -459,7 +477,7 @@ export class EventConsumer {
             done.push(...run);
             i = end;
           } else {
-            await runInFlow({ correlationId: event.correlationId, causationId: event.id }, () => handler(event, tx));
+            await withSpan(spans.get(event)!, () => runInFlow(flowOf(event), () => handler(event, tx)));
             done.push(event);
             i++;
           }
@@ -467,6 +485,7 @@ export class EventConsumer {
         await flushOutbox(tx);
         return done;
       });
+      for (const span of spans.values()) endSpan(span);
       const perEvent = (Date.now() - started) / 1000 / Math.max(1, work.length);
       this.metrics?.consumerTransactionEvents.observe({ group: this.settings.group }, handled.length);
       for (const { event } of work) {
@@ -480,9 +499,28 @@ export class EventConsumer {
       }
       return true;
     } catch (err) {
+      // each event is tried again on its own, under a span of its own
+      for (const span of spans.values()) endSpan(span, err);
       this.logger.debug({ err, events: work.length }, 'chunk failed; handling its events one by one');
       return false;
     }
+  }
+
+  /** A span for handling `event` (a child of the sender's), whose context the event's flow carries while it is handled. */
+  private startSpan(topic: string, event: DecodedEvent, attempt: number): Span {
+    const span = startConsumerSpan(`process ${event.type}`, isTraceparent(event.traceparent) ? event.traceparent : undefined, {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': topic,
+      'messaging.consumer.group.name': this.groupId,
+      'messaging.message.id': event.id,
+      'cc.event_type': event.type,
+      'cc.correlation_id': event.correlationId,
+      'cc.attempt': attempt,
+    });
+    const traceparent = traceparentOf(span);
+    if (traceparent) handling.set(event, traceparent);
+    return span;
   }
 
   /** Returns false when the event had been handled before (a redelivery). */

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { CURRENT_VERSION, EnvelopeHeaders, EventEnvelope, EventType, PayloadOf, sourceOf, topicOf } from '@cc/contracts';
-import { Clock, currentFlow } from '@cc/platform';
+import { Clock, currentFlow, currentTraceparent } from '@cc/platform';
 import { TopicNames } from './kafka';
 
 export interface NewEvent<T extends EventType = EventType> {
@@ -40,8 +40,9 @@ export class Outbox {
    */
   prepare(events: NewEvent[]): { envelopes: EventEnvelope[]; rows: OutboxRow[] } {
     const flow = currentFlow();
+    const traceparent = currentTraceparent();
     const occurredAt = this.clock.now().toISOString();
-    const envelopes = events.map((e) => ({
+    const envelopes = events.map((e): EventEnvelope => ({
       id: randomUUID(),
       type: e.type,
       version: CURRENT_VERSION,
@@ -49,6 +50,7 @@ export class Outbox {
       source: sourceOf(e.type),
       correlationId: e.correlationId ?? flow?.correlationId ?? randomUUID(),
       causationId: e.causationId !== undefined ? e.causationId : (flow?.causationId ?? null),
+      ...(traceparent ? { traceparent } : {}),
       data: e.data as unknown as Record<string, unknown>,
     }));
     const rows = envelopes.map((env, i): OutboxRow => ({ eventId: env.id, kind: 'event', topic: this.topics.topic(topicOf(events[i].type)), key: events[i].key, type: env.type, body: JSON.stringify(env) }));
@@ -63,14 +65,14 @@ export class Outbox {
 
   /** The jobs as outbox rows (in the current flow), for a caller that writes them with `addRows` or in its own statement. */
   prepareJobs(jobs: OutboxJob[]): OutboxRow[] {
-    const correlationId = currentFlow()?.correlationId;
+    const trail = jobFlowData();
     return jobs.map((job) => ({
       eventId: randomUUID(),
       kind: 'job',
       topic: job.queue,
       key: job.jobId,
       type: job.name,
-      body: JSON.stringify({ data: { ...job.data, _correlationId: correlationId }, notBefore: job.notBefore }),
+      body: JSON.stringify({ data: { ...job.data, ...trail }, notBefore: job.notBefore }),
     }));
   }
 
@@ -165,6 +167,20 @@ async function insertRows(tx: EntityManager, rows: OutboxRow[]): Promise<void> {
   await tx.query(`WITH written AS (${insert.sql}) SELECT ${OUTBOX_NOTIFY}`, insert.params);
 }
 
+/**
+ * What a job's data carries of the flow that scheduled it, beside its own fields: the correlation
+ * id and the trace context, so the worker continues both (see `flowOfJob`).
+ */
+export interface JobFlowData {
+  _correlationId?: string;
+  _traceparent?: string;
+}
+
+export function jobFlowData(): JobFlowData {
+  const traceparent = currentTraceparent();
+  return { _correlationId: currentFlow()?.correlationId, ...(traceparent ? { _traceparent: traceparent } : {}) };
+}
+
 /** A BullMQ job to add once the transaction commits. */
 export interface OutboxJob {
   queue: string;
@@ -193,6 +209,7 @@ export function headersOf(envelope: EventEnvelope): Record<string, string> {
     [EnvelopeHeaders.correlationId]: envelope.correlationId,
   };
   if (envelope.causationId) headers[EnvelopeHeaders.causationId] = envelope.causationId;
+  if (envelope.traceparent) headers[EnvelopeHeaders.traceparent] = envelope.traceparent;
   return headers;
 }
 

@@ -1,5 +1,6 @@
 export * from './config';
 export * from './context';
+export * from './tracing';
 export * from './clock';
 export * from './local-time';
 export * from './logger';

@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { answerParserErrorsAsProblems, BaseConfig, ConfigError, correlationMiddleware, createLogger, createValidationPipe, InputGuard, installBodyParsers, Metrics, ProblemFilter } from '@cc/platform';
+import { answerParserErrorsAsProblems, BaseConfig, ConfigError, correlationMiddleware, createLogger, createValidationPipe, InputGuard, installBodyParsers, Metrics, ProblemFilter, stopTracing } from '@cc/platform';
 import { installProfilerSignal } from './profiler';
 import { ServiceRuntime } from './runtime';
 import { LOGGER } from './tokens';
@@ -97,7 +97,9 @@ function stopOnSignals(app: NestExpressApplication, name: string, timeoutMs: num
       process.exit(1);
     }, timeoutMs);
     app.close().then(
-      () => {
+      async () => {
+        // the spans still buffered go out first (bounded by the same watchdog)
+        await stopTracing();
         clearTimeout(watchdog);
         const overran = runtime.shutdown?.overran ?? [];
         if (overran.length) logger.warn({ ms: Date.now() - started, overran }, `${name} stopped, leaving behind: ${overran.join(', ')}`);

@@ -8,8 +8,8 @@ import type { Redis } from 'ioredis';
 import IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { Outbox, OutboxJobRow, OutboxRow } from '@cc/messaging';
-import { Clock, currentFlow, Metrics, runInFlow } from '@cc/platform';
+import { jobFlowData, JobFlowData, Outbox, OutboxJobRow, OutboxRow } from '@cc/messaging';
+import { Clock, endSpan, Metrics, runInFlow, startConsumerSpan, traceparentOf, withSpan } from '@cc/platform';
 import { Cadence, isOccurrenceOf, nextOccurrence, occurrenceJobId, Schedule, scheduleKey } from './schedules';
 
 export interface QueueSettings {
@@ -148,13 +148,13 @@ export class Jobs {
   /** Adds a job now, outside any transaction (e.g. from a job handler). */
   async add(queue: string, name: string, data: object, options: AddJobOptions = {}): Promise<Job> {
     this.assertDeclared(queue, name);
-    return this.queue(queue).add(name, { ...data, _correlationId: currentFlow()?.correlationId }, this.jobOptions(options));
+    return this.queue(queue).add(name, { ...data, ...jobFlowData() }, this.jobOptions(options));
   }
 
   async addBulk(queue: string, jobs: { name: string; data: object; options?: AddJobOptions }[]): Promise<Job[]> {
     for (const j of jobs) this.assertDeclared(queue, j.name);
-    const correlationId = currentFlow()?.correlationId;
-    return this.queue(queue).addBulk(jobs.map((j) => ({ name: j.name, data: { ...j.data, _correlationId: correlationId }, opts: this.jobOptions(j.options ?? {}) })));
+    const flow = jobFlowData();
+    return this.queue(queue).addBulk(jobs.map((j) => ({ name: j.name, data: { ...j.data, ...flow }, opts: this.jobOptions(j.options ?? {}) })));
   }
 
   /**
@@ -301,8 +301,23 @@ export class Jobs {
           if (!handler) throw new Error(`no handler for job ${queue}/${job.name}`);
           // an occurrence that starts adds the next one, whatever this one's handler does
           if (settings.schedules?.some((s) => isOccurrenceOf(s.name, job.id))) void this.ensureSchedules(`${job.name} started`);
-          const { _correlationId, ...data } = job.data ?? {};
-          return runInFlow({ correlationId: _correlationId }, () => handler(data, job));
+          const { _correlationId, _traceparent, ...data } = (job.data ?? {}) as JobFlowData & Record<string, unknown>;
+          // a span for the job, child of the work that scheduled it (carried in the job's data)
+          const span = startConsumerSpan(`job ${queue}/${job.name}`, _traceparent, {
+            'messaging.system': 'bullmq',
+            'messaging.destination.name': queue,
+            'messaging.message.id': String(job.id),
+            'cc.attempt': job.attemptsMade + 1,
+            ...(_correlationId ? { 'cc.correlation_id': _correlationId } : {}),
+          });
+          try {
+            const result = await withSpan(span, () => runInFlow({ correlationId: _correlationId, traceparent: traceparentOf(span) }, () => handler(data, job)));
+            endSpan(span);
+            return result;
+          } catch (err) {
+            endSpan(span, err);
+            throw err;
+          }
         },
         {
           connection,

@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DecodedEvent, OrderLineV1 } from '@cc/contracts';
-import { Outbox } from '@cc/messaging';
+import { flowOf, Outbox } from '@cc/messaging';
 import { Clock, conflict, notFound, runInFlow } from '@cc/platform';
 import { Jobs, LOGGER } from '@cc/service';
 import { CatalogConfig } from '../config';
@@ -70,7 +70,7 @@ export class StockService {
     }
     if (opened.length) await this.stock.applyMovements(tx, movements, { open: opened });
     // each order's answer carries its own event's correlation
-    for (const { event, write } of announce) await (event ? runInFlow({ correlationId: event.correlationId, causationId: event.id }, write) : write());
+    for (const { event, write } of announce) await (event ? runInFlow(flowOf(event), write) : write());
   }
 
   /** The order was paid: its reserved units leave on-hand stock for good. */

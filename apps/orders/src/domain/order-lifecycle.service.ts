@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { DecodedEvent, EventType, failedInTransit } from '@cc/contracts';
+import { flowOf } from '@cc/messaging';
 import { Clock, forbidden, conflict, notFound, Principal } from '@cc/platform';
 import { LOGGER } from '@cc/service';
 import { OrderEntity } from '../persistence/entities';
@@ -50,7 +51,7 @@ export class OrderLifecycleService {
     const outcomes = await this.transitions.moveMany(
       tx,
       action,
-      events.map((e) => ({ orderId: orderIdOf(e), causedBy: `event:${e.type}:${e.id}`, flow: { correlationId: e.correlationId, causationId: e.id }, ...moveOf(e) })),
+      events.map((e) => ({ orderId: orderIdOf(e), causedBy: `event:${e.type}:${e.id}`, flow: flowOf(e), ...moveOf(e) })),
       at,
     );
     return outcomes.map((outcome, i) => {
