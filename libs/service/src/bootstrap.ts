@@ -3,7 +3,8 @@
 import { DynamicModule, LoggerService } from '@nestjs/common';
 import { ModulesContainer, NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import { openApiDocument } from './openapi';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { answerParserErrorsAsProblems, BaseConfig, ConfigError, correlationMiddleware, createLogger, createValidationPipe, InputGuard, installBodyParsers, Metrics, ProblemFilter, stopTracing } from '@cc/platform';
@@ -44,8 +45,7 @@ export async function createServiceApp(module: DynamicModule, title: string, opt
   // runService installs its own, bounded (stopOnSignals)
   if (options.shutdownHooks !== false) app.enableShutdownHooks(STOP_SIGNALS);
   if (options.openApi !== false) {
-    const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(`County Commerce — ${title}`).setVersion('1').addBearerAuth().build());
-    SwaggerModule.setup('docs', app, document);
+    SwaggerModule.setup('docs', app, openApiDocument(app, title, title));
   }
   return app;
 }

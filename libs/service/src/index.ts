@@ -13,3 +13,4 @@ export * from './metrics.controller';
 export * from './columns';
 export * from './address-erasure';
 export * from './order-trail';
+export * from './openapi';

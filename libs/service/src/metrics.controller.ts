@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { ApiTextAnswer } from './openapi';
 import { Metrics, Public } from '@cc/platform';
 
 @ApiTags('operations')
@@ -10,6 +11,7 @@ export class MetricsController {
   @Get()
   @Public()
   @Header('Content-Type', 'text/plain; version=0.0.4')
+  @ApiTextAnswer('text/plain; version=0.0.4')
   render(): Promise<string> {
     return this.metrics.registry.metrics();
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiTextAnswer } from '@cc/service';
 import type { Response } from 'express';
 import { CurrentUser, Principal, Public, Roles } from '@cc/platform';
 import { COURIER_SIGNATURE_HEADER } from '../domain/courier-signature';
@@ -22,7 +23,7 @@ export class FulfillmentController {
   /** The seller's packing list for a day: her township's rounds and the parcels to hand over on each. */
   @Get('stores/:storeId/pickups')
   @Roles('seller', 'ops')
-  @ApiProduces('application/json', 'text/csv')
+  @ApiTextAnswer('text/csv', { alsoJson: true })
   async pickups(@Param('storeId', ParseUUIDPipe) storeId: string, @Query() query: PackingListQuery, @CurrentUser() user: Principal, @Res({ passthrough: true }) res: Response) {
     const list = await this.packing.packingList(user, storeId, query.date);
     if (query.format !== 'csv') return list;

@@ -42,6 +42,8 @@ export class OrdersController {
   @Post('orders/:id/refunds')
   @Roles('seller', 'ops')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'same key and body → the same refund, given once' })
+  @ApiResponse({ status: 201, description: 'refunded' })
+  @ApiResponse({ status: 200, description: 'the same Idempotency-Key and body again: the first answer, nothing refunded twice' })
   async refund(@Param('id', ParseUUIDPipe) id: string, @Body() body: RefundDto, @CurrentUser() user: Principal, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
     checkIdempotencyKey(key);
     const { result, created } = await this.refunds.refundOrder(user, id, body.amountFen, body.reason, key);
@@ -52,6 +54,8 @@ export class OrdersController {
   @Post('checkouts')
   @Roles('buyer')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'same key and body → same answer, nothing new created (24 h)' })
+  @ApiResponse({ status: 201, description: 'the orders, one per store' })
+  @ApiResponse({ status: 200, description: 'the same Idempotency-Key and body again: the first answer (Idempotent-Replayed: true), nothing created' })
   @ApiResponse({ status: 429, description: 'the order pipeline is behind: nothing was created; try again after Retry-After seconds' })
   async checkout(@Body() body: CheckoutDto, @CurrentUser() user: Principal, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
     checkIdempotencyKey(key);

@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiTextAnswer } from '@cc/service';
 import type { Request, Response } from 'express';
 import { badRequest, CurrentUser, Principal, ProblemException, Roles } from '@cc/platform';
 import { PayoutRunService } from '../domain/payout-run.service';
@@ -55,6 +56,7 @@ export class PayoutsController {
 
   @Get('reconciliations/:id')
   @Roles('ops')
+  @ApiTextAnswer('text/csv', { alsoJson: true })
   async report(@Param('id', ParseUUIDPipe) id: string, @Query() query: ReconciliationQuery, @Res({ passthrough: true }) res: Response) {
     if (query.format === 'json') return this.reconciliations.report(id);
     const csv = await this.reconciliations.exportCsv(id);
