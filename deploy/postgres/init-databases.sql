@@ -1,4 +1,4 @@
--- One database per service (DESIGN §1); each service migrates its own (MIGRATE_ON_START, or
+-- One database per service (docs/design.md, “Services and what each owns”); each service migrates its own (MIGRATE_ON_START, or
 -- node dist/scripts/migrate.js <service>). docker-compose.yml mounts this file into
 -- /docker-entrypoint-initdb.d, so it runs once, when the postgres data volume is new.
 -- Without Docker, deploy/infra.sh creates the same databases.

@@ -28,6 +28,7 @@ import { IdempotencyRepository } from './persistence/idempotency.repository';
 import { ordersMigrations } from './persistence/migrations';
 import { OrderMetrics } from './persistence/order-metrics';
 import { OrderRepository } from './persistence/order.repository';
+import { PaymentRepository } from './persistence/payment.repository';
 import { PaymentProvider, SimulatedPaymentProvider } from './persistence/payment-provider';
 import { PipelineBacklogRepository } from './persistence/pipeline-backlog.repository';
 
@@ -85,6 +86,7 @@ export class OrdersModule {
         PaymentService,
         RefundService,
         OrderRepository,
+        PaymentRepository,
         IdempotencyRepository,
         CatalogClient,
         { provide: PaymentProvider, useClass: SimulatedPaymentProvider },

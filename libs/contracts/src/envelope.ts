@@ -1,4 +1,4 @@
-// The envelope every Kafka message carries (DESIGN §2); the payload lives in `data`.
+// The envelope every Kafka message carries (docs/design.md, “Events”); the payload lives in `data`.
 import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Min } from 'class-validator';
 
 export const SOURCES = ['catalog', 'orders', 'fulfillment', 'payouts'] as const;

@@ -36,7 +36,6 @@ export interface AddJobOptions {
   /** Deterministic id (no ':'): adding a job whose id exists already does nothing. */
   jobId?: string;
   delayMs?: number;
-  priority?: number;
 }
 
 export interface ScheduleOptions {
@@ -356,7 +355,7 @@ export class Jobs {
   }
 
   private jobOptions(options: AddJobOptions): JobsOptions {
-    return { jobId: options.jobId, delay: options.delayMs, priority: options.priority };
+    return { jobId: options.jobId, delay: options.delayMs };
   }
 
   private assertDeclared(queue: string, name: string): void {

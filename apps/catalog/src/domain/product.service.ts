@@ -8,6 +8,7 @@ import { badRequest, canActForStore, Clock, conflict, forbidden, notFound, Princ
 import { ProductEntity, StoreEntity } from '../persistence/entities';
 import { ProductChangeRepository, ProductQuery, ProductRepository } from '../persistence/product.repository';
 import { StockRepository } from '../persistence/stock.repository';
+import { StoreRepository } from '../persistence/store.repository';
 
 export function toProductView(p: ProductEntity, township: string, storeStatus: StoreStatus): ProductView {
   return {
@@ -72,6 +73,7 @@ export class ProductService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly products: ProductRepository,
+    private readonly stores: StoreRepository,
     private readonly changes: ProductChangeRepository,
     private readonly stock: StockRepository,
     private readonly outbox: Outbox,
@@ -81,11 +83,11 @@ export class ProductService {
   async createProduct(storeId: string, input: ProductInput, actor: string): Promise<ProductView> {
     // a lead time means "made to order": only handicrafts are
     if (input.leadTimeDays !== undefined && input.category !== 'handicraft') throw badRequest('leadTimeDays is only for handicraft products', { errors: [{ field: 'leadTimeDays', messages: ['leadTimeDays is only for handicraft products'] }] });
-    const store = await this.dataSource.getRepository(StoreEntity).findOneBy({ id: storeId });
+    const store = await this.stores.find(this.dataSource.manager, storeId);
     if (!store) throw unprocessable(`store ${storeId} does not exist`);
     return this.dataSource.transaction(async (tx) => {
       const id = randomUUID();
-      await tx.getRepository(ProductEntity).insert({
+      await this.products.insert(tx, {
         id,
         storeId,
         name: input.name,
@@ -155,7 +157,7 @@ export class ProductService {
 
   /** Publishes the product's current state (`product-changed`, with what changed) in the caller's transaction. */
   async announce(tx: EntityManager, productId: string, changed: string[]): Promise<void> {
-    const p = await tx.getRepository(ProductEntity).findOneByOrFail({ id: productId });
+    const p = await this.products.get(tx, productId);
     await this.outbox.add(tx, [
       {
         type: 'catalog.product-changed',

@@ -45,7 +45,7 @@ export class CreateProductDto {
   @ApiProperty({ enum: CATEGORIES }) @IsIn(CATEGORIES) category!: Category;
   @ApiProperty({ example: 6800, description: 'price in fen' }) @IsInt() @Min(0) @Max(100_000_000) priceFen!: number;
   @ApiProperty({ example: 40, description: 'initial on-hand units' }) @IsInt() @Min(0) @Max(1_000_000) stock!: number;
-  @ApiPropertyOptional({ example: 24, description: 'hours after payment by which a courier must collect it (default: by category, DESIGN §4)' })
+  @ApiPropertyOptional({ example: 24, description: 'hours after payment by which a courier must collect it (default: by category, docs/design.md, “Fresh produce on time”)' })
   @IsOptional() @IsInt() @Min(1) @Max(24 * 365) pickupWithinHours?: number;
   @ApiPropertyOptional({ example: 72, description: 'hours it keeps once paid; shorter rides first when pickup slots are scarce (default: by category)' })
   @IsOptional() @IsInt() @Min(1) @Max(24 * 365 * 5) shelfLifeHours?: number;

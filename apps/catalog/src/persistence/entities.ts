@@ -27,7 +27,7 @@ export class ProductEntity {
   @Column('bigint', { name: 'price_fen', transformer: bigintAsNumber }) priceFen!: number;
   @Column('int', { name: 'on_hand' }) onHand!: number;
   @Column('int') reserved!: number;
-  /** Perishability overrides of the category defaults (DESIGN §4); null = the default. */
+  /** Perishability overrides of the category defaults (docs/design.md, “Fresh produce on time”); null = the default. */
   @Column('int', { name: 'pickup_within_hours', nullable: true }) pickupWithinHours!: number | null;
   @Column('int', { name: 'shelf_life_hours', nullable: true }) shelfLifeHours!: number | null;
   /** Made-to-order days before a handicraft can be collected. */

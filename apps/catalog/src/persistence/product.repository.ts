@@ -15,6 +15,15 @@ export interface ProductQuery {
 
 @Injectable()
 export class ProductRepository {
+  async insert(tx: EntityManager, product: Pick<ProductEntity, 'id' | 'storeId' | 'name' | 'category' | 'priceFen' | 'onHand' | 'reserved' | 'pickupWithinHours' | 'shelfLifeHours' | 'leadTimeDays'>): Promise<void> {
+    await tx.getRepository(ProductEntity).insert(product);
+  }
+
+  /** The product as it is now (it must exist). */
+  get(tx: EntityManager, id: string): Promise<ProductEntity> {
+    return tx.getRepository(ProductEntity).findOneByOrFail({ id });
+  }
+
   /** Products by id with their store's township and status, in creation order (one statement: orders asks this at every checkout). */
   async findWithTownship(tx: EntityManager, ids: string[], lock = false): Promise<{ product: ProductEntity; township: string; storeStatus: StoreStatus }[]> {
     const rows: Record<string, unknown>[] = await tx.query(

@@ -122,21 +122,4 @@ export class StockRepository {
     );
     return rows.map((r) => r.order_id);
   }
-
-  async movements(tx: EntityManager, productId: string, limit = 100): Promise<Movement[]> {
-    const rows = await tx.query(
-      `SELECT product_id, kind, on_hand_delta, reserved_delta, order_id, reason, actor, created_at FROM stock_movements WHERE product_id = $1 ORDER BY id DESC LIMIT $2`,
-      [productId, limit],
-    );
-    return rows.map((r: Record<string, unknown>) => ({
-      productId: r.product_id,
-      kind: r.kind,
-      onHandDelta: r.on_hand_delta,
-      reservedDelta: r.reserved_delta,
-      orderId: r.order_id,
-      reason: r.reason,
-      actor: r.actor,
-      at: r.created_at,
-    })) as Movement[];
-  }
 }

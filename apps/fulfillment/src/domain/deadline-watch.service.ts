@@ -1,4 +1,4 @@
-// A parcel not picked up by its deadline has spoiled (DESIGN §4): it fails, and orders refunds the
+// A parcel not picked up by its deadline has spoiled (docs/design.md, “Fresh produce on time”): it fails, and orders refunds the
 // buyer on shipment-failed. Each shipment's delayed watch job does this at the deadline; a sweep
 // on an interval catches what lost jobs would miss, for deadlines and for pickup runs alike.
 import { Inject, Injectable } from '@nestjs/common';

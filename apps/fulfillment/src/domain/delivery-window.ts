@@ -1,4 +1,4 @@
-// How long a parcel may ride with the courier before ops should look for it (DESIGN, lost and
+// How long a parcel may ride with the courier before ops should look for it (docs/design.md, lost and
 // late parcels): a window per category from pickup. Pure rules; the window is fixed on the
 // shipment at pickup (delivery_due_at), so "overdue" is a plain query and nothing can be missed.
 import { CATEGORIES, Category } from '@cc/contracts';

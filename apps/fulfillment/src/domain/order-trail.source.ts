@@ -18,7 +18,7 @@ export class FulfillmentTrailSource extends OrderTrailSource {
 
   async trail(orderId: string): Promise<OrderTrailPart> {
     const tx = this.dataSource.manager;
-    const found = await tx.getRepository(ShipmentEntity).findBy({ orderId });
+    const found = await this.shipments.ofOrder(tx, orderId);
     if (!found.length) return { entries: [], facts: { shipment: null } };
     const ids = found.map((s) => s.id);
     const [history, addresses] = await Promise.all([this.shipments.history(tx, ids), this.shipments.addresses(tx, ids)]);

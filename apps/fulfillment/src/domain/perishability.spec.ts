@@ -5,7 +5,7 @@ const paidAt = new Date('2026-11-29T03:30:00Z');
 const after = (at: Date) => (at.getTime() - paidAt.getTime()) / HOUR;
 
 describe('perishability', () => {
-  it('gives each category its DESIGN §4 clock', () => {
+  it('gives each category its docs/design.md, “Fresh produce on time” clock', () => {
     expect(after(parcelClock([{ category: 'chilled' }], paidAt).deadlineAt)).toBe(12);
     expect(after(parcelClock([{ category: 'fresh' }], paidAt).deadlineAt)).toBe(24);
     expect(after(parcelClock([{ category: 'ambient' }], paidAt).deadlineAt)).toBe(72);

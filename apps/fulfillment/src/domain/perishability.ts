@@ -1,4 +1,4 @@
-// How long a parcel may wait for a courier and how perishable it is (DESIGN §4): category
+// How long a parcel may wait for a courier and how perishable it is (docs/design.md, “Fresh produce on time”): category
 // defaults, overridden by what each product says, folded over an order's lines.
 import type { Category, OrderLineV1 } from '@cc/contracts';
 

@@ -19,7 +19,7 @@ export class ShipmentQueryService {
 
   async shipmentsOfOrder(user: Principal, orderId: string) {
     const tx = this.dataSource.manager;
-    const found = await tx.getRepository(ShipmentEntity).findBy({ orderId });
+    const found = await this.shipments.ofOrder(tx, orderId);
     const visible = found.filter((s) => user.role === 'ops' || (user.role === 'buyer' && s.buyerId === user.sub) || (user.role === 'seller' && s.storeId === user.storeId));
     const ids = visible.map((s) => s.id);
     const [history, addresses] = visible.length ? await Promise.all([this.shipments.history(tx, ids), this.shipments.addresses(tx, ids)]) : [[], new Map()];

@@ -1,5 +1,5 @@
 // A paid order (orders.shipment-requested, with its address) becomes a shipment on the earliest pickup slot that has room and meets its
-// deadline, making room by moving less perishable parcels when slots are scarce (DESIGN §4); its
+// deadline, making room by moving less perishable parcels when slots are scarce (docs/design.md, “Fresh produce on time”); its
 // pickup run and its deadline watch are scheduled in the same transaction.
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';

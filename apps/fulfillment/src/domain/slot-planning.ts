@@ -1,4 +1,4 @@
-// Which pickup slot a parcel takes (DESIGN §4), as pure functions: the service feeds them the
+// Which pickup slot a parcel takes (docs/design.md, “Fresh produce on time”), as pure functions: the service feeds them the
 // clock, the timetable and the township's board of slots and parcels, and books what they choose.
 import { localDate, nextDate, zonedToUtc } from './local-time';
 

@@ -37,23 +37,15 @@ export class FulfillmentAdminController {
   async atRisk(@Query() query: AtRiskQuery) {
     const now = this.clock.now();
     const horizon = new Date(now.getTime() + query.withinHours * 3_600_000);
-    const byTownship: { township: string; at_risk: number; earliest: Date }[] = await this.dataSource.query(
-      `SELECT township, count(*)::int AS at_risk, min(deadline_at) AS earliest FROM shipments
-       WHERE status = 'scheduled' AND deadline_at <= $1 GROUP BY township ORDER BY min(deadline_at)`,
-      [horizon],
-    );
+    const byTownship = await this.shipments.atRiskByTownship(this.dataSource.manager, horizon);
     const today = localDate(now, this.config.COUNTY_TIME_ZONE);
-    const [{ spoiled }] = await this.dataSource.query(
-      `SELECT count(*)::int AS spoiled FROM shipment_history h JOIN shipments s ON s.id = h.shipment_id
-       WHERE h.to_status = 'failed' AND s.failure_reason = 'spoiled' AND h.at >= $1 AND h.at < $2`,
-      [zonedToUtc(today, '00:00', this.config.COUNTY_TIME_ZONE), zonedToUtc(nextDate(today), '00:00', this.config.COUNTY_TIME_ZONE)],
-    );
+    const spoiled = await this.shipments.spoiledBetween(this.dataSource.manager, zonedToUtc(today, '00:00', this.config.COUNTY_TIME_ZONE), zonedToUtc(nextDate(today), '00:00', this.config.COUNTY_TIME_ZONE));
     const overdue = await this.shipments.overdueInTransit(this.dataSource.manager, now, OVERDUE_LISTED);
     return {
       withinHours: query.withinHours,
       asOf: now.toISOString(),
-      atRisk: byTownship.reduce((n, t) => n + t.at_risk, 0),
-      byTownship: byTownship.map((t) => ({ township: t.township, atRisk: t.at_risk, earliestDeadlineAt: t.earliest.toISOString() })),
+      atRisk: byTownship.reduce((n, t) => n + t.atRisk, 0),
+      byTownship: byTownship.map((t) => ({ township: t.township, atRisk: t.atRisk, earliestDeadlineAt: t.earliestDeadlineAt.toISOString() })),
       spoiledToday: spoiled,
       overdueInTransit: overdue.total,
       overdue: overdue.parcels.map((s) => ({

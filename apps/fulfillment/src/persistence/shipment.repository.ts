@@ -170,6 +170,31 @@ export class ShipmentRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The shipments of one order (one, unless it was split). */
+  ofOrder(tx: EntityManager, orderId: string): Promise<ShipmentEntity[]> {
+    return tx.getRepository(ShipmentEntity).findBy({ orderId });
+  }
+
+  /** Scheduled parcels whose pickup deadline falls before `horizon`, by township, earliest deadline first. */
+  async atRiskByTownship(tx: EntityManager, horizon: Date): Promise<{ township: string; atRisk: number; earliestDeadlineAt: Date }[]> {
+    const rows: { township: string; at_risk: number; earliest: Date }[] = await tx.query(
+      `SELECT township, count(*)::int AS at_risk, min(deadline_at) AS earliest FROM shipments
+       WHERE status = 'scheduled' AND deadline_at <= $1 GROUP BY township ORDER BY min(deadline_at)`,
+      [horizon],
+    );
+    return rows.map((r) => ({ township: r.township, atRisk: r.at_risk, earliestDeadlineAt: r.earliest }));
+  }
+
+  /** Parcels that failed as spoiled between `from` and `to`. */
+  async spoiledBetween(tx: EntityManager, from: Date, to: Date): Promise<number> {
+    const [{ spoiled }]: { spoiled: number }[] = await tx.query(
+      `SELECT count(*)::int AS spoiled FROM shipment_history h JOIN shipments s ON s.id = h.shipment_id
+       WHERE h.to_status = 'failed' AND s.failure_reason = 'spoiled' AND h.at >= $1 AND h.at < $2`,
+      [from, to],
+    );
+    return spoiled;
+  }
+
   /** Parcels still with the courier after their delivery window, longest overdue first, and how many in all. */
   async overdueInTransit(tx: EntityManager, now: Date, limit: number): Promise<{ total: number; parcels: ShipmentEntity[] }> {
     const [parcels, total] = await tx

@@ -7,6 +7,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { unprocessable } from '@cc/platform';
 import { OrdersConfig } from '../config';
 import { IdempotencyRepository } from '../persistence/idempotency.repository';
+import { oneStatement } from '../persistence/one-statement';
 
 class KeyTaken extends Error {}
 
@@ -31,7 +32,9 @@ export class IdempotentCommand {
 
   /**
    * Runs `work` in a transaction that also claims the key and stores the answer. Without a key,
-   * `singleStatement` work (one statement, atomic by itself) runs without a transaction around it.
+   * `singleStatement` work runs without a transaction around it: one statement is atomic by
+   * itself. That is checked, not taken on trust: the work gets a manager that runs one `query`
+   * and refuses a second one, or anything else (see `oneStatement`).
    */
   async run<T>(
     callerId: string,
@@ -40,7 +43,7 @@ export class IdempotentCommand {
     options: { singleStatement?: boolean },
     work: (tx: EntityManager) => Promise<T>,
   ): Promise<{ result: T; created: boolean }> {
-    if (!key && options.singleStatement) return { result: await work(this.dataSource.manager), created: true };
+    if (!key && options.singleStatement) return { result: await work(oneStatement(this.dataSource.manager)), created: true };
     const earlier = await this.replay<T>(callerId, key, hash);
     if (earlier) return { result: earlier, created: false };
     try {

@@ -6,7 +6,7 @@ describe('order transition table', () => {
     expect(orderLife.final).toEqual(['cancelled', 'refunded']);
   });
 
-  it('walks the happy path of DESIGN §3', () => {
+  it('walks the happy path of docs/design.md, “An order’s life”', () => {
     const path: OrderAction[] = ['stock-reserved', 'payment-captured', 'shipment-scheduled', 'shipment-picked-up', 'shipment-delivered', 'receipt-confirmed'];
     const statuses = path.reduce((acc, action) => [...acc, nextStatus(acc[acc.length - 1], action)], ['pending_stock' as (typeof ORDER_STATUSES)[number]]);
     expect(statuses).toEqual(['pending_stock', 'awaiting_payment', 'paid', 'scheduled', 'shipped', 'delivered', 'completed']);

@@ -1,4 +1,4 @@
-// The order's life (DESIGN §3) as plain data: which action moves an order from which states to
+// The order's life (docs/design.md, “An order’s life”) as plain data: which action moves an order from which states to
 // which. Every status change goes through OrderTransitions (order-transitions.ts), whose one
 // guarded statement moves an order only from a status listed here; anything else is refused.
 import { IllegalTransitionError, TransitionTable } from '@cc/platform';

@@ -9,6 +9,7 @@ import { OrdersConfig } from '../config';
 import type { StoredAddress } from '@cc/contracts';
 import { OrderEntity, OrderLineEntity, PaymentEntity } from '../persistence/entities';
 import { OrderRepository } from '../persistence/order.repository';
+import { PaymentRepository } from '../persistence/payment.repository';
 import { CaptureResult, PaymentCallTimeout, PaymentProvider, withTimeout } from '../persistence/payment-provider';
 import { orderCancelled, orderPaid, shipmentRequested } from './order-events';
 import { JobToSchedule, OrderTransitions } from './order-transitions';
@@ -44,6 +45,7 @@ export class PaymentService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly orders: OrderRepository,
+    private readonly payments: PaymentRepository,
     private readonly provider: PaymentProvider,
     private readonly transitions: OrderTransitions,
     private readonly refunds: RefundService,
@@ -175,10 +177,9 @@ export class PaymentService {
     return this.dataSource.transaction(async (tx) => {
       const locked = (await this.orders.lock(tx, orderId))!;
       const paymentId = randomUUID();
-      const payments = tx.getRepository(PaymentEntity);
       if (result.outcome === 'declined') {
-        if (locked.status !== 'awaiting_payment' && (await payments.existsBy({ orderId, kind: 'capture', status: 'declined' }))) return 'declined-after-cancel';
-        await payments.insert({ id: paymentId, orderId, kind: 'capture', status: 'declined', amountFen: locked.totalFen, providerRef: null, reason: result.reason });
+        if (locked.status !== 'awaiting_payment' && (await this.payments.hasCapture(tx, orderId, 'declined'))) return 'declined-after-cancel';
+        await this.payments.insert(tx, { id: paymentId, orderId, kind: 'capture', status: 'declined', amountFen: locked.totalFen, providerRef: null, reason: result.reason });
         const cancelled = await this.transitions.move(tx, 'payment-declined', {
           orderId,
           reason: result.reason,
@@ -188,10 +189,10 @@ export class PaymentService {
         return cancelled.moved ? 'declined' : 'declined-after-cancel';
       }
       // the capture and the timeout both learned of it, and the other recorded it first
-      if (await payments.existsBy({ orderId, kind: 'capture', status: 'succeeded' })) return 'already-captured';
+      if (await this.payments.hasCapture(tx, orderId, 'succeeded')) return 'already-captured';
       // captured, but the order no longer awaits payment (given up meanwhile, e.g. cancelled by the
       // buyer; nothing leads back to awaiting payment): the money is recorded and goes straight back
-      await payments.insert({ id: paymentId, orderId, kind: 'capture', status: 'succeeded', amountFen: locked.totalFen, providerRef: result.providerRef, reason: null });
+      await this.payments.insert(tx, { id: paymentId, orderId, kind: 'capture', status: 'succeeded', amountFen: locked.totalFen, providerRef: result.providerRef, reason: null });
       this.logger.warn({ orderId, status: locked.status }, 'payment captured for an order no longer awaiting payment; refunding');
       await this.refunds.returnLateCapture(tx, locked, locked.totalFen, 'captured after cancellation');
       return 'refunded-late-capture';

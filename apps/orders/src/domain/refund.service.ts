@@ -6,6 +6,7 @@ import { Clock, conflict, forbidden, notFound, Principal, unprocessable } from '
 import { Jobs } from '@cc/service';
 import { OrderEntity, PaymentEntity } from '../persistence/entities';
 import { MovedColumns, OrderRepository } from '../persistence/order.repository';
+import { PaymentRepository } from '../persistence/payment.repository';
 import { PaymentProvider } from '../persistence/payment-provider';
 import { IdempotentCommand, requestHash } from './idempotent-command';
 import { canTake } from './order-states';
@@ -26,6 +27,7 @@ export class RefundService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly orders: OrderRepository,
+    private readonly payments: PaymentRepository,
     private readonly transitions: OrderTransitions,
     private readonly provider: PaymentProvider,
     private readonly jobs: Jobs,
@@ -85,7 +87,7 @@ export class RefundService {
    */
   async returnLateCapture(tx: EntityManager, order: OrderEntity, amountFen: number, reason: string): Promise<string> {
     const refundId = randomUUID();
-    await tx.getRepository(PaymentEntity).insert({ id: refundId, orderId: order.id, kind: 'refund', status: 'pending', amountFen, providerRef: null, reason });
+    await this.payments.insert(tx, { id: refundId, orderId: order.id, kind: 'refund', status: 'pending', amountFen, providerRef: null, reason });
     const job = this.refundJob(refundId);
     await this.jobs.schedule(tx, job.queue, job.name, job.data, job.options);
     return refundId;
@@ -97,13 +99,13 @@ export class RefundService {
 
   /** The job: asks the provider to pay the refund back (idempotent by refund id). */
   async payRefund(refundId: string): Promise<string> {
-    const refund = await this.dataSource.getRepository(PaymentEntity).findOneBy({ id: refundId });
+    const refund = await this.payments.find(this.dataSource.manager, refundId);
     if (!refund || refund.status !== 'pending') return 'nothing-to-do';
-    const capture = await this.dataSource.getRepository(PaymentEntity).findOneBy({ orderId: refund.orderId, kind: 'capture', status: 'succeeded' });
+    const capture = await this.payments.succeededCapture(this.dataSource.manager, refund.orderId);
     if (!capture) throw new Error(`refund ${refundId}: order ${refund.orderId} has no captured payment`);
     const result = await this.provider.refund({ idempotencyKey: refundId, captureRef: capture.providerRef!, amountFen: refund.amountFen });
     if (result.outcome === 'failed') throw new Error(`refund ${refundId} failed at the provider: ${result.reason}`); // BullMQ retries with backoff
-    await this.dataSource.getRepository(PaymentEntity).update({ id: refundId }, { status: 'succeeded', providerRef: result.providerRef });
+    await this.payments.refundPaid(this.dataSource.manager, refundId, result.providerRef);
     return 'refunded';
   }
 }

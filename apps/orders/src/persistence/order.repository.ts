@@ -1,5 +1,6 @@
-// Orders, their lines and status history. Status changes are written only by `applyMoves`, the
-// guarded update that OrderTransitions (domain/order-transitions.ts) decides and every move goes through.
+// Orders, their lines and status history. An order's status is written in two statements only:
+// `insertCheckout` begins it (in the status the table starts from) and `applyMoves`, the guarded
+// update that OrderTransitions (domain/order-transitions.ts) decides, moves it.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { eraseAddressRows } from '@cc/service';

@@ -1,4 +1,4 @@
-// The payment provider behind one interface. The simulated provider decides by token (DESIGN §3):
+// The payment provider behind one interface. The simulated provider decides by token (docs/design.md, “An order’s life”):
 // tok_ok is captured, tok_declined is declined, tok_timeout never answers (and takes nothing),
 // tok_slow is captured at once but answers only after SIMULATED_PAYMENT_SLOW_MS.
 import { randomUUID } from 'node:crypto';

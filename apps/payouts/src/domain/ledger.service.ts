@@ -29,7 +29,7 @@ export class LedgerService {
       causedByEventId: event.id,
       entries: orderPaidEntries(split),
     });
-    if (posted) await tx.getRepository(OrderSplitEntity).insert({ ...split, refundedFen: 0, refundedShareFen: 0, refundedCommissionFen: 0, completedAt: null });
+    if (posted) await this.ledger.insertSplit(tx, split);
   }
 
   /** order-completed: the share becomes available and the platform earns its commission. */
@@ -43,7 +43,7 @@ export class LedgerService {
       causedByEventId: event.id,
       entries: orderCompletedEntries(split, split.refundedShareFen, split.refundedCommissionFen),
     });
-    if (posted) await tx.getRepository(OrderSplitEntity).update({ orderId: split.orderId }, { completedAt: new Date(event.data.completedAt) });
+    if (posted) await this.ledger.updateSplit(tx, split.orderId, { completedAt: new Date(event.data.completedAt) });
   }
 
   /** order-refunded: seller and platform give back their parts, from pending or, once completed, from available. */
@@ -66,8 +66,9 @@ export class LedgerService {
       entries,
     });
     if (posted) {
-      await tx.getRepository(OrderSplitEntity).update(
-        { orderId: split.orderId },
+      await this.ledger.updateSplit(
+        tx,
+        split.orderId,
         { refundedFen: split.refundedFen + event.data.amountFen, refundedShareFen: split.refundedShareFen + shareFen, refundedCommissionFen: split.refundedCommissionFen + commissionFen },
       );
     }
@@ -79,7 +80,7 @@ export class LedgerService {
    * was dead-lettered, and failing here sends this event after it to be re-driven once it is fixed.
    */
   private async paidOrder(tx: EntityManager, orderId: string, what: string): Promise<OrderSplitEntity> {
-    const split = await tx.getRepository(OrderSplitEntity).findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });
+    const split = await this.ledger.lockSplit(tx, orderId);
     if (!split) throw new LedgerRuleError(`order ${orderId} ${what} before the ledger saw it paid`);
     return split;
   }

@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import { Roles } from '@cc/platform';
 import { PayoutRunService } from '../domain/payout-run.service';
 import { ReconciliationService } from '../domain/reconciliation.service';
+import { PayoutRepository } from '../persistence/payout.repository';
+import { ReconciliationRepository } from '../persistence/reconciliation.repository';
 
 @ApiTags('operations')
 @ApiBearerAuth()
@@ -14,15 +16,17 @@ export class PayoutsAdminController {
     private readonly dataSource: DataSource,
     private readonly runs: PayoutRunService,
     private readonly reconciliations: ReconciliationService,
+    private readonly payouts: PayoutRepository,
+    private readonly reconciliationRows: ReconciliationRepository,
   ) {}
 
   @Get('finance')
   @Roles('ops')
   async finance() {
-    const [lastRun] = await this.dataSource.query(`SELECT id FROM payout_runs ORDER BY started_at DESC LIMIT 1`);
-    const recent: { id: string }[] = await this.dataSource.query(`SELECT id FROM reconciliations ORDER BY uploaded_at DESC LIMIT 5`);
-    const run = lastRun ? await this.runs.getRun(lastRun.id) : null;
-    const reports = await Promise.all(recent.map((r) => this.reconciliations.report(r.id)));
+    const lastRunId = await this.payouts.lastRunId(this.dataSource.manager);
+    const recent = await this.reconciliationRows.recentIds(this.dataSource.manager, 5);
+    const run = lastRunId ? await this.runs.getRun(lastRunId) : null;
+    const reports = await Promise.all(recent.map((id) => this.reconciliations.report(id)));
     return {
       lastPayoutRun: run && { id: run.id, status: run.status, trigger: run.trigger, startedAt: run.startedAt, payoutCount: run.payoutCount, totalFen: run.totalFen, failed: run.payouts.filter((p) => p.status === 'failed').length, held: run.heldCount },
       reconciliations: reports.map((r) => ({

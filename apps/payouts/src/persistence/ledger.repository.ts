@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { OrderSplitEntity } from './entities';
 import { describeAccount, Entry, StoreAccountKind } from '../domain/ledger-rules';
 
 export interface LedgerTransaction {
@@ -17,6 +18,20 @@ export interface LedgerTransaction {
 
 @Injectable()
 export class LedgerRepository {
+  /** The order's split (its share and commission), recorded when the order is paid. */
+  async insertSplit(tx: EntityManager, split: Omit<OrderSplitEntity, 'refundedFen' | 'refundedShareFen' | 'refundedCommissionFen' | 'completedAt'>): Promise<void> {
+    await tx.getRepository(OrderSplitEntity).insert({ ...split, refundedFen: 0, refundedShareFen: 0, refundedCommissionFen: 0, completedAt: null });
+  }
+
+  /** The order's split, locked for the rest of `tx` (null if the order was never paid here). */
+  lockSplit(tx: EntityManager, orderId: string): Promise<OrderSplitEntity | null> {
+    return tx.getRepository(OrderSplitEntity).findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async updateSplit(tx: EntityManager, orderId: string, columns: Partial<Pick<OrderSplitEntity, 'completedAt' | 'refundedFen' | 'refundedShareFen' | 'refundedCommissionFen'>>): Promise<void> {
+    await tx.getRepository(OrderSplitEntity).update({ orderId }, columns);
+  }
+
   /** Posts a transaction; returns false (and writes nothing) when its idempotency key was posted before. */
   async post(tx: EntityManager, t: LedgerTransaction): Promise<boolean> {
     const id = randomUUID();

@@ -62,6 +62,12 @@ const toPayout = (r: Record<string, any>): Payout => ({
 @Injectable()
 export class PayoutRepository {
   /** Held until `tx` ends: payout runs start one at a time, across all instances. */
+  /** The id of the payout run started last, if any. */
+  async lastRunId(tx: EntityManager): Promise<string | null> {
+    const [row]: { id: string }[] = await tx.query(`SELECT id FROM payout_runs ORDER BY started_at DESC LIMIT 1`);
+    return row?.id ?? null;
+  }
+
   async lockRuns(tx: EntityManager): Promise<void> {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('payouts.payout-run'))`);
   }

@@ -32,6 +32,12 @@ const INSERT_CHUNK = 20_000;
 
 @Injectable()
 export class ReconciliationRepository {
+  /** The ids of the `limit` statements uploaded last, newest first. */
+  async recentIds(tx: EntityManager, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await tx.query(`SELECT id FROM reconciliations ORDER BY uploaded_at DESC LIMIT $1`, [limit]);
+    return rows.map((r) => r.id);
+  }
+
   async insert(tx: EntityManager, r: Omit<Reconciliation, 'status' | 'completedAt' | 'report'>, lines: StatementLine[]): Promise<void> {
     await tx.query(`INSERT INTO reconciliations (id, status, uploaded_by, uploaded_at, period_from, period_to, line_count) VALUES ($1, 'pending', $2, $3, $4, $5, $6)`, [
       r.id,

@@ -9,7 +9,7 @@ export interface ProductView {
   name: string;
   category: Category;
   priceFen: number;
-  /** Perishability overrides of the category defaults (DESIGN §4); absent = the default. */
+  /** Perishability overrides of the category defaults (docs/design.md, “Fresh produce on time”); absent = the default. */
   pickupWithinHours?: number;
   shelfLifeHours?: number;
   leadTimeDays?: number;

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** A product's own perishability, overriding its category's defaults (DESIGN §4); null = the default. */
+/** A product's own perishability, overriding its category's defaults (docs/design.md, “Fresh produce on time”); null = the default. */
 export class CatalogPerishability1700000000001 implements MigrationInterface {
   name = 'CatalogPerishability1700000000001';
 

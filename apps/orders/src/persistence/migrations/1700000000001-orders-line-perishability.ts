@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Order lines keep the product's perishability as bought, so order-paid carries it to fulfillment (DESIGN §4). */
+/** Order lines keep the product's perishability as bought, so order-paid carries it to fulfillment (docs/design.md, “Fresh produce on time”). */
 export class OrdersLinePerishability1700000000001 implements MigrationInterface {
   name = 'OrdersLinePerishability1700000000001';
 

@@ -19,7 +19,7 @@ export class ProductChangedV1 {
   @IsInt() @Min(0) priceFen!: number;
   @IsInt() @Min(0) onHand!: number;
   @IsInt() @Min(0) available!: number;
-  /** The product's perishability overrides (absent: the category's defaults, DESIGN §4). */
+  /** The product's perishability overrides (absent: the category's defaults, docs/design.md, “Fresh produce on time”). */
   @IsOptional() @IsInt() @Min(1) pickupWithinHours?: number;
   @IsOptional() @IsInt() @Min(1) shelfLifeHours?: number;
   @IsOptional() @IsInt() @Min(0) leadTimeDays?: number;

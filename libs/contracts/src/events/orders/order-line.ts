@@ -3,7 +3,7 @@ import { CATEGORIES, Category } from '../../categories';
 
 /**
  * One product line of an order as it travels in order events. The perishability fields are the
- * product's own overrides of the category defaults (DESIGN §4); they are optional, so version 1
+ * product's own overrides of the category defaults (docs/design.md, “Fresh produce on time”); they are optional, so version 1
  * payloads without them stay valid and mean "the category's defaults".
  */
 export class OrderLineV1 {
