@@ -4,8 +4,9 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { StatementLine } from '../domain/settlement-statement';
 
-export const RECONCILIATION_CLASSES = ['matched', 'amount_mismatch', 'missing_from_statement', 'unknown_to_us', 'duplicate'] as const;
-export type ReconciliationClass = (typeof RECONCILIATION_CLASSES)[number];
+import { RECONCILIATION_CLASSES, ReconciliationClass } from '../domain/reconciliation-rules';
+
+export { RECONCILIATION_CLASSES, type ReconciliationClass };
 
 export interface Reconciliation {
   id: string;
@@ -74,8 +75,9 @@ export class ReconciliationRepository {
   }
 
   /**
-   * Classes every line at once: the second and later lines for one payout id are duplicates;
-   * otherwise a line is unknown to us, matched, or an amount mismatch against its payout.
+   * Classes every line at once, by the rules of `classifyStatement` (domain/reconciliation-rules.ts),
+   * in the same order: the second and later lines for one payout id are duplicates; otherwise a
+   * line is unknown to us, matched, or an amount mismatch against its payout.
    */
   async classifyLines(tx: EntityManager, id: string): Promise<void> {
     await tx.query(
@@ -89,7 +91,7 @@ export class ReconciliationRepository {
     );
   }
 
-  /** Payouts we saw settle in the statement's period that it does not list. */
+  /** Payouts we saw settle in the statement's period that it does not list (`missingFromStatement`). */
   async recordMissing(tx: EntityManager, id: string, from: Date, to: Date): Promise<void> {
     await tx.query(
       `INSERT INTO reconciliation_missing (reconciliation_id, payout_id, amount_fen)
