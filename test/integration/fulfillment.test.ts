@@ -219,10 +219,12 @@ describe('fulfillment on a real-time clock', () => {
     ]);
     const mine = (ms: Awaited<ReturnType<typeof readTopic>>) => ms.filter((m) => m.key?.toString() === dateBox.orderId).map((m) => JSON.parse(m.value!.toString()));
     const sent = mine(await readTopic(`${still.county.namespace}.fulfillment.events`, (ms) => mine(ms).length === 2));
+    // a move is its own event, not a second shipment-scheduled (which orders would have to refuse)
     expect(sent.map((e) => [e.type, e.data.slotStartsAt])).toEqual([
       ['fulfillment.shipment-scheduled', scheduled.slotStartsAt],
-      ['fulfillment.shipment-scheduled', dateBox.slotStartsAt],
+      ['fulfillment.shipment-rescheduled', dateBox.slotStartsAt],
     ]);
+    expect(sent[1].data).toMatchObject({ previousSlotStartsAt: scheduled.slotStartsAt, deadlineAt: dateBox.deadlineAt, reason: `made room for the more perishable order ${kiwi.data.orderId}` });
     // its new slot has its pickup run job, and the slot loads add up
     expect(await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key = $2`, [PICKUP_DISPATCH_QUEUE, pickupRunJobId(township, new Date(dateBox.slotStartsAt))])).toHaveLength(1);
     const loads = await query('SELECT starts_at, booked FROM pickup_slots WHERE township = $1 ORDER BY starts_at', [township]);

@@ -7,6 +7,7 @@ import { StockReservedV1 } from './events/catalog/stock-reserved';
 import { ShipmentDeliveredV1 } from './events/fulfillment/shipment-delivered';
 import { ShipmentFailedV1 } from './events/fulfillment/shipment-failed';
 import { ShipmentPickedUpV1 } from './events/fulfillment/shipment-picked-up';
+import { ShipmentRescheduledV1 } from './events/fulfillment/shipment-rescheduled';
 import { ShipmentScheduledV1 } from './events/fulfillment/shipment-scheduled';
 import { OrderCancelledV1 } from './events/orders/order-cancelled';
 import { OrderCompletedV1 } from './events/orders/order-completed';
@@ -51,6 +52,7 @@ export const EventCatalogue = {
   'catalog.product-changed': { 1: ProductChangedV1 },
   'catalog.store-changed': { 1: StoreChangedV1 },
   'fulfillment.shipment-scheduled': { 1: ShipmentScheduledV1 },
+  'fulfillment.shipment-rescheduled': { 1: ShipmentRescheduledV1 },
   'fulfillment.shipment-picked-up': { 1: ShipmentPickedUpV1 },
   'fulfillment.shipment-delivered': { 1: ShipmentDeliveredV1 },
   'fulfillment.shipment-failed': { 1: ShipmentFailedV1 },

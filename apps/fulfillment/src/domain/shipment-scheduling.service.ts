@@ -119,7 +119,7 @@ export class ShipmentSchedulingService {
     return { now: now.getTime(), slots: [...slots.values()].sort((a, b) => a.startsAt - b.startsAt), parcels: new Map(waiting.map((s) => [s.id, boardParcel(s)])) };
   }
 
-  /** Moves a scheduled parcel to a later slot: its place, its history, a new shipment-scheduled, and the new slot's run. */
+  /** Moves a scheduled parcel to a later slot: its place, its history, a shipment-rescheduled, and the new slot's run. */
   private async moveShipment(tx: EntityManager, township: string, move: SlotMove, board: Board, causedBy: string, forOrderId: string): Promise<void> {
     const shipment = await this.shipments.lock(tx, move.parcelId);
     const from = new Date(move.from);
@@ -128,12 +128,22 @@ export class ShipmentSchedulingService {
       throw new Error(`shipment ${move.parcelId} changed while its township was locked`); // cannot happen under the lock; roll back rather than guess
     }
     await this.book(tx, township, board, to);
-    await this.shipments.transition(tx, shipment, 'reschedule', this.clock.now(), { causedBy, reason: `made room for the more perishable order ${forOrderId}`, slotStartsAt: to });
+    const reason = `made room for the more perishable order ${forOrderId}`;
+    await this.shipments.transition(tx, shipment, 'reschedule', this.clock.now(), { causedBy, reason, slotStartsAt: to });
     await this.outbox.add(tx, [
       {
-        type: 'fulfillment.shipment-scheduled',
+        type: 'fulfillment.shipment-rescheduled',
         key: shipment.orderId,
-        data: { shipmentId: shipment.id, orderId: shipment.orderId, storeId: shipment.storeId, township, slotStartsAt: to.toISOString(), deadlineAt: shipment.deadlineAt.toISOString() },
+        data: {
+          shipmentId: shipment.id,
+          orderId: shipment.orderId,
+          storeId: shipment.storeId,
+          township,
+          previousSlotStartsAt: from.toISOString(),
+          slotStartsAt: to.toISOString(),
+          deadlineAt: shipment.deadlineAt.toISOString(),
+          reason,
+        },
       },
     ]);
     await this.scheduleRun(tx, township, to);
