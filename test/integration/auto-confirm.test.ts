@@ -10,8 +10,10 @@ import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { envelope, publish, readTopic, typesOf } from '../support/kafka';
 import { newProduct, newStore } from '../support/factories';
-import { AUTO_CONFIRM_QUEUE, AutoConfirmationService } from '../../apps/orders/src/domain/auto-confirmation.service';
-import { autoConfirmJobId } from '../../apps/orders/src/domain/auto-confirm-rules';
+import { AutoConfirmationService } from '../../apps/orders/src/domain/auto-confirmation.service';
+import { AUTO_CONFIRM_QUEUE, OrdersJobs } from '../../apps/orders/src/jobs/catalogue';
+
+const autoConfirmJobId = (orderId: string, due: Date) => OrdersJobs.autoConfirm.id({ orderId, dueAt: due.toISOString() });
 
 const SCALE = 3600;
 const DAY = 86_400_000;

@@ -13,8 +13,11 @@ import { envelope, publish, readTopic, typesOf } from '../support/kafka';
 import { DEV_COURIER_SECRET } from '../../apps/fulfillment/src/config';
 import { COURIER_SIGNATURE_HEADER, signCourierPayload } from '../../apps/fulfillment/src/domain/courier-signature';
 import { localDate } from '../../apps/fulfillment/src/domain/local-time';
-import { COURIER_CALLS_QUEUE, PickupDispatchService } from '../../apps/fulfillment/src/domain/pickup-dispatch.service';
-import { DEADLINE_WATCH_QUEUE, deadlineJobId, PICKUP_DISPATCH_QUEUE, pickupRunJobId } from '../../apps/fulfillment/src/domain/shipment-scheduling.service';
+import { PickupDispatchService } from '../../apps/fulfillment/src/domain/pickup-dispatch.service';
+import { COURIER_CALLS_QUEUE, DEADLINE_WATCH_QUEUE, FulfillmentJobs, PICKUP_DISPATCH_QUEUE } from '../../apps/fulfillment/src/jobs/catalogue';
+
+const pickupRunJobId = (township: string, startsAt: Date) => FulfillmentJobs.dispatchPickupRun.id({ township, slotStartsAt: startsAt.toISOString() });
+const deadlineJobId = (shipmentId: string) => FulfillmentJobs.watchDeadline.id({ shipmentId });
 
 const HOURLY = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`).join(',');
 const HOUR = 3_600_000;
@@ -121,7 +124,7 @@ describe('fulfillment on a real-time clock', () => {
     expect(await query('SELECT id FROM shipments WHERE order_id = $1', [orderId])).toEqual([{ id: shipment.id }]);
     expect(await query(`SELECT type FROM outbox WHERE kind = 'event' AND key = $1`, [orderId])).toEqual([{ type: 'fulfillment.shipment-scheduled' }]);
     const jobId = pickupRunJobId(township, new Date(shipment.slotStartsAt));
-    expect(await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key LIKE $2`, [PICKUP_DISPATCH_QUEUE, `run.${township}.%`])).toEqual([{ key: jobId }]);
+    expect(await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key LIKE $2`, [PICKUP_DISPATCH_QUEUE, `dispatch-pickup-run.${township}.%`])).toEqual([{ key: jobId }]);
     expect(await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key = $2`, [DEADLINE_WATCH_QUEUE, deadlineJobId(shipment.id)])).toHaveLength(1);
     expect(await query('SELECT booked FROM pickup_slots WHERE township = $1', [township])).toEqual([{ booked: 1 }]);
 
@@ -168,7 +171,7 @@ describe('fulfillment on a real-time clock', () => {
     expect(await dispatch.dispatchPickupRun(township, slot)).toEqual({ parcels: 0 });
     const runs = await query('SELECT manifest FROM pickup_runs WHERE township = $1', [township]);
     expect(runs.map((r) => r.manifest.parcels.map((p: { shipmentId: string }) => p.shipmentId))).toEqual([[shipment.id]]);
-    expect(await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key LIKE $2`, [COURIER_CALLS_QUEUE, `manifest.run.${township}.%`])).toEqual([{ key: `manifest.${pickupRunJobId(township, slot)}` }]);
+    expect(await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key LIKE $2`, [COURIER_CALLS_QUEUE, `send-manifest.${township}.%`])).toEqual([{ key: FulfillmentJobs.sendManifest.id({ manifest: { township, slotStartsAt: slot.toISOString(), parcels: [] } }) }]);
     // the simulated courier takes the manifest and calls the signed webhook
     await waitFor(async () => (await shipmentOf(first.data.orderId)).status === 'picked_up', 'picked up by the simulated courier');
 
@@ -376,7 +379,7 @@ describe('fulfillment when the courier cannot be reached', () => {
       ['fulfillment.shipment-failed', 'courier-failed'],
     ]);
     // the courier call was tried three times and is kept as a failed job
-    const job = await c.service.app.get(Jobs).queue(COURIER_CALLS_QUEUE).getJob(`manifest.${pickupRunJobId(paid.data.township, new Date(shipment.slotStartsAt))}`);
+    const job = await c.service.app.get(Jobs).queue(COURIER_CALLS_QUEUE).getJob(FulfillmentJobs.sendManifest.id({ manifest: { township: paid.data.township, slotStartsAt: new Date(shipment.slotStartsAt).toISOString(), parcels: [] } }));
     expect(job?.attemptsMade).toBe(3);
     expect(await job?.getState()).toBe('failed');
     expect(job?.failedReason).toMatch(/simulated courier/);

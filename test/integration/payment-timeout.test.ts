@@ -8,7 +8,8 @@ import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { newProduct, newStore } from '../support/factories';
 import { Jobs } from '@cc/service';
-import { PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE, PaymentService } from '../../apps/orders/src/domain/payment.service';
+import { PaymentService } from '../../apps/orders/src/domain/payment.service';
+import { OrdersJobs, PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE } from '../../apps/orders/src/jobs/catalogue';
 import { PaymentProvider } from '../../apps/orders/src/persistence/payment-provider';
 
 describe('a payment timeout that asks the provider first', () => {
@@ -53,7 +54,7 @@ describe('a payment timeout that asks the provider first', () => {
     expect(paid.causedBy).toBe('payment-timeout');
     // the slow answer reaches the capture job, which finds the payment recorded and records nothing
     const job = await waitFor(async () => {
-      const j = await orders.app.get(Jobs).queue(PAYMENTS_QUEUE).getJob(`capture.${orderId}`);
+      const j = await orders.app.get(Jobs).queue(PAYMENTS_QUEUE).getJob(OrdersJobs.capturePayment.id({ orderId }));
       return j && (await j.isCompleted()) && j;
     }, 'capture job done', 10_000);
     expect(job.returnvalue).toEqual({ outcome: 'already-captured' });
@@ -74,7 +75,7 @@ describe('a payment timeout that asks the provider first', () => {
       const orderId = await checkout(product.id, 'tok_ok');
       await waitFor(async () => (await order(orderId)).status === 'awaiting_payment', 'awaiting payment');
       // the capture job is lost before anyone tried it (as with a Redis that forgot it)
-      const job = await waitFor(() => captures.getJob(`capture.${orderId}`), 'the capture job');
+      const job = await waitFor(() => captures.getJob(OrdersJobs.capturePayment.id({ orderId })), 'the capture job');
       await job.remove();
       const [{ n: before }] = await orders.dataSource.query(`SELECT count(*)::int AS n FROM simulated_provider_captures WHERE idempotency_key = $1`, [`capture.${orderId}`]);
       expect(before).toBe(0);
@@ -83,7 +84,7 @@ describe('a payment timeout that asks the provider first', () => {
       const paid = (await order(orderId)).history.find((h: { to: string }) => h.to === 'paid');
       expect(paid.causedBy).toBe('payment-timeout');
       expect(await payments(orderId)).toEqual([{ kind: 'capture', status: 'succeeded' }]);
-      const timeout = await orders.app.get(Jobs).queue(PAYMENT_TIMEOUTS_QUEUE).getJob(`timeout.${orderId}`);
+      const timeout = await orders.app.get(Jobs).queue(PAYMENT_TIMEOUTS_QUEUE).getJob(OrdersJobs.cancelUnpaid.id({ orderId }));
       expect(timeout?.returnvalue).toEqual({ outcome: 'captured-at-timeout' });
     } finally {
       await captures.resume();
@@ -105,7 +106,7 @@ describe('a payment timeout that asks the provider first', () => {
     // the timeout job (retrying with backoff) is set aside, so that the sweep alone acts from here
     const timeouts = orders.app.get(Jobs).queue(PAYMENT_TIMEOUTS_QUEUE);
     await waitFor(async () => {
-      const job = await timeouts.getJob(`timeout.${orderId}`);
+      const job = await timeouts.getJob(OrdersJobs.cancelUnpaid.id({ orderId }));
       return job ? job.remove().then(() => true, () => false) : true;
     }, 'the timeout job removed');
     // the provider answers again: nothing was captured; the sweep tries the capture once more (the

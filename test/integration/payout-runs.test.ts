@@ -10,6 +10,7 @@ import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { envelope, readTopic, typesOf } from '../support/kafka';
 import { givePayoutAccount } from '../support/payouts';
+import { PayoutsJobs } from '../../apps/payouts/src/jobs/catalogue';
 
 describe('payout runs', () => {
   const namespace = newNamespace();
@@ -144,7 +145,7 @@ describe('payout runs', () => {
     const payout = await untilStatus(run.id, store, 'sent');
     // accepted, not yet settled: the money is in transit, neither available nor paid out
     expect(await balanceOf(store)).toMatchObject({ availableFen: 0, inTransitFen: 18_000, paidOutFen: 0 });
-    const sendJob = await payouts.app.get(Jobs).queue('payout-calls').getJob(`send-${payout.id}`);
+    const sendJob = await payouts.app.get(Jobs).queue('payout-calls').getJob(PayoutsJobs.sendPayout.id({ payoutId: payout.id }));
     expect(sendJob?.stacktrace?.join('\n')).toMatch(/provider is unavailable/);
 
     const settled = await untilStatus(run.id, store, 'settled');

@@ -3,7 +3,10 @@
 import { demoAddress } from '@cc/contracts';
 import { randomUUID } from 'node:crypto';
 import { Jobs } from '@cc/service';
-import { StockService, RESERVATION_QUEUE, expiryJobId } from '../../apps/catalog/src/domain/stock.service';
+import { StockService } from '../../apps/catalog/src/domain/stock.service';
+import { CatalogJobs, RESERVATION_QUEUE } from '../../apps/catalog/src/jobs/catalogue';
+
+const expiryJobId = (orderId: string) => CatalogJobs.expireReservation.id({ orderId });
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { envelope, publish } from '../support/kafka';

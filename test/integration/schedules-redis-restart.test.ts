@@ -8,15 +8,17 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import IORedis from 'ioredis';
 import { isOccurrenceOf, Jobs } from '@cc/service';
-import { expiryJobId, RESERVATION_QUEUE } from '../../apps/catalog/src/domain/stock.service';
-import { PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE } from '../../apps/orders/src/domain/payment.service';
-import { AUTO_CONFIRM_QUEUE } from '../../apps/orders/src/domain/auto-confirmation.service';
-import { DEADLINE_WATCH_QUEUE } from '../../apps/fulfillment/src/domain/shipment-scheduling.service';
-import { PAYOUT_RUNS_QUEUE } from '../../apps/payouts/src/domain/payout-run.service';
+import { CatalogJobs, RESERVATION_QUEUE } from '../../apps/catalog/src/jobs/catalogue';
+
+import { AUTO_CONFIRM_QUEUE, OrdersJobs, PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE } from '../../apps/orders/src/jobs/catalogue';
+import { DEADLINE_WATCH_QUEUE } from '../../apps/fulfillment/src/jobs/catalogue';
+import { PAYOUT_RUNS_QUEUE } from '../../apps/payouts/src/jobs/catalogue';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { envelope, publish } from '../support/kafka';
 import { newProduct, newStore } from '../support/factories';
+
+const expiryJobId = (orderId: string) => CatalogJobs.expireReservation.id({ orderId });
 
 const sparePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -208,7 +210,7 @@ describe('payment jobs after a Redis restart', () => {
     }
     const statuses = async () => (await orders.dataSource.query(`SELECT status FROM orders WHERE id = ANY($1) ORDER BY id`, [ids])).map((r: { status: string }) => r.status);
     await waitFor(async () => (await statuses()).every((s: string) => s === 'awaiting_payment'), 'awaiting payment');
-    await waitFor(async () => (await Promise.all(ids.map((id) => captures.getJob(`capture.${id}`)))).every(Boolean), 'capture jobs waiting');
+    await waitFor(async () => (await Promise.all(ids.map((id) => captures.getJob(OrdersJobs.capturePayment.id({ orderId: id }))))).every(Boolean), 'capture jobs waiting');
 
     await redis.stop();
     await redis.start();
@@ -221,7 +223,7 @@ describe('payment jobs after a Redis restart', () => {
     expect(history.map((h: { caused_by: string }) => h.caused_by)).toEqual(['payment-provider', 'payment-provider', 'payment-provider']);
     // each timeout is back too, due when it was due before
     for (const id of ids) {
-      const timeout = await orders.app.get(Jobs).queue(PAYMENT_TIMEOUTS_QUEUE).getJob(`timeout.${id}`);
+      const timeout = await orders.app.get(Jobs).queue(PAYMENT_TIMEOUTS_QUEUE).getJob(OrdersJobs.cancelUnpaid.id({ orderId: id }));
       expect(timeout).toBeDefined();
       expect(timeout!.delay).toBeGreaterThan(590_000);
     }

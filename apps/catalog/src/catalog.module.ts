@@ -6,7 +6,7 @@ import { CatalogTrailSource } from './domain/order-trail.source';
 import { OrderStockRepository } from './persistence/order-stock.repository';
 import { CatalogConfig } from './config';
 import { ProductService } from './domain/product.service';
-import { RESERVATION_QUEUE, StockService } from './domain/stock.service';
+import { StockService } from './domain/stock.service';
 import { OrderEventsHandler } from './events/order-events.handler';
 import { CatalogController } from './http/catalog.controller';
 import { ReservationExpiryJob } from './jobs/reservation-expiry.job';
@@ -14,6 +14,7 @@ import { catalogEntities } from './persistence/entities';
 import { catalogMigrations } from './persistence/migrations';
 import { ProductChangeRepository, ProductRepository } from './persistence/product.repository';
 import { StockRepository } from './persistence/stock.repository';
+import { catalogQueues } from './jobs/catalogue';
 
 @Module({})
 export class CatalogModule {
@@ -27,14 +28,7 @@ export class CatalogModule {
           entities: catalogEntities,
           migrations: catalogMigrations,
           consumes: ['orders.order-placed', 'orders.order-paid', 'orders.order-cancelled'],
-          queues: {
-            [RESERVATION_QUEUE]: {
-              jobs: ['expire-reservation', 'sweep-expired-reservations'],
-              concurrency: 8,
-              attempts: 5,
-              schedules: [{ name: 'sweep-expired-reservations', everySeconds: config.SWEEP_INTERVAL_SECONDS }],
-            },
-          },
+          queues: catalogQueues(config),
           ...overrides,
         }),
       ],

@@ -6,9 +6,9 @@ import { PayoutsConfig } from './config';
 import { BalanceService } from './domain/balance.service';
 import { LedgerService } from './domain/ledger.service';
 import { PayoutAccountService } from './domain/payout-account.service';
-import { PAYOUT_CALLS_QUEUE, PAYOUT_RUNS_QUEUE, PayoutRunService } from './domain/payout-run.service';
+import { PayoutRunService } from './domain/payout-run.service';
 import { PayoutTransferService } from './domain/payout-transfer.service';
-import { RECONCILIATION_QUEUE, ReconciliationService } from './domain/reconciliation.service';
+import { ReconciliationService } from './domain/reconciliation.service';
 import { StatementService } from './domain/statement.service';
 import { StoreDirectoryService } from './domain/store-directory.service';
 import { OrderEventsHandler } from './events/order-events.handler';
@@ -29,6 +29,7 @@ import { PayoutProvider, SimulatedPayoutProvider } from './persistence/payout-pr
 import { PayoutRepository } from './persistence/payout.repository';
 import { ReconciliationRepository } from './persistence/reconciliation.repository';
 import { StoreRepository } from './persistence/store.repository';
+import { payoutsQueues } from './jobs/catalogue';
 
 @Module({})
 export class PayoutsModule implements NestModule {
@@ -42,20 +43,7 @@ export class PayoutsModule implements NestModule {
           entities: payoutsEntities,
           migrations: payoutsMigrations,
           consumes: ['orders.order-paid', 'orders.order-completed', 'orders.order-refunded', 'catalog.store-changed'],
-          queues: {
-            // one run at a time; a run that failed is retried, and its request key keeps it one run;
-            // daily at PAYOUT_RUN_TIME county time on the service clock (so also on the demo's fast one)
-            [PAYOUT_RUNS_QUEUE]: {
-              jobs: ['start-payout-run'],
-              concurrency: 1,
-              attempts: 5,
-              backoffMs: 5000,
-              schedules: [{ name: 'start-payout-run', dailyAt: config.PAYOUT_RUN_TIME, timeZone: config.COUNTY_TIME_ZONE }],
-            },
-            // provider calls: the idempotency key makes a retry the same transfer (about 8 minutes of retries)
-            [PAYOUT_CALLS_QUEUE]: { jobs: ['send-payout', 'check-settlement'], concurrency: 8, attempts: 8, backoffMs: 2000, limiter: { max: 20, durationMs: 1000 } },
-            [RECONCILIATION_QUEUE]: { jobs: ['reconcile-statement'], concurrency: 1, attempts: 3, backoffMs: 10_000, keepCompleted: 100 },
-          },
+          queues: payoutsQueues(config),
           ...overrides,
         }),
       ],

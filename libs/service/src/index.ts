@@ -2,6 +2,7 @@ export * from './tokens';
 export * from './options';
 export * from './events';
 export * from './jobs';
+export * from './job-catalogue';
 export * from './schedules';
 export * from './health';
 export * from './runtime';

@@ -1,6 +1,7 @@
-// BullMQ, typed: each service declares its queues and their job names; a job handler is a plain
-// service method marked @OnJob; start-up refuses to run if a declared job has no handler or two.
-// Recurring jobs (sweeps, the daily payout run) are declared beside their queue (schedules.ts).
+// BullMQ, typed: each service declares its jobs once (job-catalogue.ts) and derives its queues
+// from them; a job handler is a plain service method marked @OnJob(job); start-up refuses to run
+// if a declared job has no handler or two. Recurring jobs (sweeps, the daily payout run) are
+// declared beside their queue (schedules.ts).
 import { SetMetadata } from '@nestjs/common';
 import type { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { Job, JobsOptions, MetricsTime, Queue, Worker } from 'bullmq';
@@ -10,40 +11,23 @@ import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { jobFlowData, JobFlowData, Outbox, OutboxJobRow, OutboxRow } from '@cc/messaging';
 import { Clock, endSpan, Metrics, runInFlow, startConsumerSpan, traceparentOf, withSpan } from '@cc/platform';
+import { AnyJobSpec, JobSpec, KeyedJobSpec, QueueDefinitions } from './job-catalogue';
 import { Cadence, isOccurrenceOf, nextOccurrence, occurrenceJobId, Schedule, scheduleKey } from './schedules';
 
-export interface QueueSettings {
-  /** The job names this queue carries. */
-  jobs: readonly string[];
-  concurrency?: number;
-  attempts?: number;
-  backoffMs?: number;
-  /** At most `max` jobs per `durationMs` across all workers (e.g. a courier API's rate limit). */
-  limiter?: { max: number; durationMs: number };
-  keepCompleted?: number;
-  keepFailed?: number;
-  /** Jobs of this queue that recur, on the service clock; each must be one of `jobs`. */
-  schedules?: Schedule[];
-}
-export type QueueDefinitions = Record<string, QueueSettings>;
-
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type JobHandler = (data: any, job: Job) => Promise<unknown>;
 const ON_JOB = 'service:on-job';
 
-export const OnJob = (queue: string, name: string) => SetMetadata(ON_JOB, { queue, name });
-
-export interface AddJobOptions {
-  /** Deterministic id (no ':'): adding a job whose id exists already does nothing. */
-  jobId?: string;
-  delayMs?: number;
+/** Marks the method that runs `job`; its first parameter must take the job's data. */
+export function OnJob<D extends object>(job: JobSpec<D>) {
+  return <M extends (data: D, job: Job) => Promise<unknown>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>): void => {
+    SetMetadata(ON_JOB, { queue: job.queue, name: job.name })(target, key, descriptor);
+  };
 }
 
-export interface ScheduleOptions {
-  /** Deterministic id (no ':'): scheduling a job whose id exists already does nothing. */
-  jobId: string;
-  /** Run at this time of the service clock (scaled in tests and the demo)... */
+/** When a job runs: at a time of the service clock (scaled in tests and the demo), after real milliseconds, or now. */
+export interface When {
   runAt?: Date;
-  /** ...or after this many real milliseconds. */
   delayMs?: number;
 }
 
@@ -87,21 +71,8 @@ export class Jobs {
     private readonly outbox: Outbox,
     private readonly clock: Clock,
   ) {
-    for (const [name, settings] of Object.entries(definitions)) {
-      this.queues.set(
-        name,
-        new Queue(name, {
-          connection,
-          prefix,
-          defaultJobOptions: {
-            attempts: settings.attempts ?? 5,
-            backoff: { type: 'exponential', delay: settings.backoffMs ?? 1000 },
-            removeOnComplete: { count: settings.keepCompleted ?? 1000 },
-            removeOnFail: { count: settings.keepFailed ?? 5000 },
-          },
-        }),
-      );
-    }
+    // retries and retention are each job's (job-catalogue.ts), given whenever one is added
+    for (const name of Object.keys(definitions)) this.queues.set(name, new Queue(name, { connection, prefix }));
     this.checkSchedules();
   }
 
@@ -120,18 +91,17 @@ export class Jobs {
    * if `tx` commits, so a worker never sees state that is not committed yet, and a crash right
    * after the commit loses nothing. Use this from any code that runs inside a transaction.
    */
-  async schedule(tx: EntityManager, queue: string, name: string, data: object, options: ScheduleOptions): Promise<void> {
-    await this.outbox.addRows(tx, [this.prepare(queue, name, data, options)]);
+  async schedule<D extends object>(tx: EntityManager, job: KeyedJobSpec<D>, data: D, when: When = {}): Promise<void> {
+    await this.outbox.addRows(tx, [this.prepare(job, data, when)]);
   }
 
   /**
    * The job as an outbox row, for a caller that writes it as part of its own statement (an order's
    * move writes the jobs that follow it only if the order moved): the same as `schedule`, written later.
    */
-  prepare(queue: string, name: string, data: object, options: ScheduleOptions): OutboxRow {
-    this.assertDeclared(queue, name);
-    const delay = options.runAt ? this.clock.delayUntil(options.runAt) : (options.delayMs ?? 0);
-    return this.outbox.prepareJobs([{ queue, name, jobId: options.jobId, data, notBefore: Date.now() + delay }])[0];
+  prepare<D extends object>(job: KeyedJobSpec<D>, data: D, when: When = {}): OutboxRow {
+    this.assertDeclared(job);
+    return this.outbox.prepareJobs([{ queue: job.queue, name: job.name, jobId: job.id(data), data, notBefore: Date.now() + this.delayOf(when) }])[0];
   }
 
   /** The outbox relay's job sink: adds committed jobs, idempotent by job id. */
@@ -140,20 +110,21 @@ export class Jobs {
     for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
     const now = Date.now();
     for (const [queue, jobs] of byQueue) {
-      await this.queue(queue).addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId, delay: Math.max(0, j.notBefore - now) } })));
+      await this.queue(queue).addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { ...this.retention(this.specOf(queue, j.name)), jobId: j.jobId, delay: Math.max(0, j.notBefore - now) } })));
     }
   }
 
   /** Adds a job now, outside any transaction (e.g. from a job handler). */
-  async add(queue: string, name: string, data: object, options: AddJobOptions = {}): Promise<Job> {
-    this.assertDeclared(queue, name);
-    return this.queue(queue).add(name, { ...data, ...jobFlowData() }, this.jobOptions(options));
+  async add<D extends object>(job: KeyedJobSpec<D>, data: D, when: When = {}): Promise<Job> {
+    this.assertDeclared(job);
+    return this.queue(job.queue).add(job.name, { ...data, ...jobFlowData() }, { ...this.retention(this.specOf(job.queue, job.name)), jobId: job.id(data), delay: this.delayOf(when) });
   }
 
-  async addBulk(queue: string, jobs: { name: string; data: object; options?: AddJobOptions }[]): Promise<Job[]> {
-    for (const j of jobs) this.assertDeclared(queue, j.name);
+  /** Adds many jobs of one kind now, in one round trip (a sweep re-adding what Redis lost). */
+  async addBulk<D extends object>(job: KeyedJobSpec<D>, items: { data: D; delayMs?: number }[]): Promise<Job[]> {
+    this.assertDeclared(job);
     const flow = jobFlowData();
-    return this.queue(queue).addBulk(jobs.map((j) => ({ name: j.name, data: { ...j.data, ...flow }, opts: this.jobOptions(j.options ?? {}) })));
+    return this.queue(job.queue).addBulk(items.map((i) => ({ name: job.name, data: { ...i.data, ...flow }, opts: { ...this.retention(this.specOf(job.queue, job.name)), jobId: job.id(i.data), delay: i.delayMs } })));
   }
 
   /**
@@ -241,7 +212,7 @@ export class Jobs {
     const marked = Number((await this.connection.hget(this.marksKey(), field)) ?? 0);
     if (marked >= at.getTime()) return null;
     const jobId = occurrenceJobId(schedule.name, at);
-    await this.queue(queue).add(schedule.name, { occurrence: at.toISOString() }, { jobId, delay: this.clock.delayUntil(at) });
+    await this.queue(queue).add(schedule.name, { occurrence: at.toISOString() }, { ...this.retention(this.specOf(queue, schedule.name)), jobId, delay: this.clock.delayUntil(at) });
     // after the job: a mark always means its job was added
     await this.connection.eval(RAISE_MARK, 1, this.marksKey(), field, String(at.getTime()));
     return jobId;
@@ -274,7 +245,7 @@ export class Jobs {
     const problems: string[] = [];
     for (const { queue, schedule } of this.scheduled()) {
       const what = `schedule ${queue}/${schedule.name}`;
-      if (!this.definitions[queue].jobs.includes(schedule.name)) problems.push(`${what}: ${schedule.name} is not a job of queue ${queue}`);
+      if (!this.definitions[queue].jobs.some((j) => j.name === schedule.name)) problems.push(`${what}: ${schedule.name} is not a job of queue ${queue}`);
       if ('everySeconds' in schedule && !(Number.isFinite(schedule.everySeconds) && schedule.everySeconds > 0)) problems.push(`${what}: everySeconds must be above 0`);
       if ('dailyAt' in schedule) {
         if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(schedule.dailyAt)) problems.push(`${what}: dailyAt must be HH:MM (got ${schedule.dailyAt})`);
@@ -354,12 +325,28 @@ export class Jobs {
     for (const connection of this.workerConnections) connection.disconnect();
   }
 
-  private jobOptions(options: AddJobOptions): JobsOptions {
-    return { jobId: options.jobId, delay: options.delayMs };
+  private delayOf(when: When): number {
+    return when.runAt ? this.clock.delayUntil(when.runAt) : (when.delayMs ?? 0);
   }
 
-  private assertDeclared(queue: string, name: string): void {
-    if (!this.definitions[queue]?.jobs.includes(name)) throw new Error(`job ${queue}/${name} is not declared`);
+  /** The job's retries and how long Redis keeps it, as BullMQ options. */
+  private retention(job: AnyJobSpec): JobsOptions {
+    return {
+      attempts: job.attempts,
+      backoff: { type: 'exponential', delay: job.backoffMs },
+      removeOnComplete: { count: job.keepCompleted ?? 1000 },
+      removeOnFail: { count: job.keepFailed ?? 5000 },
+    };
+  }
+
+  private specOf(queue: string, name: string): AnyJobSpec {
+    const spec = this.definitions[queue]?.jobs.find((j) => j.name === name);
+    if (!spec) throw new Error(`job ${queue}/${name} is not declared`);
+    return spec;
+  }
+
+  private assertDeclared(job: AnyJobSpec): void {
+    this.specOf(job.queue, job.name);
   }
 }
 
@@ -378,7 +365,7 @@ export function discoverJobHandlers(discovery: DiscoveryService, scanner: Metada
       found.set(key, list);
     }
   }
-  const declared = Object.entries(definitions).flatMap(([queue, s]) => s.jobs.map((name) => `${queue}/${name}`));
+  const declared = Object.entries(definitions).flatMap(([queue, s]) => s.jobs.map((job) => `${queue}/${job.name}`));
   const problems: string[] = [];
   for (const key of declared) {
     const list = found.get(key) ?? [];

@@ -1,7 +1,7 @@
 import type { EventType, Source } from '@cc/contracts';
 import type { BaseConfig, Clock } from '@cc/platform';
 import type { Logger } from 'pino';
-import type { QueueDefinitions } from './jobs';
+import type { QueueDefinitions } from './job-catalogue';
 
 export interface ServiceOptions {
   service: Source;

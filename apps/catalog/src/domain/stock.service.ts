@@ -11,9 +11,8 @@ import { CatalogConfig } from '../config';
 import { Movement, StockRepository } from '../persistence/stock.repository';
 import { available, checkAdjustment, decideReservation, StockLevel } from './stock-rules';
 import { ProductService } from './product.service';
+import { CatalogJobs } from '../jobs/catalogue';
 
-export const RESERVATION_QUEUE = 'reservation-expiry';
-export const expiryJobId = (orderId: string) => `expire.${orderId}`;
 
 @Injectable()
 export class StockService {
@@ -64,7 +63,7 @@ export class StockService {
           await this.outbox.add(tx, [
             { type: 'catalog.stock-reserved', key: order.orderId, data: { orderId: order.orderId, storeId: order.storeId, lines: decision.lines, expiresAt: expiresAt.toISOString() } },
           ]);
-          await this.jobs.schedule(tx, RESERVATION_QUEUE, 'expire-reservation', { orderId: order.orderId }, { jobId: expiryJobId(order.orderId), runAt: expiresAt });
+          await this.jobs.schedule(tx, CatalogJobs.expireReservation, { orderId: order.orderId }, { runAt: expiresAt });
         },
       });
     }

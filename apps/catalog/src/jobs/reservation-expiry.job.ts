@@ -1,17 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { OnJob } from '@cc/service';
-import { RESERVATION_QUEUE, StockService } from '../domain/stock.service';
+import { StockService } from '../domain/stock.service';
+import { CatalogJobs } from './catalogue';
 
 @Injectable()
 export class ReservationExpiryJob {
   constructor(private readonly stock: StockService) {}
 
-  @OnJob(RESERVATION_QUEUE, 'expire-reservation')
+  @OnJob(CatalogJobs.expireReservation)
   async expire(data: { orderId: string }) {
     return { released: await this.stock.expireReservation(data.orderId) };
   }
 
-  @OnJob(RESERVATION_QUEUE, 'sweep-expired-reservations')
+  @OnJob(CatalogJobs.sweepExpiredReservations)
   async sweep() {
     return { released: await this.stock.sweepExpiredReservations() };
   }

@@ -9,9 +9,8 @@ import { isErased, StoredAddress } from '@cc/contracts';
 import { CourierClient, CourierManifest, ManifestDelivery, PickupManifest } from '../persistence/courier.client';
 import { ShipmentRepository } from '../persistence/shipment.repository';
 import { ShipmentFailures } from './shipment-failures.service';
-import { pickupRunJobId } from './shipment-scheduling.service';
+import { FulfillmentJobs } from '../jobs/catalogue';
 
-export const COURIER_CALLS_QUEUE = 'courier-calls';
 
 @Injectable()
 export class PickupDispatchService {
@@ -38,7 +37,7 @@ export class PickupDispatchService {
         parcels: parcels.map((s) => ({ shipmentId: s.id, orderId: s.orderId, storeId: s.storeId, category: s.category, deadlineAt: s.deadlineAt.toISOString() })),
       };
       if (!(await this.shipments.recordRun(tx, township, slotStartsAt, now, manifest))) return { parcels: 0 };
-      if (parcels.length) await this.jobs.schedule(tx, COURIER_CALLS_QUEUE, 'send-manifest', { manifest }, { jobId: `manifest.${pickupRunJobId(township, slotStartsAt)}` });
+      if (parcels.length) await this.jobs.schedule(tx, FulfillmentJobs.sendManifest, { manifest });
       return { parcels: parcels.length };
     });
   }

@@ -13,17 +13,8 @@ import { ShipmentEntity } from '../persistence/entities';
 import { ShipmentRepository } from '../persistence/shipment.repository';
 import { parcelClock } from './perishability';
 import { Board, BoardParcel, BoardSlot, candidateSlots, placeParcel, SlotMove } from './slot-planning';
+import { FulfillmentJobs } from '../jobs/catalogue';
 
-export const PICKUP_DISPATCH_QUEUE = 'pickup-dispatch';
-export const DEADLINE_WATCH_QUEUE = 'deadline-watch';
-
-/**
- * One job per township slot. BullMQ job ids may not hold ':'; URI-encoding keeps every township
- * name distinct (township names are often Chinese) and never produces one.
- */
-export const pickupRunJobId = (township: string, startsAt: Date) => `run.${encodeURIComponent(township)}.${startsAt.getTime()}`;
-/** One watch per shipment: its deadline never changes, so neither does its job. */
-export const deadlineJobId = (shipmentId: string) => `deadline.${shipmentId}`;
 
 const boardParcel = (s: Pick<ShipmentEntity, 'id' | 'category' | 'readyAt' | 'deadlineAt' | 'shelfLifeHours'>): BoardParcel => ({
   id: s.id,
@@ -96,7 +87,7 @@ export class ShipmentSchedulingService {
       },
     ]);
     await this.scheduleRun(tx, order.township, slot);
-    await this.jobs.schedule(tx, DEADLINE_WATCH_QUEUE, 'watch-deadline', { shipmentId: shipment.id }, { jobId: deadlineJobId(shipment.id), runAt: clock.deadlineAt });
+    await this.jobs.schedule(tx, FulfillmentJobs.watchDeadline, { shipmentId: shipment.id }, { runAt: clock.deadlineAt });
   }
 
   /**
@@ -158,6 +149,6 @@ export class ShipmentSchedulingService {
 
   /** Every booking schedules its slot's run; the deterministic id makes it one job per slot. */
   private scheduleRun(tx: EntityManager, township: string, startsAt: Date): Promise<void> {
-    return this.jobs.schedule(tx, PICKUP_DISPATCH_QUEUE, 'dispatch-pickup-run', { township, slotStartsAt: startsAt.toISOString() }, { jobId: pickupRunJobId(township, startsAt), runAt: startsAt });
+    return this.jobs.schedule(tx, FulfillmentJobs.dispatchPickupRun, { township, slotStartsAt: startsAt.toISOString() }, { runAt: startsAt });
   }
 }

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import type { Category } from '@cc/contracts';
 import { parcelClock } from './perishability';
-import { pickupRunJobId } from './shipment-scheduling.service';
 import { applyPlacement, Board, BoardParcel, BoardSlot, candidateSlots, fits, hasRoom, placeParcel, TimetableSlot, urgency } from './slot-planning';
 
 const ZONE = 'Asia/Shanghai';
@@ -164,16 +163,6 @@ describe('assignment under scarce slots (property)', () => {
       }),
       { numRuns: 300 },
     );
-  });
-});
-
-describe('pickup run job ids', () => {
-  it('are deterministic, free of ":" and distinct for distinct townships', () => {
-    const at = local('2026-11-29', '14:00');
-    expect(pickupRunJobId('louguan', at)).toBe(`run.louguan.${at.getTime()}`);
-    const ids = ['楼观', '马召', 'a b', 'a_b', 'a:b'].map((t) => pickupRunJobId(t, at));
-    expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ids) expect(id).not.toContain(':');
   });
 });
 

@@ -5,8 +5,8 @@ import { Clock } from '@cc/platform';
 import { eraseExpiredAddresses, LOGGER, OnJob } from '@cc/service';
 import { FulfillmentConfig } from '../config';
 import { ShipmentRepository } from '../persistence/shipment.repository';
+import { FulfillmentJobs } from './catalogue';
 
-export const ADDRESS_ERASURE_QUEUE = 'address-erasure';
 
 /** Buyers' addresses are erased ADDRESS_RETENTION_DAYS after their shipment ended (delivered or failed) (see address-erasure.ts in @cc/service). */
 @Injectable()
@@ -19,7 +19,7 @@ export class AddressErasureJobs {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  @OnJob(ADDRESS_ERASURE_QUEUE, 'erase-expired-addresses')
+  @OnJob(FulfillmentJobs.eraseExpiredAddresses)
   async eraseExpired() {
     const erased = await eraseExpiredAddresses((endedBy, now, limit) => this.shipments.eraseAddresses(this.dataSource.manager, endedBy, now, limit), this.clock, this.config.ADDRESS_RETENTION_DAYS);
     if (erased) this.logger.info({ erased, retentionDays: this.config.ADDRESS_RETENTION_DAYS }, 'erased the delivery addresses of shipments that ended past their retention');

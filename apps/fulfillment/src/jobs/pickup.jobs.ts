@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { OnJob } from '@cc/service';
-import { COURIER_CALLS_QUEUE, PickupDispatchService } from '../domain/pickup-dispatch.service';
+import { PickupDispatchService } from '../domain/pickup-dispatch.service';
 import { DeadlineWatchService } from '../domain/deadline-watch.service';
-import { DEADLINE_WATCH_QUEUE, PICKUP_DISPATCH_QUEUE } from '../domain/shipment-scheduling.service';
 import type { PickupManifest } from '../persistence/courier.client';
+import { FulfillmentJobs } from './catalogue';
 
 @Injectable()
 export class PickupJobs {
@@ -13,24 +13,24 @@ export class PickupJobs {
     private readonly deadlines: DeadlineWatchService,
   ) {}
 
-  @OnJob(PICKUP_DISPATCH_QUEUE, 'dispatch-pickup-run')
+  @OnJob(FulfillmentJobs.dispatchPickupRun)
   dispatchPickupRun(data: { township: string; slotStartsAt: string }) {
     return this.dispatch.dispatchPickupRun(data.township, new Date(data.slotStartsAt));
   }
 
-  @OnJob(COURIER_CALLS_QUEUE, 'send-manifest')
+  @OnJob(FulfillmentJobs.sendManifest)
   sendManifest(data: { manifest: PickupManifest }, job: Job) {
     // attemptsMade counts the tries that already failed
     return this.dispatch.sendManifest(data.manifest, job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
   }
 
-  @OnJob(DEADLINE_WATCH_QUEUE, 'watch-deadline')
+  @OnJob(FulfillmentJobs.watchDeadline)
   watchDeadline(data: { shipmentId: string }) {
     return this.deadlines.spoilIfNotPickedUp(data.shipmentId);
   }
 
   /** The backstop for lost delayed jobs, run on an interval (a BullMQ job scheduler). */
-  @OnJob(DEADLINE_WATCH_QUEUE, 'sweep-overdue')
+  @OnJob(FulfillmentJobs.sweepOverdue)
   sweepOverdue() {
     return this.deadlines.sweep();
   }

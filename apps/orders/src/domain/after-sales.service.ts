@@ -23,12 +23,11 @@ import { acceptanceOf, AFTER_SALES_TRANSITIONS, AfterSalesAction, AfterSalesKind
 import { AutoConfirmationService } from './auto-confirmation.service';
 import { OrderTransitions } from './order-transitions';
 import { RefundService } from './refund.service';
+import { OrdersJobs } from '../jobs/catalogue';
 
-export const AFTER_SALES_QUEUE = 'after-sales';
 const HOUR_MS = 3_600_000;
 const SWEEP_LIMIT = 200;
 
-export const autoAcceptJobId = (requestId: string) => `after-sales.${requestId}`;
 
 export type Decision = 'accept' | 'reject' | 'return-received';
 
@@ -63,7 +62,7 @@ export class AfterSalesService {
       const respondBy = new Date(now.getTime() + Math.round(this.config.AFTER_SALES_RESPONSE_HOURS * HOUR_MS));
       const request = await this.requests.insert(tx, { id: randomUUID(), orderId, storeId: order.storeId, buyerId: order.buyerId, ...input, respondBy, createdAt: now }, `${user.role}:${user.sub}`);
       await this.autoConfirmation.pause(tx, orderId);
-      await this.jobs.schedule(tx, AFTER_SALES_QUEUE, 'auto-accept', { requestId: request.id, orderId }, { jobId: autoAcceptJobId(request.id), runAt: respondBy });
+      await this.jobs.schedule(tx, OrdersJobs.autoAccept, { requestId: request.id, orderId }, { runAt: respondBy });
       return request;
     });
   }

@@ -1,5 +1,5 @@
 import { loadOrdersConfig } from '../config';
-import { addDays, autoConfirmJobId, confirmationWindowDays, extensionRefusal, parseDaysByCategory, resumedDue } from './auto-confirm-rules';
+import { addDays, confirmationWindowDays, extensionRefusal, parseDaysByCategory, resumedDue } from './auto-confirm-rules';
 
 const at = (iso: string) => new Date(iso);
 
@@ -35,12 +35,8 @@ describe('auto-confirmation rules', () => {
     expect(resumedDue(due, at('2026-06-10T00:00:00Z'), at('2026-06-09T00:00:00Z'))).toEqual(due);
   });
 
-  it('names each due time’s job apart, the same for the same due time', () => {
-    const due = addDays(at('2026-06-01T00:00:00Z'), 0.5);
-    expect(due).toEqual(at('2026-06-01T12:00:00Z'));
-    expect(autoConfirmJobId('o-1', due)).toBe(autoConfirmJobId('o-1', new Date(due)));
-    expect(autoConfirmJobId('o-1', due)).not.toBe(autoConfirmJobId('o-1', addDays(due, 3)));
-    expect(autoConfirmJobId('o-1', due)).not.toContain(':');
+  it('adds days, half days included', () => {
+    expect(addDays(at('2026-06-01T00:00:00Z'), 0.5)).toEqual(at('2026-06-01T12:00:00Z'));
   });
 
   it('takes its settings from the environment, decimals allowed, and refuses bad ones by name', () => {

@@ -52,10 +52,3 @@ export function extensionRefusal(order: { status: string; autoConfirmAt: Date | 
 export function resumedDue(due: Date, pausedAt: Date, now: Date): Date {
   return new Date(due.getTime() + Math.max(0, now.getTime() - pausedAt.getTime()));
 }
-
-/**
- * The job id of the auto-confirmation due at `due`: deterministic, and a new one for each due time
- * (an extension, a resumed pause), since BullMQ keeps a delayed job's time; a job whose due time is
- * no longer the order's finds nothing to do.
- */
-export const autoConfirmJobId = (orderId: string, due: Date) => `auto-confirm.${orderId}.${due.getTime()}`;

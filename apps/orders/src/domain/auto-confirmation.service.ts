@@ -7,14 +7,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { Clock, conflict, notFound, Principal } from '@cc/platform';
-import { Jobs, LOGGER } from '@cc/service';
+import { Jobs, LOGGER, jobToSchedule, JobToSchedule } from '@cc/service';
 import { OrdersConfig } from '../config';
 import { OrderEntity, OrderLineEntity } from '../persistence/entities';
 import { MovedColumns, OrderRepository } from '../persistence/order.repository';
-import { addDays, autoConfirmJobId, confirmationWindowDays, extensionRefusal, resumedDue } from './auto-confirm-rules';
-import { JobToSchedule, MoveEffects, OrderTransitions } from './order-transitions';
+import { addDays, confirmationWindowDays, extensionRefusal, resumedDue } from './auto-confirm-rules';
+import { MoveEffects, OrderTransitions } from './order-transitions';
+import { OrdersJobs } from '../jobs/catalogue';
 
-export const AUTO_CONFIRM_QUEUE = 'auto-confirm';
 /** How many due orders one sweep completes. */
 const SWEEP_LIMIT = 500;
 
@@ -108,12 +108,11 @@ export class AutoConfirmationService {
     if (!order || order.status !== 'delivered' || !order.autoConfirmPausedAt || !order.autoConfirmAt) return false;
     const due = resumedDue(order.autoConfirmAt, order.autoConfirmPausedAt, this.clock.now());
     await this.orders.setAutoConfirmPause(tx, orderId, null, due);
-    const job = this.job(orderId, due);
-    await this.jobs.schedule(tx, job.queue, job.name, job.data, job.options);
+    await this.jobs.schedule(tx, OrdersJobs.autoConfirm, { orderId, dueAt: due.toISOString() }, { runAt: due });
     return true;
   }
 
   private job(orderId: string, due: Date): JobToSchedule {
-    return { queue: AUTO_CONFIRM_QUEUE, name: 'auto-confirm', data: { orderId, dueAt: due.toISOString() }, options: { jobId: autoConfirmJobId(orderId, due), runAt: due } };
+    return jobToSchedule(OrdersJobs.autoConfirm, { orderId, dueAt: due.toISOString() }, { runAt: due });
   }
 }

@@ -1,3 +1,4 @@
+import { defineJob, jobToSchedule, KeyedJobSpec } from '@cc/service';
 import type { EntityManager } from 'typeorm';
 import { deferOutboxWrites, Outbox, OutboxRow, TopicNames } from '@cc/messaging';
 import { ManualClock, ProblemException, runInFlow } from '@cc/platform';
@@ -41,12 +42,14 @@ function repositoryOver(statuses: Record<string, OrderStatus>) {
   return repository;
 }
 
+/** A job whose id is `job.<order id>`. */
+const TEST_JOB = defineJob<{ orderId: string }>('refunds', 'job', { key: (d) => d.orderId, attempts: 1, backoffMs: 1 });
+
 function setUp(statuses: Record<string, OrderStatus>) {
   const clock = new ManualClock(new Date('2026-06-01T08:00:00Z'));
   const outbox = new Outbox(new TopicNames('t'), clock);
   const jobs = {
-    prepare: (queue: string, name: string, data: object, options: { jobId: string }) =>
-      outbox.prepareJobs([{ queue, name, jobId: options.jobId, data, notBefore: 0 }])[0],
+    prepare: (job: KeyedJobSpec<object>, data: object) => outbox.prepareJobs([{ queue: job.queue, name: job.name, jobId: job.id(data), data, notBefore: 0 }])[0],
   } as unknown as Jobs;
   const repository = repositoryOver(statuses);
   const transitions = new OrderTransitions(repository as unknown as OrderRepository, outbox, jobs, clock);
@@ -78,7 +81,7 @@ describe('OrderTransitions', () => {
       effects: {
         payments: [{ id: `pay-${orderId}`, kind: 'capture' as const, status: 'succeeded' as const, amountFen: 6800, providerRef: 'ref', reason: null }],
         events: [completed(orderId)],
-        jobs: [{ queue: 'refunds', name: 'refund-payment', data: { orderId }, options: { jobId: `job.${orderId}` } }],
+        jobs: [jobToSchedule(TEST_JOB, { orderId })],
       },
     })));
     expect(outcomes.map((o) => (o.moved ? 'moved' : o.status))).toEqual(['moved', 'cancelled', 'unknown']);
@@ -121,7 +124,7 @@ describe('OrderTransitions', () => {
         orderId: A,
         causedBy: 'event:e-1',
         flow: { correlationId: 'order-a-flow', causationId: 'e-1' },
-        effects: { events: [completed(A)], jobs: [{ queue: 'payments', name: 'capture-payment', data: { orderId: A }, options: { jobId: `capture.${A}` } }] },
+        effects: { events: [completed(A)], jobs: [jobToSchedule(TEST_JOB, { orderId: A })] },
       }),
     );
     const [event, job] = repository.statements[0].outbox.map((r) => JSON.parse(r.row.body));

@@ -8,18 +8,10 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NewEvent, Outbox, OutboxRow, outboxWritesDeferred } from '@cc/messaging';
 import { Clock, conflict, FlowContext, runInFlow } from '@cc/platform';
-import { Jobs, ScheduleOptions } from '@cc/service';
+import { Jobs, JobToSchedule } from '@cc/service';
 import { OrderEntity } from '../persistence/entities';
 import { MovedColumns, NewOrder, NewPayment, OrderRepository } from '../persistence/order.repository';
 import { ENDED_STATUSES, IllegalTransitionError, ORDER_TRANSITIONS, OrderAction, orderLife, OrderStatus } from './order-states';
-
-/** A job that follows a move, as `Jobs.schedule` takes it. */
-export interface JobToSchedule {
-  queue: string;
-  name: string;
-  data: object;
-  options: ScheduleOptions;
-}
 
 /** What is written with a move, only if the order moves. */
 export interface MoveEffects {
@@ -124,7 +116,7 @@ export class OrderTransitions {
       payments: move.effects?.payments ?? [],
       rows: [
         ...this.outbox.prepare(move.effects?.events ?? []).rows,
-        ...(move.effects?.jobs ?? []).map((j) => this.jobs.prepare(j.queue, j.name, j.data, j.options)),
+        ...(move.effects?.jobs ?? []).map((j) => this.jobs.prepare(j.job, j.data, j.when)),
       ],
     });
     return move.flow ? runInFlow(move.flow, make) : make();

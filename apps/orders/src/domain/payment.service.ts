@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { Clock } from '@cc/platform';
-import { Jobs, LOGGER } from '@cc/service';
+import { Jobs, LOGGER, jobToSchedule, JobToSchedule } from '@cc/service';
 import { OrdersConfig } from '../config';
 import type { StoredAddress } from '@cc/contracts';
 import { OrderEntity, OrderLineEntity, PaymentEntity } from '../persistence/entities';
@@ -12,16 +12,13 @@ import { OrderRepository } from '../persistence/order.repository';
 import { PaymentRepository } from '../persistence/payment.repository';
 import { CaptureResult, PaymentCallTimeout, PaymentProvider, withTimeout } from '../persistence/payment-provider';
 import { orderCancelled, orderPaid, shipmentRequested } from './order-events';
-import { JobToSchedule, OrderTransitions } from './order-transitions';
+import { OrderTransitions } from './order-transitions';
 import { RefundService } from './refund.service';
+import { OrdersJobs } from '../jobs/catalogue';
 
-export const PAYMENTS_QUEUE = 'payments';
-export const PAYMENT_TIMEOUTS_QUEUE = 'payment-timeouts';
 
 /** The provider's idempotency key of an order's capture: the capture uses it, the timeout asks by it. */
 const captureKey = (orderId: string) => `capture.${orderId}`;
-const captureJobId = (orderId: string) => `capture.${orderId}`;
-const timeoutJobId = (orderId: string) => `timeout.${orderId}`;
 /** How many orders the sweep settles at once: each may wait up to PAYMENT_CALL_TIMEOUT_MS on the provider. */
 const SWEEP_SIDE_BY_SIDE = 8;
 
@@ -58,8 +55,8 @@ export class PaymentService {
   /** Stock is held: the jobs that ask for the money and start the clock on a payment that never answers (written with the move). */
   paymentJobs(orderId: string): JobToSchedule[] {
     return [
-      { queue: PAYMENTS_QUEUE, name: 'capture-payment', data: { orderId }, options: { jobId: captureJobId(orderId) } },
-      { queue: PAYMENT_TIMEOUTS_QUEUE, name: 'cancel-unpaid', data: { orderId }, options: { jobId: timeoutJobId(orderId), delayMs: this.config.PAYMENT_TIMEOUT_SECONDS * 1000 } },
+      jobToSchedule(OrdersJobs.capturePayment, { orderId }),
+      jobToSchedule(OrdersJobs.cancelUnpaid, { orderId }, { delayMs: this.config.PAYMENT_TIMEOUT_SECONDS * 1000 }),
     ];
   }
 
@@ -143,8 +140,8 @@ export class PaymentService {
     const rows = await this.orders.awaitingPayment(this.dataSource.manager, { limit });
     if (!rows.length) return 0;
     const timeoutMs = this.config.PAYMENT_TIMEOUT_SECONDS * 1000;
-    await this.jobs.addBulk(PAYMENTS_QUEUE, rows.map(({ id }) => ({ name: 'capture-payment', data: { orderId: id }, options: { jobId: captureJobId(id) } })));
-    await this.jobs.addBulk(PAYMENT_TIMEOUTS_QUEUE, rows.map(({ id, waitedMs }) => ({ name: 'cancel-unpaid', data: { orderId: id }, options: { jobId: timeoutJobId(id), delayMs: Math.max(0, timeoutMs - waitedMs) } })));
+    await this.jobs.addBulk(OrdersJobs.capturePayment, rows.map(({ id }) => ({ data: { orderId: id } })));
+    await this.jobs.addBulk(OrdersJobs.cancelUnpaid, rows.map(({ id, waitedMs }) => ({ data: { orderId: id }, delayMs: Math.max(0, timeoutMs - waitedMs) })));
     return rows.length;
   }
 

@@ -3,14 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, conflict, forbidden, notFound, Principal, unprocessable } from '@cc/platform';
-import { Jobs } from '@cc/service';
+import { Jobs, jobToSchedule, JobToSchedule } from '@cc/service';
 import { OrderEntity, PaymentEntity } from '../persistence/entities';
 import { MovedColumns, OrderRepository } from '../persistence/order.repository';
 import { PaymentRepository } from '../persistence/payment.repository';
 import { PaymentProvider } from '../persistence/payment-provider';
 import { IdempotentCommand, requestHash } from './idempotent-command';
 import { canTake } from './order-states';
-import { JobToSchedule, MoveEffects, OrderTransitions } from './order-transitions';
+import { MoveEffects, OrderTransitions } from './order-transitions';
+import { OrdersJobs } from '../jobs/catalogue';
 
 export interface RefundAnswer {
   refundId: string;
@@ -20,7 +21,6 @@ export interface RefundAnswer {
   status: string;
 }
 
-export const REFUNDS_QUEUE = 'refunds';
 
 @Injectable()
 export class RefundService {
@@ -88,13 +88,12 @@ export class RefundService {
   async returnLateCapture(tx: EntityManager, order: OrderEntity, amountFen: number, reason: string): Promise<string> {
     const refundId = randomUUID();
     await this.payments.insert(tx, { id: refundId, orderId: order.id, kind: 'refund', status: 'pending', amountFen, providerRef: null, reason });
-    const job = this.refundJob(refundId);
-    await this.jobs.schedule(tx, job.queue, job.name, job.data, job.options);
+    await this.jobs.schedule(tx, OrdersJobs.refundPayment, { refundId });
     return refundId;
   }
 
   private refundJob(refundId: string): JobToSchedule {
-    return { queue: REFUNDS_QUEUE, name: 'refund-payment', data: { refundId }, options: { jobId: `refund.${refundId}` } };
+    return jobToSchedule(OrdersJobs.refundPayment, { refundId });
   }
 
   /** The job: asks the provider to pay the refund back (idempotent by refund id). */

@@ -1,7 +1,8 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Jobs, OnJob } from '@cc/service';
-import { PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE, PaymentService } from '../domain/payment.service';
-import { REFUNDS_QUEUE, RefundService } from '../domain/refund.service';
+import { PaymentService } from '../domain/payment.service';
+import { RefundService } from '../domain/refund.service';
+import { OrdersJobs } from './catalogue';
 
 @Injectable()
 export class PaymentJobs implements OnApplicationBootstrap {
@@ -16,22 +17,22 @@ export class PaymentJobs implements OnApplicationBootstrap {
     this.jobs.onRedisReturn('payment captures and timeouts', () => this.payments.restorePaymentJobs());
   }
 
-  @OnJob(PAYMENTS_QUEUE, 'capture-payment')
+  @OnJob(OrdersJobs.capturePayment)
   async capture(data: { orderId: string }) {
     return { outcome: await this.payments.capturePayment(data.orderId) };
   }
 
-  @OnJob(PAYMENT_TIMEOUTS_QUEUE, 'cancel-unpaid')
+  @OnJob(OrdersJobs.cancelUnpaid)
   async cancelUnpaid(data: { orderId: string }) {
     return { outcome: await this.payments.cancelUnpaid(data.orderId) };
   }
 
-  @OnJob(PAYMENT_TIMEOUTS_QUEUE, 'sweep-unpaid')
+  @OnJob(OrdersJobs.sweepUnpaid)
   async sweepUnpaid() {
     return { cancelled: await this.payments.sweepUnpaid() };
   }
 
-  @OnJob(REFUNDS_QUEUE, 'refund-payment')
+  @OnJob(OrdersJobs.refundPayment)
   async refund(data: { refundId: string }) {
     return { outcome: await this.refunds.payRefund(data.refundId) };
   }

@@ -19,9 +19,8 @@ import { StoreRepository } from '../persistence/store.repository';
 import { LedgerRuleError, payoutDue, payoutSentEntries } from './ledger-rules';
 import { maskedAccount } from './payout-account-rules';
 import { payoutHold } from './payout-holds';
+import { PayoutsJobs } from '../jobs/catalogue';
 
-export const PAYOUT_RUNS_QUEUE = 'payout-runs';
-export const PAYOUT_CALLS_QUEUE = 'payout-calls';
 
 export interface RunRequest {
   trigger: 'schedule' | 'finance';
@@ -133,7 +132,7 @@ export class PayoutRunService {
         causedByEventId: null,
         entries: payoutSentEntries(p.storeId, p.amountFen),
       });
-      await this.jobs.schedule(tx, PAYOUT_CALLS_QUEUE, 'send-payout', { payoutId: p.id }, { jobId: `send-${p.id}` });
+      await this.jobs.schedule(tx, PayoutsJobs.sendPayout, { payoutId: p.id });
     }
     await this.outbox.add(
       tx,

@@ -13,7 +13,7 @@ import { PayoutAccountRepository } from '../persistence/payout-account.repositor
 import { PayoutProvider, PayoutRefused } from '../persistence/payout-provider';
 import { Payout, PayoutRepository } from '../persistence/payout.repository';
 import { payoutFailedEntries, payoutSettledEntries } from './ledger-rules';
-import { PAYOUT_CALLS_QUEUE } from './payout-run.service';
+import { PayoutsJobs } from '../jobs/catalogue';
 
 @Injectable()
 export class PayoutTransferService {
@@ -55,7 +55,7 @@ export class PayoutTransferService {
       const current = await this.payouts.find(tx, payoutId, true);
       if (current?.status !== 'sending') return;
       await this.payouts.transition(tx, current, 'provider-accepted', this.clock.now(), { providerReference });
-      await this.jobs.schedule(tx, PAYOUT_CALLS_QUEUE, 'check-settlement', { payoutId, check: 1 }, { jobId: `check-${payoutId}-1`, runAt: this.nextCheckAt() });
+      await this.jobs.schedule(tx, PayoutsJobs.checkSettlement, { payoutId, check: 1 }, { runAt: this.nextCheckAt() });
     });
   }
 
@@ -65,7 +65,7 @@ export class PayoutTransferService {
     if (payout?.status !== 'sent') return;
     const transfer = await this.provider.status(payout.providerReference!);
     if (transfer.status === 'pending') {
-      await this.jobs.add(PAYOUT_CALLS_QUEUE, 'check-settlement', { payoutId, check: check + 1 }, { jobId: `check-${payoutId}-${check + 1}`, delayMs: this.clock.delayUntil(this.nextCheckAt()) });
+      await this.jobs.add(PayoutsJobs.checkSettlement, { payoutId, check: check + 1 }, { runAt: this.nextCheckAt() });
     } else if (transfer.status === 'settled') {
       await this.settlePayout(payoutId, transfer.settledAt);
     } else {

@@ -9,8 +9,8 @@ import { badRequest, Clock, conflict, notFound } from '@cc/platform';
 import { Jobs } from '@cc/service';
 import { ClassTotals, ReconciliationRepository } from '../persistence/reconciliation.repository';
 import { csvField, MalformedStatement, parseStatement, StatementLine } from './settlement-statement';
+import { PayoutsJobs } from '../jobs/catalogue';
 
-export const RECONCILIATION_QUEUE = 'reconciliation';
 
 export const REPORT_KEYS = { matched: 'matched', amount_mismatch: 'amountMismatch', missing_from_statement: 'missingFromStatement', unknown_to_us: 'unknownToUs', duplicate: 'duplicates' } as const;
 
@@ -49,7 +49,7 @@ export class ReconciliationService {
     const uploadedAt = this.clock.now();
     await this.dataSource.transaction(async (tx) => {
       await this.reconciliations.insert(tx, { id, uploadedBy, uploadedAt, periodFrom, periodTo, lineCount: lines.length }, lines);
-      await this.jobs.schedule(tx, RECONCILIATION_QUEUE, 'reconcile-statement', { reconciliationId: id }, { jobId: `reconcile-${id}` });
+      await this.jobs.schedule(tx, PayoutsJobs.reconcileStatement, { reconciliationId: id });
     });
     return { id, status: 'pending' as const, lines: lines.length, period: { from: periodFrom.toISOString(), to: periodTo.toISOString() } };
   }
