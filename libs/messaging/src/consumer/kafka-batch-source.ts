@@ -42,9 +42,9 @@ export interface ChunkProcessor {
   /** Up to CHUNK messages of one partition at once; resolves with whether all of them are done with. */
   handleChunk(messages: KafkaMessage[]): Promise<boolean>;
   /**
-   * One message of `topic`/`partition` on its own (after its chunk failed); resolves with whether
-   * it is done with, or false to leave it and the rest of its batch for the next delivery. It
-   * should stop waiting as soon as `keepGoing` says to.
+   * One message of `topic`/`partition` on its own (after its chunk failed); resolves with true
+   * when it is done with, or false when `keepGoing` said to stop first (stopping, rebalancing): the
+   * message is left unresolved, for whoever consumes the partition next.
    */
   handleOne(topic: string, partition: number, message: KafkaMessage, keepGoing: () => boolean): Promise<boolean>;
 }
