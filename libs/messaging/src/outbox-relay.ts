@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { carriesPersonalData, type EventEnvelope } from '@cc/contracts';
 import type { Metrics } from '@cc/platform';
 import { cannotHeal } from './kafka-faults';
-import { headersOf, OUTBOX_CHANNEL, OutboxJobRow } from './outbox';
+import { headersOf, OUTBOX_CHANNEL, OutboxJobRow, OutboxRow } from './outbox';
 
 const RELAY_LOCK = 7_204_301; // any constant: each service has its own database
 
@@ -32,14 +32,15 @@ const WARN_EVERY_MS = 10_000;
 /** Adds jobs to BullMQ; must be idempotent per job id (BullMQ is, for deterministic ids). */
 export type JobSink = (jobs: OutboxJobRow[]) => Promise<void>;
 
-interface OutboxRow {
+/**
+ * An outbox row as the relay reads it back: the fields of the row that was written (`OutboxRow`),
+ * with its place in commit order (`seq`) and its body as PostgreSQL returns the jsonb column
+ * (`envelope`: an event's envelope, or a job's data and notBefore).
+ */
+type StoredOutboxRow = Pick<OutboxRow, 'kind' | 'topic' | 'key' | 'type'> & {
   seq: string;
-  kind: 'event' | 'job';
-  topic: string;
-  key: string;
-  type: string;
   envelope: EventEnvelope & { data: Record<string, unknown>; notBefore: number };
-}
+};
 
 export class OutboxRelay {
   private readonly producer: Producer;
@@ -163,7 +164,7 @@ export class OutboxRelay {
     return this.dataSource.transaction(async (tx) => {
       const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK]);
       if (!locked) return 0;
-      const rows: OutboxRow[] = await tx.query(
+      const rows: StoredOutboxRow[] = await tx.query(
         'SELECT seq, kind, topic, key, type, envelope FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1',
         [this.settings.batchSize],
       );

@@ -82,6 +82,7 @@ export class Outbox {
   }
 }
 
+/** An outbox row as it is written (the relay reads it back as a `StoredOutboxRow`). */
 export interface OutboxRow {
   eventId: string;
   kind: 'event' | 'job';
@@ -89,6 +90,7 @@ export interface OutboxRow {
   topic: string;
   key: string;
   type: string;
+  /** The event's envelope, or the job's data and notBefore, as JSON (the `envelope` column). */
   body: string;
 }
 

@@ -1,0 +1,16 @@
+// From a Kafka message to the work it asks for: the envelope is decoded, its type looked up among
+// the handlers, and only then its payload decoded and validated. A type with no handler is ignored.
+import type { KafkaMessage } from 'kafkajs';
+import { decodeEnvelope, decodePayload, EventType } from '@cc/contracts';
+import type { EventHandler, EventHandlers, EventWork } from './handlers';
+
+/** The event and its handler, or the type of an event this consumer has no handler for. */
+export type Dispatched = EventWork | { ignored: string };
+
+/** Throws (an `InvalidEventError` for a bad envelope or payload) when the message cannot be decoded. */
+export function dispatch(message: KafkaMessage, handlers: EventHandlers): Dispatched {
+  const envelope = decodeEnvelope(message.value);
+  const handler = handlers[envelope.type as EventType] as EventHandler | undefined;
+  if (!handler) return { ignored: envelope.type };
+  return { event: decodePayload(envelope), handler };
+}
