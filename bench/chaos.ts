@@ -155,7 +155,7 @@ class Stream {
       if (second !== lines[0].productId) lines.push({ productId: second, quantity: 1 }); // some carts span two stores
     }
     const sentAt = Date.now();
-    let status = 0;
+    let status: number;
     let orderIds: string[] = [];
     try {
       const res = await fetch(`${this.url}/checkouts`, {

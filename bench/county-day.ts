@@ -88,7 +88,8 @@ function sumAndCount(text: string, name: string): { sum: number; count: number }
   let count = 0;
   for (const line of text.split('\n')) {
     const m = new RegExp(`^${name}_(sum|count)(?:\\{.*\\})? ([\\d.e+-]+)`).exec(line);
-    if (m) m[1] === 'sum' ? (sum += Number(m[2])) : (count += Number(m[2]));
+    if (m?.[1] === 'sum') sum += Number(m[2]);
+    else if (m) count += Number(m[2]);
   }
   return { sum, count };
 }

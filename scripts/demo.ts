@@ -69,7 +69,6 @@ async function freshCounty(): Promise<Record<ServiceName, string>> {
   return urls;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function api(method: string, url: string, auth: string | undefined, body?: unknown): Promise<any> {
   const res = await fetch(url, {
     method,

@@ -9,7 +9,7 @@ import { freshDatabase } from '../support/databases';
 import { waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { envelope, publish, readTopic } from '../support/kafka';
-import { COURIER_CALLS_QUEUE, DEADLINE_WATCH_QUEUE, FulfillmentJobs, PICKUP_DISPATCH_QUEUE } from '../../apps/fulfillment/src/jobs/catalogue';
+import { DEADLINE_WATCH_QUEUE, FulfillmentJobs, PICKUP_DISPATCH_QUEUE } from '../../apps/fulfillment/src/jobs/catalogue';
 
 const pickupRunJobId = (township: string, startsAt: Date) => FulfillmentJobs.dispatchPickupRun.id({ township, slotStartsAt: startsAt.toISOString() });
 const deadlineJobId = (shipmentId: string) => FulfillmentJobs.watchDeadline.id({ shipmentId });

@@ -337,7 +337,7 @@ describe('fuzzed HTTP input', () => {
     );
     // nothing of a "__proto__" or "constructor.prototype" key reached a prototype
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.prototype.hasOwnProperty('polluted')).toBe(false);
+    expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
     // the run reached handlers, not only the first refusals
     expect(Object.keys(tally.byStatus)).toEqual(expect.arrayContaining(['200', '400', '401', '404', '415']));
     process.stdout.write(`fuzzed ${tally.requests} requests: ${JSON.stringify(tally.byStatus)}\n`);

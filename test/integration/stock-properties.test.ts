@@ -9,11 +9,6 @@ import { StockService } from '../../apps/catalog/src/domain/stock.service';
 import { newNamespace, RunningService, startService } from '../support/harness';
 import { newProduct, newStore } from '../support/factories';
 
-type Command =
-  | { kind: 'checkout'; quantity: number }
-  | { kind: 'pay' | 'cancel' | 'expire' | 'refund'; pick: number }
-  | { kind: 'adjust'; delta: number };
-
 const commands = fc.array(
   fc.oneof(
     fc.record({ kind: fc.constant('checkout' as const), quantity: fc.integer({ min: 1, max: 4 }) }),

@@ -20,7 +20,9 @@ import { payoutsEntities } from '../../apps/payouts/src/persistence/entities';
 import { payoutsMigrations } from '../../apps/payouts/src/persistence/migrations';
 
 export interface ServiceDefinition {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM takes entity classes as Function
   entities: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- and migration classes
   migrations: Function[];
   load: (env: NodeJS.ProcessEnv) => BaseConfig;
   module: (config: BaseConfig, overrides: Partial<ServiceOptions>) => DynamicModule;

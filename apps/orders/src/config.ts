@@ -11,7 +11,7 @@ export class OrdersConfig extends BaseConfig {
    * cannot change through the API today; when they can, this bounds how long an old one is used.
    */
   @IsInt() @Min(0) @Max(300_000) CATALOG_CACHE_MS = 30_000;
-  @IsIn(['simulated']) PAYMENT_PROVIDER: 'simulated' = 'simulated';
+  @IsIn(['simulated']) PAYMENT_PROVIDER = 'simulated' as const;
   /** How long one call to the payment provider may take before the attempt is abandoned. */
   @IsInt() @Min(100) @Max(120_000) PAYMENT_CALL_TIMEOUT_MS = 10_000;
   /** How long the simulated provider's tok_slow takes to answer a capture it has already taken. */

@@ -7,7 +7,9 @@ export interface ServiceOptions {
   service: Source;
   config: BaseConfig;
   /** TypeORM entity classes and migrations of the service's own database. */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM takes entity classes as Function
   entities: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- and migration classes
   migrations: Function[];
   /** Event types this service handles; each needs exactly one @OnEvent handler. */
   consumes?: EventType[];

@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Category, ProductView, StoreStatus } from '@cc/contracts';
 import { Outbox } from '@cc/messaging';
 import { badRequest, canActForStore, Clock, conflict, forbidden, notFound, Principal, ProblemException, unprocessable } from '@cc/platform';
-import { ProductEntity, StoreEntity } from '../persistence/entities';
+import { ProductEntity } from '../persistence/entities';
 import { ProductChangeRepository, ProductQuery, ProductRepository } from '../persistence/product.repository';
 import { StockRepository } from '../persistence/stock.repository';
 import { StoreRepository } from '../persistence/store.repository';

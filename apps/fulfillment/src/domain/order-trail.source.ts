@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { maskAddress } from '@cc/platform';
 import { OrderTrailPart, OrderTrailSource } from '@cc/service';
-import { ShipmentEntity } from '../persistence/entities';
+
 import { ShipmentRepository } from '../persistence/shipment.repository';
 
 @Injectable()

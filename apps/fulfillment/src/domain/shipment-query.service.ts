@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, Principal } from '@cc/platform';
 import { FulfillmentConfig } from '../config';
-import { ShipmentEntity } from '../persistence/entities';
+
 import { ShipmentRepository } from '../persistence/shipment.repository';
 import { isOverdue } from './delivery-window';
 import { localTime, nextDate, zonedToUtc } from './local-time';

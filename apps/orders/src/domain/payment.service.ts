@@ -7,7 +7,7 @@ import { Clock } from '@cc/platform';
 import { Jobs, LOGGER, jobToSchedule, JobToSchedule } from '@cc/service';
 import { OrdersConfig } from '../config';
 import type { StoredAddress } from '@cc/contracts';
-import { OrderEntity, OrderLineEntity, PaymentEntity } from '../persistence/entities';
+import { OrderEntity, OrderLineEntity } from '../persistence/entities';
 import { OrderRepository } from '../persistence/order.repository';
 import { PaymentRepository } from '../persistence/payment.repository';
 import { CaptureResult, PaymentCallTimeout, PaymentProvider, withTimeout } from '../persistence/payment-provider';
@@ -15,7 +15,6 @@ import { orderCancelled, orderPaid, shipmentRequested } from './order-events';
 import { OrderTransitions } from './order-transitions';
 import { RefundService } from './refund.service';
 import { OrdersJobs } from '../jobs/catalogue';
-
 
 /** The provider's idempotency key of an order's capture: the capture uses it, the timeout asks by it. */
 const captureKey = (orderId: string) => `capture.${orderId}`;

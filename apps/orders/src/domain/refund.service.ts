@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, conflict, forbidden, notFound, Principal, unprocessable } from '@cc/platform';
 import { Jobs, jobToSchedule, JobToSchedule } from '@cc/service';
-import { OrderEntity, PaymentEntity } from '../persistence/entities';
+import { OrderEntity } from '../persistence/entities';
 import { MovedColumns, OrderRepository } from '../persistence/order.repository';
 import { PaymentRepository } from '../persistence/payment.repository';
 import { PaymentProvider } from '../persistence/payment-provider';
@@ -20,7 +20,6 @@ export interface RefundAnswer {
   refundedFen: number;
   status: string;
 }
-
 
 @Injectable()
 export class RefundService {

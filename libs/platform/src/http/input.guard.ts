@@ -9,6 +9,7 @@ import { JSON_TYPE } from './body';
 import { FieldProblem, ProblemException } from './problem';
 
 /** U+0000–U+001F and U+007F, except tab, line feed and carriage return (free text may hold them). */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 const codePoint = (c: string) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
