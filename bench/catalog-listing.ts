@@ -25,7 +25,9 @@ async function seed(): Promise<void> {
 async function fill(): Promise<{ storeId: string; productId: string }> {
   const db = new Client({ connectionString: `${PG}/${DB}` });
   await db.connect();
-  await db.query(`INSERT INTO stores (id, name, township) SELECT gen_random_uuid(), 'store ' || i, 'township-' || (i % 40) FROM generate_series(1, 2000) i`);
+  await db.query(
+    `INSERT INTO stores (id, name, township) SELECT gen_random_uuid(), 'store ' || i, 'township-' || (i % 40) FROM generate_series(1, 2000) i`,
+  );
   await db.query(`INSERT INTO products (id, store_id, name, category, price_fen, on_hand, reserved, created_at)
     SELECT gen_random_uuid(), s.id, 'product ' || g, (ARRAY['fresh','chilled','ambient','handicraft'])[1 + g % 4], 100 + g % 20000, g % 50, 0, now() - make_interval(secs => g)
     FROM generate_series(1, 100000) g JOIN LATERAL (SELECT id FROM stores ORDER BY id OFFSET (g % 2000) LIMIT 1) s ON true`);
@@ -40,7 +42,12 @@ const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length 
 
 async function main(): Promise<void> {
   await seed();
-  const config = loadCatalogConfig({ PORT: '1', DATABASE_URL: `${PG}/${DB}`, LOG_LEVEL: 'warn', NAMESPACE: `bench-${Date.now()}` });
+  const config = loadCatalogConfig({
+    PORT: '1',
+    DATABASE_URL: `${PG}/${DB}`,
+    LOG_LEVEL: 'warn',
+    NAMESPACE: `bench-${Date.now()}`,
+  });
   const app = await createServiceApp(CatalogModule.register(config), 'catalog');
   await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
@@ -68,9 +75,18 @@ async function main(): Promise<void> {
       items = body.items?.length ?? 1;
     }
     results[label] = { medianMs: Number(median(times).toFixed(2)), p95Ms: Number(p95(times).toFixed(2)), items };
-    console.log(`${label.padEnd(28)} median ${median(times).toFixed(2)} ms   p95 ${p95(times).toFixed(2)} ms   (${items} items, ${REQUESTS} requests)`);
+    console.log(
+      `${label.padEnd(28)} median ${median(times).toFixed(2)} ms   p95 ${p95(times).toFixed(2)} ms   (${items} items, ${REQUESTS} requests)`,
+    );
   }
-  const file = join(__dirname, '..', '..', 'bench', 'results', `catalog-listing-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = join(
+    __dirname,
+    '..',
+    '..',
+    'bench',
+    'results',
+    `catalog-listing-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+  );
   writeFileSync(file, JSON.stringify({ products: 100_000, stores: 2_000, requests: REQUESTS, results }, null, 2));
   console.log(`written to ${file}`);
   await app.close();

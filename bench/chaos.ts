@@ -22,7 +22,8 @@ import { PG, seedCounty, skewedPicker, sql } from './county';
 import { Front } from './front';
 
 const args = process.argv.slice(2);
-const opt = (name: string, fallback: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
+const opt = (name: string, fallback: string) =>
+  args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback;
 const SHORT = args.includes('--short');
 // --gate checks: the exit code follows only what must hold on every run whatever the machine's
 // speed (nothing lost, doubled or stuck, ledger balanced, no process exited); the timing targets
@@ -60,7 +61,8 @@ function seeded(seed: number): () => number {
   };
 }
 
-type FaultKind = 'kill' | 'kill-one-of-two' | 'broker-restart' | 'broker-outage' | 'redis-restart' | 'postgres-restart' | 'sigstop';
+type FaultKind =
+  'kill' | 'kill-one-of-two' | 'broker-restart' | 'broker-outage' | 'redis-restart' | 'postgres-restart' | 'sigstop';
 interface PlannedFault {
   kind: FaultKind;
   /** A process id (`orders`, `orders-2`) or the infrastructure piece. */
@@ -95,7 +97,16 @@ export function schedule(seed: number, short: boolean): PlannedFault[] {
     [faults[i], faults[j]] = [faults[j], faults[i]];
   }
   // the fault itself plus the observation after it; a second orders instance needs starting first
-  const lasts = (k: FaultKind) => ({ kill: 10, 'kill-one-of-two': 10, 'broker-restart': 25, 'broker-outage': OUTAGE_SECONDS + 30, 'redis-restart': 15, 'postgres-restart': 15, sigstop: STOP_SECONDS + 10 })[k] + OBSERVE_SECONDS;
+  const lasts = (k: FaultKind) =>
+    ({
+      kill: 10,
+      'kill-one-of-two': 10,
+      'broker-restart': 25,
+      'broker-outage': OUTAGE_SECONDS + 30,
+      'redis-restart': 15,
+      'postgres-restart': 15,
+      sigstop: STOP_SECONDS + 10,
+    })[k] + OBSERVE_SECONDS;
   let at = 10;
   return faults.map((f) => {
     const offsetSeconds = at + (f.kind === 'kill-one-of-two' ? 40 : 0) + Math.round(random() * 5);
@@ -119,7 +130,9 @@ class Stream {
   private readonly inFlight = new Set<Promise<void>>();
   private loop?: Promise<void>;
   private readonly tokens = new TokenService(process.env.JWT_SECRET ?? DEV_JWT_SECRET);
-  private readonly buyers = Array.from({ length: 200 }, (_, i) => this.tokens.sign({ role: 'buyer', sub: `chaos-buyer-${i}` }));
+  private readonly buyers = Array.from({ length: 200 }, (_, i) =>
+    this.tokens.sign({ role: 'buyer', sub: `chaos-buyer-${i}` }),
+  );
 
   constructor(
     private readonly url: string,
@@ -149,7 +162,9 @@ class Stream {
   private async one(i: number): Promise<void> {
     // one checkout in 20 buys one of a few products with little stock: stock is contended, and must not be oversold
     const scarce = i % 20 === 7;
-    const lines = scarce ? [{ productId: this.scarce[i % this.scarce.length], quantity: 1 }] : [{ productId: this.pick(), quantity: 1 }];
+    const lines = scarce
+      ? [{ productId: this.scarce[i % this.scarce.length], quantity: 1 }]
+      : [{ productId: this.pick(), quantity: 1 }];
     if (!scarce && i % 7 === 3) {
       const second = this.pick();
       if (second !== lines[0].productId) lines.push({ productId: second, quantity: 1 }); // some carts span two stores
@@ -232,7 +247,9 @@ async function main(): Promise<number> {
   launcher.onCleanup('PostgreSQL, Redis and the broker', restoreInfra, () => restoreInfraNow());
 
   console.log(`chaos ${SHORT ? '(short) ' : ''}— seed ${SEED}, ${RATE} checkouts/s, namespace ${ns}`);
-  console.log(`schedule: ${plan.map((f) => `${f.offsetSeconds} s ${f.label}${f.kind === 'sigstop' || f.kind === 'kill-one-of-two' ? ` (${f.target})` : ''}`).join(' · ')}`);
+  console.log(
+    `schedule: ${plan.map((f) => `${f.offsetSeconds} s ${f.label}${f.kind === 'sigstop' || f.kind === 'kill-one-of-two' ? ` (${f.target})` : ''}`).join(' · ')}`,
+  );
   await platform.start();
   const productIds = await seedCounty(db('catalog'), 50, 500);
   const scarce = (
@@ -267,11 +284,24 @@ async function main(): Promise<number> {
   const results = stream.results;
   const accepted = results.filter((r) => r.status === 201);
   const scheduledAt = new Map(
-    (await sql<{ order_id: string; at: Date }>(db('orders'), `SELECT order_id, min(at) AS at FROM order_history WHERE to_status = 'scheduled' GROUP BY order_id`)).map((r) => [r.order_id, r.at.getTime()]),
+    (
+      await sql<{ order_id: string; at: Date }>(
+        db('orders'),
+        `SELECT order_id, min(at) AS at FROM order_history WHERE to_status = 'scheduled' GROUP BY order_id`,
+      )
+    ).map((r) => [r.order_id, r.at.getTime()]),
   );
-  const finalStatus = new Map((await sql<{ id: string; status: string }>(db('orders'), `SELECT id, status FROM orders`)).map((r) => [r.id, r.status]));
+  const finalStatus = new Map(
+    (await sql<{ id: string; status: string }>(db('orders'), `SELECT id, status FROM orders`)).map((r) => [
+      r.id,
+      r.status,
+    ]),
+  );
   const histories = new Map<string, string[]>();
-  for (const h of await sql<{ order_id: string; step: string }>(db('orders'), `SELECT order_id, to_status || ' (' || action || coalesce(': ' || reason, '') || ') ' || to_char(at, 'HH24:MI:SS.MS') AS step FROM order_history WHERE order_id IN (SELECT id FROM orders WHERE status NOT IN ('scheduled', 'shipped', 'delivered', 'completed')) ORDER BY id`)) {
+  for (const h of await sql<{ order_id: string; step: string }>(
+    db('orders'),
+    `SELECT order_id, to_status || ' (' || action || coalesce(': ' || reason, '') || ') ' || to_char(at, 'HH24:MI:SS.MS') AS step FROM order_history WHERE order_id IN (SELECT id FROM orders WHERE status NOT IN ('scheduled', 'shipped', 'delivered', 'completed')) ORDER BY id`,
+  )) {
     histories.set(h.order_id, [...(histories.get(h.order_id) ?? []), h.step]);
   }
   const rows: Row[] = [];
@@ -279,7 +309,10 @@ async function main(): Promise<number> {
     const name = `${run.label}${run.kind === 'sigstop' || run.kind === 'kill-one-of-two' ? ` (${run.target})` : ''}`;
     const over = Math.max(run.endAt, Number.isFinite(run.recoveredAt) ? run.recoveredAt : run.endAt);
     // the longest time with no successful checkout answered, from just before the fault to the end of its window
-    const ok = accepted.map((r) => r.doneAt).filter((t) => t >= run.injectAt - 2000 && t <= run.windowEnd).sort((a, b) => a - b);
+    const ok = accepted
+      .map((r) => r.doneAt)
+      .filter((t) => t >= run.injectAt - 2000 && t <= run.windowEnd)
+      .sort((a, b) => a - b);
     let gapMs = ok.length < 2 ? run.windowEnd - run.injectAt : 0;
     for (let k = 1; k < ok.length; k++) gapMs = Math.max(gapMs, ok[k] - ok[k - 1]);
     const inWindow = results.filter((r) => r.sentAt >= run.injectAt && r.sentAt <= run.windowEnd);
@@ -303,18 +336,65 @@ async function main(): Promise<number> {
         }
       }
     }
-    const exits = events.filter((e) => (e.kind === 'exited' || e.kind === 'crash-loop') && e.at >= run.injectAt && e.at <= run.windowEnd && !(run.kind.startsWith('kill') && e.id === run.target && e.at - run.injectAt < 2000));
+    const exits = events.filter(
+      (e) =>
+        (e.kind === 'exited' || e.kind === 'crash-loop') &&
+        e.at >= run.injectAt &&
+        e.at <= run.windowEnd &&
+        !(run.kind.startsWith('kill') && e.id === run.target && e.at - run.injectAt < 2000),
+    );
     const isKill = run.kind === 'kill' || run.kind === 'kill-one-of-two';
     const gapTarget = run.kind === 'kill-one-of-two' ? TARGET.gapTwoMs : TARGET.gapOneMs;
-    rows.push({ fault: name, target: isKill ? `healthy ≤ ${secs(TARGET.healthyMs)} after restart` : 'all healthy after (reported)', measured: secs(run.healthyAfterMs), pass: isKill ? run.healthyAfterMs <= TARGET.healthyMs : Number.isFinite(run.healthyAfterMs) ? null : false });
-    rows.push({ fault: name, target: isKill ? `no checkout gap > ${secs(gapTarget)} (${run.instances} instance${run.instances > 1 ? 's' : ''})` : 'longest checkout gap (reported)', measured: `${secs(gapMs)} (${failed} failed, ${refused} refused)`, pass: isKill ? gapMs <= gapTarget : null });
+    rows.push({
+      fault: name,
+      target: isKill ? `healthy ≤ ${secs(TARGET.healthyMs)} after restart` : 'all healthy after (reported)',
+      measured: secs(run.healthyAfterMs),
+      pass: isKill ? run.healthyAfterMs <= TARGET.healthyMs : Number.isFinite(run.healthyAfterMs) ? null : false,
+    });
+    rows.push({
+      fault: name,
+      target: isKill
+        ? `no checkout gap > ${secs(gapTarget)} (${run.instances} instance${run.instances > 1 ? 's' : ''})`
+        : 'longest checkout gap (reported)',
+      measured: `${secs(gapMs)} (${failed} failed, ${refused} refused)`,
+      pass: isKill ? gapMs <= gapTarget : null,
+    });
     const ended = lateIds.map((id) => finalStatus.get(id) ?? 'missing');
     const endedText = [...new Set(ended)].map((st) => `${ended.filter((e) => e === st).length} ${st}`).join(', ');
-    rows.push({ fault: name, target: `orders around reach scheduled ≤ ${secs(TARGET.scheduledMs)}`, measured: `${count - late}/${count}, worst ${Number.isFinite(worstMs) ? secs(worstMs) : 'never'}${late ? ` (late ones now: ${endedText})` : ''}`, pass: late === 0 && count > 0 });
-    if (!isKill) rows.push({ fault: name, target: 'no service process exited', measured: exits.length ? exits.map((e) => e.message.split(';')[0]).join(', ') : 'none', pass: exits.length === 0 });
+    rows.push({
+      fault: name,
+      target: `orders around reach scheduled ≤ ${secs(TARGET.scheduledMs)}`,
+      measured: `${count - late}/${count}, worst ${Number.isFinite(worstMs) ? secs(worstMs) : 'never'}${late ? ` (late ones now: ${endedText})` : ''}`,
+      pass: late === 0 && count > 0,
+    });
+    if (!isKill)
+      rows.push({
+        fault: name,
+        target: 'no service process exited',
+        measured: exits.length ? exits.map((e) => e.message.split(';')[0]).join(', ') : 'none',
+        pass: exits.length === 0,
+      });
     if (run.kind === 'redis-restart')
-      rows.push({ fault: name, target: `schedules back in Redis ≤ ${secs(TARGET.schedulesBackMs)} (suite's bound)`, measured: run.schedulesBackMs === undefined ? 'none in Redis before' : secs(run.schedulesBackMs), pass: run.schedulesBackMs === undefined ? null : run.schedulesBackMs <= TARGET.schedulesBackMs });
-    return { ...run, name, gapMs, refused, failed, ordersAround: count, ordersLate: late, lateOrders: lateIds.slice(0, 20).map((id) => ({ id, status: finalStatus.get(id) ?? 'missing', history: histories.get(id) ?? [] })), worstToScheduledMs: Number.isFinite(worstMs) ? worstMs : null, exits: exits.map((e) => e.message) };
+      rows.push({
+        fault: name,
+        target: `schedules back in Redis ≤ ${secs(TARGET.schedulesBackMs)} (suite's bound)`,
+        measured: run.schedulesBackMs === undefined ? 'none in Redis before' : secs(run.schedulesBackMs),
+        pass: run.schedulesBackMs === undefined ? null : run.schedulesBackMs <= TARGET.schedulesBackMs,
+      });
+    return {
+      ...run,
+      name,
+      gapMs,
+      refused,
+      failed,
+      ordersAround: count,
+      ordersLate: late,
+      lateOrders: lateIds
+        .slice(0, 20)
+        .map((id) => ({ id, status: finalStatus.get(id) ?? 'missing', history: histories.get(id) ?? [] })),
+      worstToScheduledMs: Number.isFinite(worstMs) ? worstMs : null,
+      exits: exits.map((e) => e.message),
+    };
   });
 
   const checks = await finalChecks(db, accepted, scarce);
@@ -324,10 +404,17 @@ async function main(): Promise<number> {
   const [wf, wt, wm] = [width('fault'), width('target'), width('measured')];
   console.log(`\n── chaos results (seed ${SEED}${SHORT ? ', short' : ''}) ${'─'.repeat(40)}`);
   console.log(`${'fault'.padEnd(wf)}  ${'target'.padEnd(wt)}  ${'measured'.padEnd(wm)}  result`);
-  for (const r of rows) console.log(`${r.fault.padEnd(wf)}  ${r.target.padEnd(wt)}  ${r.measured.padEnd(wm)}  ${r.pass === null ? '–' : r.pass ? 'pass' : 'FAIL'}`);
+  for (const r of rows)
+    console.log(
+      `${r.fault.padEnd(wf)}  ${r.target.padEnd(wt)}  ${r.measured.padEnd(wm)}  ${r.pass === null ? '–' : r.pass ? 'pass' : 'FAIL'}`,
+    );
   const failedRows = rows.filter((r) => r.pass === false);
-  const gated = GATE_CHECKS_ONLY ? failedRows.filter((r) => r.fault === 'after the drain' || r.target === 'no service process exited') : failedRows;
-  console.log(`\ncheckouts: ${results.length} sent, ${accepted.length} accepted, ${results.filter((r) => r.status === 429).length} refused (429), ${results.filter((r) => r.status !== 201 && r.status !== 429).length} failed · drain ${secs(drainMs)} · ${failedRows.length ? `${failedRows.length} FAILED` : 'all passed'}${GATE_CHECKS_ONLY ? ` · gate: the checks only (${gated.length} failed)` : ''}`);
+  const gated = GATE_CHECKS_ONLY
+    ? failedRows.filter((r) => r.fault === 'after the drain' || r.target === 'no service process exited')
+    : failedRows;
+  console.log(
+    `\ncheckouts: ${results.length} sent, ${accepted.length} accepted, ${results.filter((r) => r.status === 429).length} refused (429), ${results.filter((r) => r.status !== 201 && r.status !== 429).length} failed · drain ${secs(drainMs)} · ${failedRows.length ? `${failedRows.length} FAILED` : 'all passed'}${GATE_CHECKS_ONLY ? ` · gate: the checks only (${gated.length} failed)` : ''}`,
+  );
 
   const report = {
     at: new Date().toISOString(),
@@ -337,7 +424,12 @@ async function main(): Promise<number> {
     namespace: ns,
     targets: TARGET,
     schedule: plan,
-    checkouts: { sent: results.length, accepted: accepted.length, refused: results.filter((r) => r.status === 429).length, failed: results.filter((r) => r.status !== 201 && r.status !== 429).length },
+    checkouts: {
+      sent: results.length,
+      accepted: accepted.length,
+      refused: results.filter((r) => r.status === 429).length,
+      failed: results.filter((r) => r.status !== 201 && r.status !== 429).length,
+    },
     drain: { drained, ms: drainMs },
     faults: faultsJson,
     checks,
@@ -366,7 +458,8 @@ async function allHealthy(platform: Platform): Promise<boolean> {
 }
 
 async function untilHealthy(platform: Platform, boundMs = 90_000): Promise<number> {
-  for (const deadline = Date.now() + boundMs; Date.now() < deadline; await sleep(100)) if (await allHealthy(platform)) return Date.now();
+  for (const deadline = Date.now() + boundMs; Date.now() < deadline; await sleep(100))
+    if (await allHealthy(platform)) return Date.now();
   return NaN;
 }
 
@@ -388,7 +481,10 @@ function step<T>(fn: () => Promise<T>): Promise<T> {
   if (launcher.ending) return new Promise<T>(() => undefined); // never settles: the launcher exits after its cleanups
   return fn();
 }
-const pgVersion = () => readdirSync('/etc/postgresql').sort((a, b) => Number(a) - Number(b)).pop()!;
+const pgVersion = () =>
+  readdirSync('/etc/postgresql')
+    .sort((a, b) => Number(a) - Number(b))
+    .pop()!;
 const brokerStop = () => step(() => sh('bash', [join(root, 'deploy/kafka.sh'), 'stop']));
 const brokerStart = () => step(() => sh('bash', [join(root, 'deploy/kafka.sh'), 'start']));
 /** deploy/infra.sh up starts whatever of PostgreSQL, Redis and the broker is down (and re-applies what they need). */
@@ -409,14 +505,17 @@ async function schedulesInRedis(prefix: string): Promise<Set<string>> {
   const redis = redisClient();
   try {
     const found = new Set<string>();
-    for (let cursor = '0'; ; ) {
+    for (let cursor = '0'; ;) {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
       for (const key of keys) {
         const m = new RegExp(`^${prefix}:(.+):(delayed|wait|active|prioritized|paused|repeat)$`).exec(key);
         if (!m) continue;
         const type = await redis.type(key);
-        const ids = type === 'zset' ? await redis.zrange(key, 0, -1) : type === 'list' ? await redis.lrange(key, 0, -1) : [];
-        for (const id of ids) if (m[2] === 'repeat' || id.includes('@')) found.add(`${m[1]}/${m[2] === 'repeat' ? id.split(':')[0] : id.split('@')[0]}`);
+        const ids =
+          type === 'zset' ? await redis.zrange(key, 0, -1) : type === 'list' ? await redis.lrange(key, 0, -1) : [];
+        for (const id of ids)
+          if (m[2] === 'repeat' || id.includes('@'))
+            found.add(`${m[1]}/${m[2] === 'repeat' ? id.split(':')[0] : id.split('@')[0]}`);
       }
       if ((cursor = next) === '0') break;
     }
@@ -426,7 +525,16 @@ async function schedulesInRedis(prefix: string): Promise<Set<string>> {
   }
 }
 
-async function inject(f: PlannedFault, i: number, n: number, streamStart: number, platform: Platform, front: Front, ports: Record<ServiceName, number>, secondOrdersPort: number): Promise<FaultRun> {
+async function inject(
+  f: PlannedFault,
+  i: number,
+  n: number,
+  streamStart: number,
+  platform: Platform,
+  front: Front,
+  ports: Record<ServiceName, number>,
+  secondOrdersPort: number,
+): Promise<FaultRun> {
   const notes: string[] = [];
   let instances = 1;
   if (f.kind === 'kill-one-of-two') {
@@ -437,7 +545,8 @@ async function inject(f: PlannedFault, i: number, n: number, streamStart: number
   }
   const due = streamStart + f.offsetSeconds * 1000;
   if (Date.now() < due) await sleep(due - Date.now());
-  else if (Date.now() - due > 1000) notes.push(`started ${secs(Date.now() - due)} late (the previous fault took longer than planned)`);
+  else if (Date.now() - due > 1000)
+    notes.push(`started ${secs(Date.now() - due)} late (the previous fault took longer than planned)`);
   say(`fault ${i + 1}/${n}: ${f.label}${f.kind === 'sigstop' || f.kind === 'kill-one-of-two' ? ` (${f.target})` : ''}`);
   const injectAt = Date.now();
   let endAt = injectAt;
@@ -513,22 +622,43 @@ async function inject(f: PlannedFault, i: number, n: number, streamStart: number
     recoveredAt = await untilHealthy(platform);
     healthyAfterMs = recoveredAt - endAt;
   }
-  say(`  ${f.label}: ${Number.isFinite(healthyAfterMs) ? `healthy after ${secs(healthyAfterMs)}` : 'not healthy again within 90 s'}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+  say(
+    `  ${f.label}: ${Number.isFinite(healthyAfterMs) ? `healthy after ${secs(healthyAfterMs)}` : 'not healthy again within 90 s'}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+  );
   const windowEnd = Math.max(endAt, Number.isFinite(recoveredAt) ? recoveredAt : endAt) + OBSERVE_SECONDS * 1000;
   await sleep(Math.max(0, windowEnd - Date.now()));
   if (f.kind === 'kill-one-of-two') {
     front.setBackends([ports.orders]);
     await platform.stopOne('orders-2');
   }
-  return { ...f, startedOffsetSeconds: Math.round((injectAt - streamStart) / 100) / 10, injectAt, endAt, recoveredAt, healthyAfterMs, windowEnd, instances, schedulesBackMs, notes };
+  return {
+    ...f,
+    startedOffsetSeconds: Math.round((injectAt - streamStart) / 100) / 10,
+    injectAt,
+    endAt,
+    recoveredAt,
+    healthyAfterMs,
+    windowEnd,
+    instances,
+    schedulesBackMs,
+    notes,
+  };
 }
 
 /** Waits until no order is on its way (all paid orders shipped and credited) and no outbox holds a row. */
 async function drain(db: (s: ServiceName) => string): Promise<boolean> {
   for (const deadline = Date.now() + (PAYMENT_TIMEOUT_SECONDS + 150) * 1000; Date.now() < deadline; await sleep(2000)) {
     try {
-      const [{ n: open }] = await sql<{ n: number }>(db('orders'), `SELECT count(*)::int AS n FROM orders WHERE status IN ('pending_stock', 'awaiting_payment', 'paid')`);
-      const unsent = await Promise.all(SERVICE_NAMES.map(async (s) => (await sql<{ n: number }>(db(s), `SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL`))[0].n));
+      const [{ n: open }] = await sql<{ n: number }>(
+        db('orders'),
+        `SELECT count(*)::int AS n FROM orders WHERE status IN ('pending_stock', 'awaiting_payment', 'paid')`,
+      );
+      const unsent = await Promise.all(
+        SERVICE_NAMES.map(
+          async (s) =>
+            (await sql<{ n: number }>(db(s), `SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL`))[0].n,
+        ),
+      );
       if (open === 0 && unsent.every((u) => u === 0)) return true;
     } catch {
       /* PostgreSQL still coming back */
@@ -537,40 +667,79 @@ async function drain(db: (s: ServiceName) => string): Promise<boolean> {
   return false;
 }
 
-async function finalChecks(db: (s: ServiceName) => string, accepted: Checkout[], scarce: string[]): Promise<{ target: string; measured: string; pass: boolean }[]> {
+async function finalChecks(
+  db: (s: ServiceName) => string,
+  accepted: Checkout[],
+  scarce: string[],
+): Promise<{ target: string; measured: string; pass: boolean }[]> {
   const checks: { target: string; measured: string; pass: boolean }[] = [];
   const acceptedIds = accepted.flatMap((r) => r.orderIds);
-  const [{ n: present }] = await sql<{ n: number }>(db('orders'), `SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[])`, [acceptedIds]);
-  checks.push({ target: 'no accepted checkout lost (every 201 order in orders)', measured: `${acceptedIds.length - present} of ${acceptedIds.length} missing`, pass: present === acceptedIds.length });
+  const [{ n: present }] = await sql<{ n: number }>(
+    db('orders'),
+    `SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[])`,
+    [acceptedIds],
+  );
+  checks.push({
+    target: 'no accepted checkout lost (every 201 order in orders)',
+    measured: `${acceptedIds.length - present} of ${acceptedIds.length} missing`,
+    pass: present === acceptedIds.length,
+  });
 
   const stuck = await sql<{ status: string; n: number }>(
     db('orders'),
     `SELECT status, count(*)::int AS n FROM orders WHERE status IN ('pending_stock', 'awaiting_payment') AND created_at < now() - make_interval(secs => $1) GROUP BY status`,
     [PAYMENT_TIMEOUT_SECONDS + 90],
   );
-  checks.push({ target: `no order stuck in pending_stock/awaiting_payment past its timers (${PAYMENT_TIMEOUT_SECONDS} s + 90 s)`, measured: stuck.length ? stuck.map((s) => `${s.n} ${s.status}`).join(', ') : 'none', pass: stuck.length === 0 });
+  checks.push({
+    target: `no order stuck in pending_stock/awaiting_payment past its timers (${PAYMENT_TIMEOUT_SECONDS} s + 90 s)`,
+    measured: stuck.length ? stuck.map((s) => `${s.n} ${s.status}`).join(', ') : 'none',
+    pass: stuck.length === 0,
+  });
 
-  const paid = (await sql<{ order_id: string }>(db('orders'), `SELECT DISTINCT order_id FROM order_history WHERE to_status = 'paid'`)).map((r) => r.order_id);
+  const paid = (
+    await sql<{ order_id: string }>(
+      db('orders'),
+      `SELECT DISTINCT order_id FROM order_history WHERE to_status = 'paid'`,
+    )
+  ).map((r) => r.order_id);
   const paidSet = new Set(paid);
-  const shipments = await sql<{ order_id: string; n: number }>(db('fulfillment'), `SELECT order_id, count(*)::int AS n FROM shipments GROUP BY order_id`);
+  const shipments = await sql<{ order_id: string; n: number }>(
+    db('fulfillment'),
+    `SELECT order_id, count(*)::int AS n FROM shipments GROUP BY order_id`,
+  );
   const shipped = new Map(shipments.map((s) => [s.order_id, s.n]));
   const noShipment = paid.filter((id) => !shipped.has(id)).length;
   const doubleShipment = shipments.filter((s) => s.n > 1).length;
   const strayShipment = shipments.filter((s) => !paidSet.has(s.order_id)).length;
-  checks.push({ target: 'exactly one shipment per paid order', measured: `${paid.length} paid: ${noShipment} without, ${doubleShipment} with more than one, ${strayShipment} for unpaid orders`, pass: noShipment + doubleShipment + strayShipment === 0 });
+  checks.push({
+    target: 'exactly one shipment per paid order',
+    measured: `${paid.length} paid: ${noShipment} without, ${doubleShipment} with more than one, ${strayShipment} for unpaid orders`,
+    pass: noShipment + doubleShipment + strayShipment === 0,
+  });
 
-  const postings = await sql<{ order_id: string; n: number }>(db('payouts'), `SELECT order_id, count(*)::int AS n FROM ledger_transactions WHERE idempotency_key LIKE 'order-paid:%' GROUP BY order_id`);
+  const postings = await sql<{ order_id: string; n: number }>(
+    db('payouts'),
+    `SELECT order_id, count(*)::int AS n FROM ledger_transactions WHERE idempotency_key LIKE 'order-paid:%' GROUP BY order_id`,
+  );
   const posted = new Map(postings.map((p) => [p.order_id, p.n]));
   const noPosting = paid.filter((id) => !posted.has(id)).length;
   const doublePosting = postings.filter((p) => p.n > 1).length;
   const strayPosting = postings.filter((p) => !paidSet.has(p.order_id)).length;
-  checks.push({ target: 'exactly one ledger posting per paid order (order-paid:<id>)', measured: `${noPosting} without, ${doublePosting} with more than one, ${strayPosting} for unpaid orders`, pass: noPosting + doublePosting + strayPosting === 0 });
+  checks.push({
+    target: 'exactly one ledger posting per paid order (order-paid:<id>)',
+    measured: `${noPosting} without, ${doublePosting} with more than one, ${strayPosting} for unpaid orders`,
+    pass: noPosting + doublePosting + strayPosting === 0,
+  });
 
   const [{ n: unbalanced }] = await sql<{ n: number }>(
     db('payouts'),
     `SELECT count(*)::int AS n FROM ledger_transactions t LEFT JOIN (SELECT transaction_id, sum(amount_fen) AS s, count(*) AS c FROM ledger_entries GROUP BY transaction_id) e ON e.transaction_id = t.id WHERE e.c IS NULL OR e.s <> 0`,
   );
-  checks.push({ target: 'every ledger transaction balanced', measured: `${unbalanced} unbalanced or empty`, pass: unbalanced === 0 });
+  checks.push({
+    target: 'every ledger transaction balanced',
+    measured: `${unbalanced} unbalanced or empty`,
+    pass: unbalanced === 0,
+  });
 
   // stock: running sums of each product's movements never negative, reserved never above on hand, and the rows agree with them
   const [stock] = await sql<{ negative: number; drift: number }>(
@@ -594,8 +763,20 @@ async function finalChecks(db: (s: ServiceName) => string, accepted: Checkout[],
     pass: stock.negative === 0 && stock.drift === 0 && oversold.length === 0,
   });
 
-  const unsent = await Promise.all(SERVICE_NAMES.map(async (s) => [s, (await sql<{ n: number }>(db(s), `SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL`))[0].n] as const));
-  checks.push({ target: 'nothing left in any outbox', measured: unsent.map(([s, n]) => `${s} ${n}`).join(', '), pass: unsent.every(([, n]) => n === 0) });
+  const unsent = await Promise.all(
+    SERVICE_NAMES.map(
+      async (s) =>
+        [
+          s,
+          (await sql<{ n: number }>(db(s), `SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL`))[0].n,
+        ] as const,
+    ),
+  );
+  checks.push({
+    target: 'nothing left in any outbox',
+    measured: unsent.map(([s, n]) => `${s} ${n}`).join(', '),
+    pass: unsent.every(([, n]) => n === 0),
+  });
   return checks;
 }
 

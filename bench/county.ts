@@ -5,14 +5,19 @@ import { pgServerUrl, sqlOn } from '../scripts/clients';
 
 export const PG = pgServerUrl('BENCH_PG_URL');
 
-export const sql = <T = Record<string, unknown>>(db: string, text: string, params: unknown[] = []): Promise<T[]> => sqlOn<T>(PG, db, text, params);
+export const sql = <T = Record<string, unknown>>(db: string, text: string, params: unknown[] = []): Promise<T[]> =>
+  sqlOn<T>(PG, db, text, params);
 
 /**
  * `stores` stores in 40 townships and `products` products of `stock` each, with their initial
  * stock movements (as the API writes them), into catalog database `db`; returns the product ids.
  */
 export async function seedCounty(db: string, stores: number, products: number, stock = 1_000_000): Promise<string[]> {
-  await sql(db, `INSERT INTO stores (id, name, township) SELECT gen_random_uuid(), 'store ' || i, 'township-' || (i % 40) FROM generate_series(1, $1::int) i`, [stores]);
+  await sql(
+    db,
+    `INSERT INTO stores (id, name, township) SELECT gen_random_uuid(), 'store ' || i, 'township-' || (i % 40) FROM generate_series(1, $1::int) i`,
+    [stores],
+  );
   await sql(
     db,
     `WITH s AS (SELECT id, row_number() OVER () - 1 AS n FROM stores),

@@ -44,7 +44,10 @@ export class Front {
       const start = this.next++;
       const order = this.backends.map((_, i) => this.backends[(start + i) % this.backends.length]);
       // instances marked down go last, not never: both may have come back
-      const ranked = [...order.filter((p) => (this.downUntil.get(p) ?? 0) <= now), ...order.filter((p) => (this.downUntil.get(p) ?? 0) > now)];
+      const ranked = [
+        ...order.filter((p) => (this.downUntil.get(p) ?? 0) <= now),
+        ...order.filter((p) => (this.downUntil.get(p) ?? 0) > now),
+      ];
       this.forward(req, res, Buffer.concat(chunks), ranked);
     });
   }
@@ -52,10 +55,20 @@ export class Front {
   private forward(req: IncomingMessage, res: ServerResponse, body: Buffer, ports: number[]): void {
     const [port, ...rest] = ports;
     if (port === undefined) return this.fail(res, 503, 'no instance accepted the connection');
-    const upstream = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: { ...req.headers, connection: 'close' }, agent: false }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, connection: 'close' },
+        agent: false,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ECONNREFUSED' && !res.headersSent) {
         this.downUntil.set(port, Date.now() + 1000);

@@ -66,14 +66,28 @@ export function summarise(file: string, top = 15): ProfileSummary {
     file: basename(file),
     sampledMs: Math.round(sampled),
     busyMs: Math.round(busy),
-    byPackage: [...packages].filter(([name]) => name !== '(idle)').sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ name, ms: Math.round(ms), percentOfBusy: pct(ms) })),
-    topFunctions: [...functions.values()].filter((f) => f.name !== '(idle)').sort((a, b) => b.ms - a.ms).slice(0, top).map((f) => ({ ...f, ms: Math.round(f.ms), percentOfBusy: pct(f.ms) })),
+    byPackage: [...packages]
+      .filter(([name]) => name !== '(idle)')
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, ms]) => ({ name, ms: Math.round(ms), percentOfBusy: pct(ms) })),
+    topFunctions: [...functions.values()]
+      .filter((f) => f.name !== '(idle)')
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, top)
+      .map((f) => ({ ...f, ms: Math.round(f.ms), percentOfBusy: pct(f.ms) })),
   };
 }
 
 export function print(summary: ProfileSummary, packages = 12): void {
-  console.log(`\n${summary.file}: busy ${(summary.busyMs / 1000).toFixed(1)} s of ${(summary.sampledMs / 1000).toFixed(1)} s sampled`);
-  console.log(`  by package (self time): ${summary.byPackage.slice(0, packages).map((p) => `${p.name} ${p.percentOfBusy}%`).join(', ')}`);
+  console.log(
+    `\n${summary.file}: busy ${(summary.busyMs / 1000).toFixed(1)} s of ${(summary.sampledMs / 1000).toFixed(1)} s sampled`,
+  );
+  console.log(
+    `  by package (self time): ${summary.byPackage
+      .slice(0, packages)
+      .map((p) => `${p.name} ${p.percentOfBusy}%`)
+      .join(', ')}`,
+  );
   for (const f of summary.topFunctions) console.log(`  ${String(f.percentOfBusy).padStart(5)}%  ${f.name}  ${f.where}`);
 }
 
@@ -82,7 +96,13 @@ if (require.main === module) {
   const top = args.includes('--top') ? Number(args[args.indexOf('--top') + 1]) : 15;
   const files = args
     .filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--top')
-    .flatMap((a) => (statSync(a).isDirectory() ? readdirSync(a).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(a, f)) : [a]));
+    .flatMap((a) =>
+      statSync(a).isDirectory()
+        ? readdirSync(a)
+            .filter((f) => f.endsWith('.cpuprofile'))
+            .map((f) => join(a, f))
+        : [a],
+    );
   if (!files.length) {
     console.error('usage: profile-summary <dir-or-.cpuprofile files...> [--top 15]');
     process.exit(2);

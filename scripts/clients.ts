@@ -13,7 +13,12 @@ export const kafkaBrokers = () => (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
 export const redisUrl = () => process.env.REDIS_URL ?? 'redis://cc:cc-dev-redis@127.0.0.1:6379';
 
 /** Runs one statement on `db` over a connection of its own. */
-export async function sqlOn<T = Record<string, unknown>>(serverUrl: string, db: string, text: string, params: unknown[] = []): Promise<T[]> {
+export async function sqlOn<T = Record<string, unknown>>(
+  serverUrl: string,
+  db: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const c = new Client({ connectionString: `${serverUrl}/${db}`, connectionTimeoutMillis: 5000 });
   await c.connect();
   try {
@@ -24,7 +29,11 @@ export async function sqlOn<T = Record<string, unknown>>(serverUrl: string, db: 
 }
 
 /** Drops and creates `<prefix>_<name>` for each name; returns their URLs by name. */
-export async function freshDatabases<N extends string>(serverUrl: string, prefix: string, names: readonly N[]): Promise<Record<N, string>> {
+export async function freshDatabases<N extends string>(
+  serverUrl: string,
+  prefix: string,
+  names: readonly N[],
+): Promise<Record<N, string>> {
   for (const name of names) {
     await sqlOn(serverUrl, 'postgres', `DROP DATABASE IF EXISTS ${prefix}_${name} WITH (FORCE)`);
     // owned by the service's role (deploy/infra.sh makes the roles), which the service connects as

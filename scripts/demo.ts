@@ -28,7 +28,11 @@ const pg = pgServerUrl('DEMO_PG_URL');
  * produce) instead of the production 10 days, so the demo's buyers who never press "confirm
  * receipt" see their orders complete within the run (12 and 6 real seconds at 3600×).
  */
-const AUTO_CONFIRM = { AUTO_CONFIRM_DAYS: '0.5', AUTO_CONFIRM_DAYS_BY_CATEGORY: 'fresh:0.25,chilled:0.25', AFTER_SALES_RESPONSE_HOURS: '4' };
+const AUTO_CONFIRM = {
+  AUTO_CONFIRM_DAYS: '0.5',
+  AUTO_CONFIRM_DAYS_BY_CATEGORY: 'fresh:0.25,chilled:0.25',
+  AFTER_SALES_RESPONSE_HOURS: '4',
+};
 
 /**
  * What the demo's buyers and sellers do with after-sales: every sixth delivered order gets a
@@ -37,12 +41,18 @@ const AUTO_CONFIRM = { AUTO_CONFIRM_DAYS: '0.5', AUTO_CONFIRM_DAYS_BY_CATEGORY: 
 const AFTER_SALES_PLANS = [
   { kind: 'refund-only', share: 0.25, reason: 'a quarter of the fruit arrived bruised', seller: 'accept' },
   { kind: 'refund-only', share: 0.5, reason: 'half of it was not fresh', seller: 'reject' },
-  { kind: 'return-and-refund', share: 1, reason: 'the embroidery is not the pattern shown', seller: 'accept-and-receive' },
+  {
+    kind: 'return-and-refund',
+    share: 1,
+    reason: 'the embroidery is not the pattern shown',
+    seller: 'accept-and-receive',
+  },
   { kind: 'refund-only', share: 0.3, reason: 'the box was crushed', seller: 'silent' },
 ] as const;
 
 const tokens = new TokenService(process.env.JWT_SECRET ?? DEV_JWT_SECRET);
-const token = (role: Role, sub: string, storeId?: string) => tokens.sign({ role, sub, ...(storeId ? { storeId } : {}) });
+const token = (role: Role, sub: string, storeId?: string) =>
+  tokens.sign({ role, sub, ...(storeId ? { storeId } : {}) });
 const ops = token('ops', 'demo-ops');
 
 /**
@@ -60,7 +70,7 @@ async function freshCounty(): Promise<Record<ServiceName, string>> {
   if (groups.length) await kafka.deleteGroups(groups).catch(() => undefined);
   await kafka.disconnect();
   const redis = redisClient();
-  for (let cursor = '0'; ; ) {
+  for (let cursor = '0'; ;) {
     const [next, keys] = await redis.scan(cursor, 'MATCH', 'cc-demo-*', 'COUNT', 1000);
     if (keys.length) await redis.del(...keys);
     if ((cursor = next) === '0') break;
@@ -81,12 +91,39 @@ async function api(method: string, url: string, auth: string | undefined, body?:
 }
 
 const COUNTY = [
-  { store: 'Auntie Li’s Kiwi Orchard', township: 'louguan', products: [{ name: 'Red-heart kiwi, 5 kg box', category: 'fresh', priceFen: 6800, stock: 60 }] },
-  { store: 'Zhou Family Fresh Noodles', township: 'louguan', products: [{ name: 'Hand-pulled noodles, chilled, 2 kg', category: 'chilled', priceFen: 3600, stock: 40 }] },
-  { store: 'Hongyan Dates & Honey', township: 'mazhao', products: [{ name: 'Dried red dates, 1 kg', category: 'ambient', priceFen: 2990, stock: 80 }, { name: 'Locust-flower honey, 500 g', category: 'ambient', priceFen: 4500, stock: 50 }] },
-  { store: 'Ma Xiuying Embroidery', township: 'mazhao', products: [{ name: 'Hand-embroidered tiger pillow', category: 'handicraft', priceFen: 25800, stock: 8 }] },
-  { store: 'Qinling Peach Garden', township: 'jixian', products: [{ name: 'Honey peaches, 3 kg', category: 'fresh', priceFen: 5900, stock: 30 }] },
-  { store: 'Grandma Wang’s Patchwork', township: 'jixian', products: [{ name: 'Patchwork quilt, single', category: 'handicraft', priceFen: 48800, stock: 3 }] },
+  {
+    store: 'Auntie Li’s Kiwi Orchard',
+    township: 'louguan',
+    products: [{ name: 'Red-heart kiwi, 5 kg box', category: 'fresh', priceFen: 6800, stock: 60 }],
+  },
+  {
+    store: 'Zhou Family Fresh Noodles',
+    township: 'louguan',
+    products: [{ name: 'Hand-pulled noodles, chilled, 2 kg', category: 'chilled', priceFen: 3600, stock: 40 }],
+  },
+  {
+    store: 'Hongyan Dates & Honey',
+    township: 'mazhao',
+    products: [
+      { name: 'Dried red dates, 1 kg', category: 'ambient', priceFen: 2990, stock: 80 },
+      { name: 'Locust-flower honey, 500 g', category: 'ambient', priceFen: 4500, stock: 50 },
+    ],
+  },
+  {
+    store: 'Ma Xiuying Embroidery',
+    township: 'mazhao',
+    products: [{ name: 'Hand-embroidered tiger pillow', category: 'handicraft', priceFen: 25800, stock: 8 }],
+  },
+  {
+    store: 'Qinling Peach Garden',
+    township: 'jixian',
+    products: [{ name: 'Honey peaches, 3 kg', category: 'fresh', priceFen: 5900, stock: 30 }],
+  },
+  {
+    store: 'Grandma Wang’s Patchwork',
+    township: 'jixian',
+    products: [{ name: 'Patchwork quilt, single', category: 'handicraft', priceFen: 48800, stock: 3 }],
+  },
 ] as const;
 
 /** Where each demo store is paid (in COUNTY's order): a bank card, an Alipay login, a WeChat ID. */
@@ -113,32 +150,56 @@ payout run (finance): ${run.payoutCount} payouts, ${formatYuan(run.totalFen)}; $
     console.log(`
 ${store.name}: last payout ${formatYuan(statement.amountFen)} to ${statement.account.method} ${statement.account.accountNumber}, ${statement.status}`);
     for (const l of statement.lines) {
-      const what = l.orderId ? `order ${l.orderId.slice(0, 8)}` : `payout ${String(l.returnedPayoutId).slice(0, 8)} returned`;
-      console.log(`  ${l.kind.padEnd(16)} ${what.padEnd(26)} gross ${formatYuan(l.grossFen).padStart(10)}  commission ${formatYuan(l.commissionFen).padStart(9)}  ${formatYuan(l.amountFen).padStart(10)}`);
+      const what = l.orderId
+        ? `order ${l.orderId.slice(0, 8)}`
+        : `payout ${String(l.returnedPayoutId).slice(0, 8)} returned`;
+      console.log(
+        `  ${l.kind.padEnd(16)} ${what.padEnd(26)} gross ${formatYuan(l.grossFen).padStart(10)}  commission ${formatYuan(l.commissionFen).padStart(9)}  ${formatYuan(l.amountFen).padStart(10)}`,
+      );
     }
-    console.log(`  ${'total'.padEnd(43)} gross ${formatYuan(statement.totals.grossFen).padStart(10)}  commission ${formatYuan(statement.totals.commissionFen).padStart(9)}  ${formatYuan(statement.totals.amountFen).padStart(10)}`);
+    console.log(
+      `  ${'total'.padEnd(43)} gross ${formatYuan(statement.totals.grossFen).padStart(10)}  commission ${formatYuan(statement.totals.commissionFen).padStart(9)}  ${formatYuan(statement.totals.amountFen).padStart(10)}`,
+    );
     return;
   }
-  console.log('no store has been paid yet: a changed payout account is held for PAYOUT_ACCOUNT_HOLD_HOURS (a county day, 24 s here)');
+  console.log(
+    'no store has been paid yet: a changed payout account is held for PAYOUT_ACCOUNT_HOLD_HOURS (a county day, 24 s here)',
+  );
 }
 
 /**
  * A seller's packing list of the last van that took her parcels: what she handed it, for whom, by
  * when (the demo prints phones masked; the list itself has them whole, for her).
  */
-async function packingListOfTheLastVan(fulfillment: string, stores: { id: string; name: string }[], from: Date, to: Date): Promise<void> {
+async function packingListOfTheLastVan(
+  fulfillment: string,
+  stores: { id: string; name: string }[],
+  from: Date,
+  to: Date,
+): Promise<void> {
   const dates: string[] = [];
-  for (let t = from.getTime(); t <= to.getTime() + 86_400_000; t += 86_400_000) dates.push(localDate(new Date(t), 'Asia/Shanghai'));
+  for (let t = from.getTime(); t <= to.getTime() + 86_400_000; t += 86_400_000)
+    dates.push(localDate(new Date(t), 'Asia/Shanghai'));
   for (const store of stores) {
     const seller = token('seller', `owner-${store.id}`, store.id);
     for (const date of [...new Set(dates)].reverse()) {
       const list = await api('GET', `${fulfillment}/stores/${store.id}/pickups?date=${date}`, seller);
       const round = [...list.rounds].reverse().find((r: { parcels: unknown[] }) => r.parcels.length);
       if (!round) continue;
-      console.log(`\n${store.name}: packing list of the ${round.localTime} ${round.van} van, ${date} (${list.township}) — GET /stores/:id/pickups?date=${date}&format=csv prints it`);
+      console.log(
+        `\n${store.name}: packing list of the ${round.localTime} ${round.van} van, ${date} (${list.township}) — GET /stores/:id/pickups?date=${date}&format=csv prints it`,
+      );
       for (const p of round.parcels) {
-        const to = p.deliverTo && !p.deliverTo.erased ? `${maskName(p.deliverTo.recipientName)} ${maskPhone(p.deliverTo.phone)}, ${p.deliverTo.city} ${p.deliverTo.district}` : 'no address';
-        console.log(`  order ${p.orderId.slice(0, 8)}  ${p.lines.map((l: { productName: string; quantity: number }) => `${l.quantity} × ${l.productName}`).join(', ').padEnd(40)} → ${to}  (${p.status})`);
+        const to =
+          p.deliverTo && !p.deliverTo.erased
+            ? `${maskName(p.deliverTo.recipientName)} ${maskPhone(p.deliverTo.phone)}, ${p.deliverTo.city} ${p.deliverTo.district}`
+            : 'no address';
+        console.log(
+          `  order ${p.orderId.slice(0, 8)}  ${p.lines
+            .map((l: { productName: string; quantity: number }) => `${l.quantity} × ${l.productName}`)
+            .join(', ')
+            .padEnd(40)} → ${to}  (${p.status})`,
+        );
       }
       return;
     }
@@ -157,14 +218,18 @@ interface Tracked {
 
 const TERMINAL = new Set(['completed', 'cancelled', 'refunded']);
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] : NaN);
+const pct = (xs: number[], p: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] : NaN;
 
 async function main() {
   const anchor = Date.now();
   const namespace = `demo-${Math.floor(anchor / 1000)}`;
   const ports = { catalog: 3001, orders: 3002, fulfillment: 3003, payouts: 3004, ops: 3000 };
   for (const [name, port] of Object.entries(ports)) {
-    const busy = await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false);
+    const busy = await fetch(`http://127.0.0.1:${port}/health`).then(
+      () => true,
+      () => false,
+    );
     if (busy) throw new Error(`port ${port} of ${name} is taken: is the platform already running? Stop it first.`);
   }
   const t0 = Date.now();
@@ -176,7 +241,16 @@ async function main() {
       root,
       ports,
       databaseUrls: await freshCounty(),
-      env: { NAMESPACE: namespace, TIME_SCALE: String(TIME_SCALE), CLOCK_ANCHOR: String(anchor), LOG_LEVEL: 'info', PAYMENT_TIMEOUT_SECONDS: '10', PAYMENT_CALL_TIMEOUT_MS: '2000', RESERVATION_TTL_MINUTES: '1440', ...AUTO_CONFIRM },
+      env: {
+        NAMESPACE: namespace,
+        TIME_SCALE: String(TIME_SCALE),
+        CLOCK_ANCHOR: String(anchor),
+        LOG_LEVEL: 'info',
+        PAYMENT_TIMEOUT_SECONDS: '10',
+        PAYMENT_CALL_TIMEOUT_MS: '2000',
+        RESERVATION_TTL_MINUTES: '1440',
+        ...AUTO_CONFIRM,
+      },
       logDir: join(root, '.run', 'logs'),
       supervise: true,
       statusFile: join(root, '.run', 'platform-status.json'),
@@ -184,7 +258,9 @@ async function main() {
     }),
   );
 
-  console.log(`County Commerce demo — a fresh county (databases demo_*, namespace ${namespace}); starting catalog, orders, fulfillment, payouts`);
+  console.log(
+    `County Commerce demo — a fresh county (databases demo_*, namespace ${namespace}); starting catalog, orders, fulfillment, payouts`,
+  );
   console.log(`time in the county runs ${TIME_SCALE}× faster (an hour a second); service logs in .run/logs/`);
   await platform.start();
   await platform.startOne('ops');
@@ -197,17 +273,37 @@ async function main() {
     const store = await api('POST', `${catalog}/stores`, ops, { name: entry.store, township: entry.township });
     stores.push(store);
     // where her money goes; the payout runs pay to it once PAYOUT_ACCOUNT_HOLD_HOURS (24 county hours) have passed
-    await api('PUT', `${platform.url('payouts')}/stores/${store.id}/payout-account`, token('seller', `owner-${store.id}`, store.id), PAYOUT_ACCOUNTS[i]);
-    for (const p of entry.products) products.push({ ...(await api('POST', `${catalog}/stores/${store.id}/products`, token('seller', `owner-${store.id}`, store.id), p)), name: p.name });
+    await api(
+      'PUT',
+      `${platform.url('payouts')}/stores/${store.id}/payout-account`,
+      token('seller', `owner-${store.id}`, store.id),
+      PAYOUT_ACCOUNTS[i],
+    );
+    for (const p of entry.products)
+      products.push({
+        ...(await api(
+          'POST',
+          `${catalog}/stores/${store.id}/products`,
+          token('seller', `owner-${store.id}`, store.id),
+          p,
+        )),
+        name: p.name,
+      });
   }
-  console.log(`opened ${stores.length} stores with ${products.length} products in 3 townships, each with a payout account`);
+  console.log(
+    `opened ${stores.length} stores with ${products.length} products in 3 townships, each with a payout account`,
+  );
 
   const tracked = new Map<string, Tracked>();
   const buyers = Array.from({ length: 12 }, (_, i) => `buyer-${String(i + 1).padStart(2, '0')}`);
   // as on the big marketplaces, some buyers never confirm receipt: their orders complete by themselves
   const neverConfirm = new Set(buyers.filter((_, i) => i % 4 === 2));
-  console.log(`streaming ${ORDERS} checkouts at ${RATE}/s (about 1 in 12 declined, 1 in 20 never answered by the payment provider;`);
-  console.log(`  ${neverConfirm.size} of ${buyers.length} buyers never confirm receipt: their orders confirm themselves after ${AUTO_CONFIRM.AUTO_CONFIRM_DAYS} county days, ${AUTO_CONFIRM.AUTO_CONFIRM_DAYS_BY_CATEGORY})…\n`);
+  console.log(
+    `streaming ${ORDERS} checkouts at ${RATE}/s (about 1 in 12 declined, 1 in 20 never answered by the payment provider;`,
+  );
+  console.log(
+    `  ${neverConfirm.size} of ${buyers.length} buyers never confirm receipt: their orders confirm themselves after ${AUTO_CONFIRM.AUTO_CONFIRM_DAYS} county days, ${AUTO_CONFIRM.AUTO_CONFIRM_DAYS_BY_CATEGORY})…\n`,
+  );
   let placed = 0;
   let rejectedCheckouts = 0;
   const orders = platform.url('orders');
@@ -219,9 +315,21 @@ async function main() {
       if (i % 3 === 0) lines.push({ productId: products[(i * 3 + 2) % products.length].id, quantity: 1 });
       const paymentToken = i % 20 === 19 ? 'tok_timeout' : i % 12 === 11 ? 'tok_declined' : 'tok_ok';
       try {
-        const res = await api('POST', `${orders}/checkouts`, token('buyer', buyer), { lines, paymentToken, shippingAddress: demoAddress(i % buyers.length) });
+        const res = await api('POST', `${orders}/checkouts`, token('buyer', buyer), {
+          lines,
+          paymentToken,
+          shippingAddress: demoAddress(i % buyers.length),
+        });
         const now = Date.now();
-        for (const o of res.orders) tracked.set(o.id, { id: o.id, storeId: o.storeId, buyer, placedAt: now, status: o.status, reached: { pending_stock: now } });
+        for (const o of res.orders)
+          tracked.set(o.id, {
+            id: o.id,
+            storeId: o.storeId,
+            buyer,
+            placedAt: now,
+            status: o.status,
+            reached: { pending_stock: now },
+          });
         placed++;
       } catch (e) {
         rejectedCheckouts++;
@@ -235,15 +343,25 @@ async function main() {
   const requests = new Map<string, { orderId: string; plan: (typeof AFTER_SALES_PLANS)[number] }>();
   let delivered = 0;
   /** The buyer asks for money back; her store answers as its plan says. */
-  const afterSales = async (t: { id: string; storeId: string; buyer: string }, plan: (typeof AFTER_SALES_PLANS)[number]) => {
+  const afterSales = async (
+    t: { id: string; storeId: string; buyer: string },
+    plan: (typeof AFTER_SALES_PLANS)[number],
+  ) => {
     const order = await api('GET', `${orders}/orders/${t.id}`, token('buyer', t.buyer));
     const amountFen = Math.max(1, Math.floor((order.totalFen - order.refundedFen) * plan.share));
-    const request = await api('POST', `${orders}/orders/${t.id}/after-sales`, token('buyer', t.buyer), { kind: plan.kind, amountFen, reason: plan.reason });
+    const request = await api('POST', `${orders}/orders/${t.id}/after-sales`, token('buyer', t.buyer), {
+      kind: plan.kind,
+      amountFen,
+      reason: plan.reason,
+    });
     requests.set(request.id, { orderId: t.id, plan });
     const seller = token('seller', `seller-${t.storeId.slice(0, 8)}`, t.storeId);
     if (plan.seller === 'silent') return;
     await new Promise((r) => setTimeout(r, 1500));
-    if (plan.seller === 'reject') await api('POST', `${orders}/after-sales/${request.id}/reject`, seller, { reason: 'the photos show the fruit was fine on arrival' });
+    if (plan.seller === 'reject')
+      await api('POST', `${orders}/after-sales/${request.id}/reject`, seller, {
+        reason: 'the photos show the fruit was fine on arrival',
+      });
     else await api('POST', `${orders}/after-sales/${request.id}/accept`, seller);
     if (plan.seller === 'accept-and-receive') {
       await new Promise((r) => setTimeout(r, 3000)); // the parcel travels back
@@ -268,16 +386,35 @@ async function main() {
       t.reached[status] ??= Date.now();
       if (status === 'delivered' && !confirming.has(t.id) && delivered++ % 6 === 5) {
         confirming.add(t.id);
-        void afterSales(t, AFTER_SALES_PLANS[Math.floor(delivered / 6) % AFTER_SALES_PLANS.length]).catch((e) => console.log(`  after-sales: ${(e as Error).message}`));
+        void afterSales(t, AFTER_SALES_PLANS[Math.floor(delivered / 6) % AFTER_SALES_PLANS.length]).catch((e) =>
+          console.log(`  after-sales: ${(e as Error).message}`),
+        );
       } else if (status === 'delivered' && !confirming.has(t.id) && !neverConfirm.has(t.buyer)) {
         confirming.add(t.id); // the buyer unpacks her parcel and confirms
-        void api('POST', `${orders}/orders/${t.id}/confirm-receipt`, token('buyer', t.buyer)).catch(() => confirming.delete(t.id));
+        void api('POST', `${orders}/orders/${t.id}/confirm-receipt`, token('buyer', t.buyer)).catch(() =>
+          confirming.delete(t.id),
+        );
       }
     }
     const counts = new Map<string, number>();
     for (const t of tracked.values()) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
-    const order = ['pending_stock', 'awaiting_payment', 'paid', 'scheduled', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded'];
-    const line = `checkouts ${placed}/${ORDERS} · ` + order.filter((s) => counts.get(s)).map((s) => `${s} ${counts.get(s)}`).join(' · ');
+    const order = [
+      'pending_stock',
+      'awaiting_payment',
+      'paid',
+      'scheduled',
+      'shipped',
+      'delivered',
+      'completed',
+      'cancelled',
+      'refunded',
+    ];
+    const line =
+      `checkouts ${placed}/${ORDERS} · ` +
+      order
+        .filter((s) => counts.get(s))
+        .map((s) => `${s} ${counts.get(s)}`)
+        .join(' · ');
     if (line !== lastLine) console.log(`${stamp()} ${line}`);
     lastLine = line;
     const done = placed + rejectedCheckouts === ORDERS && [...tracked.values()].every((t) => TERMINAL.has(t.status));
@@ -292,39 +429,75 @@ async function main() {
   for (const t of all) {
     const detail = await api('GET', `${orders}/orders/${t.id}`, ops);
     for (const h of detail.history) t.reached[h.to] = toReal(h.at);
-    if (detail.history.some((h: { to: string; reason: string | null }) => h.to === 'completed' && h.reason === 'auto-confirmed')) autoConfirmed++;
+    if (
+      detail.history.some(
+        (h: { to: string; reason: string | null }) => h.to === 'completed' && h.reason === 'auto-confirmed',
+      )
+    )
+      autoConfirmed++;
   }
-  const span = (to: string) => all.filter((t) => t.reached[to] && t.reached.pending_stock).map((t) => (t.reached[to] - t.reached.pending_stock) / 1000);
+  const span = (to: string) =>
+    all
+      .filter((t) => t.reached[to] && t.reached.pending_stock)
+      .map((t) => (t.reached[to] - t.reached.pending_stock) / 1000);
   console.log('\n── summary ─────────────────────────────────────────────');
-  console.log(`orders: ${all.length} from ${placed} checkouts · completed ${all.filter((t) => t.status === 'completed').length} · cancelled ${all.filter((t) => t.status === 'cancelled').length} · refunded ${all.filter((t) => t.status === 'refunded').length} · still open ${all.filter((t) => !TERMINAL.has(t.status)).length}`);
+  console.log(
+    `orders: ${all.length} from ${placed} checkouts · completed ${all.filter((t) => t.status === 'completed').length} · cancelled ${all.filter((t) => t.status === 'cancelled').length} · refunded ${all.filter((t) => t.status === 'refunded').length} · still open ${all.filter((t) => !TERMINAL.has(t.status)).length}`,
+  );
   const completedCount = all.filter((t) => t.status === 'completed').length;
-  console.log(`completed: ${completedCount - autoConfirmed} confirmed by the buyer, ${autoConfirmed} confirmed themselves (no buyer's click)`);
+  console.log(
+    `completed: ${completedCount - autoConfirmed} confirmed by the buyer, ${autoConfirmed} confirmed themselves (no buyer's click)`,
+  );
   const settled = new Map<string, number>();
   for (const [id, { orderId }] of requests) {
-    const request = (await api('GET', `${orders}/orders/${orderId}`, ops)).afterSales.find((r: { id: string }) => r.id === id);
+    const request = (await api('GET', `${orders}/orders/${orderId}`, ops)).afterSales.find(
+      (r: { id: string }) => r.id === id,
+    );
     const last = request.history.at(-1);
     const how =
-      request.status === 'rejected' ? 'rejected by the store'
-      : request.status === 'refunded' && last.action === 'return-received' ? 'returned and refunded'
-      : request.status === 'refunded' && /^after-sales-(timeout|sweep)/.test(last.causedBy) ? 'accepted by the store’s silence'
-      : request.status === 'refunded' ? 'accepted by the store'
-      : `still ${request.status}`;
+      request.status === 'rejected'
+        ? 'rejected by the store'
+        : request.status === 'refunded' && last.action === 'return-received'
+          ? 'returned and refunded'
+          : request.status === 'refunded' && /^after-sales-(timeout|sweep)/.test(last.causedBy)
+            ? 'accepted by the store’s silence'
+            : request.status === 'refunded'
+              ? 'accepted by the store'
+              : `still ${request.status}`;
     settled.set(how, (settled.get(how) ?? 0) + 1);
   }
-  console.log(`after-sales: ${requests.size} requests · ${[...settled].map(([how, n]) => `${how} ${n}`).join(' · ') || 'none'}`);
-  for (const [label, to] of [['checkout → paid', 'paid'], ['checkout → pickup scheduled', 'scheduled'], ['checkout → delivered', 'delivered'], ['checkout → completed', 'completed']] as const) {
+  console.log(
+    `after-sales: ${requests.size} requests · ${[...settled].map(([how, n]) => `${how} ${n}`).join(' · ') || 'none'}`,
+  );
+  for (const [label, to] of [
+    ['checkout → paid', 'paid'],
+    ['checkout → pickup scheduled', 'scheduled'],
+    ['checkout → delivered', 'delivered'],
+    ['checkout → completed', 'completed'],
+  ] as const) {
     const xs = span(to);
-    if (xs.length) console.log(`${label.padEnd(28)} median ${median(xs).toFixed(2)} s, p95 ${pct(xs, 95).toFixed(2)} s real time (${((median(xs) * TIME_SCALE) / 3600).toFixed(1)} h county time), n=${xs.length}`);
+    if (xs.length)
+      console.log(
+        `${label.padEnd(28)} median ${median(xs).toFixed(2)} s, p95 ${pct(xs, 95).toFixed(2)} s real time (${((median(xs) * TIME_SCALE) / 3600).toFixed(1)} h county time), n=${xs.length}`,
+      );
   }
   console.log('\nseller balances (payouts):');
   for (const store of stores) {
     const b = await api('GET', `${platform.url('payouts')}/stores/${store.id}/balance`, ops);
-    console.log(`  ${store.name.padEnd(28)} pending ${formatYuan(b.pendingFen).padStart(10)}   available ${formatYuan(b.availableFen).padStart(10)}   paid out ${formatYuan(b.paidOutFen + b.inTransitFen).padStart(10)}`);
+    console.log(
+      `  ${store.name.padEnd(28)} pending ${formatYuan(b.pendingFen).padStart(10)}   available ${formatYuan(b.availableFen).padStart(10)}   paid out ${formatYuan(b.paidOutFen + b.inTransitFen).padStart(10)}`,
+    );
   }
   await payoutsAtTheEnd(platform.url('payouts'), stores);
-  await packingListOfTheLastVan(platform.url('fulfillment'), stores, new Date(anchor), new Date(anchor + (Date.now() - anchor) * TIME_SCALE));
+  await packingListOfTheLastVan(
+    platform.url('fulfillment'),
+    stores,
+    new Date(anchor),
+    new Date(anchor + (Date.now() - anchor) * TIME_SCALE),
+  );
   console.log('\nthe platform is running:');
-  for (const name of SERVICE_NAMES) console.log(`  ${name.padEnd(12)} ${platform.url(name)}   (OpenAPI at ${platform.url(name)}/docs)`);
+  for (const name of SERVICE_NAMES)
+    console.log(`  ${name.padEnd(12)} ${platform.url(name)}   (OpenAPI at ${platform.url(name)}/docs)`);
   console.log(`  ops console  ${platform.url('ops')}   (sign in with this token:)`);
   console.log(`  ${ops}`);
   if (EXIT) return 0;

@@ -18,9 +18,13 @@ async function main(): Promise<void> {
   const replicationFactor = Number(option('replication-factor', '1'));
   const acls = adminConnection().sasl !== undefined;
   await provisionNamespace(adminKafka('kafka-provision'), { namespace, partitions, replicationFactor, acls });
-  console.log(`kafka: topics ${namespaceTopics(namespace).join(', ')} (${partitions} partitions, replication ${replicationFactor})`);
+  console.log(
+    `kafka: topics ${namespaceTopics(namespace).join(', ')} (${partitions} partitions, replication ${replicationFactor})`,
+  );
   if (!acls) console.log('kafka: KAFKA_SASL_MECHANISM=none: no ACLs made (the broker has no authorizer)');
-  else for (const g of namespaceGrants(namespace)) console.log(`  allow User:${g.principal} ${g.operation} on ${g.resourceType} ${g.pattern} ${g.resourceName}`);
+  else
+    for (const g of namespaceGrants(namespace))
+      console.log(`  allow User:${g.principal} ${g.operation} on ${g.resourceType} ${g.pattern} ${g.resourceName}`);
 }
 
 main().catch((e) => {

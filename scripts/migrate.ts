@@ -27,7 +27,13 @@ async function migrate(name: keyof typeof SERVICES): Promise<void> {
   const { load, entities, migrations } = SERVICES[name];
   // migrations call no provider: the production guard against simulated ones is for the services
   const { DATABASE_URL } = load({ ...process.env, ALLOW_SIMULATED_PROVIDERS: 'true' });
-  const ds = new DataSource({ type: 'postgres', url: DATABASE_URL, entities, migrations, migrationsTransactionMode: 'each' });
+  const ds = new DataSource({
+    type: 'postgres',
+    url: DATABASE_URL,
+    entities,
+    migrations,
+    migrationsTransactionMode: 'each',
+  });
   await ds.initialize();
   const ran = await ds.runMigrations();
   await ds.destroy();

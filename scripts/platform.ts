@@ -26,7 +26,12 @@ export interface SupervisorPolicy {
   maxRestarts: number;
   windowMs: number;
 }
-export const DEFAULT_SUPERVISOR: SupervisorPolicy = { backoffMs: 250, maxBackoffMs: 5_000, maxRestarts: 5, windowMs: 60_000 };
+export const DEFAULT_SUPERVISOR: SupervisorPolicy = {
+  backoffMs: 250,
+  maxBackoffMs: 5_000,
+  maxRestarts: 5,
+  windowMs: 60_000,
+};
 
 export interface PlatformOptions {
   /** Repository root (where dist/ is). */
@@ -109,7 +114,9 @@ export class Platform extends EventEmitter {
 
   constructor(readonly options: PlatformOptions) {
     super();
-    this.policy = options.supervise ? { ...DEFAULT_SUPERVISOR, ...(options.supervise === true ? {} : options.supervise) } : null;
+    this.policy = options.supervise
+      ? { ...DEFAULT_SUPERVISOR, ...(options.supervise === true ? {} : options.supervise) }
+      : null;
     this.log = options.log ?? ((line) => process.stderr.write(`platform: ${line}\n`));
   }
 
@@ -148,7 +155,12 @@ export class Platform extends EventEmitter {
     // the namespace's topics and ACLs, made by the broker's super user before any service asks for
     // them (launchers always name a namespace; an un-namespaced platform is provisioned by scripts/kafka-provision)
     const env = { ...process.env, ...this.options.env };
-    if (this.options.env?.NAMESPACE) await provisionNamespace(adminKafka('platform-provision', env), { namespace: env.NAMESPACE!, partitions: Number(env.KAFKA_PARTITIONS ?? 12), acls: adminConnection(env).sasl !== undefined });
+    if (this.options.env?.NAMESPACE)
+      await provisionNamespace(adminKafka('platform-provision', env), {
+        namespace: env.NAMESPACE!,
+        partitions: Number(env.KAFKA_PARTITIONS ?? 12),
+        acls: adminConnection(env).sasl !== undefined,
+      });
     const results = await Promise.allSettled(names.map((name) => this.startOne(name)));
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
     if (failures.length) {
@@ -183,7 +195,15 @@ export class Platform extends EventEmitter {
     await this.waitHealthy(running);
     running.everHealthy = true;
     running.state = 'running';
-    this.event({ at: Date.now(), id, kind: 'started', message: `${id} healthy after ${seconds(Date.now() - running.startedAt)}` }, false);
+    this.event(
+      {
+        at: Date.now(),
+        id,
+        kind: 'started',
+        message: `${id} healthy after ${seconds(Date.now() - running.startedAt)}`,
+      },
+      false,
+    );
     return running;
   }
 
@@ -235,7 +255,8 @@ export class Platform extends EventEmitter {
   }
 
   private spawnChild(running: RunningProcess): void {
-    const entry = this.options.entryPoint?.(running.name) ?? join(this.options.root, 'dist/apps', running.name, 'src/main.js');
+    const entry =
+      this.options.entryPoint?.(running.name) ?? join(this.options.root, 'dist/apps', running.name, 'src/main.js');
     const log = createWriteStream(running.logFile, { flags: 'a' });
     const child = spawn(process.execPath, [entry], {
       env: { ...process.env, ...this.envFor(running.name, running.port) },
@@ -251,7 +272,12 @@ export class Platform extends EventEmitter {
   }
 
   /** A child ended. Asked for, or before it was ever healthy: recorded. Otherwise: restarted. */
-  private exited(running: RunningProcess, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private exited(
+    running: RunningProcess,
+    child: ChildProcess,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): void {
     if (running.child !== child) return;
     const at = Date.now();
     running.lastExit = { at, code, signal };
@@ -262,18 +288,39 @@ export class Platform extends EventEmitter {
     }
     if (!this.policy) {
       running.state = 'exited';
-      this.event({ at, id: running.id, kind: 'exited', signal, code, message: `${running.id} exited (${exitText(code, signal)}); not supervised, not restarted` });
+      this.event({
+        at,
+        id: running.id,
+        kind: 'exited',
+        signal,
+        code,
+        message: `${running.id} exited (${exitText(code, signal)}); not supervised, not restarted`,
+      });
       return;
     }
     const recent = running.restarts.filter((t) => at - t < this.policy!.windowMs);
     if (recent.length >= this.policy.maxRestarts) {
       running.state = 'crash-loop';
-      this.event({ at, id: running.id, kind: 'crash-loop', signal, code, message: `${running.id} exited (${exitText(code, signal)}) after ${recent.length} restarts within ${seconds(this.policy.windowMs)}: a crash loop, not restarted again; see ${running.logFile}` });
+      this.event({
+        at,
+        id: running.id,
+        kind: 'crash-loop',
+        signal,
+        code,
+        message: `${running.id} exited (${exitText(code, signal)}) after ${recent.length} restarts within ${seconds(this.policy.windowMs)}: a crash loop, not restarted again; see ${running.logFile}`,
+      });
       return;
     }
     running.state = 'restarting';
     const backoff = Math.min(this.policy.maxBackoffMs, this.policy.backoffMs * 2 ** recent.length);
-    this.event({ at, id: running.id, kind: 'exited', signal, code, message: `${running.id} exited (${exitText(code, signal)}); restarting in ${seconds(backoff)}` });
+    this.event({
+      at,
+      id: running.id,
+      kind: 'exited',
+      signal,
+      code,
+      message: `${running.id} exited (${exitText(code, signal)}); restarting in ${seconds(backoff)}`,
+    });
     running.restartTimer = setTimeout(() => void this.restart(running, at), backoff);
   }
 
@@ -287,7 +334,12 @@ export class Platform extends EventEmitter {
     } catch (e) {
       // exited while starting: its exit handler schedules the next try; hung: kill it, and so will it
       if (alive(child) && !running.stopRequested && !this.stopping) child.kill('SIGKILL');
-      this.event({ at: Date.now(), id: running.id, kind: 'restart-failed', message: `${running.id} restart failed: ${(e as Error).message}` });
+      this.event({
+        at: Date.now(),
+        id: running.id,
+        kind: 'restart-failed',
+        message: `${running.id} restart failed: ${(e as Error).message}`,
+      });
       return;
     }
     if (running.child !== child) return;
@@ -330,11 +382,17 @@ export class Platform extends EventEmitter {
     return killed ? 'killed' : 'stopped';
   }
 
-  private async waitHealthy(running: RunningProcess, timeoutMs = this.options.healthTimeoutMs ?? 60_000): Promise<void> {
+  private async waitHealthy(
+    running: RunningProcess,
+    timeoutMs = this.options.healthTimeoutMs ?? 60_000,
+  ): Promise<void> {
     const child = running.child;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (!alive(child)) throw new Error(`${running.id} exited with ${exitText(child.exitCode, child.signalCode)} while starting; see ${running.logFile}`);
+      if (!alive(child))
+        throw new Error(
+          `${running.id} exited with ${exitText(child.exitCode, child.signalCode)} while starting; see ${running.logFile}`,
+        );
       if (running.child !== child || running.stopRequested) throw new Error(`${running.id} stopped while starting`);
       try {
         const res = await fetch(`${running.url}/health`, { signal: AbortSignal.timeout(2000) });
@@ -370,11 +428,16 @@ export class Platform extends EventEmitter {
       startedAt: p.startedAt ? new Date(p.startedAt).toISOString() : null,
       restarts: p.restarts.length,
       lastRestartAt: p.restarts.length ? new Date(p.restarts[p.restarts.length - 1]).toISOString() : null,
-      lastExit: p.lastExit ? { at: new Date(p.lastExit.at).toISOString(), code: p.lastExit.code, signal: p.lastExit.signal } : null,
+      lastExit: p.lastExit
+        ? { at: new Date(p.lastExit.at).toISOString(), code: p.lastExit.code, signal: p.lastExit.signal }
+        : null,
     }));
     try {
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(`${file}.tmp`, JSON.stringify({ updatedAt: new Date().toISOString(), launcherPid: process.pid, processes }, null, 2));
+      writeFileSync(
+        `${file}.tmp`,
+        JSON.stringify({ updatedAt: new Date().toISOString(), launcherPid: process.pid, processes }, null, 2),
+      );
       renameSync(`${file}.tmp`, file);
     } catch {
       /* the console then says it has no status; the platform itself is unaffected */
@@ -419,16 +482,24 @@ export class Launcher {
 
   /** Stops the platform on the way out, and says which processes it stopped. */
   owns(platform: Platform): Platform {
-    this.onCleanup('the platform', () => platform.stop(), () => {
-      const killed = platform.killAll();
-      if (killed.length) this.say(`${this.name}: killed ${killed.join(', ')} (SIGKILL)`);
-    });
+    this.onCleanup(
+      'the platform',
+      () => platform.stop(),
+      () => {
+        const killed = platform.killAll();
+        if (killed.length) this.say(`${this.name}: killed ${killed.join(', ')} (SIGKILL)`);
+      },
+    );
     return platform;
   }
 
   /** Runs `main`; its number is the exit code; 'keep-running' waits for an interrupt (the demo). */
   run(main: () => Promise<number | void | 'keep-running'>): void {
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+      ['SIGHUP', 129],
+    ] as const) {
       process.on(signal, () => void this.end(code, `interrupted (${signal})`));
     }
     process.on('uncaughtException', (e) => void this.end(1, `failed: ${e.stack ?? e.message}`));
@@ -468,7 +539,14 @@ export class Launcher {
 export async function freePorts(count: number): Promise<number[]> {
   const { createServer } = await import('node:net');
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<import('node:net').Server>((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => resolve(s)); })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<import('node:net').Server>((resolve) => {
+          const s = createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));

@@ -43,7 +43,10 @@ interface Health {
 async function health(port: number): Promise<Health | undefined> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) });
-    const body = (await res.json().catch(() => ({}))) as { info?: { consumer?: { state?: string } }; details?: { consumer?: { state?: string } } };
+    const body = (await res.json().catch(() => ({}))) as {
+      info?: { consumer?: { state?: string } };
+      details?: { consumer?: { state?: string } };
+    };
     return { status: res.status, consumer: body.details?.consumer?.state ?? body.info?.consumer?.state };
   } catch {
     return undefined;
@@ -52,7 +55,9 @@ async function health(port: number): Promise<Health | undefined> {
 
 async function main(): Promise<void> {
   const namespace = `rt-${Date.now()}`;
-  const ports = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, await freePort()] as const))) as Record<Service, number>;
+  const ports = Object.fromEntries(
+    await Promise.all(SERVICES.map(async (s) => [s, await freePort()] as const)),
+  ) as Record<Service, number>;
   for (const s of SERVICES) {
     await sql(`DROP DATABASE IF EXISTS rt_${s} WITH (FORCE)`);
     await sql(`CREATE DATABASE rt_${s}`);
@@ -74,7 +79,10 @@ async function main(): Promise<void> {
   /** Spawns a service; resolves with seconds to the first 200 on /health and to `consuming`. */
   async function spawnTimed(s: Service): Promise<{ healthy: number; consuming?: number; stateAtFirst200?: string }> {
     const started = Date.now();
-    const child = spawn(process.execPath, [join(root, 'dist/apps', s, 'src/main.js')], { env: env(s), stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [join(root, 'dist/apps', s, 'src/main.js')], {
+      env: env(s),
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     children.set(s, child);
     let healthy: number | undefined;
     let stateAtFirst200: string | undefined;
@@ -97,7 +105,10 @@ async function main(): Promise<void> {
   /** A second instance of `s` on another port, once it consumes (its group then has two members). */
   async function spawnSecond(s: Service): Promise<{ child: ChildProcess; port: number }> {
     const port = await freePort();
-    const child = spawn(process.execPath, [join(root, 'dist/apps', s, 'src/main.js')], { env: { ...env(s), PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [join(root, 'dist/apps', s, 'src/main.js')], {
+      env: { ...env(s), PORT: String(port) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     const started = Date.now();
     while (Date.now() - started < 60_000) {
       if ((await health(port))?.consumer === 'consuming') return { child, port };
@@ -111,9 +122,12 @@ async function main(): Promise<void> {
   async function tookOver(port: number, since: number): Promise<number> {
     while (Date.now() - since < 60_000) {
       try {
-        const body = (await (await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) })).json()) as { details?: { consumer?: { state?: string; since?: string } } };
+        const body = (await (
+          await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) })
+        ).json()) as { details?: { consumer?: { state?: string; since?: string } } };
         const c = body.details?.consumer;
-        if (c?.state === 'consuming' && c.since && Date.parse(c.since) > since) return (Date.parse(c.since) - since) / 1000;
+        if (c?.state === 'consuming' && c.since && Date.parse(c.since) > since)
+          return (Date.parse(c.since) - since) / 1000;
       } catch {
         /* busy */
       }
@@ -122,10 +136,15 @@ async function main(): Promise<void> {
     throw new Error('no takeover within 60 s');
   }
 
-  async function stopTimed(s: Service, signal: NodeJS.Signals): Promise<{ seconds: number; code: number | null; signal: string | null }> {
+  async function stopTimed(
+    s: Service,
+    signal: NodeJS.Signals,
+  ): Promise<{ seconds: number; code: number | null; signal: string | null }> {
     const child = children.get(s)!;
     const started = Date.now();
-    const exited = new Promise<[number | null, string | null]>((r) => child.once('exit', (code, sig) => r([code, sig])));
+    const exited = new Promise<[number | null, string | null]>((r) =>
+      child.once('exit', (code, sig) => r([code, sig])),
+    );
     child.kill(signal);
     const [code, sig] = await exited;
     children.delete(s);
@@ -134,13 +153,18 @@ async function main(): Promise<void> {
 
   try {
     const cold = await Promise.all(SERVICES.map((s) => spawnTimed(s)));
-    for (const [i, s] of SERVICES.entries()) console.log(`cold start   ${s.padEnd(12)} /health 200 after ${cold[i].healthy.toFixed(2)} s (consumer ${cold[i].stateAtFirst200 ?? 'n/a'}), consuming after ${cold[i].consuming?.toFixed(2)} s`);
+    for (const [i, s] of SERVICES.entries())
+      console.log(
+        `cold start   ${s.padEnd(12)} /health 200 after ${cold[i].healthy.toFixed(2)} s (consumer ${cold[i].stateAtFirst200 ?? 'n/a'}), consuming after ${cold[i].consuming?.toFixed(2)} s`,
+      );
     for (let round = 1; round <= rounds; round++) {
       for (const s of SERVICES) {
         await new Promise((r) => setTimeout(r, 1500)); // let the group settle and heartbeat
         await stopTimed(s, 'SIGKILL');
         const t = await spawnTimed(s);
-        console.log(`kill -9 #${round}  ${s.padEnd(12)} /health 200 after ${t.healthy.toFixed(2)} s (consumer ${t.stateAtFirst200 ?? 'n/a'}), consuming after ${t.consuming?.toFixed(2)} s`);
+        console.log(
+          `kill -9 #${round}  ${s.padEnd(12)} /health 200 after ${t.healthy.toFixed(2)} s (consumer ${t.stateAtFirst200 ?? 'n/a'}), consuming after ${t.consuming?.toFixed(2)} s`,
+        );
       }
     }
     // two instances: how long after a kill -9 of one the other holds all the partitions
@@ -152,12 +176,16 @@ async function main(): Promise<void> {
       const takenOver = await tookOver(second.port, killedAt);
       second.child.kill('SIGTERM');
       await new Promise((r) => second.child.once('exit', r));
-      console.log(`takeover     ${s.padEnd(12)} the other instance consumes all partitions ${takenOver.toFixed(2)} s after the kill -9`);
+      console.log(
+        `takeover     ${s.padEnd(12)} the other instance consumes all partitions ${takenOver.toFixed(2)} s after the kill -9`,
+      );
       await spawnTimed(s);
     }
     for (const s of SERVICES) {
       const t = await stopTimed(s, 'SIGTERM');
-      console.log(`SIGTERM      ${s.padEnd(12)} exited after ${t.seconds.toFixed(2)} s (code ${t.code}${t.signal ? `, signal ${t.signal}` : ''})`);
+      console.log(
+        `SIGTERM      ${s.padEnd(12)} exited after ${t.seconds.toFixed(2)} s (code ${t.code}${t.signal ? `, signal ${t.signal}` : ''})`,
+      );
     }
   } finally {
     for (const child of children.values()) child.kill('SIGKILL');

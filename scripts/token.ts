@@ -10,4 +10,6 @@ if (!ROLES.includes(role as Role) || (role === 'seller' && !storeId)) {
 }
 const secret = process.env.JWT_SECRET ?? DEV_JWT_SECRET;
 const sub = subject ?? (role === 'seller' ? `seller-of-${storeId}` : `${role}-local`);
-process.stdout.write(`${new TokenService(secret).sign({ role: role as Role, sub, ...(role === 'seller' ? { storeId } : {}) }, '30d')}\n`);
+process.stdout.write(
+  `${new TokenService(secret).sign({ role: role as Role, sub, ...(role === 'seller' ? { storeId } : {}) }, '30d')}\n`,
+);

@@ -22,7 +22,8 @@ describe('services ride out a broker outage and stop within their bound', () => 
   const pids = new Map<ServiceName, number>();
   const child = (name: ServiceName) => platform.processes.get(name)!.child;
   const alive = (name: ServiceName) => child(name).exitCode === null && child(name).signalCode === null;
-  const logOf = (name: ServiceName) => readFileSync(platform.processes.get(name)?.logFile ?? join(logDir, `${name}.log`), 'utf8');
+  const logOf = (name: ServiceName) =>
+    readFileSync(platform.processes.get(name)?.logFile ?? join(logDir, `${name}.log`), 'utf8');
   const logDir = join(__dirname, '..', '..', '.run', 'test-logs', `broker-outage-${Date.now()}`);
 
   beforeAll(async () => {
@@ -65,7 +66,11 @@ describe('services ride out a broker outage and stop within their bound', () => 
 
   it('keeps every service running through a 20 s broker outage, and every order placed around it reaches scheduled', async () => {
     const store = await newStore(platform.url('catalog'));
-    const product = await newProduct(platform.url('catalog'), store.id, { category: 'ambient', name: 'Hongyan dried dates, 1 kg', stock: 10_000 });
+    const product = await newProduct(platform.url('catalog'), store.id, {
+      category: 'ambient',
+      name: 'Hongyan dried dates, 1 kg',
+      stock: 10_000,
+    });
     const buyer = tokenFor('buyer', undefined, 'buyer-outage');
     const placed: string[] = [];
     const refused: number[] = [];
@@ -74,7 +79,11 @@ describe('services ride out a broker outage and stop within their bound', () => 
       for (let i = 0; streaming; i++) {
         const res = await call('POST', `${platform.url('orders')}/checkouts`, {
           token: buyer,
-          body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() },
+          body: {
+            lines: [{ productId: product.id, quantity: 1 }],
+            paymentToken: 'tok_ok',
+            shippingAddress: demoAddress(),
+          },
           headers: { 'Idempotency-Key': `outage-${i}` },
         }).catch(() => undefined);
         if (res?.status === 201) placed.push(...res.body.orders.map((o: { id: string }) => o.id));
@@ -95,12 +104,18 @@ describe('services ride out a broker outage and stop within their bound', () => 
     streaming = false;
     await stream;
 
-    const status = async (id: string) => (await call('GET', `${platform.url('orders')}/orders/${id}`, { token: buyer })).body.status as string;
+    const status = async (id: string) =>
+      (await call('GET', `${platform.url('orders')}/orders/${id}`, { token: buyer })).body.status as string;
     let statuses: string[] = [];
-    await waitFor(async () => {
-      statuses = await Promise.all(placed.map(status));
-      return statuses.every((s) => s === 'scheduled');
-    }, 'every order scheduled', 60_000, 1000).catch(() => undefined);
+    await waitFor(
+      async () => {
+        statuses = await Promise.all(placed.map(status));
+        return statuses.every((s) => s === 'scheduled');
+      },
+      'every order scheduled',
+      60_000,
+      1000,
+    ).catch(() => undefined);
     const drainedAfter = Date.now() - downAt - outage;
     console.log(
       `broker away ${(outage / 1000).toFixed(1)} s; ${placed.length} orders placed (${beforeOutage} before, ${duringOutage} while it was away), ` +
@@ -113,15 +128,24 @@ describe('services ride out a broker outage and stop within their bound', () => 
     for (const name of SERVICE_NAMES) {
       expect({ name, alive: alive(name), pid: child(name).pid }).toEqual({ name, alive: true, pid: pids.get(name) });
       const log = logOf(name);
-      expect({ name, fatal: log.split('\n').filter((l) => l.includes('"level":"fatal"')) }).toEqual({ name, fatal: [] });
+      expect({ name, fatal: log.split('\n').filter((l) => l.includes('"level":"fatal"')) }).toEqual({
+        name,
+        fatal: [],
+      });
       // what heals is a warning, not an error
-      const errors = log.split('\n').filter((l) => l.includes('"level":"error"') && /kafkajs|consumer|outbox-relay/.test(l));
+      const errors = log
+        .split('\n')
+        .filter((l) => l.includes('"level":"error"') && /kafkajs|consumer|outbox-relay/.test(l));
       expect({ name, errors }).toEqual({ name, errors: [] });
     }
     // the consumers say they consume again
     for (const name of ['catalog', 'orders', 'fulfillment', 'payouts'] as const) {
       const health = await call('GET', `${platform.url(name)}/health`);
-      expect({ name, status: health.status, consumer: health.body.details?.consumer?.state }).toEqual({ name, status: 200, consumer: 'consuming' });
+      expect({ name, status: health.status, consumer: health.body.details?.consumer?.state }).toEqual({
+        name,
+        status: 200,
+        consumer: 'consuming',
+      });
     }
   }, 100_000);
 
@@ -136,7 +160,9 @@ describe('services ride out a broker outage and stop within their bound', () => 
 
   it('stops a service promptly with exit code 0 on SIGTERM while its broker is up', async () => {
     const results = [await terminate('payouts'), await terminate('catalog')];
-    console.log(`SIGTERM with the broker up: ${results.map((r) => `${r.name} exited ${r.code} after ${r.ms} ms`).join(', ')}`);
+    console.log(
+      `SIGTERM with the broker up: ${results.map((r) => `${r.name} exited ${r.code} after ${r.ms} ms`).join(', ')}`,
+    );
     for (const r of results) expect(r).toMatchObject({ code: 0 });
     expect(logOf('payouts')).toMatch(/"msg":"payouts stopped"/);
   }, 30_000);
@@ -145,9 +171,12 @@ describe('services ride out a broker outage and stop within their bound', () => 
     await broker.down();
     await sleep(2000); // the services notice: fetches and heartbeats fail, clients start retrying
     const results = await Promise.all([terminate('orders'), terminate('fulfillment')]);
-    console.log(`SIGTERM with the broker gone: ${results.map((r) => `${r.name} exited ${r.code} after ${r.ms} ms`).join(', ')}`);
+    console.log(
+      `SIGTERM with the broker gone: ${results.map((r) => `${r.name} exited ${r.code} after ${r.ms} ms`).join(', ')}`,
+    );
     for (const r of results) expect(r.ms).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 1000);
     // each says how it ended: cleanly, or which step it left behind
-    for (const name of ['orders', 'fulfillment'] as const) expect(logOf(name)).toMatch(new RegExp(`"msg":"${name} (stopped|did not stop)`));
+    for (const name of ['orders', 'fulfillment'] as const)
+      expect(logOf(name)).toMatch(new RegExp(`"msg":"${name} (stopped|did not stop)`));
   }, 30_000);
 });

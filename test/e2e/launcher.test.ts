@@ -6,7 +6,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts, Platform, PlatformEvent, PlatformOptions, SERVICE_NAMES, ServiceName } from '../../scripts/platform';
+import {
+  freePorts,
+  Platform,
+  PlatformEvent,
+  PlatformOptions,
+  SERVICE_NAMES,
+  ServiceName,
+} from '../../scripts/platform';
 
 const root = join(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'cc-launcher-'));
@@ -36,7 +43,10 @@ async function fakePlatform(modes: Partial<Record<ServiceName, string>> = {}, ex
   const platform = new Platform({
     root,
     ports: Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, ports[i]])) as Record<ServiceName, number>,
-    databaseUrls: Object.fromEntries(SERVICE_NAMES.map((s) => [s, 'postgres://unused/x'])) as Record<ServiceName, string>,
+    databaseUrls: Object.fromEntries(SERVICE_NAMES.map((s) => [s, 'postgres://unused/x'])) as Record<
+      ServiceName,
+      string
+    >,
     serviceEnv: Object.fromEntries(Object.entries(modes).map(([s, m]) => [s, { FAKE_MODE: m }])),
     logDir: join(dir, 'logs'),
     entryPoint: () => fake,
@@ -46,14 +56,20 @@ async function fakePlatform(modes: Partial<Record<ServiceName, string>> = {}, ex
   });
   return { platform, lines, spare: ports[4] };
 }
-const nextEvent = (platform: Platform, kind: PlatformEvent['kind']) => new Promise<PlatformEvent>((resolve) => platform.on('event', (e: PlatformEvent) => e.kind === kind && resolve(e)));
+const nextEvent = (platform: Platform, kind: PlatformEvent['kind']) =>
+  new Promise<PlatformEvent>((resolve) => platform.on('event', (e: PlatformEvent) => e.kind === kind && resolve(e)));
 
 describe('the local launcher (scripts/platform.ts)', () => {
   it('stops the services already up when one fails to start, and says which', async () => {
     const { platform, lines } = await fakePlatform({ payouts: 'fail-start' });
     const started: number[] = [];
-    platform.on('event', (e: PlatformEvent) => e.kind === 'started' && started.push(platform.processes.get(e.id)?.child.pid ?? 0));
-    await expect(platform.start()).rejects.toThrow(/payouts exited with code 1 while starting.*stopped (catalog|orders|fulfillment)/);
+    platform.on(
+      'event',
+      (e: PlatformEvent) => e.kind === 'started' && started.push(platform.processes.get(e.id)?.child.pid ?? 0),
+    );
+    await expect(platform.start()).rejects.toThrow(
+      /payouts exited with code 1 while starting.*stopped (catalog|orders|fulfillment)/,
+    );
     expect(platform.processes.size).toBe(0);
     for (const pid of started) expect(alive(pid)).toBe(false);
     expect(lines.join('\n')).toMatch(/stopped .*catalog/);
@@ -77,7 +93,12 @@ describe('the local launcher (scripts/platform.ts)', () => {
       expect(after).not.toBe(before);
       expect((await fetch(`${platform.url('orders')}/health`)).status).toBe(200);
       const status = JSON.parse(readFileSync(statusFile, 'utf8'));
-      expect(status.processes.find((p: { id: string }) => p.id === 'orders')).toMatchObject({ state: 'running', restarts: 1, pid: after, lastExit: { signal: 'SIGKILL' } });
+      expect(status.processes.find((p: { id: string }) => p.id === 'orders')).toMatchObject({
+        state: 'running',
+        restarts: 1,
+        pid: after,
+        lastExit: { signal: 'SIGKILL' },
+      });
       expect(alive(platform.processes.get('orders-2')!.child.pid!)).toBe(true);
     } finally {
       await platform.stop();
@@ -128,7 +149,8 @@ describe('the local launcher (scripts/platform.ts)', () => {
     child.stderr.on('data', (d) => (out += d));
     const code = new Promise<number | null>((resolve) => child.on('exit', resolve));
     // loading the built platform (and its Kafka client) takes a few seconds on a busy machine
-    for (let i = 0; i < 300 && !/PIDS/.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && !/PIDS/.test(out) && child.exitCode === null; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const listed = /PIDS ([\d ]+)/.exec(out);
     if (!listed) throw new Error(`the launcher did not start its services: ${out}`);
     const pids = listed[1].trim().split(' ').map(Number);

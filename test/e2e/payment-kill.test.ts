@@ -55,46 +55,94 @@ describe('orders killed between reservation and capture', () => {
     const orders = platform.url('orders');
     const ops = tokenFor('ops');
     const buyer = tokenFor('buyer', undefined, 'buyer-e2e-kill');
-    const store = (await call('POST', `${catalog}/stores`, { token: ops, body: { name: 'Hillside Honey', township: 'louguan' } })).body;
+    const store = (
+      await call('POST', `${catalog}/stores`, { token: ops, body: { name: 'Hillside Honey', township: 'louguan' } })
+    ).body;
     const seller = tokenFor('seller', store.id);
-    const newProduct = async (name: string) => (await call('POST', `${catalog}/stores/${store.id}/products`, { token: seller, body: { name, category: 'ambient', priceFen: 4200, stock: 5 } })).body;
+    const newProduct = async (name: string) =>
+      (
+        await call('POST', `${catalog}/stores/${store.id}/products`, {
+          token: seller,
+          body: { name, category: 'ambient', priceFen: 4200, stock: 5 },
+        })
+      ).body;
     const [honey, dates] = [await newProduct('Acacia honey, 1 kg'), await newProduct('Dried dates, 500 g')];
     const checkout = async (productId: string, paymentToken: string) => {
-      const res = await call('POST', `${orders}/checkouts`, { token: buyer, body: { lines: [{ productId, quantity: 2 }], paymentToken, shippingAddress: demoAddress() } });
+      const res = await call('POST', `${orders}/checkouts`, {
+        token: buyer,
+        body: { lines: [{ productId, quantity: 2 }], paymentToken, shippingAddress: demoAddress() },
+      });
       expect(res.status).toBe(201);
       return res.body.orders[0].id as string;
     };
     const slow = await checkout(honey.id, 'tok_slow'); // captured at once, answered after 6 s
     const never = await checkout(dates.id, 'tok_timeout'); // the provider never takes it
-    const statusOf = async (id: string) => (await ordersDb.query(`SELECT status FROM orders WHERE id = $1`, [id])).rows[0]?.status;
-    const atProvider = async (id: string) => (await ordersDb.query(`SELECT outcome FROM simulated_provider_captures WHERE idempotency_key = $1`, [`capture.${id}`])).rows;
+    const statusOf = async (id: string) =>
+      (await ordersDb.query(`SELECT status FROM orders WHERE id = $1`, [id])).rows[0]?.status;
+    const atProvider = async (id: string) =>
+      (
+        await ordersDb.query(`SELECT outcome FROM simulated_provider_captures WHERE idempotency_key = $1`, [
+          `capture.${id}`,
+        ])
+      ).rows;
 
     // both stock held, the slow capture taken at the provider but not yet answered: kill orders now
-    await waitFor(async () => (await atProvider(slow)).length === 1 && (await statusOf(never)) === 'awaiting_payment', 'capture in flight', 20_000, 50);
+    await waitFor(
+      async () => (await atProvider(slow)).length === 1 && (await statusOf(never)) === 'awaiting_payment',
+      'capture in flight',
+      20_000,
+      50,
+    );
     await platform.stopOne('orders', true);
     expect(await statusOf(slow)).toBe('awaiting_payment');
     await platform.startOne('orders');
 
     const orderNow = async (id: string) => (await call('GET', `${orders}/orders/${id}`, { token: buyer })).body;
-    const paid = await waitFor(async () => {
-      const o = await orderNow(slow);
-      return o.status === 'scheduled' && o;
-    }, 'the slow-answered order paid and scheduled', 30_000, 200);
-    expect(paid.history.map((h: { to: string }) => h.to)).toEqual(['pending_stock', 'awaiting_payment', 'paid', 'scheduled']);
+    const paid = await waitFor(
+      async () => {
+        const o = await orderNow(slow);
+        return o.status === 'scheduled' && o;
+      },
+      'the slow-answered order paid and scheduled',
+      30_000,
+      200,
+    );
+    expect(paid.history.map((h: { to: string }) => h.to)).toEqual([
+      'pending_stock',
+      'awaiting_payment',
+      'paid',
+      'scheduled',
+    ]);
     // paid by the timeout asking the provider (the killed capture job comes back only after
     // BullMQ's 30 s stall detection, and then finds the order paid)
     expect(paid.history[2]).toMatchObject({ action: 'payment-captured', causedBy: 'payment-timeout' });
-    const captures = (await ordersDb.query(`SELECT status FROM payments WHERE order_id = $1 AND kind = 'capture'`, [slow])).rows;
+    const captures = (
+      await ordersDb.query(`SELECT status FROM payments WHERE order_id = $1 AND kind = 'capture'`, [slow])
+    ).rows;
     expect(captures).toEqual([{ status: 'succeeded' }]);
     expect(await atProvider(slow)).toEqual([{ outcome: 'captured' }]);
 
-    const cancelled = await waitFor(async () => {
-      const o = await orderNow(never);
-      return o.status === 'cancelled' && o;
-    }, 'the never-captured order cancelled', 20_000, 200);
+    const cancelled = await waitFor(
+      async () => {
+        const o = await orderNow(never);
+        return o.status === 'cancelled' && o;
+      },
+      'the never-captured order cancelled',
+      20_000,
+      200,
+    );
     expect(cancelled.history.at(-1)).toMatchObject({ action: 'payment-timeout' });
     expect(await atProvider(never)).toEqual([]);
-    await waitFor(async () => (await call('GET', `${catalog}/products/${dates.id}`)).body.stock.available === 5, 'stock released', 20_000, 200);
-    expect((await call('GET', `${catalog}/products/${honey.id}`)).body.stock).toEqual({ onHand: 3, reserved: 0, available: 3 });
+    await waitFor(
+      async () => (await call('GET', `${catalog}/products/${dates.id}`)).body.stock.available === 5,
+      'stock released',
+      20_000,
+      200,
+    );
+    expect((await call('GET', `${catalog}/products/${honey.id}`)).body.stock).toEqual({
+      onHand: 3,
+      reserved: 0,
+      available: 3,
+    });
   }, 90_000);
 });

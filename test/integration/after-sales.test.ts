@@ -18,7 +18,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('after-sales requests before confirmation', () => {
   const namespace = newNamespace();
-  const clock = { TIME_SCALE: String(SCALE), CLOCK_ANCHOR: String(Date.now()), RESERVATION_TTL_MINUTES: '1440', PAYMENT_CALL_TIMEOUT_MS: '2000' };
+  const clock = {
+    TIME_SCALE: String(SCALE),
+    CLOCK_ANCHOR: String(Date.now()),
+    RESERVATION_TTL_MINUTES: '1440',
+    PAYMENT_CALL_TIMEOUT_MS: '2000',
+  };
   let catalog: RunningService;
   let orders: RunningService;
   let payouts: RunningService;
@@ -26,7 +31,10 @@ describe('after-sales requests before confirmation', () => {
   const buyer = tokenFor('buyer', undefined, buyerId);
 
   beforeAll(async () => {
-    [catalog, payouts] = await Promise.all([startService('catalog', { namespace, env: clock }), startService('payouts', { namespace })]);
+    [catalog, payouts] = await Promise.all([
+      startService('catalog', { namespace, env: clock }),
+      startService('payouts', { namespace }),
+    ]);
     orders = await startService('orders', {
       namespace,
       env: {
@@ -46,13 +54,30 @@ describe('after-sales requests before confirmation', () => {
     await catalog?.close();
   });
 
-  const orderOf = async (id: string, token = buyer) => (await call('GET', `${orders.url}/orders/${id}`, { token })).body;
-  const statusBecomes = (id: string, status: string, timeoutMs = 20_000) => waitFor(async () => { const o = await orderOf(id); return o.status === status && o; }, `order ${id} to become ${status}`, timeoutMs, 200);
-  const open = (orderId: string, body: object, token = buyer) => call('POST', `${orders.url}/orders/${orderId}/after-sales`, { token, body });
-  const decide = (requestId: string, decision: string, token: string, body?: object) => call('POST', `${orders.url}/after-sales/${requestId}/${decision}`, { token, body });
-  const balanceOf = async (storeId: string) => (await call('GET', `${payouts.url}/stores/${storeId}/balance`, { token: tokenFor('seller', storeId) })).body;
+  const orderOf = async (id: string, token = buyer) =>
+    (await call('GET', `${orders.url}/orders/${id}`, { token })).body;
+  const statusBecomes = (id: string, status: string, timeoutMs = 20_000) =>
+    waitFor(
+      async () => {
+        const o = await orderOf(id);
+        return o.status === status && o;
+      },
+      `order ${id} to become ${status}`,
+      timeoutMs,
+      200,
+    );
+  const open = (orderId: string, body: object, token = buyer) =>
+    call('POST', `${orders.url}/orders/${orderId}/after-sales`, { token, body });
+  const decide = (requestId: string, decision: string, token: string, body?: object) =>
+    call('POST', `${orders.url}/after-sales/${requestId}/${decision}`, { token, body });
+  const balanceOf = async (storeId: string) =>
+    (await call('GET', `${payouts.url}/stores/${storeId}/balance`, { token: tokenFor('seller', storeId) })).body;
   const refundEvents = async (orderId: string, count: number) => {
-    const mine = (ms: KafkaMessage[]) => ms.filter((m) => m.key?.toString() === orderId).map((m) => JSON.parse(m.value!.toString())).filter((e) => e.type === 'orders.order-refunded');
+    const mine = (ms: KafkaMessage[]) =>
+      ms
+        .filter((m) => m.key?.toString() === orderId)
+        .map((m) => JSON.parse(m.value!.toString()))
+        .filter((e) => e.type === 'orders.order-refunded');
     return mine(await readTopic(`${namespace}.orders.events`, (ms) => mine(ms).length >= count));
   };
 
@@ -60,25 +85,59 @@ describe('after-sales requests before confirmation', () => {
   async function deliveredOrder(category: 'fresh' | 'ambient', priceFen = 5000) {
     const store = await newStore(catalog.url);
     const product = await newProduct(catalog.url, store.id, { category, priceFen, stock: 5 });
-    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } });
+    const res = await call('POST', `${orders.url}/checkouts`, {
+      token: buyer,
+      body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() },
+    });
     expect(res.status).toBe(201);
     const orderId: string = res.body.orders[0].id;
     await statusBecomes(orderId, 'paid');
     const shipmentId = randomUUID();
     const now = new Date().toISOString();
     await publish(`${namespace}.fulfillment.events`, [
-      { key: orderId, value: envelope('fulfillment.shipment-scheduled', { shipmentId, orderId, storeId: store.id, township: 'louguan', slotStartsAt: now, deadlineAt: now }) },
-      { key: orderId, value: envelope('fulfillment.shipment-picked-up', { shipmentId, orderId, storeId: store.id, courierRef: 'c-1', pickedUpAt: now }) },
-      { key: orderId, value: envelope('fulfillment.shipment-delivered', { shipmentId, orderId, storeId: store.id, deliveredAt: now }) },
+      {
+        key: orderId,
+        value: envelope('fulfillment.shipment-scheduled', {
+          shipmentId,
+          orderId,
+          storeId: store.id,
+          township: 'louguan',
+          slotStartsAt: now,
+          deadlineAt: now,
+        }),
+      },
+      {
+        key: orderId,
+        value: envelope('fulfillment.shipment-picked-up', {
+          shipmentId,
+          orderId,
+          storeId: store.id,
+          courierRef: 'c-1',
+          pickedUpAt: now,
+        }),
+      },
+      {
+        key: orderId,
+        value: envelope('fulfillment.shipment-delivered', { shipmentId, orderId, storeId: store.id, deliveredAt: now }),
+      },
     ]);
     const delivered = await statusBecomes(orderId, 'delivered');
     await waitFor(async () => (await balanceOf(store.id)).pendingFen > 0, 'the seller’s share pending');
-    return { orderId, storeId: store.id, seller: tokenFor('seller', store.id), dueAt: new Date(delivered.autoConfirmation.dueAt) };
+    return {
+      orderId,
+      storeId: store.id,
+      seller: tokenFor('seller', store.id),
+      dueAt: new Date(delivered.autoConfirmation.dueAt),
+    };
   }
 
   it('accepts a refund-only request: part of the money back at once, the seller’s pending share reduced, then the order confirms itself', async () => {
     const { orderId, storeId, seller } = await deliveredOrder('fresh', 5000);
-    const opened = await open(orderId, { kind: 'refund-only', amountFen: 1200, reason: 'four of the twelve peaches arrived bruised' });
+    const opened = await open(orderId, {
+      kind: 'refund-only',
+      amountFen: 1200,
+      reason: 'four of the twelve peaches arrived bruised',
+    });
     expect(opened.status).toBe(201);
     expect(opened.body).toMatchObject({ orderId, storeId, kind: 'refund-only', amountFen: 1200, status: 'open' });
     expect((await orderOf(orderId)).autoConfirmation.pausedAt).not.toBeNull();
@@ -92,7 +151,16 @@ describe('after-sales requests before confirmation', () => {
     const order = await orderOf(orderId);
     expect(order).toMatchObject({ status: 'delivered', refundedFen: 1200 });
     expect(order.autoConfirmation.pausedAt).toBeNull();
-    expect(order.afterSales[0].history.map((h: { from: string | null; to: string; causedBy: string }) => [h.from, h.to, h.causedBy.split(':')[0]])).toEqual([[null, 'open', 'buyer'], ['open', 'refunded', 'seller']]);
+    expect(
+      order.afterSales[0].history.map((h: { from: string | null; to: string; causedBy: string }) => [
+        h.from,
+        h.to,
+        h.causedBy.split(':')[0],
+      ]),
+    ).toEqual([
+      [null, 'open', 'buyer'],
+      ['open', 'refunded', 'seller'],
+    ]);
     // a second click changes nothing
     expect((await decide(opened.body.id, 'accept', seller)).status).toBe(409);
     const [refunded] = await refundEvents(orderId, 1);
@@ -116,8 +184,14 @@ describe('after-sales requests before confirmation', () => {
     expect((await call('POST', `${orders.url}/orders/${orderId}/confirm-receipt`, { token: buyer })).status).toBe(409);
 
     expect((await decide(opened.body.id, 'reject', seller)).status).toBe(400); // a rejection needs a reason
-    const rejected = await decide(opened.body.id, 'reject', seller, { reason: 'the photos show the box was opened after delivery' });
-    expect(rejected.body).toMatchObject({ status: 'rejected', decisionReason: 'the photos show the box was opened after delivery', refundedFen: null });
+    const rejected = await decide(opened.body.id, 'reject', seller, {
+      reason: 'the photos show the box was opened after delivery',
+    });
+    expect(rejected.body).toMatchObject({
+      status: 'rejected',
+      decisionReason: 'the photos show the box was opened after delivery',
+      refundedFen: null,
+    });
     const resumed = (await orderOf(orderId)).autoConfirmation;
     const rejectedAt = new Date((await orderOf(orderId)).afterSales[0].history.at(-1).at);
     expect(resumed.pausedAt).toBeNull();
@@ -130,25 +204,44 @@ describe('after-sales requests before confirmation', () => {
 
   it('accepts a request the store does not answer in time, as the big marketplaces do', async () => {
     const { orderId } = await deliveredOrder('ambient', 3000);
-    const opened = await open(orderId, { kind: 'refund-only', amountFen: 3000, reason: 'the jar of honey arrived broken' });
-    expect(new Date(opened.body.respondBy).getTime() - new Date(opened.body.createdAt).getTime()).toBe(RESPONSE_HOURS * 3_600_000);
+    const opened = await open(orderId, {
+      kind: 'refund-only',
+      amountFen: 3000,
+      reason: 'the jar of honey arrived broken',
+    });
+    expect(new Date(opened.body.respondBy).getTime() - new Date(opened.body.createdAt).getTime()).toBe(
+      RESPONSE_HOURS * 3_600_000,
+    );
     const refunded = await statusBecomes(orderId, 'refunded', 30_000);
     expect(refunded.refundedFen).toBe(3000);
-    expect(refunded.afterSales[0]).toMatchObject({ status: 'refunded', decisionReason: `the store did not answer within ${RESPONSE_HOURS} hours` });
+    expect(refunded.afterSales[0]).toMatchObject({
+      status: 'refunded',
+      decisionReason: `the store did not answer within ${RESPONSE_HOURS} hours`,
+    });
     expect(['after-sales-timeout', 'after-sales-sweep']).toContain(refunded.afterSales[0].history.at(-1).causedBy);
-    expect(refunded.history.at(-1)).toMatchObject({ from: 'delivered', to: 'refunded', action: 'after-sales-refund-full' });
+    expect(refunded.history.at(-1)).toMatchObject({
+      from: 'delivered',
+      to: 'refunded',
+      action: 'after-sales-refund-full',
+    });
     const [event] = await refundEvents(orderId, 1);
     expect(event.data).toMatchObject({ amountFen: 3000, full: true });
   });
 
   it('gives the money of a return-and-refund back only when the returned parcel arrives', async () => {
     const { orderId, storeId, seller } = await deliveredOrder('ambient', 8000);
-    const opened = await open(orderId, { kind: 'return-and-refund', amountFen: 8000, reason: 'the embroidery is not the pattern I ordered' });
+    const opened = await open(orderId, {
+      kind: 'return-and-refund',
+      amountFen: 8000,
+      reason: 'the embroidery is not the pattern I ordered',
+    });
     const accepted = await decide(opened.body.id, 'accept', seller);
     expect(accepted.body).toMatchObject({ status: 'awaiting-return', refundId: null });
     expect(await orderOf(orderId)).toMatchObject({ status: 'delivered', refundedFen: 0 });
     // waiting for the parcel is still in progress: no second request, no confirmation
-    expect((await open(orderId, { kind: 'refund-only', amountFen: 100, reason: 'and another thing' })).status).toBe(409);
+    expect((await open(orderId, { kind: 'refund-only', amountFen: 100, reason: 'and another thing' })).status).toBe(
+      409,
+    );
     expect((await call('POST', `${orders.url}/orders/${orderId}/confirm-receipt`, { token: buyer })).status).toBe(409);
 
     const back = await decide(opened.body.id, 'return-received', opsToken());
@@ -156,8 +249,14 @@ describe('after-sales requests before confirmation', () => {
     expect(await orderOf(orderId)).toMatchObject({ status: 'refunded', refundedFen: 8000 });
     // ambient: 8 % commission; the whole pending share goes back
     await waitFor(async () => (await balanceOf(storeId)).pendingFen === 0, 'the pending share reversed');
-    const kinds: { kind: string; n: number }[] = await payouts.dataSource.query(`SELECT kind, count(*)::int AS n FROM ledger_transactions WHERE order_id = $1 GROUP BY kind ORDER BY kind`, [orderId]);
-    expect(kinds).toEqual([{ kind: 'order-paid', n: 1 }, { kind: 'order-refunded', n: 1 }]);
+    const kinds: { kind: string; n: number }[] = await payouts.dataSource.query(
+      `SELECT kind, count(*)::int AS n FROM ledger_transactions WHERE order_id = $1 GROUP BY kind ORDER BY kind`,
+      [orderId],
+    );
+    expect(kinds).toEqual([
+      { kind: 'order-paid', n: 1 },
+      { kind: 'order-refunded', n: 1 },
+    ]);
   });
 
   it('refuses what is not allowed: too much, a second request, another store’s seller, another buyer, an order not delivered', async () => {
@@ -167,7 +266,15 @@ describe('after-sales requests before confirmation', () => {
     expect(tooMuch.body).toMatchObject({ refundableFen: 2000 });
     expect((await open(orderId, { kind: 'exchange', amountFen: 100, reason: 'x' })).status).toBe(400);
     expect((await open(orderId, { kind: 'refund-only', amountFen: 0, reason: 'x' })).status).toBe(400);
-    expect((await open(orderId, { kind: 'refund-only', amountFen: 100, reason: 'x' }, tokenFor('buyer', undefined, 'someone-else'))).status).toBe(404);
+    expect(
+      (
+        await open(
+          orderId,
+          { kind: 'refund-only', amountFen: 100, reason: 'x' },
+          tokenFor('buyer', undefined, 'someone-else'),
+        )
+      ).status,
+    ).toBe(404);
     const first = await open(orderId, { kind: 'refund-only', amountFen: 100, reason: 'a torn label' });
     expect(first.status).toBe(201);
     const second = await open(orderId, { kind: 'refund-only', amountFen: 100, reason: 'a torn label, again' });
@@ -175,12 +282,23 @@ describe('after-sales requests before confirmation', () => {
     expect(second.body.requestId).toBe(first.body.id);
     expect((await decide(first.body.id, 'accept', tokenFor('seller', randomUUID()))).status).toBe(403);
     expect((await decide(first.body.id, 'accept', buyer)).status).toBe(403);
-    expect((await call('GET', `${orders.url}/after-sales?storeId=${randomUUID()}`, { token: seller })).status).toBe(403);
+    expect((await call('GET', `${orders.url}/after-sales?storeId=${randomUUID()}`, { token: seller })).status).toBe(
+      403,
+    );
     expect((await decide(first.body.id, 'return-received', seller)).status).toBe(409); // not a return
 
     const store = await newStore(catalog.url);
     const product = await newProduct(catalog.url, store.id, { stock: 2 });
-    const paid = (await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } })).body.orders[0].id;
+    const paid = (
+      await call('POST', `${orders.url}/checkouts`, {
+        token: buyer,
+        body: {
+          lines: [{ productId: product.id, quantity: 1 }],
+          paymentToken: 'tok_ok',
+          shippingAddress: demoAddress(),
+        },
+      })
+    ).body.orders[0].id;
     await statusBecomes(paid, 'paid');
     expect((await open(paid, { kind: 'refund-only', amountFen: 100, reason: 'not here yet' })).status).toBe(409);
   });

@@ -13,7 +13,8 @@ import { newProduct, newStore } from '../support/factories';
 import { AutoConfirmationService } from '../../apps/orders/src/domain/auto-confirmation.service';
 import { AUTO_CONFIRM_QUEUE, OrdersJobs } from '../../apps/orders/src/jobs/catalogue';
 
-const autoConfirmJobId = (orderId: string, due: Date) => OrdersJobs.autoConfirm.id({ orderId, dueAt: due.toISOString() });
+const autoConfirmJobId = (orderId: string, due: Date) =>
+  OrdersJobs.autoConfirm.id({ orderId, dueAt: due.toISOString() });
 
 const SCALE = 3600;
 const DAY = 86_400_000;
@@ -25,7 +26,12 @@ const realMsUntil = (anchor: number, at: Date) => Math.max(0, (at.getTime() - an
 describe('auto-confirmation of delivered orders', () => {
   const namespace = newNamespace();
   const anchor = Date.now();
-  const clock = { TIME_SCALE: String(SCALE), CLOCK_ANCHOR: String(anchor), RESERVATION_TTL_MINUTES: '1440', PAYMENT_CALL_TIMEOUT_MS: '2000' };
+  const clock = {
+    TIME_SCALE: String(SCALE),
+    CLOCK_ANCHOR: String(anchor),
+    RESERVATION_TTL_MINUTES: '1440',
+    PAYMENT_CALL_TIMEOUT_MS: '2000',
+  };
   let catalog: RunningService;
   let orders: RunningService;
   let payouts: RunningService;
@@ -33,7 +39,10 @@ describe('auto-confirmation of delivered orders', () => {
   const buyer = tokenFor('buyer', undefined, buyerId);
 
   beforeAll(async () => {
-    [catalog, payouts] = await Promise.all([startService('catalog', { namespace, env: clock }), startService('payouts', { namespace })]);
+    [catalog, payouts] = await Promise.all([
+      startService('catalog', { namespace, env: clock }),
+      startService('payouts', { namespace }),
+    ]);
     orders = await startService('orders', {
       namespace,
       env: {
@@ -52,27 +61,73 @@ describe('auto-confirmation of delivered orders', () => {
     await catalog?.close();
   });
 
-  const orderOf = async (id: string, token = buyer) => (await call('GET', `${orders.url}/orders/${id}`, { token })).body;
-  const statusBecomes = (id: string, status: string, timeoutMs = 20_000) => waitFor(async () => { const o = await orderOf(id); return o.status === status && o; }, `order ${id} to become ${status}`, timeoutMs);
-  const extend = (id: string, token = buyer) => call('POST', `${orders.url}/orders/${id}/extend-confirmation`, { token });
+  const orderOf = async (id: string, token = buyer) =>
+    (await call('GET', `${orders.url}/orders/${id}`, { token })).body;
+  const statusBecomes = (id: string, status: string, timeoutMs = 20_000) =>
+    waitFor(
+      async () => {
+        const o = await orderOf(id);
+        return o.status === status && o;
+      },
+      `order ${id} to become ${status}`,
+      timeoutMs,
+    );
+  const extend = (id: string, token = buyer) =>
+    call('POST', `${orders.url}/orders/${id}/extend-confirmation`, { token });
   const mine = (orderId: string) => (ms: KafkaMessage[]) => ms.filter((m) => m.key?.toString() === orderId);
-  const completedEvents = async (orderId: string) => typesOf(mine(orderId)(await readTopic(`${namespace}.orders.events`, (ms) => typesOf(mine(orderId)(ms)).includes('orders.order-completed')))).filter((t) => t === 'orders.order-completed');
-  const completions = async (orderId: string) => (await orders.dataSource.query(`SELECT caused_by, reason, at FROM order_history WHERE order_id = $1 AND to_status = 'completed'`, [orderId])) as { caused_by: string; reason: string; at: Date }[];
+  const completedEvents = async (orderId: string) =>
+    typesOf(
+      mine(orderId)(
+        await readTopic(`${namespace}.orders.events`, (ms) =>
+          typesOf(mine(orderId)(ms)).includes('orders.order-completed'),
+        ),
+      ),
+    ).filter((t) => t === 'orders.order-completed');
+  const completions = async (orderId: string) =>
+    (await orders.dataSource.query(
+      `SELECT caused_by, reason, at FROM order_history WHERE order_id = $1 AND to_status = 'completed'`,
+      [orderId],
+    )) as { caused_by: string; reason: string; at: Date }[];
 
   /** A paid order of one product, carried to delivered the way fulfillment's events would. */
   async function deliveredOrder(category: 'fresh' | 'ambient', priceFen = 5000) {
     const store = await newStore(catalog.url);
     const product = await newProduct(catalog.url, store.id, { category, priceFen, stock: 5 });
-    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } });
+    const res = await call('POST', `${orders.url}/checkouts`, {
+      token: buyer,
+      body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() },
+    });
     expect(res.status).toBe(201);
     const orderId: string = res.body.orders[0].id;
     await statusBecomes(orderId, 'paid');
     const shipmentId = randomUUID();
     const now = new Date().toISOString();
     await publish(`${namespace}.fulfillment.events`, [
-      { key: orderId, value: envelope('fulfillment.shipment-scheduled', { shipmentId, orderId, storeId: store.id, township: 'louguan', slotStartsAt: now, deadlineAt: now }) },
-      { key: orderId, value: envelope('fulfillment.shipment-picked-up', { shipmentId, orderId, storeId: store.id, courierRef: 'c-1', pickedUpAt: now }) },
-      { key: orderId, value: envelope('fulfillment.shipment-delivered', { shipmentId, orderId, storeId: store.id, deliveredAt: now }) },
+      {
+        key: orderId,
+        value: envelope('fulfillment.shipment-scheduled', {
+          shipmentId,
+          orderId,
+          storeId: store.id,
+          township: 'louguan',
+          slotStartsAt: now,
+          deadlineAt: now,
+        }),
+      },
+      {
+        key: orderId,
+        value: envelope('fulfillment.shipment-picked-up', {
+          shipmentId,
+          orderId,
+          storeId: store.id,
+          courierRef: 'c-1',
+          pickedUpAt: now,
+        }),
+      },
+      {
+        key: orderId,
+        value: envelope('fulfillment.shipment-delivered', { shipmentId, orderId, storeId: store.id, deliveredAt: now }),
+      },
     ]);
     const delivered = await statusBecomes(orderId, 'delivered');
     const deliveredAt = new Date(delivered.history.at(-1).at);
@@ -81,18 +136,28 @@ describe('auto-confirmation of delivered orders', () => {
 
   it('completes a delivered order nobody confirms at its category’s due time, once, and the seller’s share becomes available', async () => {
     const { orderId, storeId, delivered, deliveredAt, dueAt } = await deliveredOrder('fresh', 5000);
-    expect(delivered.autoConfirmation).toEqual({ dueAt: new Date(deliveredAt.getTime() + FRESH_DAYS * DAY).toISOString(), extended: false, pausedAt: null });
+    expect(delivered.autoConfirmation).toEqual({
+      dueAt: new Date(deliveredAt.getTime() + FRESH_DAYS * DAY).toISOString(),
+      extended: false,
+      pausedAt: null,
+    });
 
     const completed = await statusBecomes(orderId, 'completed', 30_000);
     const last = completed.history.at(-1);
-    expect(last).toMatchObject({ from: 'delivered', to: 'completed', action: 'receipt-confirmed', reason: 'auto-confirmed' });
+    expect(last).toMatchObject({
+      from: 'delivered',
+      to: 'completed',
+      action: 'receipt-confirmed',
+      reason: 'auto-confirmed',
+    });
     expect(['auto-confirm', 'auto-confirm-sweep']).toContain(last.causedBy);
     // on the service clock, not before it was due
     expect(new Date(last.at).getTime()).toBeGreaterThanOrEqual(dueAt.getTime());
 
     // the seller's share (5 % commission on fresh) moves from pending to available
     const balance = await waitFor(async () => {
-      const b = (await call('GET', `${payouts.url}/stores/${storeId}/balance`, { token: tokenFor('seller', storeId) })).body;
+      const b = (await call('GET', `${payouts.url}/stores/${storeId}/balance`, { token: tokenFor('seller', storeId) }))
+        .body;
       return b.availableFen > 0 && b;
     }, 'the seller’s share available');
     expect(balance).toMatchObject({ pendingFen: 0, availableFen: 4750 });
@@ -120,7 +185,9 @@ describe('auto-confirmation of delivered orders', () => {
     expect(job).toBeDefined();
     await new Promise((r) => setTimeout(r, realMsUntil(anchor, dueAt) + 500));
     await waitFor(async () => (await job!.isCompleted()) || undefined, 'the auto-confirm job to run');
-    expect((await orders.app.get(Jobs).queue(AUTO_CONFIRM_QUEUE).getJob(job!.id!))!.returnvalue).toEqual({ outcome: 'not-delivered' });
+    expect((await orders.app.get(Jobs).queue(AUTO_CONFIRM_QUEUE).getJob(job!.id!))!.returnvalue).toEqual({
+      outcome: 'not-delivered',
+    });
     expect(await completions(orderId)).toHaveLength(1);
     expect(await completedEvents(orderId)).toEqual(['orders.order-completed']);
   }, 60_000);
@@ -128,12 +195,19 @@ describe('auto-confirmation of delivered orders', () => {
   it('completes an order whose job was lost by the sweep', async () => {
     const { orderId, dueAt } = await deliveredOrder('fresh');
     const queue = orders.app.get(Jobs).queue(AUTO_CONFIRM_QUEUE);
-    const job = await waitFor(async () => (await queue.getJob(autoConfirmJobId(orderId, dueAt))) ?? undefined, 'the auto-confirm job in Redis');
+    const job = await waitFor(
+      async () => (await queue.getJob(autoConfirmJobId(orderId, dueAt))) ?? undefined,
+      'the auto-confirm job in Redis',
+    );
     await job.remove(); // Redis forgot it
     expect(await queue.getJob(autoConfirmJobId(orderId, dueAt))).toBeUndefined();
 
     const completed = await statusBecomes(orderId, 'completed', 40_000);
-    expect(completed.history.at(-1)).toMatchObject({ action: 'receipt-confirmed', reason: 'auto-confirmed', causedBy: 'auto-confirm-sweep' });
+    expect(completed.history.at(-1)).toMatchObject({
+      action: 'receipt-confirmed',
+      reason: 'auto-confirmed',
+      causedBy: 'auto-confirm-sweep',
+    });
     expect(await completions(orderId)).toHaveLength(1);
     expect(await completedEvents(orderId)).toEqual(['orders.order-completed']);
   }, 60_000);
@@ -144,7 +218,12 @@ describe('auto-confirmation of delivered orders', () => {
     expect(extended.status).toBe(200);
     const newDue = new Date(dueAt.getTime() + EXTENSION_DAYS * DAY);
     expect(extended.body.autoConfirmation).toEqual({ dueAt: newDue.toISOString(), extended: true, pausedAt: null });
-    expect(extended.body.history.at(-1)).toMatchObject({ from: 'delivered', to: 'delivered', action: 'confirmation-extended', causedBy: `buyer:${buyerId}` });
+    expect(extended.body.history.at(-1)).toMatchObject({
+      from: 'delivered',
+      to: 'delivered',
+      action: 'confirmation-extended',
+      causedBy: `buyer:${buyerId}`,
+    });
 
     const again = await extend(orderId);
     expect(again.status).toBe(409);

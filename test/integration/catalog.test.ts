@@ -54,7 +54,11 @@ describe('catalog service', () => {
       body: { name: 'Honey', category: 'frozen', priceFen: 1.5, stock: 1, sneaky: true },
     });
     expect(invalid.status).toBe(400);
-    expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['category', 'priceFen', 'sneaky']);
+    expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'category',
+      'priceFen',
+      'sneaky',
+    ]);
     const listed = await call('GET', `${catalog.url}/products?storeId=${store.id}`);
     expect(listed.body.total).toBe(1);
   });
@@ -63,13 +67,22 @@ describe('catalog service', () => {
     const store = await newStore(catalog.url);
     const product = await newProduct(catalog.url, store.id, { stock: 5 });
     const seller = tokenFor('seller', store.id);
-    const down = await call('POST', `${catalog.url}/products/${product.id}/stock-adjustments`, { token: seller, body: { delta: -2, reason: 'bruised' } });
+    const down = await call('POST', `${catalog.url}/products/${product.id}/stock-adjustments`, {
+      token: seller,
+      body: { delta: -2, reason: 'bruised' },
+    });
     expect(down.status).toBe(201);
     expect(down.body.stock.onHand).toBe(3);
-    const tooFar = await call('POST', `${catalog.url}/products/${product.id}/stock-adjustments`, { token: seller, body: { delta: -4, reason: 'oops' } });
+    const tooFar = await call('POST', `${catalog.url}/products/${product.id}/stock-adjustments`, {
+      token: seller,
+      body: { delta: -4, reason: 'oops' },
+    });
     expect(tooFar.status).toBe(409);
     expect((await stockOf(product.id)).onHand).toBe(3);
-    const history = await catalog.dataSource.query('SELECT kind, on_hand_delta FROM stock_movements WHERE product_id = $1 ORDER BY id', [product.id]);
+    const history = await catalog.dataSource.query(
+      'SELECT kind, on_hand_delta FROM stock_movements WHERE product_id = $1 ORDER BY id',
+      [product.id],
+    );
     expect(history).toEqual([
       { kind: 'initial', on_hand_delta: 5 },
       { kind: 'adjustment', on_hand_delta: -2 },
@@ -87,11 +100,16 @@ describe('catalog service', () => {
     const messages = await readTopic(catalogTopic, (ms) => ms.some((m) => m.key?.toString() === orderId));
     const mine = messages.filter((m) => m.key?.toString() === orderId);
     expect(typesOf(mine)).toEqual(['catalog.stock-reserved']);
-    const inbox = await catalog.dataSource.query('SELECT count(*)::int AS n FROM inbox WHERE event_id = $1', [event.id]);
+    const inbox = await catalog.dataSource.query('SELECT count(*)::int AS n FROM inbox WHERE event_id = $1', [
+      event.id,
+    ]);
     expect(inbox[0].n).toBe(1);
     // give the duplicate time to be consumed, then check it changed nothing
     await waitFor(async () => {
-      const [{ n }] = await catalog.dataSource.query(`SELECT count(*)::int AS n FROM stock_movements WHERE order_id = $1`, [orderId]);
+      const [{ n }] = await catalog.dataSource.query(
+        `SELECT count(*)::int AS n FROM stock_movements WHERE order_id = $1`,
+        [orderId],
+      );
       return n === 1;
     }, 'one movement');
     expect((await stockOf(product.id)).reserved).toBe(3);
@@ -144,14 +162,22 @@ describe('catalog service', () => {
     // the relay dies: changes still commit with their outbox rows, nothing reaches Kafka
     await catalog.runtime.relay!.stop();
     const product = await newProduct(catalog.url, store.id, { stock: 7 });
-    const [row] = await catalog.dataSource.query(`SELECT event_id, sent_at FROM outbox WHERE type = 'catalog.product-changed' AND envelope->'data'->>'productId' = $1`, [product.id]);
+    const [row] = await catalog.dataSource.query(
+      `SELECT event_id, sent_at FROM outbox WHERE type = 'catalog.product-changed' AND envelope->'data'->>'productId' = $1`,
+      [product.id],
+    );
     expect(row.sent_at).toBeNull();
     // "restart": a second instance on the same database starts its own relay
     const restarted = await startService('catalog', { namespace, databaseUrl: catalog.config.DATABASE_URL });
     try {
       const messages = await readTopic(catalogTopic, (ms) => ms.some((m) => headerOf(m, 'event-id') === row.event_id));
       expect(messages.filter((m) => headerOf(m, 'event-id') === row.event_id)).toHaveLength(1);
-      await waitFor(async () => (await restarted.dataSource.query('SELECT sent_at FROM outbox WHERE event_id = $1', [row.event_id]))[0].sent_at !== null, 'marked sent');
+      await waitFor(
+        async () =>
+          (await restarted.dataSource.query('SELECT sent_at FROM outbox WHERE event_id = $1', [row.event_id]))[0]
+            .sent_at !== null,
+        'marked sent',
+      );
     } finally {
       await restarted.close();
     }
@@ -160,16 +186,26 @@ describe('catalog service', () => {
   it('answers /health and /metrics without a token', async () => {
     const health = await call('GET', `${catalog.url}/health`);
     expect(health.status).toBe(200);
-    expect(health.body.details).toMatchObject({ database: { status: 'up' }, redis: { status: 'up' }, kafka: { status: 'up' } });
+    expect(health.body.details).toMatchObject({
+      database: { status: 'up' },
+      redis: { status: 'up' },
+      kafka: { status: 'up' },
+    });
     const metrics = await call('GET', `${catalog.url}/metrics`);
     expect(metrics.body).toMatch(/events_consumed_total\{/);
     expect(metrics.body).toMatch(/http_request_duration_seconds_bucket/);
     expect(metrics.body).toMatch(/^outbox_backlog\{service="catalog"\} \d+$/m);
     expect(metrics.body).toMatch(/^queue_jobs\{queue="reservation-expiry",state="delayed",service="catalog"\} \d+$/m);
     const outbox = await call('GET', `${catalog.url}/admin/outbox`, { token: tokenFor('ops') });
-    expect(outbox.body).toMatchObject({ service: 'catalog', unsent: expect.any(Number), oldestUnsentAgeSeconds: expect.any(Number) });
+    expect(outbox.body).toMatchObject({
+      service: 'catalog',
+      unsent: expect.any(Number),
+      oldestUnsentAgeSeconds: expect.any(Number),
+    });
     expect((await call('GET', `${catalog.url}/admin/outbox`, { token: tokenFor('buyer') })).status).toBe(403);
     const openapi = await call('GET', `${catalog.url}/docs-json`);
-    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/stores', '/products', '/products/{id}/stock-adjustments']));
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining(['/stores', '/products', '/products/{id}/stock-adjustments']),
+    );
   });
 });

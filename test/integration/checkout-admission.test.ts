@@ -20,7 +20,17 @@ describe('checkout admission', () => {
   beforeAll(async () => {
     catalogDb = await freshDatabase('catalog');
     catalog = await startService('catalog', { namespace, databaseUrl: catalogDb.url });
-    orders = await startService('orders', { namespace, env: { CATALOG_URL: catalog.url, ADMISSION_MAX_BACKLOG_MS: '400', ADMISSION_STALL_MS: '200', ADMISSION_MAX_STALL_MS: '2500', ADMISSION_SAMPLE_MS: '100', CATALOG_CACHE_MS: '300000' } });
+    orders = await startService('orders', {
+      namespace,
+      env: {
+        CATALOG_URL: catalog.url,
+        ADMISSION_MAX_BACKLOG_MS: '400',
+        ADMISSION_STALL_MS: '200',
+        ADMISSION_MAX_STALL_MS: '2500',
+        ADMISSION_SAMPLE_MS: '100',
+        CATALOG_CACHE_MS: '300000',
+      },
+    });
   });
   afterAll(async () => {
     await orders?.close();
@@ -32,13 +42,24 @@ describe('checkout admission', () => {
     const store = await newStore(catalog!.url);
     const product = await newProduct(catalog!.url, store.id, { priceFen: 1200, stock: 50 });
     // no fulfillment runs here: the orders wait in awaiting_payment (tok_timeout), not in paid
-    const body = { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_timeout', shippingAddress: demoAddress() };
-    const checkout = (key?: string) => call('POST', `${orders.url}/checkouts`, { token: buyer, body, headers: key ? { 'Idempotency-Key': key } : {} });
-    const orderCount = async () => (await orders.dataSource.query(`SELECT count(*)::int AS n FROM orders`))[0].n as number;
+    const body = {
+      lines: [{ productId: product.id, quantity: 1 }],
+      paymentToken: 'tok_timeout',
+      shippingAddress: demoAddress(),
+    };
+    const checkout = (key?: string) =>
+      call('POST', `${orders.url}/checkouts`, { token: buyer, body, headers: key ? { 'Idempotency-Key': key } : {} });
+    const orderCount = async () =>
+      (await orders.dataSource.query(`SELECT count(*)::int AS n FROM orders`))[0].n as number;
 
     // the product is now in orders' cache: checkout needs catalog only to reserve the stock
     expect((await checkout()).status).toBe(201);
-    await waitFor(async () => (await orders.dataSource.query(`SELECT count(*)::int AS n FROM orders WHERE status = 'pending_stock'`))[0].n === 0, 'first order past stock');
+    await waitFor(
+      async () =>
+        (await orders.dataSource.query(`SELECT count(*)::int AS n FROM orders WHERE status = 'pending_stock'`))[0].n ===
+        0,
+      'first order past stock',
+    );
 
     // catalog stops taking orders: this one waits for its stock, older and older
     await catalog!.close();
@@ -48,15 +69,22 @@ describe('checkout admission', () => {
 
     // past the backlog bound (400 ms) the stage is seen stalled, not overloaded: checkout still admits
     await new Promise((r) => setTimeout(r, 1_000));
-    const [{ age }] = await orders.dataSource.query(`SELECT extract(epoch FROM now() - created_at) * 1000 AS age FROM orders WHERE checkout_id = $1`, [waiting.body.checkoutId]);
+    const [{ age }] = await orders.dataSource.query(
+      `SELECT extract(epoch FROM now() - created_at) * 1000 AS age FROM orders WHERE checkout_id = $1`,
+      [waiting.body.checkoutId],
+    );
     expect(Number(age)).toBeGreaterThan(400);
     expect((await checkout()).status).toBe(201);
 
     // once the stall outlasts its bound (2.5 s), checkout refuses
-    const refused = await waitFor(async () => {
-      const res = await checkout();
-      return res.status === 429 && res;
-    }, '429 once the stall passes 2.5 s', 10_000);
+    const refused = await waitFor(
+      async () => {
+        const res = await checkout();
+        return res.status === 429 && res;
+      },
+      '429 once the stall passes 2.5 s',
+      10_000,
+    );
     expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(refused.body).toMatchObject({ status: 429, title: 'Too Many Requests' });
@@ -75,11 +103,19 @@ describe('checkout admission', () => {
 
     // catalog back: it reserves the waiting order's stock, the backlog drains, checkout accepts again
     catalog = await startService('catalog', { namespace, databaseUrl: catalogDb.url });
-    const accepted = await waitFor(async () => {
-      const res = await checkout();
-      return res.status === 201 && res;
-    }, 'accepted again once drained', 30_000, 200);
+    const accepted = await waitFor(
+      async () => {
+        const res = await checkout();
+        return res.status === 201 && res;
+      },
+      'accepted again once drained',
+      30_000,
+      200,
+    );
     expect(accepted.body.orders).toHaveLength(1);
-    expect((await orders.dataSource.query(`SELECT status FROM orders WHERE checkout_id = $1`, [waiting.body.checkoutId]))[0].status).not.toBe('pending_stock');
+    expect(
+      (await orders.dataSource.query(`SELECT status FROM orders WHERE checkout_id = $1`, [waiting.body.checkoutId]))[0]
+        .status,
+    ).not.toBe('pending_stock');
   });
 });

@@ -14,7 +14,10 @@ describe('checkout race for the last units', () => {
     catalog = await startService('catalog', { namespace });
     // all 200 must be taken in (the race is for stock): admission control, which may refuse part of
     // such a burst, is tested on its own (checkout-admission.test.ts)
-    orders = await startService('orders', { namespace, env: { CATALOG_URL: catalog.url, DATABASE_POOL_SIZE: '20', ADMISSION_MAX_BACKLOG_MS: '0' } });
+    orders = await startService('orders', {
+      namespace,
+      env: { CATALOG_URL: catalog.url, DATABASE_POOL_SIZE: '20', ADMISSION_MAX_BACKLOG_MS: '0' },
+    });
   });
   afterAll(async () => {
     await orders?.close();
@@ -27,7 +30,14 @@ describe('checkout race for the last units', () => {
     const started = Date.now();
     const answers = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        call('POST', `${orders.url}/checkouts`, { token: tokenFor('buyer', undefined, `racer-${i}`), body: { lines: [{ productId: kiwi.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } }),
+        call('POST', `${orders.url}/checkouts`, {
+          token: tokenFor('buyer', undefined, `racer-${i}`),
+          body: {
+            lines: [{ productId: kiwi.id, quantity: 1 }],
+            paymentToken: 'tok_ok',
+            shippingAddress: demoAddress(),
+          },
+        }),
       ),
     );
     expect(answers.every((a) => a.status === 201)).toBe(true);
@@ -35,7 +45,10 @@ describe('checkout race for the last units', () => {
 
     const counts = await waitFor(
       async () => {
-        const rows: { status: string; n: number }[] = await orders.dataSource.query(`SELECT status, count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) GROUP BY status`, [orderIds]);
+        const rows: { status: string; n: number }[] = await orders.dataSource.query(
+          `SELECT status, count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) GROUP BY status`,
+          [orderIds],
+        );
         const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
         return (byStatus.paid ?? 0) + (byStatus.cancelled ?? 0) === 200 && byStatus;
       },
@@ -49,8 +62,15 @@ describe('checkout race for the last units', () => {
       [orderIds],
     );
     expect(reasons).toEqual([{ action: 'stock-rejected', n: 190 }]);
-    await waitFor(async () => (await call('GET', `${catalog.url}/products/${kiwi.id}`)).body.stock.onHand === 0, 'the ten sold');
-    expect((await call('GET', `${catalog.url}/products/${kiwi.id}`)).body.stock).toEqual({ onHand: 0, reserved: 0, available: 0 });
+    await waitFor(
+      async () => (await call('GET', `${catalog.url}/products/${kiwi.id}`)).body.stock.onHand === 0,
+      'the ten sold',
+    );
+    expect((await call('GET', `${catalog.url}/products/${kiwi.id}`)).body.stock).toEqual({
+      onHand: 0,
+      reserved: 0,
+      available: 0,
+    });
     const [{ lowest }] = await catalog.dataSource.query(
       `SELECT min(running)::int AS lowest FROM (SELECT sum(on_hand_delta - reserved_delta) OVER (ORDER BY id) AS running FROM stock_movements WHERE product_id = $1) m`,
       [kiwi.id],

@@ -15,7 +15,12 @@ const HOURLY = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0'
 
 describe('a fresh parcel nobody picks up', () => {
   const namespace = newNamespace();
-  const clock = { TIME_SCALE: '600', CLOCK_ANCHOR: String(Date.now()), RESERVATION_TTL_MINUTES: '1440', PAYMENT_CALL_TIMEOUT_MS: '2000' };
+  const clock = {
+    TIME_SCALE: '600',
+    CLOCK_ANCHOR: String(Date.now()),
+    RESERVATION_TTL_MINUTES: '1440',
+    PAYMENT_CALL_TIMEOUT_MS: '2000',
+  };
   let catalog: RunningService;
   let orders: RunningService;
   let fulfillment: RunningService;
@@ -24,7 +29,10 @@ describe('a fresh parcel nobody picks up', () => {
   beforeAll(async () => {
     [catalog, fulfillment] = await Promise.all([
       startService('catalog', { namespace, env: clock }),
-      startService('fulfillment', { namespace, env: { ...clock, PICKUP_TIMETABLE: HOURLY, SIMULATED_COURIER_PICKUP: 'false', DEADLINE_SWEEP_SECONDS: '1' } }),
+      startService('fulfillment', {
+        namespace,
+        env: { ...clock, PICKUP_TIMETABLE: HOURLY, SIMULATED_COURIER_PICKUP: 'false', DEADLINE_SWEEP_SECONDS: '1' },
+      }),
     ]);
     orders = await startService('orders', { namespace, env: { ...clock, CATALOG_URL: catalog.url } });
   });
@@ -35,25 +43,51 @@ describe('a fresh parcel nobody picks up', () => {
 
   it('fails as spoiled at its deadline, and the order ends refunded', async () => {
     const store = await newStore(catalog.url);
-    const kiwi = await newProduct(catalog.url, store.id, { category: 'fresh', pickupWithinHours: 3, shelfLifeHours: 48 });
+    const kiwi = await newProduct(catalog.url, store.id, {
+      category: 'fresh',
+      pickupWithinHours: 3,
+      shelfLifeHours: 48,
+    });
     expect(kiwi).toMatchObject({ pickupWithinHours: 3, shelfLifeHours: 48 });
     expect(kiwi).not.toHaveProperty('leadTimeDays');
 
-    const checkout = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: kiwi.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } });
+    const checkout = await call('POST', `${orders.url}/checkouts`, {
+      token: buyer,
+      body: { lines: [{ productId: kiwi.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() },
+    });
     expect(checkout.status).toBe(201);
     const orderId: string = checkout.body.orders[0].id;
 
     // the product's clock travels with the order: no call from fulfillment to catalog
     const mine = (ms: KafkaMessage[]) => ms.filter((m) => m.key?.toString() === orderId);
-    const orderEvents = mine(await readTopic(`${namespace}.orders.events`, (ms) => typesOf(mine(ms)).includes('orders.order-paid'))).map((m) => JSON.parse(m.value!.toString()));
+    const orderEvents = mine(
+      await readTopic(`${namespace}.orders.events`, (ms) => typesOf(mine(ms)).includes('orders.order-paid')),
+    ).map((m) => JSON.parse(m.value!.toString()));
     const paid = orderEvents.find((e) => e.type === 'orders.order-paid');
-    expect(paid.data.lines).toEqual([{ productId: kiwi.id, quantity: 1, unitPriceFen: 6800, category: 'fresh', pickupWithinHours: 3, shelfLifeHours: 48 }]);
-    expect(orderEvents.find((e) => e.type === 'orders.order-placed').data.lines[0]).toMatchObject({ pickupWithinHours: 3, shelfLifeHours: 48 });
+    expect(paid.data.lines).toEqual([
+      {
+        productId: kiwi.id,
+        quantity: 1,
+        unitPriceFen: 6800,
+        category: 'fresh',
+        pickupWithinHours: 3,
+        shelfLifeHours: 48,
+      },
+    ]);
+    expect(orderEvents.find((e) => e.type === 'orders.order-placed').data.lines[0]).toMatchObject({
+      pickupWithinHours: 3,
+      shelfLifeHours: 48,
+    });
 
-    const refunded = await waitFor(async () => {
-      const order = (await call('GET', `${orders.url}/orders/${orderId}`, { token: buyer })).body;
-      return order.status === 'refunded' && order;
-    }, 'the order refunded', 40_000, 200);
+    const refunded = await waitFor(
+      async () => {
+        const order = (await call('GET', `${orders.url}/orders/${orderId}`, { token: buyer })).body;
+        return order.status === 'refunded' && order;
+      },
+      'the order refunded',
+      40_000,
+      200,
+    );
     expect(refunded.refundedFen).toBe(6800);
     expect(refunded.history.map((h: { to: string; action: string }) => [h.to, h.action]).slice(-3)).toEqual([
       ['paid', 'payment-captured'],
@@ -62,12 +96,16 @@ describe('a fresh parcel nobody picks up', () => {
     ]);
     expect(refunded.history.at(-1).reason).toBe('shipment failed: spoiled');
 
-    const [shipment] = (await call('GET', `${fulfillment.url}/shipments?orderId=${orderId}`, { token: tokenFor('ops') })).body.items;
+    const [shipment] = (
+      await call('GET', `${fulfillment.url}/shipments?orderId=${orderId}`, { token: tokenFor('ops') })
+    ).body.items;
     expect(shipment).toMatchObject({ status: 'failed', failureReason: 'spoiled', shelfLifeHours: 48 });
     expect(Date.parse(shipment.deadlineAt) - Date.parse(paid.data.paidAt)).toBe(3 * HOUR);
     expect(Date.parse(shipment.slotStartsAt)).toBeLessThanOrEqual(Date.parse(shipment.deadlineAt));
     // its van left (the run was dispatched), the courier never came, and it spoiled no earlier than its deadline
-    const [run] = await fulfillment.dataSource.query('SELECT manifest FROM pickup_runs WHERE slot_starts_at = $1', [shipment.slotStartsAt]);
+    const [run] = await fulfillment.dataSource.query('SELECT manifest FROM pickup_runs WHERE slot_starts_at = $1', [
+      shipment.slotStartsAt,
+    ]);
     expect(run.manifest.parcels.map((p: { shipmentId: string }) => p.shipmentId)).toEqual([shipment.id]);
     expect(shipment.history.map((h: { to: string; reason: string | null }) => [h.to, h.reason])).toEqual([
       ['scheduled', null],
@@ -87,7 +125,11 @@ describe('a fresh parcel nobody picks up', () => {
     });
     expect(refused.status).toBe(400);
     expect(refused.body.detail).toMatch(/leadTimeDays is only for handicraft/);
-    const changed = await readTopic(`${namespace}.catalog.events`, (ms) => ms.some((m) => JSON.parse(m.value!.toString()).data.productId === quilt.id));
-    expect(changed.map((m) => JSON.parse(m.value!.toString())).find((e) => e.data.productId === quilt.id).data).toMatchObject({ category: 'handicraft', leadTimeDays: 5 });
+    const changed = await readTopic(`${namespace}.catalog.events`, (ms) =>
+      ms.some((m) => JSON.parse(m.value!.toString()).data.productId === quilt.id),
+    );
+    expect(
+      changed.map((m) => JSON.parse(m.value!.toString())).find((e) => e.data.productId === quilt.id).data,
+    ).toMatchObject({ category: 'handicraft', leadTimeDays: 5 });
   });
 });

@@ -31,17 +31,32 @@ const paid = (orderId: string) =>
     buyerId: 'b',
     storeId: randomUUID(),
     township: 'louguan',
-    lines: [{ productId: randomUUID(), quantity: 1, unitPriceFen: 100_000_000, category: 'handicraft', pickupWithinHours: 72 }],
+    lines: [
+      {
+        productId: randomUUID(),
+        quantity: 1,
+        unitPriceFen: 100_000_000,
+        category: 'handicraft',
+        pickupWithinHours: 72,
+      },
+    ],
     totalFen: 100_000_000,
     paymentId: randomUUID(),
     paidAt: new Date().toISOString(),
   });
 
 async function produceAs(principal: string, topic: string, value: object): Promise<void> {
-  const producer = as(principal).producer({ createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 0 } });
+  const producer = as(principal).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: 0 },
+  });
   await producer.connect();
   try {
-    await producer.send({ topic, acks: -1, messages: [{ key: randomUUID(), value: JSON.stringify(value), headers: headersOf(value as never) }] });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [{ key: randomUUID(), value: JSON.stringify(value), headers: headersOf(value as never) }],
+    });
   } finally {
     await producer.disconnect();
   }
@@ -69,7 +84,13 @@ async function produceAs(principal: string, topic: string, value: object): Promi
   });
 
   it("does not let orders write catalog's topic", async () => {
-    await expect(produceAs('orders', topic('catalog.events'), envelope('catalog.stock-released', { orderId: randomUUID(), storeId: randomUUID(), reason: 'forged' } as never))).rejects.toThrow(/authoriz/i);
+    await expect(
+      produceAs(
+        'orders',
+        topic('catalog.events'),
+        envelope('catalog.stock-released', { orderId: randomUUID(), storeId: randomUUID(), reason: 'forged' } as never),
+      ),
+    ).rejects.toThrow(/authoriz/i);
   });
 
   it("does not let orders read in payouts' consumer group (its own it joins)", async () => {
@@ -82,10 +103,12 @@ async function produceAs(principal: string, topic: string, value: object): Promi
       sasl: { mechanism: 'scram-sha-256', username: 'orders', password: devPassword('orders') },
       retry: { retries: 0 },
       logLevel: logLevel.DEBUG,
-      logCreator: () => ({ log }) => {
-        const type = (log as { error?: { type?: string } }).error?.type;
-        if (type) reasons.push(type);
-      },
+      logCreator:
+        () =>
+        ({ log }) => {
+          const type = (log as { error?: { type?: string } }).error?.type;
+          if (type) reasons.push(type);
+        },
     });
     const join = async (groupId: string) => {
       const consumer = ordersClient.consumer({ groupId, retry: { retries: 0 } });
@@ -125,7 +148,9 @@ async function produceAs(principal: string, topic: string, value: object): Promi
     const genuine = paid(randomUUID());
     await expect(produceAs('catalog', topic('orders.events'), forged)).rejects.toThrow(/authoriz/i);
     await produceAs('orders', topic('orders.events'), genuine);
-    const seen: KafkaMessage[] = await readTopic(topic('orders.events'), (ms) => ms.some((m) => JSON.parse(m.value!.toString()).id === genuine.id));
+    const seen: KafkaMessage[] = await readTopic(topic('orders.events'), (ms) =>
+      ms.some((m) => JSON.parse(m.value!.toString()).id === genuine.id),
+    );
     expect(seen.map((m) => JSON.parse(m.value!.toString()).id)).toEqual([genuine.id]);
   });
 
@@ -143,13 +168,21 @@ async function produceAs(principal: string, topic: string, value: object): Promi
 });
 
 describe('the provisioning plan', () => {
-  it("lets each service read exactly the topics of the events its module consumes", () => {
+  it('lets each service read exactly the topics of the events its module consumes', () => {
     for (const [service, definition] of Object.entries(SERVICES)) {
-      const kit = definition.module(definition.load({ NODE_ENV: 'test', PORT: '1' }), {}).imports!.find((m) => (m as DynamicModule).providers?.some((p) => (p as ValueProvider).provide === SERVICE_OPTIONS)) as DynamicModule;
-      const value = (token: symbol) => (kit.providers!.find((p) => (p as ValueProvider).provide === token) as ValueProvider).useValue;
+      const kit = definition
+        .module(definition.load({ NODE_ENV: 'test', PORT: '1' }), {})
+        .imports!.find((m) =>
+          (m as DynamicModule).providers?.some((p) => (p as ValueProvider).provide === SERVICE_OPTIONS),
+        ) as DynamicModule;
+      const value = (token: symbol) =>
+        (kit.providers!.find((p) => (p as ValueProvider).provide === token) as ValueProvider).useValue;
       (value(REDIS) as Redis).disconnect(); // the kit connects when it is assembled
       const consumes = (value(SERVICE_OPTIONS) as ServiceOptions).consumes ?? [];
-      expect({ service, reads: [...CONSUMED_TOPICS[service as Source]].sort() }).toEqual({ service, reads: [...new Set(consumes.map(topicOf))].sort() });
+      expect({ service, reads: [...CONSUMED_TOPICS[service as Source]].sort() }).toEqual({
+        service,
+        reads: [...new Set(consumes.map(topicOf))].sort(),
+      });
     }
   });
 });

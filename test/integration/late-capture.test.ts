@@ -17,7 +17,10 @@ describe('a capture that races a cancellation', () => {
 
   beforeAll(async () => {
     catalog = await startService('catalog', { namespace });
-    orders = await startService('orders', { namespace, env: { CATALOG_URL: catalog.url, PAYMENT_TIMEOUT_SECONDS: '600', PAYMENT_CALL_TIMEOUT_MS: '300' } });
+    orders = await startService('orders', {
+      namespace,
+      env: { CATALOG_URL: catalog.url, PAYMENT_TIMEOUT_SECONDS: '600', PAYMENT_CALL_TIMEOUT_MS: '300' },
+    });
   });
   afterAll(async () => {
     await orders?.close();
@@ -28,10 +31,21 @@ describe('a capture that races a cancellation', () => {
     const store = await newStore(catalog.url);
     const product = await newProduct(catalog.url, store.id, { priceFen: 2500, stock: 5 });
     // tok_timeout: the job's own capture never answers, so the order waits in awaiting_payment
-    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_timeout', shippingAddress: demoAddress() } });
+    const res = await call('POST', `${orders.url}/checkouts`, {
+      token: buyer,
+      body: {
+        lines: [{ productId: product.id, quantity: 1 }],
+        paymentToken: 'tok_timeout',
+        shippingAddress: demoAddress(),
+      },
+    });
     expect(res.status).toBe(201);
     const orderId: string = res.body.orders[0].id;
-    await waitFor(async () => (await call('GET', `${orders.url}/orders/${orderId}`, { token: buyer })).body.status === 'awaiting_payment', 'awaiting payment');
+    await waitFor(
+      async () =>
+        (await call('GET', `${orders.url}/orders/${orderId}`, { token: buyer })).body.status === 'awaiting_payment',
+      'awaiting payment',
+    );
 
     // the provider answers "captured" only after the buyer has cancelled: the race, made certain
     const provider = orders.app.get(PaymentProvider);
@@ -57,8 +71,19 @@ describe('a capture that races a cancellation', () => {
     ]);
     expect(payments[0].status).toBe('succeeded');
     // the refund job pays it back
-    await waitFor(async () => (await orders.dataSource.query(`SELECT status FROM payments WHERE order_id = $1 AND kind = 'refund'`, [orderId]))[0].status === 'succeeded', 'refund paid');
-    const [{ n }] = await orders.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE type = 'orders.order-paid' AND key = $1`, [orderId]);
+    await waitFor(
+      async () =>
+        (
+          await orders.dataSource.query(`SELECT status FROM payments WHERE order_id = $1 AND kind = 'refund'`, [
+            orderId,
+          ])
+        )[0].status === 'succeeded',
+      'refund paid',
+    );
+    const [{ n }] = await orders.dataSource.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE type = 'orders.order-paid' AND key = $1`,
+      [orderId],
+    );
     expect(n).toBe(0);
   });
 });

@@ -37,7 +37,14 @@ type StreamStep = OrderEvent | { kind: 'payout-run' } | { kind: 'payout-settled'
 
 const arbOrder = fc.record({
   store: fc.nat({ max: 2 }),
-  lines: fc.array(fc.record({ category: fc.constantFrom(...CATEGORIES), unitPriceFen: fc.integer({ min: 1, max: 30_000 }), quantity: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 3 }),
+  lines: fc.array(
+    fc.record({
+      category: fc.constantFrom(...CATEGORIES),
+      unitPriceFen: fc.integer({ min: 1, max: 30_000 }),
+      quantity: fc.integer({ min: 1, max: 3 }),
+    }),
+    { minLength: 1, maxLength: 3 },
+  ),
   refunds: fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { maxLength: 3 }),
   /** How many of its refunds come before completion; beyond their number the order never completes. */
   completeAfter: fc.nat({ max: 4 }),
@@ -48,7 +55,9 @@ const arbStream = (withSettlement: boolean) =>
     interleave: fc.array(fc.nat(), { maxLength: 80 }),
     duplicates: fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 6 }),
     runs: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
-    settlements: withSettlement ? fc.array(fc.tuple(fc.nat(), fc.nat(), fc.boolean()), { maxLength: 4 }) : fc.constant([] as [number, number, boolean][]),
+    settlements: withSettlement
+      ? fc.array(fc.tuple(fc.nat(), fc.nat(), fc.boolean()), { maxLength: 4 })
+      : fc.constant([] as [number, number, boolean][]),
   });
 
 type StreamSpec = ReturnType<typeof arbStream> extends fc.Arbitrary<infer S> ? S : never;
@@ -85,23 +94,41 @@ function buildStream(spec: StreamSpec, storeIds: string[]): StreamStep[] {
     steps.splice(at + 1 + (later % (steps.length - at)), 0, steps[at]); // the same event, delivered again after itself
   }
   for (const at of spec.runs) steps.splice(at % (steps.length + 1), 0, { kind: 'payout-run' });
-  for (const [at, nth, fails] of spec.settlements) steps.splice(at % (steps.length + 1), 0, { kind: fails ? 'payout-failed' : 'payout-settled', nth });
+  for (const [at, nth, fails] of spec.settlements)
+    steps.splice(at % (steps.length + 1), 0, { kind: fails ? 'payout-failed' : 'payout-settled', nth });
   return steps;
 }
 
 /** The ledger as the rules say it should be: postings by idempotency key, and what payouts saw. */
 class LedgerModel {
   readonly postings = new Map<string, { entries: Entry[]; orderId?: string }>();
-  readonly orders = new Map<string, { split: OrderSplit; refunded: number; refundedShare: number; refundedCommission: number; completed: boolean }>();
+  readonly orders = new Map<
+    string,
+    { split: OrderSplit; refunded: number; refundedShare: number; refundedCommission: number; completed: boolean }
+  >();
   readonly payouts: { id: string; storeId: string; amountFen: number; availableBefore: number; open: boolean }[] = [];
 
   apply(step: StreamStep): void {
     if (step.kind === 'paid') {
       const split = splitOrder({ ...step, lines: step.lines }, BPS);
-      if (this.post(`order-paid:${step.orderId}`, orderPaidEntries(split), step.orderId)) this.orders.set(step.orderId, { split, refunded: 0, refundedShare: 0, refundedCommission: 0, completed: false });
+      if (this.post(`order-paid:${step.orderId}`, orderPaidEntries(split), step.orderId))
+        this.orders.set(step.orderId, {
+          split,
+          refunded: 0,
+          refundedShare: 0,
+          refundedCommission: 0,
+          completed: false,
+        });
     } else if (step.kind === 'completed') {
       const o = this.orders.get(step.orderId)!;
-      if (this.post(`order-completed:${step.orderId}`, orderCompletedEntries(o.split, o.refundedShare, o.refundedCommission), step.orderId)) o.completed = true;
+      if (
+        this.post(
+          `order-completed:${step.orderId}`,
+          orderCompletedEntries(o.split, o.refundedShare, o.refundedCommission),
+          step.orderId,
+        )
+      )
+        o.completed = true;
     } else if (step.kind === 'refunded') {
       const o = this.orders.get(step.orderId)!;
       if (this.postings.has(`order-refunded:${step.refundId}`)) return;
@@ -124,7 +151,10 @@ class LedgerModel {
       if (!open.length) return;
       const p = open[step.nth % open.length];
       p.open = false;
-      const entries = step.kind === 'payout-settled' ? payoutSettledEntries(p.storeId, p.amountFen) : payoutFailedEntries(p.storeId, p.amountFen);
+      const entries =
+        step.kind === 'payout-settled'
+          ? payoutSettledEntries(p.storeId, p.amountFen)
+          : payoutFailedEntries(p.storeId, p.amountFen);
       this.post(`${step.kind}:${p.id}`, entries);
     }
   }
@@ -132,7 +162,9 @@ class LedgerModel {
   /** What an account holds (credit-normal: negated sum), over all postings or one order's. */
   holds(accountId: string, orderId?: string): number {
     let total = 0;
-    for (const p of this.postings.values()) if (orderId === undefined || p.orderId === orderId) for (const e of p.entries) if (e.accountId === accountId) total -= e.amountFen;
+    for (const p of this.postings.values())
+      if (orderId === undefined || p.orderId === orderId)
+        for (const e of p.entries) if (e.accountId === accountId) total -= e.amountFen;
     return total;
   }
   balance(storeId: string, kind: (typeof KINDS)[number]): number {
@@ -162,14 +194,21 @@ describe('ledger properties over random event streams', () => {
         for (const { entries } of model.postings.values()) expect(balanced(entries)).toBe(true);
         for (const [orderId, o] of model.orders) {
           const moneyIn = -model.holds('platform:payments_received', orderId);
-          const share = model.holds(storeAccount(o.split.storeId, 'pending'), orderId) + model.holds(storeAccount(o.split.storeId, 'available'), orderId);
-          const commission = model.holds('platform:escrow', orderId) + model.holds('platform:commission_revenue', orderId);
+          const share =
+            model.holds(storeAccount(o.split.storeId, 'pending'), orderId) +
+            model.holds(storeAccount(o.split.storeId, 'available'), orderId);
+          const commission =
+            model.holds('platform:escrow', orderId) + model.holds('platform:commission_revenue', orderId);
           const refunds = model.holds('platform:refunds', orderId);
           expect(moneyIn).toBe(o.split.totalFen);
           expect(share + commission + refunds).toBe(moneyIn);
           expect(refunds).toBe(o.refunded);
           expect(share).toBe(o.split.shareFen - o.refundedShare);
-          if (o.completed) expect([model.holds('platform:escrow', orderId), model.holds(storeAccount(o.split.storeId, 'pending'), orderId)]).toEqual([0, 0]);
+          if (o.completed)
+            expect([
+              model.holds('platform:escrow', orderId),
+              model.holds(storeAccount(o.split.storeId, 'pending'), orderId),
+            ]).toEqual([0, 0]);
         }
         seen.payouts += model.payouts.length;
         if (stores.some((st) => model.balance(st, 'available') < 0)) seen.negativeAvailable += 1;
@@ -179,15 +218,21 @@ describe('ledger properties over random event streams', () => {
         }
         // what a store has in all four accounts is her share of her orders, less refunds: payouts only move it
         for (const storeId of stores) {
-          const owed = [...model.orders.values()].filter((o) => o.split.storeId === storeId).reduce((t, o) => t + o.split.shareFen - o.refundedShare, 0);
+          const owed = [...model.orders.values()]
+            .filter((o) => o.split.storeId === storeId)
+            .reduce((t, o) => t + o.split.shareFen - o.refundedShare, 0);
           expect(KINDS.reduce((t, k) => t + model.balance(storeId, k), 0)).toBe(owed);
         }
 
         const before = model.balances(stores);
-        const platformBefore = ['escrow', 'commission_revenue', 'refunds', 'payments_received'].map((a) => model.holds(`platform:${a}`));
+        const platformBefore = ['escrow', 'commission_revenue', 'refunds', 'payments_received'].map((a) =>
+          model.holds(`platform:${a}`),
+        );
         for (const s of steps) if (s.kind === 'paid' || s.kind === 'completed' || s.kind === 'refunded') model.apply(s);
         expect(model.balances(stores)).toEqual(before);
-        expect(['escrow', 'commission_revenue', 'refunds', 'payments_received'].map((a) => model.holds(`platform:${a}`))).toEqual(platformBefore);
+        expect(
+          ['escrow', 'commission_revenue', 'refunds', 'payments_received'].map((a) => model.holds(`platform:${a}`)),
+        ).toEqual(platformBefore);
       }),
       { numRuns: 300 },
     );
@@ -205,7 +250,12 @@ describe('ledger properties over random event streams', () => {
       // accounts are paid to as soon as they are set (the hold is tested in payout-accounts)
       payouts = await startService('payouts', {
         namespace,
-        env: { SIMULATED_PAYOUT_SETTLE_SECONDS: '86400', PAYOUT_SETTLEMENT_POLL_SECONDS: '3600', PAYOUT_MINIMUM_FEN: String(MINIMUM), PAYOUT_ACCOUNT_HOLD_HOURS: '0' },
+        env: {
+          SIMULATED_PAYOUT_SETTLE_SECONDS: '86400',
+          PAYOUT_SETTLEMENT_POLL_SECONDS: '3600',
+          PAYOUT_MINIMUM_FEN: String(MINIMUM),
+          PAYOUT_ACCOUNT_HOLD_HOURS: '0',
+        },
       });
     });
     afterAll(async () => {
@@ -217,13 +267,44 @@ describe('ledger properties over random event streams', () => {
       const now = new Date().toISOString();
       await payouts.dataSource.transaction(async (tx) => {
         if (event.kind === 'paid') {
-          const data = { orderId: event.orderId, buyerId: 'b', storeId: event.storeId, township: 't', lines: event.lines, totalFen: event.totalFen, paymentId: 'p', paidAt: now };
-          await ledger.creditSellerPending(tx, envelope('orders.order-paid', data) as DecodedEvent<'orders.order-paid'>);
+          const data = {
+            orderId: event.orderId,
+            buyerId: 'b',
+            storeId: event.storeId,
+            township: 't',
+            lines: event.lines,
+            totalFen: event.totalFen,
+            paymentId: 'p',
+            paidAt: now,
+          };
+          await ledger.creditSellerPending(
+            tx,
+            envelope('orders.order-paid', data) as DecodedEvent<'orders.order-paid'>,
+          );
         } else if (event.kind === 'completed') {
-          await ledger.releaseSellerShare(tx, envelope('orders.order-completed', { orderId: event.orderId, storeId: event.storeId, totalFen: event.totalFen, completedAt: now }) as DecodedEvent<'orders.order-completed'>);
+          await ledger.releaseSellerShare(
+            tx,
+            envelope('orders.order-completed', {
+              orderId: event.orderId,
+              storeId: event.storeId,
+              totalFen: event.totalFen,
+              completedAt: now,
+            }) as DecodedEvent<'orders.order-completed'>,
+          );
         } else {
-          const data = { orderId: event.orderId, storeId: event.storeId, refundId: event.refundId, amountFen: event.amountFen, full: false, reason: 'r', refundedAt: now };
-          await ledger.reverseRefund(tx, envelope('orders.order-refunded', data) as DecodedEvent<'orders.order-refunded'>);
+          const data = {
+            orderId: event.orderId,
+            storeId: event.storeId,
+            refundId: event.refundId,
+            amountFen: event.amountFen,
+            full: false,
+            reason: 'r',
+            refundedAt: now,
+          };
+          await ledger.reverseRefund(
+            tx,
+            envelope('orders.order-refunded', data) as DecodedEvent<'orders.order-refunded'>,
+          );
         }
       });
     }
@@ -232,7 +313,9 @@ describe('ledger properties over random event streams', () => {
         `SELECT a.store_id, a.kind, -sum(e.amount_fen) AS holds FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id WHERE a.store_id = ANY($1) GROUP BY 1, 2`,
         [stores],
       );
-      return stores.map((s) => KINDS.map((k) => Number(rows.find((r) => r.store_id === s && r.kind === k)?.holds ?? 0)));
+      return stores.map((s) =>
+        KINDS.map((k) => Number(rows.find((r) => r.store_id === s && r.kind === k)?.holds ?? 0)),
+      );
     };
 
     it('posts what the model posts, keeps every transaction balanced, pays no more than was available, and ignores replays', async () => {
@@ -245,11 +328,14 @@ describe('ledger properties over random event streams', () => {
           const model = new LedgerModel();
           for (const s of steps) {
             model.apply(s);
-            if (s.kind === 'payout-run') await payouts.app.get(PayoutRunService).startRun({ trigger: 'finance', requestedBy: 'property-test' });
+            if (s.kind === 'payout-run')
+              await payouts.app.get(PayoutRunService).startRun({ trigger: 'finance', requestedBy: 'property-test' });
             else if (s.kind === 'paid' || s.kind === 'completed' || s.kind === 'refunded') await deliver(s);
           }
           expect(await dbBalances(stores)).toEqual(model.balances(stores));
-          const unbalanced = await payouts.dataSource.query(`SELECT transaction_id FROM ledger_entries GROUP BY transaction_id HAVING sum(amount_fen) <> 0`);
+          const unbalanced = await payouts.dataSource.query(
+            `SELECT transaction_id FROM ledger_entries GROUP BY transaction_id HAVING sum(amount_fen) <> 0`,
+          );
           expect(unbalanced).toEqual([]);
           for (const orderId of model.orders.keys()) {
             const rows: { account_id: string; holds: string }[] = await payouts.dataSource.query(
@@ -271,7 +357,8 @@ describe('ledger properties over random event streams', () => {
           for (const p of sent) expect(Number(p.amount)).toBeLessThanOrEqual(Number(p.available_before));
 
           const before = await dbBalances(stores);
-          for (const s of steps) if (s.kind === 'paid' || s.kind === 'completed' || s.kind === 'refunded') await deliver(s); // replayed with new event ids
+          for (const s of steps)
+            if (s.kind === 'paid' || s.kind === 'completed' || s.kind === 'refunded') await deliver(s); // replayed with new event ids
           expect(await dbBalances(stores)).toEqual(before);
         }),
         { numRuns: 15 },

@@ -18,7 +18,10 @@ const PROMETHEUS_DIR = join(ROOT, 'deploy/prometheus');
 
 function promtool(args: string[], input?: string): { status: number | null; output: string } {
   const run = spawnSync('promtool', args, { input, encoding: 'utf8' });
-  if (run.error) throw new Error(`promtool could not be run (${run.error.message}): install the Debian package "prometheus" (apt-get install prometheus; .ci/run does)`);
+  if (run.error)
+    throw new Error(
+      `promtool could not be run (${run.error.message}): install the Debian package "prometheus" (apt-get install prometheus; .ci/run does)`,
+    );
   return { status: run.status, output: `${run.stdout}${run.stderr}`.trim() };
 }
 
@@ -37,17 +40,22 @@ function metricNames(expr: string): string[] {
     .replace(/\boffset\s+-?\w+/g, '')
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '');
   const keywords = new Set(['and', 'or', 'unless', 'offset', 'bool', 'by', 'without', 'on', 'ignoring']);
-  return [...bare.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\()?/g)].filter(([, name, call]) => !call && !keywords.has(name)).map(([, name]) => name);
+  return [...bare.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\()?/g)]
+    .filter(([, name, call]) => !call && !keywords.has(name))
+    .map(([, name]) => name);
 }
 
 /** A sample's value in a /metrics text, or undefined when the series is not there. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
 /** Each alert rule's expression from alerts.yml (written one `expr:` per line there). */
-const alertExpressions = () => [...readFileSync(join(PROMETHEUS_DIR, 'alerts.yml'), 'utf8').matchAll(/^\s*expr:\s*(.+)$/gm)].map((m) => m[1].trim());
+const alertExpressions = () =>
+  [...readFileSync(join(PROMETHEUS_DIR, 'alerts.yml'), 'utf8').matchAll(/^\s*expr:\s*(.+)$/gm)].map((m) => m[1].trim());
 
 describe('metrics and alert rules pass promtool', () => {
   const namespace = newNamespace();
@@ -58,11 +66,24 @@ describe('metrics and alert rules pass promtool', () => {
   beforeAll(async () => {
     // fails here, with how to install it, rather than with five puzzling lint failures
     promtool(['--version']);
-    for (const name of ['catalog', 'orders', 'payouts'] as const) services[name] = await startService(name, { namespace });
+    for (const name of ['catalog', 'orders', 'payouts'] as const)
+      services[name] = await startService(name, { namespace });
     // an hour of county time every 6 s, a round every hour, and a courier that never collects:
     // a parcel's round passes within seconds and it stays uncollected (pickup missed)
-    services.fulfillment = await startService('fulfillment', { namespace, env: { TIME_SCALE: '600', PICKUP_TIMETABLE: Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`).join(','), SIMULATED_COURIER_PICKUP: 'false' } });
-    ops = await startOps(namespace, { CATALOG_URL: services.catalog.url, ORDERS_URL: services.orders.url, FULFILLMENT_URL: services.fulfillment.url, PAYOUTS_URL: services.payouts.url });
+    services.fulfillment = await startService('fulfillment', {
+      namespace,
+      env: {
+        TIME_SCALE: '600',
+        PICKUP_TIMETABLE: Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`).join(','),
+        SIMULATED_COURIER_PICKUP: 'false',
+      },
+    });
+    ops = await startOps(namespace, {
+      CATALOG_URL: services.catalog.url,
+      ORDERS_URL: services.orders.url,
+      FULFILLMENT_URL: services.fulfillment.url,
+      PAYOUTS_URL: services.payouts.url,
+    });
     // one request each, so the labelled HTTP histogram has series to lint too
     for (const { url } of [...Object.values(services), ops]) await call('GET', `${url}/health`);
     for (const [name, { url }] of Object.entries(services)) scraped[name] = await scrape(url);
@@ -78,10 +99,13 @@ describe('metrics and alert rules pass promtool', () => {
     for (const service of Object.values(services)) await service.close();
   });
 
-  it.each(['catalog', 'orders', 'fulfillment', 'payouts', 'ops'])('%s: GET /metrics passes promtool check metrics', (name) => {
-    expect(scraped[name]).toMatch(/^# TYPE /m);
-    expect(promtool(['check', 'metrics'], scraped[name])).toEqual({ status: 0, output: '' });
-  });
+  it.each(['catalog', 'orders', 'fulfillment', 'payouts', 'ops'])(
+    '%s: GET /metrics passes promtool check metrics',
+    (name) => {
+      expect(scraped[name]).toMatch(/^# TYPE /m);
+      expect(promtool(['check', 'metrics'], scraped[name])).toEqual({ status: 0, output: '' });
+    },
+  );
 
   it('the alert rules and the scrape config pass promtool check', () => {
     const rules = promtool(['check', 'rules', join(PROMETHEUS_DIR, 'alerts.yml')]);
@@ -92,9 +116,20 @@ describe('metrics and alert rules pass promtool', () => {
   });
 
   it('every metric an alert rule reads is exported by a service or the console', () => {
-    const exported = new Set(Object.values(scraped).flatMap((text) => [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1])));
+    const exported = new Set(
+      Object.values(scraped).flatMap((text) => [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1])),
+    );
     const read = [...new Set(alertExpressions().flatMap(metricNames))].filter((name) => name !== 'up'); // up: Prometheus' own, per target
-    expect(read).toEqual(expect.arrayContaining(['kafka_consumer_group_lag', 'dead_letters_waiting', 'outbox_oldest_unsent_age_seconds', 'queue_jobs', 'fulfillment_shipments_pickup_missed', 'fulfillment_shipments_overdue']));
+    expect(read).toEqual(
+      expect.arrayContaining([
+        'kafka_consumer_group_lag',
+        'dead_letters_waiting',
+        'outbox_oldest_unsent_age_seconds',
+        'queue_jobs',
+        'fulfillment_shipments_pickup_missed',
+        'fulfillment_shipments_overdue',
+      ]),
+    );
     expect(read.filter((name) => !exported.has(name))).toEqual([]);
   });
 
@@ -104,27 +139,83 @@ describe('metrics and alert rules pass promtool', () => {
       const admin = kafka.admin();
       await admin.connect();
       await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
-      await publish(topic, Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: `m${i}`, headers: {} })));
-      await admin.setOffsets({ groupId: `${namespace}.slow-consumer`, topic, partitions: [{ partition: 0, offset: '0' }] });
+      await publish(
+        topic,
+        Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: `m${i}`, headers: {} })),
+      );
+      await admin.setOffsets({
+        groupId: `${namespace}.slow-consumer`,
+        topic,
+        partitions: [{ partition: 0, offset: '0' }],
+      });
       await admin.disconnect();
-      await waitFor(async () => sample(await scrape(ops.url), 'kafka_consumer_group_lag', { group: `${namespace}.slow-consumer` }) === 5, 'the lag of 5 on /metrics');
+      await waitFor(
+        async () =>
+          sample(await scrape(ops.url), 'kafka_consumer_group_lag', { group: `${namespace}.slow-consumer` }) === 5,
+        'the lag of 5 on /metrics',
+      );
       // the services' own groups are there too, caught up
       expect(sample(await scrape(ops.url), 'kafka_consumer_group_lag', { group: `${namespace}.payouts` })).toBe(0);
     });
 
     it('dead_letters_waiting: counts dead letters until they are re-driven; an undecodable one keeps waiting', async () => {
       const topic = `${namespace}.catalog.dlq`;
-      const placed = envelope('orders.order-placed', { orderId: randomUUID(), checkoutId: randomUUID(), buyerId: 'b', storeId: randomUUID(), township: 'louguan', lines: [{ productId: randomUUID(), quantity: 1, unitPriceFen: 100, category: 'fresh' }], totalFen: 100, placedAt: new Date().toISOString() });
-      const origin = { [DeadLetterHeaders.topic]: `${namespace}.orders.events`, [DeadLetterHeaders.partition]: '0', [DeadLetterHeaders.offset]: '7', [DeadLetterHeaders.group]: `${namespace}.catalog`, [DeadLetterHeaders.attempts]: '5' };
+      const placed = envelope('orders.order-placed', {
+        orderId: randomUUID(),
+        checkoutId: randomUUID(),
+        buyerId: 'b',
+        storeId: randomUUID(),
+        township: 'louguan',
+        lines: [{ productId: randomUUID(), quantity: 1, unitPriceFen: 100, category: 'fresh' }],
+        totalFen: 100,
+        placedAt: new Date().toISOString(),
+      });
+      const origin = {
+        [DeadLetterHeaders.topic]: `${namespace}.orders.events`,
+        [DeadLetterHeaders.partition]: '0',
+        [DeadLetterHeaders.offset]: '7',
+        [DeadLetterHeaders.group]: `${namespace}.catalog`,
+        [DeadLetterHeaders.attempts]: '5',
+      };
       await publish(topic, [
-        { key: placed.data.orderId, value: placed, headers: { 'event-id': placed.id, 'event-type': placed.type, [DeadLetterHeaders.error]: 'connection terminated unexpectedly', [DeadLetterHeaders.errorName]: 'QueryFailedError', ...origin } },
-        { key: 'garbage', value: '{not json', headers: { [DeadLetterHeaders.error]: 'Unexpected token n', [DeadLetterHeaders.errorName]: 'InvalidEventError', ...origin } },
+        {
+          key: placed.data.orderId,
+          value: placed,
+          headers: {
+            'event-id': placed.id,
+            'event-type': placed.type,
+            [DeadLetterHeaders.error]: 'connection terminated unexpectedly',
+            [DeadLetterHeaders.errorName]: 'QueryFailedError',
+            ...origin,
+          },
+        },
+        {
+          key: 'garbage',
+          value: '{not json',
+          headers: {
+            [DeadLetterHeaders.error]: 'Unexpected token n',
+            [DeadLetterHeaders.errorName]: 'InvalidEventError',
+            ...origin,
+          },
+        },
       ]);
       expect(sample(await scrape(ops.url), 'dead_letters_waiting', { topic })).toBe(2);
       expect(sample(await scrape(ops.url), 'dead_letters_waiting', { topic: `${namespace}.payouts.dlq` })).toBe(0);
-      const dlq = ((await call('GET', `${ops.url}/api/dead-letters`, { token: tokenFor('ops') })).body as { topic: string; latest: { partition: number; offset: string; errorName: string }[] }[]).find((t) => t.topic === topic)!;
+      const dlq = (
+        (await call('GET', `${ops.url}/api/dead-letters`, { token: tokenFor('ops') })).body as {
+          topic: string;
+          latest: { partition: number; offset: string; errorName: string }[];
+        }[]
+      ).find((t) => t.topic === topic)!;
       const fixable = dlq.latest.find((m) => m.errorName === 'QueryFailedError')!;
-      expect((await call('POST', `${ops.url}/api/dead-letters/${topic}/redrive`, { token: tokenFor('ops'), body: { partition: fixable.partition, offset: fixable.offset } })).body).toEqual({ redriven: 1 });
+      expect(
+        (
+          await call('POST', `${ops.url}/api/dead-letters/${topic}/redrive`, {
+            token: tokenFor('ops'),
+            body: { partition: fixable.partition, offset: fixable.offset },
+          })
+        ).body,
+      ).toEqual({ redriven: 1 });
       expect(sample(await scrape(ops.url), 'dead_letters_waiting', { topic })).toBe(1);
     });
 
@@ -133,13 +224,40 @@ describe('metrics and alert rules pass promtool', () => {
       await publish(`${namespace}.orders.shipping`, [
         {
           key: orderId,
-          value: envelope('orders.shipment-requested', { orderId, buyerId: 'b', storeId: randomUUID(), township: 'louguan', lines: [{ productId: randomUUID(), productName: 'Greens, 1 kg', quantity: 1, unitPriceFen: 1500, category: 'fresh', pickupWithinHours: 24 }], totalFen: 1500, paidAt: new Date().toISOString() }),
+          value: envelope('orders.shipment-requested', {
+            orderId,
+            buyerId: 'b',
+            storeId: randomUUID(),
+            township: 'louguan',
+            lines: [
+              {
+                productId: randomUUID(),
+                productName: 'Greens, 1 kg',
+                quantity: 1,
+                unitPriceFen: 1500,
+                category: 'fresh',
+                pickupWithinHours: 24,
+              },
+            ],
+            totalFen: 1500,
+            paidAt: new Date().toISOString(),
+          }),
         },
       ]);
       const { url, dataSource } = services.fulfillment;
-      await waitFor(async () => (await dataSource.query(`SELECT 1 FROM shipments WHERE order_id = $1 AND status = 'scheduled'`, [orderId])).length === 1, 'the parcel scheduled');
+      await waitFor(
+        async () =>
+          (await dataSource.query(`SELECT 1 FROM shipments WHERE order_id = $1 AND status = 'scheduled'`, [orderId]))
+            .length === 1,
+        'the parcel scheduled',
+      );
       expect(sample(await scrape(url), 'fulfillment_shipments_pickup_missed', { category: 'fresh' })).toBe(0);
-      await waitFor(async () => sample(await scrape(url), 'fulfillment_shipments_pickup_missed', { category: 'fresh' }) === 1, 'its round to pass uncollected', 30_000, 250);
+      await waitFor(
+        async () => sample(await scrape(url), 'fulfillment_shipments_pickup_missed', { category: 'fresh' }) === 1,
+        'its round to pass uncollected',
+        30_000,
+        250,
+      );
       expect(sample(await scrape(url), 'fulfillment_shipments_pickup_missed', { category: 'chilled' })).toBe(0);
     });
   });

@@ -26,7 +26,14 @@ describe('finance in the operations console', () => {
   let mismatched: string;
 
   beforeAll(async () => {
-    payouts = await startService('payouts', { namespace, env: { PAYOUT_SETTLEMENT_POLL_SECONDS: '1', SIMULATED_PAYOUT_SETTLE_SECONDS: '0', PAYOUT_ACCOUNT_HOLD_HOURS: '0' } });
+    payouts = await startService('payouts', {
+      namespace,
+      env: {
+        PAYOUT_SETTLEMENT_POLL_SECONDS: '1',
+        SIMULATED_PAYOUT_SETTLE_SECONDS: '0',
+        PAYOUT_ACCOUNT_HOLD_HOURS: '0',
+      },
+    });
     consoleApp = await startOps(namespace, { PAYOUTS_URL: payouts.url });
     const ledger = payouts.app.get(LedgerService);
     const stores = [randomUUID(), randomUUID()];
@@ -35,17 +42,36 @@ describe('finance in the operations console', () => {
       const orderId = randomUUID();
       const totalFen = 20_000 * (i + 1);
       const line = { productId: randomUUID(), quantity: 1, unitPriceFen: totalFen, category: 'handicraft' as const };
-      const paid = envelope('orders.order-paid', { orderId, buyerId: 'b', storeId, township: 'louguan', lines: [line], totalFen, paymentId: 'p', paidAt: new Date().toISOString() });
-      const completed = envelope('orders.order-completed', { orderId, storeId, totalFen, completedAt: new Date().toISOString() });
-      await payouts.dataSource.transaction((tx) => ledger.creditSellerPending(tx, paid as DecodedEvent<'orders.order-paid'>));
-      await payouts.dataSource.transaction((tx) => ledger.releaseSellerShare(tx, completed as DecodedEvent<'orders.order-completed'>));
+      const paid = envelope('orders.order-paid', {
+        orderId,
+        buyerId: 'b',
+        storeId,
+        township: 'louguan',
+        lines: [line],
+        totalFen,
+        paymentId: 'p',
+        paidAt: new Date().toISOString(),
+      });
+      const completed = envelope('orders.order-completed', {
+        orderId,
+        storeId,
+        totalFen,
+        completedAt: new Date().toISOString(),
+      });
+      await payouts.dataSource.transaction((tx) =>
+        ledger.creditSellerPending(tx, paid as DecodedEvent<'orders.order-paid'>),
+      );
+      await payouts.dataSource.transaction((tx) =>
+        ledger.releaseSellerShare(tx, completed as DecodedEvent<'orders.order-completed'>),
+      );
     }
     const run = (await call('POST', `${payouts.url}/payout-runs`, { token: ops })).body;
     const settled = await waitFor(async () => {
-      const rows: { id: string; amount_fen: string; provider_reference: string; settled_at: Date }[] = await payouts.dataSource.query(
-        `SELECT id, amount_fen, provider_reference, settled_at FROM payouts WHERE run_id = $1 AND status = 'settled' ORDER BY amount_fen`,
-        [run.id],
-      );
+      const rows: { id: string; amount_fen: string; provider_reference: string; settled_at: Date }[] =
+        await payouts.dataSource.query(
+          `SELECT id, amount_fen, provider_reference, settled_at FROM payouts WHERE run_id = $1 AND status = 'settled' ORDER BY amount_fen`,
+          [run.id],
+        );
       return rows.length === 2 && rows;
     }, 'two payouts settled');
     mismatched = settled[1].id;
@@ -63,14 +89,22 @@ describe('finance in the operations console', () => {
   });
 
   it('reconciles a statement through the console API as the operator, with its drill-down and export', async () => {
-    const api = (path: string, method = 'GET', body?: unknown) => call(method, `${consoleApp.url}/api/${path}`, { token: ops, body });
+    const api = (path: string, method = 'GET', body?: unknown) =>
+      call(method, `${consoleApp.url}/api/${path}`, { token: ops, body });
     const refused = await api('reconciliations', 'POST', { csv: 'Payout ID,Amount (fen)\nx,1' });
     expect(refused.status).toBe(400);
     expect(refused.body.detail).toMatch(/provider_reference, status, settled_at missing/);
     const accepted = await api('reconciliations', 'POST', { csv: statement });
     expect(accepted.status).toBe(202);
-    const report = await waitFor(async () => { const r = (await api(`reconciliations/${accepted.body.id}`)).body; return r.status === 'completed' && r; }, 'the report');
-    expect(report).toMatchObject({ uploadedBy: 'finance-clerk', lines: 2, classes: { matched: { count: 1 }, amountMismatch: { count: 1 } } });
+    const report = await waitFor(async () => {
+      const r = (await api(`reconciliations/${accepted.body.id}`)).body;
+      return r.status === 'completed' && r;
+    }, 'the report');
+    expect(report).toMatchObject({
+      uploadedBy: 'finance-clerk',
+      lines: 2,
+      classes: { matched: { count: 1 }, amountMismatch: { count: 1 } },
+    });
     const lines = (await api(`reconciliations/${accepted.body.id}/lines?class=amountMismatch`)).body;
     expect(lines.items).toEqual([expect.objectContaining({ line: 3, payoutId: mismatched, class: 'amountMismatch' })]);
     expect(lines.items[0].payoutFen - lines.items[0].statementFen).toBe(100);
@@ -83,7 +117,10 @@ describe('finance in the operations console', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed at ${CHROMIUM} (Debian package chromium)`);
     const file = join(tmpdir(), `statement-${randomUUID()}.csv`);
     writeFileSync(file, statement);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
       await page.goto(consoleApp.url);

@@ -17,7 +17,12 @@ const HOURLY = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0'
 
 describe('the order timeline in the operations console', () => {
   const namespace = newNamespace();
-  const clock = { TIME_SCALE: '3600', CLOCK_ANCHOR: String(Date.now()), RESERVATION_TTL_MINUTES: '1440', PAYMENT_CALL_TIMEOUT_MS: '2000' };
+  const clock = {
+    TIME_SCALE: '3600',
+    CLOCK_ANCHOR: String(Date.now()),
+    RESERVATION_TTL_MINUTES: '1440',
+    PAYMENT_CALL_TIMEOUT_MS: '2000',
+  };
   let catalog: RunningService;
   let orders: RunningService;
   let fulfillment: RunningService;
@@ -34,18 +39,44 @@ describe('the order timeline in the operations console', () => {
     [catalog, payouts, fulfillment] = await Promise.all([
       startService('catalog', { namespace, env: clock }),
       startService('payouts', { namespace, env: clock }),
-      startService('fulfillment', { namespace, env: { ...clock, PICKUP_TIMETABLE: HOURLY, SIMULATED_COURIER_DELIVERY_MINUTES: '60' } }),
+      startService('fulfillment', {
+        namespace,
+        env: { ...clock, PICKUP_TIMETABLE: HOURLY, SIMULATED_COURIER_DELIVERY_MINUTES: '60' },
+      }),
     ]);
-    orders = await startService('orders', { namespace, env: { ...clock, CATALOG_URL: catalog.url, AUTO_CONFIRM_DAYS: '5', AFTER_SALES_RESPONSE_HOURS: '48' } });
-    consoleApp = await startOps(namespace, { CATALOG_URL: catalog.url, ORDERS_URL: orders.url, FULFILLMENT_URL: fulfillment.url, PAYOUTS_URL: payouts.url });
+    orders = await startService('orders', {
+      namespace,
+      env: { ...clock, CATALOG_URL: catalog.url, AUTO_CONFIRM_DAYS: '5', AFTER_SALES_RESPONSE_HOURS: '48' },
+    });
+    consoleApp = await startOps(namespace, {
+      CATALOG_URL: catalog.url,
+      ORDERS_URL: orders.url,
+      FULFILLMENT_URL: fulfillment.url,
+      PAYOUTS_URL: payouts.url,
+    });
 
     const store = await newStore(catalog.url, { name: 'Qinling Peach Garden' });
     storeId = store.id;
-    const peaches = await newProduct(catalog.url, store.id, { name: 'Honey peaches, 3 kg', category: 'fresh', priceFen: 6800, stock: 5 });
-    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: peaches.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: address } });
+    const peaches = await newProduct(catalog.url, store.id, {
+      name: 'Honey peaches, 3 kg',
+      category: 'fresh',
+      priceFen: 6800,
+      stock: 5,
+    });
+    const res = await call('POST', `${orders.url}/checkouts`, {
+      token: buyer,
+      body: { lines: [{ productId: peaches.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: address },
+    });
     [orderId, checkoutId] = [res.body.orders[0].id, res.body.checkoutId];
-    await waitFor(async () => (await call('GET', `${orders.url}/orders/${orderId}`, { token: buyer })).body.status === 'delivered', 'the peaches delivered', 30_000);
-    const opened = await call('POST', `${orders.url}/orders/${orderId}/after-sales`, { token: buyer, body: { kind: 'refund-only', amountFen: 1700, reason: 'a quarter of the peaches arrived bruised' } });
+    await waitFor(
+      async () => (await call('GET', `${orders.url}/orders/${orderId}`, { token: buyer })).body.status === 'delivered',
+      'the peaches delivered',
+      30_000,
+    );
+    const opened = await call('POST', `${orders.url}/orders/${orderId}/after-sales`, {
+      token: buyer,
+      body: { kind: 'refund-only', amountFen: 1700, reason: 'a quarter of the peaches arrived bruised' },
+    });
     expect(opened.status).toBe(201);
   }, 60_000);
 
@@ -63,24 +94,58 @@ describe('the order timeline in the operations console', () => {
       return body.entries?.some((e: { kind: string }) => e.kind === 'ledger') && body;
     }, 'the ledger in the timeline');
     expect(t).toMatchObject({ kind: 'order', orderId, unavailable: [] });
-    expect(t.facts).toMatchObject({ status: 'delivered', storeId, checkoutId, waitingFor: expect.stringMatching(/^the store to answer an after-sales request/) });
+    expect(t.facts).toMatchObject({
+      status: 'delivered',
+      storeId,
+      checkoutId,
+      waitingFor: expect.stringMatching(/^the store to answer an after-sales request/),
+    });
     // the console shows personal data masked
-    expect(t.facts.shipTo).toEqual({ recipientName: expect.stringMatching(/\*\*$/), phone: '138****4242', province: address.province, city: address.city, district: '***', street: '***' });
+    expect(t.facts.shipTo).toEqual({
+      recipientName: expect.stringMatching(/\*\*$/),
+      phone: '138****4242',
+      province: address.province,
+      city: address.city,
+      district: '***',
+      street: '***',
+    });
     expect(JSON.stringify(t)).not.toContain(address.phone);
     expect(t.shipment).toMatchObject({ status: 'delivered', township: 'louguan' });
 
     const kinds = new Set(t.entries.map((e: { service: string; kind: string }) => `${e.service}:${e.kind}`));
-    for (const k of ['orders:status', 'orders:payment', 'orders:after-sales', 'orders:event-out', 'orders:job', 'catalog:stock', 'fulfillment:shipment', 'payouts:ledger']) expect(kinds).toContain(k);
+    for (const k of [
+      'orders:status',
+      'orders:payment',
+      'orders:after-sales',
+      'orders:event-out',
+      'orders:job',
+      'catalog:stock',
+      'fulfillment:shipment',
+      'payouts:ledger',
+    ])
+      expect(kinds).toContain(k);
     const times = t.entries.map((e: { at: string }) => e.at);
     expect(times).toEqual([...times].sort());
-    const statuses = t.entries.filter((e: { service: string; kind: string }) => e.service === 'orders' && e.kind === 'status').map((e: { what: string }) => e.what.split(' (')[0]);
-    expect(statuses).toEqual(['∅ → pending_stock', 'pending_stock → awaiting_payment', 'awaiting_payment → paid', 'paid → scheduled', 'scheduled → shipped', 'shipped → delivered']);
+    const statuses = t.entries
+      .filter((e: { service: string; kind: string }) => e.service === 'orders' && e.kind === 'status')
+      .map((e: { what: string }) => e.what.split(' (')[0]);
+    expect(statuses).toEqual([
+      '∅ → pending_stock',
+      'pending_stock → awaiting_payment',
+      'awaiting_payment → paid',
+      'paid → scheduled',
+      'scheduled → shipped',
+      'shipped → delivered',
+    ]);
     // the store's deadline to answer is a delayed job in Redis
-    const timeout = t.entries.find((e: { kind: string; what: string }) => e.kind === 'job' && e.what.startsWith('after-sales'));
+    const timeout = t.entries.find(
+      (e: { kind: string; what: string }) => e.kind === 'job' && e.what.startsWith('after-sales'),
+    );
     expect(timeout.detail).toMatchObject({ queue: 'after-sales', state: 'delayed' });
 
     // a checkout id or a store id lists their orders
-    for (const id of [checkoutId, storeId]) expect((await api(`timeline/${id}`)).body).toMatchObject({ kind: 'orders', orders: [{ id: orderId }] });
+    for (const id of [checkoutId, storeId])
+      expect((await api(`timeline/${id}`)).body).toMatchObject({ kind: 'orders', orders: [{ id: orderId }] });
     expect((await api(`timeline/${randomUUID()}`)).status).toBe(404);
     expect((await api('timeline/not-an-id')).status).toBe(400);
   });
@@ -89,8 +154,16 @@ describe('the order timeline in the operations console', () => {
     // the county clock runs an hour a second: an order placed now fills the last county hour
     const store = await newStore(catalog.url);
     const kiwi = await newProduct(catalog.url, store.id, { stock: 2 });
-    const placed = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: kiwi.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: address } });
-    await waitFor(async () => (await call('GET', `${orders.url}/orders/${placed.body.orders[0].id}`, { token: buyer })).body.status !== 'pending_stock', 'the new order moving');
+    const placed = await call('POST', `${orders.url}/checkouts`, {
+      token: buyer,
+      body: { lines: [{ productId: kiwi.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: address },
+    });
+    await waitFor(
+      async () =>
+        (await call('GET', `${orders.url}/orders/${placed.body.orders[0].id}`, { token: buyer })).body.status !==
+        'pending_stock',
+      'the new order moving',
+    );
     const charts = await waitFor(async () => {
       const c = (await api('charts')).body;
       return c.checkoutP95?.some((p: { checkouts: number }) => p.checkouts >= 1) && c;
@@ -98,14 +171,28 @@ describe('the order timeline in the operations console', () => {
     const statuses = new Set(charts.orderFlow.map((m: { status: string }) => m.status));
     expect(statuses).toContain('pending_stock');
     for (const m of charts.orderFlow) expect(m.minutesAgo).toBeLessThanOrEqual(60);
-    expect(charts.checkoutP95.some((p: { checkouts: number; seconds: number | null }) => p.checkouts >= 1 && p.seconds! > 0)).toBe(true);
-    expect(charts.outboxAge.map((o: { service: string; points: unknown[] }) => [o.service, o.points.length > 0])).toEqual([['catalog', true], ['orders', true], ['fulfillment', true], ['payouts', true]]);
-    expect(charts.consumerLag.map((g: { group: string }) => g.group)).toEqual(expect.arrayContaining([`${namespace}.orders`, `${namespace}.payouts`]));
+    expect(
+      charts.checkoutP95.some((p: { checkouts: number; seconds: number | null }) => p.checkouts >= 1 && p.seconds! > 0),
+    ).toBe(true);
+    expect(
+      charts.outboxAge.map((o: { service: string; points: unknown[] }) => [o.service, o.points.length > 0]),
+    ).toEqual([
+      ['catalog', true],
+      ['orders', true],
+      ['fulfillment', true],
+      ['payouts', true],
+    ]);
+    expect(charts.consumerLag.map((g: { group: string }) => g.group)).toEqual(
+      expect.arrayContaining([`${namespace}.orders`, `${namespace}.payouts`]),
+    );
   });
 
   it('answers a search in a real browser', async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed at ${CHROMIUM} (Debian package chromium)`);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
       await page.goto(consoleApp.url);

@@ -20,7 +20,10 @@ describe('a seller’s packing list', () => {
   const seller = tokenFor('seller', storeId);
 
   beforeAll(async () => {
-    fulfillment = await startService('fulfillment', { namespace, env: { PICKUP_TIMETABLE: '09:00/cold,14:00,18:00', SLOT_CAPACITY: '2', SIMULATED_COURIER_PICKUP: 'false' } });
+    fulfillment = await startService('fulfillment', {
+      namespace,
+      env: { PICKUP_TIMETABLE: '09:00/cold,14:00,18:00', SLOT_CAPACITY: '2', SIMULATED_COURIER_PICKUP: 'false' },
+    });
   });
   afterAll(async () => {
     await fulfillment?.close();
@@ -38,9 +41,15 @@ describe('a seller’s packing list', () => {
       paidAt: new Date().toISOString(),
       shippingAddress: demoAddress(n),
     });
-  const send = (...events: ReturnType<typeof paidOrder>[]) => publish(`${namespace}.orders.shipping`, events.map((e) => ({ key: e.data.orderId, value: e })));
-  const shipmentOf = async (orderId: string) => (await call('GET', `${fulfillment.url}/shipments?orderId=${orderId}`, { token: seller })).body.items?.[0];
-  const pickups = (date: string, token = seller, format = '') => call('GET', `${fulfillment.url}/stores/${storeId}/pickups?date=${date}${format}`, { token });
+  const send = (...events: ReturnType<typeof paidOrder>[]) =>
+    publish(
+      `${namespace}.orders.shipping`,
+      events.map((e) => ({ key: e.data.orderId, value: e })),
+    );
+  const shipmentOf = async (orderId: string) =>
+    (await call('GET', `${fulfillment.url}/shipments?orderId=${orderId}`, { token: seller })).body.items?.[0];
+  const pickups = (date: string, token = seller, format = '') =>
+    call('GET', `${fulfillment.url}/stores/${storeId}/pickups?date=${date}${format}`, { token });
 
   it('lists each parcel once, on the round it is booked on, with what to pack and where it goes', async () => {
     const dates = Array.from({ length: 6 }, (_, i) => paidOrder('ambient', 'Red dates, 1 kg', 1 + (i % 2)));
@@ -60,8 +69,14 @@ describe('a seller’s packing list', () => {
       const list = await pickups(day);
       expect(list.status).toBe(200);
       expect(list.body).toMatchObject({ storeId, date: day, township, timeZone: ZONE });
-      expect(list.body.rounds.map((r: { localTime: string; van: string }) => [r.localTime, r.van])).toEqual([['09:00', 'cold-chain'], ['14:00', 'standard'], ['18:00', 'standard']]);
-      for (const round of list.body.rounds) for (const parcel of round.parcels) listed.push({ round: round.startsAt, orderId: parcel.orderId, parcel, van: round.van });
+      expect(list.body.rounds.map((r: { localTime: string; van: string }) => [r.localTime, r.van])).toEqual([
+        ['09:00', 'cold-chain'],
+        ['14:00', 'standard'],
+        ['18:00', 'standard'],
+      ]);
+      for (const round of list.body.rounds)
+        for (const parcel of round.parcels)
+          listed.push({ round: round.startsAt, orderId: parcel.orderId, parcel, van: round.van });
     }
     expect(listed.map((l) => l.orderId).sort()).toEqual(shipments.map((s) => s.orderId).sort());
     for (const s of shipments) expect(listed.find((l) => l.orderId === s.orderId)!.round).toBe(s.slotStartsAt);
@@ -81,11 +96,15 @@ describe('a seller’s packing list', () => {
     const csv = await pickups(days[0], seller, '&format=csv');
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
-    const rows = (csv.body as string).replace(/^\ufeff/, '').trim().split('\n');
+    const rows = (csv.body as string)
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\n');
     expect(rows[0]).toBe('round,van,order,product,quantity,recipient,phone,address,deadline,status');
     const firstDay = listed.filter((l) => localDate(new Date(l.round), ZONE) === days[0]);
     expect(rows).toHaveLength(1 + firstDay.length);
-    for (const { orderId, parcel } of firstDay) expect(rows.find((r) => r.includes(orderId))).toContain(parcel.deliverTo.phone);
+    for (const { orderId, parcel } of firstDay)
+      expect(rows.find((r) => r.includes(orderId))).toContain(parcel.deliverTo.phone);
   });
 
   it('is for the store’s seller and ops only, for a real date', async () => {
@@ -96,6 +115,9 @@ describe('a seller’s packing list', () => {
     expect((await pickups('2026-02-30')).status).toBe(400);
     expect((await pickups(today, seller, '&format=pdf')).status).toBe(400);
     // a store that never shipped has no township yet, so no rounds
-    expect((await call('GET', `${fulfillment.url}/stores/${randomUUID()}/pickups?date=${today}`, { token: tokenFor('ops') })).body).toMatchObject({ township: null, rounds: [] });
+    expect(
+      (await call('GET', `${fulfillment.url}/stores/${randomUUID()}/pickups?date=${today}`, { token: tokenFor('ops') }))
+        .body,
+    ).toMatchObject({ township: null, rounds: [] });
   });
 });

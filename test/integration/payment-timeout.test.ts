@@ -22,7 +22,15 @@ describe('a payment timeout that asks the provider first', () => {
   beforeAll(async () => {
     catalog = await startService('catalog', { namespace });
     // the timeout (1 s) comes while tok_slow's answer (2.5 s) is still on its way
-    orders = await startService('orders', { namespace, env: { CATALOG_URL: catalog.url, PAYMENT_TIMEOUT_SECONDS: '1', SIMULATED_PAYMENT_SLOW_MS: '2500', PAYMENT_CALL_TIMEOUT_MS: '5000' } });
+    orders = await startService('orders', {
+      namespace,
+      env: {
+        CATALOG_URL: catalog.url,
+        PAYMENT_TIMEOUT_SECONDS: '1',
+        SIMULATED_PAYMENT_SLOW_MS: '2500',
+        PAYMENT_CALL_TIMEOUT_MS: '5000',
+      },
+    });
     // the provider "cannot say" for the capture keys in `unanswerable`
     const provider = orders.app.get(PaymentProvider);
     const status = provider.status.bind(provider);
@@ -37,12 +45,16 @@ describe('a payment timeout that asks the provider first', () => {
   });
 
   const checkout = async (productId: string, paymentToken: string) => {
-    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId, quantity: 1 }], paymentToken, shippingAddress: demoAddress() } });
+    const res = await call('POST', `${orders.url}/checkouts`, {
+      token: buyer,
+      body: { lines: [{ productId, quantity: 1 }], paymentToken, shippingAddress: demoAddress() },
+    });
     expect(res.status).toBe(201);
     return res.body.orders[0].id as string;
   };
   const order = async (id: string) => (await call('GET', `${orders.url}/orders/${id}`, { token: buyer })).body;
-  const payments = (id: string): Promise<{ kind: string; status: string }[]> => orders.dataSource.query(`SELECT kind, status FROM payments WHERE order_id = $1 ORDER BY created_at`, [id]);
+  const payments = (id: string): Promise<{ kind: string; status: string }[]> =>
+    orders.dataSource.query(`SELECT kind, status FROM payments WHERE order_id = $1 ORDER BY created_at`, [id]);
 
   it('makes an order paid when the provider took the money but had not answered yet', async () => {
     const store = await newStore(catalog.url);
@@ -53,16 +65,26 @@ describe('a payment timeout that asks the provider first', () => {
     const paid = (await order(orderId)).history.find((h: { to: string }) => h.to === 'paid');
     expect(paid.causedBy).toBe('payment-timeout');
     // the slow answer reaches the capture job, which finds the payment recorded and records nothing
-    const job = await waitFor(async () => {
-      const j = await orders.app.get(Jobs).queue(PAYMENTS_QUEUE).getJob(OrdersJobs.capturePayment.id({ orderId }));
-      return j && (await j.isCompleted()) && j;
-    }, 'capture job done', 10_000);
+    const job = await waitFor(
+      async () => {
+        const j = await orders.app.get(Jobs).queue(PAYMENTS_QUEUE).getJob(OrdersJobs.capturePayment.id({ orderId }));
+        return j && (await j.isCompleted()) && j;
+      },
+      'capture job done',
+      10_000,
+    );
     expect(job.returnvalue).toEqual({ outcome: 'already-captured' });
-    const [{ n: atProvider }] = await orders.dataSource.query(`SELECT count(*)::int AS n FROM simulated_provider_captures WHERE idempotency_key = $1`, [`capture.${orderId}`]);
+    const [{ n: atProvider }] = await orders.dataSource.query(
+      `SELECT count(*)::int AS n FROM simulated_provider_captures WHERE idempotency_key = $1`,
+      [`capture.${orderId}`],
+    );
     expect(atProvider).toBe(1);
     expect(await payments(orderId)).toEqual([{ kind: 'capture', status: 'succeeded' }]);
     expect((await order(orderId)).status).toBe('paid');
-    const [{ n }] = await orders.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE type = 'orders.order-paid' AND key = $1`, [orderId]);
+    const [{ n }] = await orders.dataSource.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE type = 'orders.order-paid' AND key = $1`,
+      [orderId],
+    );
     expect(n).toBe(1);
   });
 
@@ -77,14 +99,20 @@ describe('a payment timeout that asks the provider first', () => {
       // the capture job is lost before anyone tried it (as with a Redis that forgot it)
       const job = await waitFor(() => captures.getJob(OrdersJobs.capturePayment.id({ orderId })), 'the capture job');
       await job.remove();
-      const [{ n: before }] = await orders.dataSource.query(`SELECT count(*)::int AS n FROM simulated_provider_captures WHERE idempotency_key = $1`, [`capture.${orderId}`]);
+      const [{ n: before }] = await orders.dataSource.query(
+        `SELECT count(*)::int AS n FROM simulated_provider_captures WHERE idempotency_key = $1`,
+        [`capture.${orderId}`],
+      );
       expect(before).toBe(0);
       // the timeout (1 s) finds nothing at the provider, tries the capture itself, and the order is paid
       await waitFor(async () => (await order(orderId)).status === 'paid', 'paid by the timeout', 10_000);
       const paid = (await order(orderId)).history.find((h: { to: string }) => h.to === 'paid');
       expect(paid.causedBy).toBe('payment-timeout');
       expect(await payments(orderId)).toEqual([{ kind: 'capture', status: 'succeeded' }]);
-      const timeout = await orders.app.get(Jobs).queue(PAYMENT_TIMEOUTS_QUEUE).getJob(OrdersJobs.cancelUnpaid.id({ orderId }));
+      const timeout = await orders.app
+        .get(Jobs)
+        .queue(PAYMENT_TIMEOUTS_QUEUE)
+        .getJob(OrdersJobs.cancelUnpaid.id({ orderId }));
       expect(timeout?.returnvalue).toEqual({ outcome: 'captured-at-timeout' });
     } finally {
       await captures.resume();
@@ -107,7 +135,12 @@ describe('a payment timeout that asks the provider first', () => {
     const timeouts = orders.app.get(Jobs).queue(PAYMENT_TIMEOUTS_QUEUE);
     await waitFor(async () => {
       const job = await timeouts.getJob(OrdersJobs.cancelUnpaid.id({ orderId }));
-      return job ? job.remove().then(() => true, () => false) : true;
+      return job
+        ? job.remove().then(
+            () => true,
+            () => false,
+          )
+        : true;
     }, 'the timeout job removed');
     // the provider answers again: nothing was captured; the sweep tries the capture once more (the
     // provider never answers tok_timeout), is told again that nothing was taken, and cancels
@@ -117,6 +150,9 @@ describe('a payment timeout that asks the provider first', () => {
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.history.at(-1)).toMatchObject({ to: 'cancelled', action: 'payment-timeout' });
     expect(await payments(orderId)).toEqual([]);
-    await waitFor(async () => (await call('GET', `${catalog.url}/products/${product.id}`)).body.stock.reserved === 0, 'stock released');
+    await waitFor(
+      async () => (await call('GET', `${catalog.url}/products/${product.id}`)).body.stock.reserved === 0,
+      'stock released',
+    );
   });
 });

@@ -12,14 +12,26 @@ import { envelope, publish } from '../support/kafka';
 import { givePayoutAccount, GOOD_ACCOUNT, sellCompleted } from '../support/payouts';
 
 const ops = tokenFor('ops', undefined, 'ops-finance-wang');
-type Run = { id: string; payouts: { id: string; storeId: string; amountFen: number; status: string; failureReason: string | null; account: unknown }[]; held: { storeId: string; reason: string; availableFen: number }[] };
+type Run = {
+  id: string;
+  payouts: {
+    id: string;
+    storeId: string;
+    amountFen: number;
+    status: string;
+    failureReason: string | null;
+    account: unknown;
+  }[];
+  held: { storeId: string; reason: string; availableFen: number }[];
+};
 
 const startRun = async (payouts: RunningService): Promise<Run> => {
   const res = await call('POST', `${payouts.url}/payout-runs`, { token: ops });
   expect(res.status).toBe(201);
   return res.body;
 };
-const balanceOf = async (payouts: RunningService, storeId: string) => (await call('GET', `${payouts.url}/stores/${storeId}/balance`, { token: ops })).body;
+const balanceOf = async (payouts: RunningService, storeId: string) =>
+  (await call('GET', `${payouts.url}/stores/${storeId}/balance`, { token: ops })).body;
 const accountUrl = (payouts: RunningService, storeId: string) => `${payouts.url}/stores/${storeId}/payout-account`;
 
 describe('payout accounts', () => {
@@ -28,33 +40,66 @@ describe('payout accounts', () => {
 
   beforeAll(async () => {
     // no hold here: the hold after a change has its own service on a fast clock below
-    payouts = await startService('payouts', { namespace, env: { PAYOUT_SETTLEMENT_POLL_SECONDS: '1', SIMULATED_PAYOUT_SETTLE_SECONDS: '0', PAYOUT_ACCOUNT_HOLD_HOURS: '0' } });
+    payouts = await startService('payouts', {
+      namespace,
+      env: {
+        PAYOUT_SETTLEMENT_POLL_SECONDS: '1',
+        SIMULATED_PAYOUT_SETTLE_SECONDS: '0',
+        PAYOUT_ACCOUNT_HOLD_HOURS: '0',
+      },
+    });
   });
   afterAll(async () => {
     await payouts?.close();
   });
 
   it.each([
-    ['a bank number of 11 digits', { method: 'bank', accountNumber: '62220212345' }, 'accountNumber', /12 to 19 digits/],
-    ['a bank number with spaces', { method: 'bank', accountNumber: '6222 0212 3456 7890' }, 'accountNumber', /12 to 19 digits/],
-    ['an Alipay login that is neither mobile nor email', { method: 'alipay', accountNumber: '23812345678' }, 'accountNumber', /mainland mobile/],
-    ['a WeChat ID with a digit first', { method: 'wechat', accountNumber: '1xiulan88' }, 'accountNumber', /letter first/],
+    [
+      'a bank number of 11 digits',
+      { method: 'bank', accountNumber: '62220212345' },
+      'accountNumber',
+      /12 to 19 digits/,
+    ],
+    [
+      'a bank number with spaces',
+      { method: 'bank', accountNumber: '6222 0212 3456 7890' },
+      'accountNumber',
+      /12 to 19 digits/,
+    ],
+    [
+      'an Alipay login that is neither mobile nor email',
+      { method: 'alipay', accountNumber: '23812345678' },
+      'accountNumber',
+      /mainland mobile/,
+    ],
+    [
+      'a WeChat ID with a digit first',
+      { method: 'wechat', accountNumber: '1xiulan88' },
+      'accountNumber',
+      /letter first/,
+    ],
     ['a WeChat ID of 5 characters', { method: 'wechat', accountNumber: 'xiu88' }, 'accountNumber', /6 to 20/],
     ['an unknown method', { method: 'paypal', accountNumber: '6222021234567890' }, 'method', /must be one of/],
     ['a blank name', { accountName: '   ' }, 'accountName', /blank/],
     ['no number', { accountNumber: undefined }, 'accountNumber', /required/],
-  ] as [string, { method?: string; accountName?: string; accountNumber?: string }, string, RegExp][])('refuses %s with 400 naming the field, and changes nothing', async (_, change, field, rule) => {
-    const storeId = randomUUID();
-    await givePayoutAccount(payouts.url, storeId);
-    const before = await fingerprint(payouts.dataSource);
-    const res = await call('PUT', accountUrl(payouts, storeId), { token: tokenFor('seller', storeId), body: { ...GOOD_ACCOUNT, ...change } });
-    expect(res.status).toBe(400);
-    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    const problem = res.body.errors.find((e: { field: string }) => e.field === field);
-    expect(problem.messages.join(' ')).toMatch(rule);
-    if (change.accountNumber) expect(JSON.stringify(res.body)).not.toContain(change.accountNumber);
-    expect(changedTables(before, await fingerprint(payouts.dataSource))).toEqual([]);
-  });
+  ] as [string, { method?: string; accountName?: string; accountNumber?: string }, string, RegExp][])(
+    'refuses %s with 400 naming the field, and changes nothing',
+    async (_, change, field, rule) => {
+      const storeId = randomUUID();
+      await givePayoutAccount(payouts.url, storeId);
+      const before = await fingerprint(payouts.dataSource);
+      const res = await call('PUT', accountUrl(payouts, storeId), {
+        token: tokenFor('seller', storeId),
+        body: { ...GOOD_ACCOUNT, ...change },
+      });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      const problem = res.body.errors.find((e: { field: string }) => e.field === field);
+      expect(problem.messages.join(' ')).toMatch(rule);
+      if (change.accountNumber) expect(JSON.stringify(res.body)).not.toContain(change.accountNumber);
+      expect(changedTables(before, await fingerprint(payouts.dataSource))).toEqual([]);
+    },
+  );
 
   it('lets only the store’s seller and ops set or read it', async () => {
     const storeId = randomUUID();
@@ -80,15 +125,40 @@ describe('payout accounts', () => {
     };
 
     const first = await put(seller, { method: 'bank', accountName: '李秀兰', accountNumber: numbers[0] });
-    expect(first).toMatchObject({ storeId, account: { method: 'bank', accountName: '李秀兰', accountNumber: '****7890', version: 1, changedBy: 'seller-li' }, payoutsHeld: null });
-    expect(first.changes).toEqual([{ version: 1, changedBy: 'seller-li', changedByRole: 'seller', changedAt: first.account.changedAt, from: null, to: { method: 'bank', accountName: '李秀兰', accountNumber: '****7890' } }]);
+    expect(first).toMatchObject({
+      storeId,
+      account: { method: 'bank', accountName: '李秀兰', accountNumber: '****7890', version: 1, changedBy: 'seller-li' },
+      payoutsHeld: null,
+    });
+    expect(first.changes).toEqual([
+      {
+        version: 1,
+        changedBy: 'seller-li',
+        changedByRole: 'seller',
+        changedAt: first.account.changedAt,
+        from: null,
+        to: { method: 'bank', accountName: '李秀兰', accountNumber: '****7890' },
+      },
+    ]);
     // a retried PUT: no new version, no audit row (and, with a hold, no new hold)
-    expect((await put(seller, { method: 'bank', accountName: '李秀兰', accountNumber: numbers[0] })).changes).toHaveLength(1);
+    expect(
+      (await put(seller, { method: 'bank', accountName: '李秀兰', accountNumber: numbers[0] })).changes,
+    ).toHaveLength(1);
 
     await put(ops, { method: 'alipay', accountName: '李秀兰', accountNumber: numbers[1] });
     const last = await put(seller, { method: 'wechat', accountName: '李秀兰', accountNumber: numbers[2] });
     expect(last.account).toMatchObject({ method: 'wechat', accountNumber: '****1988', version: 3 });
-    expect(last.changes.map((c: { version: number; changedBy: string; changedByRole: string; from: { accountNumber: string } | null; to: { method: string; accountNumber: string } }) => [c.version, c.changedBy, c.changedByRole, c.from?.accountNumber ?? null, c.to.method, c.to.accountNumber])).toEqual([
+    expect(
+      last.changes.map(
+        (c: {
+          version: number;
+          changedBy: string;
+          changedByRole: string;
+          from: { accountNumber: string } | null;
+          to: { method: string; accountNumber: string };
+        }) => [c.version, c.changedBy, c.changedByRole, c.from?.accountNumber ?? null, c.to.method, c.to.accountNumber],
+      ),
+    ).toEqual([
       [3, 'seller-li', 'seller', '****5678', 'wechat', '****1988'],
       [2, 'ops-finance-wang', 'ops', '****7890', 'alipay', '****5678'],
       [1, 'seller-li', 'seller', null, 'bank', '****7890'],
@@ -101,12 +171,30 @@ describe('payout accounts', () => {
     for (const n of numbers) expect(JSON.stringify(replies)).not.toContain(n);
 
     // the audit holds no full number either, and cannot be rewritten
-    const audit = await payouts.dataSource.query(`SELECT * FROM payout_account_changes WHERE store_id = $1 ORDER BY id`, [storeId]);
-    expect(audit.map((a: Record<string, unknown>) => [a.old_account_number_masked, a.new_account_number_masked])).toEqual([[null, '****7890'], ['****7890', '****5678'], ['****5678', '****1988']]);
+    const audit = await payouts.dataSource.query(
+      `SELECT * FROM payout_account_changes WHERE store_id = $1 ORDER BY id`,
+      [storeId],
+    );
+    expect(
+      audit.map((a: Record<string, unknown>) => [a.old_account_number_masked, a.new_account_number_masked]),
+    ).toEqual([
+      [null, '****7890'],
+      ['****7890', '****5678'],
+      ['****5678', '****1988'],
+    ]);
     for (const n of numbers) expect(JSON.stringify(audit)).not.toContain(n);
-    await expect(payouts.dataSource.query(`UPDATE payout_account_changes SET changed_by = 'someone' WHERE store_id = $1`, [storeId])).rejects.toThrow(/append-only/);
+    await expect(
+      payouts.dataSource.query(`UPDATE payout_account_changes SET changed_by = 'someone' WHERE store_id = $1`, [
+        storeId,
+      ]),
+    ).rejects.toThrow(/append-only/);
     // the full number is kept where the provider call reads it
-    expect(await payouts.dataSource.query(`SELECT version, account_number FROM payout_accounts WHERE store_id = $1 ORDER BY version`, [storeId])).toEqual(numbers.map((n, i) => ({ version: i + 1, account_number: n })));
+    expect(
+      await payouts.dataSource.query(
+        `SELECT version, account_number FROM payout_accounts WHERE store_id = $1 ORDER BY version`,
+        [storeId],
+      ),
+    ).toEqual(numbers.map((n, i) => ({ version: i + 1, account_number: n })));
   });
 
   it('holds and reports a store with no payout account, and pays her at the next run once she has one', async () => {
@@ -120,7 +208,10 @@ describe('payout accounts', () => {
     await givePayoutAccount(payouts.url, storeId);
     const paid = await startRun(payouts);
     expect(paid.held.find((h) => h.storeId === storeId)).toBeUndefined();
-    expect(paid.payouts.find((p) => p.storeId === storeId)).toMatchObject({ amountFen: 18_000, account: { method: 'bank', accountName: '李秀兰', accountNumber: '****7890' } });
+    expect(paid.payouts.find((p) => p.storeId === storeId)).toMatchObject({
+      amountFen: 18_000,
+      account: { method: 'bank', accountName: '李秀兰', accountNumber: '****7890' },
+    });
     expect(JSON.stringify(paid)).not.toContain(GOOD_ACCOUNT.accountNumber);
     await waitFor(async () => (await balanceOf(payouts, storeId)).paidOutFen === 18_000, 'the payout settled');
   });
@@ -136,7 +227,12 @@ describe('payout accounts', () => {
       const res = await call('GET', `${payouts.url}/stores/${storeId}/payouts`, { token: tokenFor('seller', storeId) });
       return res.body.items[0]?.status === 'failed' && res.body;
     }, 'the payout failed');
-    expect(failed.items[0]).toMatchObject({ id: payout.id, amountFen: 27_000, failureReason: 'the receiving bank account ****0000 was refused', account: { accountNumber: '****0000' } });
+    expect(failed.items[0]).toMatchObject({
+      id: payout.id,
+      amountFen: 27_000,
+      failureReason: 'the receiving bank account ****0000 was refused',
+      account: { accountNumber: '****0000' },
+    });
     expect(JSON.stringify(failed)).not.toContain(refused);
     expect(await balanceOf(payouts, storeId)).toMatchObject({ availableFen: 27_000, inTransitFen: 0, paidOutFen: 0 });
     const postings = await payouts.dataSource.query(
@@ -165,8 +261,12 @@ describe('payout accounts', () => {
         changedAt: new Date().toISOString(),
       });
     const handled = (eventId: string) =>
-      waitFor(async () => (await payouts.dataSource.query(`SELECT 1 FROM inbox WHERE event_id = $1`, [eventId])).length > 0, `event ${eventId} handled`);
-    const heldReason = async (storeId: string) => (await call('GET', accountUrl(payouts, storeId), { token: tokenFor('seller', storeId) })).body.payoutsHeld;
+      waitFor(
+        async () => (await payouts.dataSource.query(`SELECT 1 FROM inbox WHERE event_id = $1`, [eventId])).length > 0,
+        `event ${eventId} handled`,
+      );
+    const heldReason = async (storeId: string) =>
+      (await call('GET', accountUrl(payouts, storeId), { token: tokenFor('seller', storeId) })).body.payoutsHeld;
 
     it('is held and reported by every run while suspended (an older reinstatement changes nothing), and paid at the next run once reinstated', async () => {
       const storeId = randomUUID();
@@ -176,7 +276,11 @@ describe('payout accounts', () => {
       await publish(catalogTopic, [{ key: storeId, value: suspended }]);
       await handled(suspended.id);
       expect(await heldReason(storeId)).toBe('store-suspended');
-      expect(await payouts.dataSource.query(`SELECT status, suspended_reason, version FROM stores WHERE store_id = $1`, [storeId])).toEqual([{ status: 'suspended', suspended_reason: 'counterfeit goods reported', version: 2 }]);
+      expect(
+        await payouts.dataSource.query(`SELECT status, suspended_reason, version FROM stores WHERE store_id = $1`, [
+          storeId,
+        ]),
+      ).toEqual([{ status: 'suspended', suspended_reason: 'counterfeit goods reported', version: 2 }]);
 
       const first = await startRun(payouts);
       expect(first.held).toContainEqual({ storeId, reason: 'store-suspended', availableFen: 45_000 });
@@ -187,7 +291,11 @@ describe('payout accounts', () => {
       await publish(catalogTopic, [{ key: storeId, value: stale }]);
       await handled(stale.id);
       expect(await heldReason(storeId)).toBe('store-suspended');
-      expect((await startRun(payouts)).held).toContainEqual({ storeId, reason: 'store-suspended', availableFen: 45_000 });
+      expect((await startRun(payouts)).held).toContainEqual({
+        storeId,
+        reason: 'store-suspended',
+        availableFen: 45_000,
+      });
 
       const reinstated = storeChanged(storeId, 3, 'active');
       await publish(catalogTopic, [{ key: storeId, value: reinstated }]);
@@ -241,11 +349,15 @@ describe('the hold after a payout account changes, on the service clock', () => 
     const after = await startRun(payouts);
     expect(after.held).toEqual([]);
     expect(after.payouts).toMatchObject([{ storeId, amountFen: 18_000, account: { accountNumber: '****7890' } }]);
-    expect(await payouts.dataSource.query(`SELECT account_version FROM payouts WHERE id = $1`, [after.payouts[0].id])).toEqual([{ account_version: 1 }]);
+    expect(
+      await payouts.dataSource.query(`SELECT account_version FROM payouts WHERE id = $1`, [after.payouts[0].id]),
+    ).toEqual([{ account_version: 1 }]);
 
     // a change starts the hold again (a takeover cannot redirect the next payout at once)
     await givePayoutAccount(payouts.url, storeId, { accountNumber: '6217001234567891' });
     await sellCompleted(payouts, storeId, 20_000);
-    expect((await startRun(payouts)).held).toEqual([{ storeId, reason: 'payout-account-recently-changed', availableFen: 18_000 }]);
+    expect((await startRun(payouts)).held).toEqual([
+      { storeId, reason: 'payout-account-recently-changed', availableFen: 18_000 },
+    ]);
   });
 });

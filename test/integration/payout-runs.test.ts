@@ -22,7 +22,13 @@ describe('payout runs', () => {
     payouts = await startService('payouts', {
       namespace,
       // accounts are paid to as soon as they are set: the hold has its own test (payout-accounts)
-      env: { PAYOUT_SETTLEMENT_POLL_SECONDS: '1', SIMULATED_PAYOUT_SETTLE_SECONDS: '0', PAYOUT_RUN_TIME: '03:30', PAYOUT_MINIMUM_FEN: '10000', PAYOUT_ACCOUNT_HOLD_HOURS: '0' },
+      env: {
+        PAYOUT_SETTLEMENT_POLL_SECONDS: '1',
+        SIMULATED_PAYOUT_SETTLE_SECONDS: '0',
+        PAYOUT_RUN_TIME: '03:30',
+        PAYOUT_MINIMUM_FEN: '10000',
+        PAYOUT_ACCOUNT_HOLD_HOURS: '0',
+      },
     });
     provider = payouts.app.get(PayoutProvider);
   });
@@ -45,20 +51,46 @@ describe('payout runs', () => {
       paymentId: randomUUID(),
       paidAt: new Date().toISOString(),
     }) as DecodedEvent<'orders.order-paid'>;
-    const completed = envelope('orders.order-completed', { orderId, storeId, totalFen, completedAt: new Date().toISOString() }) as DecodedEvent<'orders.order-completed'>;
+    const completed = envelope('orders.order-completed', {
+      orderId,
+      storeId,
+      totalFen,
+      completedAt: new Date().toISOString(),
+    }) as DecodedEvent<'orders.order-completed'>;
     await payouts.dataSource.transaction((tx) => ledger.creditSellerPending(tx, paid));
     await payouts.dataSource.transaction((tx) => ledger.releaseSellerShare(tx, completed));
     return orderId;
   }
   async function refund(storeId: string, orderId: string, amountFen: number) {
-    const event = envelope('orders.order-refunded', { orderId, storeId, refundId: randomUUID(), amountFen, full: false, reason: 'bruised', refundedAt: new Date().toISOString() });
-    await payouts.dataSource.transaction((tx) => payouts.app.get(LedgerService).reverseRefund(tx, event as DecodedEvent<'orders.order-refunded'>));
+    const event = envelope('orders.order-refunded', {
+      orderId,
+      storeId,
+      refundId: randomUUID(),
+      amountFen,
+      full: false,
+      reason: 'bruised',
+      refundedAt: new Date().toISOString(),
+    });
+    await payouts.dataSource.transaction((tx) =>
+      payouts.app.get(LedgerService).reverseRefund(tx, event as DecodedEvent<'orders.order-refunded'>),
+    );
   }
-  const trigger = (headers: Record<string, string> = {}) => call('POST', `${payouts.url}/payout-runs`, { token: ops, headers });
+  const trigger = (headers: Record<string, string> = {}) =>
+    call('POST', `${payouts.url}/payout-runs`, { token: ops, headers });
   const runOf = async (id: string) => (await call('GET', `${payouts.url}/payout-runs/${id}`, { token: ops })).body;
-  const balanceOf = async (storeId: string) => (await call('GET', `${payouts.url}/stores/${storeId}/balance`, { token: tokenFor('seller', storeId) })).body;
-  type PayoutView = { id: string; storeId: string; amountFen: number; status: string; idempotencyKey: string; failureReason: string | null; settledAt: string | null };
-  const payoutOf = async (runId: string, storeId: string): Promise<PayoutView | undefined> => (await runOf(runId)).payouts.find((p: PayoutView) => p.storeId === storeId);
+  const balanceOf = async (storeId: string) =>
+    (await call('GET', `${payouts.url}/stores/${storeId}/balance`, { token: tokenFor('seller', storeId) })).body;
+  type PayoutView = {
+    id: string;
+    storeId: string;
+    amountFen: number;
+    status: string;
+    idempotencyKey: string;
+    failureReason: string | null;
+    settledAt: string | null;
+  };
+  const payoutOf = async (runId: string, storeId: string): Promise<PayoutView | undefined> =>
+    (await runOf(runId)).payouts.find((p: PayoutView) => p.storeId === storeId);
   const untilStatus = (runId: string, storeId: string, status: string) =>
     waitFor(async () => {
       const p = await payoutOf(runId, storeId);
@@ -75,22 +107,58 @@ describe('payout runs', () => {
 
     const replies = await Promise.all([trigger(), trigger(), trigger()]);
     expect(replies.map((r) => r.status)).toEqual([201, 201, 201]);
-    const all: (PayoutView & { runId: string })[] = replies.flatMap((r) => r.body.payouts.map((p: PayoutView) => ({ ...p, runId: r.body.id })));
-    expect(all.map((p) => [p.storeId, p.amountFen]).sort()).toEqual([[atMinimum, 10_000], [rich, 27_000]].sort());
+    const all: (PayoutView & { runId: string })[] = replies.flatMap((r) =>
+      r.body.payouts.map((p: PayoutView) => ({ ...p, runId: r.body.id })),
+    );
+    expect(all.map((p) => [p.storeId, p.amountFen]).sort()).toEqual(
+      [
+        [atMinimum, 10_000],
+        [rich, 27_000],
+      ].sort(),
+    );
     for (const p of all) expect(p.idempotencyKey).toBe(`payout:${p.runId}:${p.storeId}`);
-    const perStore: { store_id: string; n: number }[] = await payouts.dataSource.query(`SELECT store_id, count(*)::int AS n FROM payouts GROUP BY store_id`);
-    expect(perStore.sort((a, b) => a.store_id.localeCompare(b.store_id))).toEqual([{ store_id: rich, n: 1 }, { store_id: atMinimum, n: 1 }].sort((a, b) => a.store_id.localeCompare(b.store_id)));
+    const perStore: { store_id: string; n: number }[] = await payouts.dataSource.query(
+      `SELECT store_id, count(*)::int AS n FROM payouts GROUP BY store_id`,
+    );
+    expect(perStore.sort((a, b) => a.store_id.localeCompare(b.store_id))).toEqual(
+      [
+        { store_id: rich, n: 1 },
+        { store_id: atMinimum, n: 1 },
+      ].sort((a, b) => a.store_id.localeCompare(b.store_id)),
+    );
 
     const richPayout = all.find((p) => p.storeId === rich)!;
     await untilStatus(richPayout.runId, rich, 'settled');
     await untilStatus(richPayout.runId, atMinimum, 'settled');
-    expect(await balanceOf(rich)).toEqual({ storeId: rich, currency: 'CNY', pendingFen: 0, availableFen: 0, inTransitFen: 0, paidOutFen: 27_000 });
-    expect(await runOf(richPayout.runId)).toMatchObject({ id: richPayout.runId, trigger: 'finance', status: 'finished' });
+    expect(await balanceOf(rich)).toEqual({
+      storeId: rich,
+      currency: 'CNY',
+      pendingFen: 0,
+      availableFen: 0,
+      inTransitFen: 0,
+      paidOutFen: 27_000,
+    });
+    expect(await runOf(richPayout.runId)).toMatchObject({
+      id: richPayout.runId,
+      trigger: 'finance',
+      status: 'finished',
+    });
     expect(await balanceOf(poor)).toMatchObject({ availableFen: 9_900, inTransitFen: 0, paidOutFen: 0 });
 
     // the seller's ledger names the payout behind each payout entry, and the order behind each sale
-    const ledger = (await call('GET', `${payouts.url}/stores/${rich}/ledger`, { token: tokenFor('seller', rich) })).body;
-    expect(ledger.items.map((e: { kind: string; account: string; amountFen: number; payoutId: string | null; orderId: string | null }) => [e.kind, e.account, e.amountFen, e.payoutId, e.orderId !== null])).toEqual([
+    const ledger = (await call('GET', `${payouts.url}/stores/${rich}/ledger`, { token: tokenFor('seller', rich) }))
+      .body;
+    expect(
+      ledger.items.map(
+        (e: { kind: string; account: string; amountFen: number; payoutId: string | null; orderId: string | null }) => [
+          e.kind,
+          e.account,
+          e.amountFen,
+          e.payoutId,
+          e.orderId !== null,
+        ],
+      ),
+    ).toEqual([
       ['payout-settled', 'paid_out', 27_000, richPayout.id, false],
       ['payout-settled', 'in_transit', -27_000, richPayout.id, false],
       ['payout-sent', 'in_transit', 27_000, richPayout.id, false],
@@ -100,10 +168,18 @@ describe('payout runs', () => {
       ['order-paid', 'pending', 27_000, null, true],
     ]);
 
-    const events = await readTopic(`${namespace}.payouts.events`, (ms) => ms.filter((m) => m.value!.toString().includes(richPayout.id)).length >= 2);
+    const events = await readTopic(
+      `${namespace}.payouts.events`,
+      (ms) => ms.filter((m) => m.value!.toString().includes(richPayout.id)).length >= 2,
+    );
     const ofRich = events.filter((m) => m.value!.toString().includes(richPayout.id));
     expect(typesOf(ofRich)).toEqual(['payouts.payout-sent', 'payouts.payout-settled']);
-    expect(JSON.parse(ofRich[0].value!.toString()).data).toMatchObject({ payoutId: richPayout.id, payoutRunId: richPayout.runId, storeId: rich, amountFen: 27_000 });
+    expect(JSON.parse(ofRich[0].value!.toString()).data).toMatchObject({
+      payoutId: richPayout.id,
+      payoutRunId: richPayout.runId,
+      storeId: rich,
+      amountFen: 27_000,
+    });
   });
 
   it('gives the same run for the same Idempotency-Key, and only ops may trigger or read runs', async () => {
@@ -133,7 +209,12 @@ describe('payout runs', () => {
     const run3 = (await trigger()).body;
     expect((await payoutOf(run3.id, store))!.amountFen).toBe(18_000);
     await untilStatus(run3.id, store, 'settled');
-    expect(await balanceOf(store)).toMatchObject({ pendingFen: 0, availableFen: 0, inTransitFen: 0, paidOutFen: 36_000 });
+    expect(await balanceOf(store)).toMatchObject({
+      pendingFen: 0,
+      availableFen: 0,
+      inTransitFen: 0,
+      paidOutFen: 36_000,
+    });
   });
 
   it('retries a provider outage with backoff and keeps the payout in transit until the provider settles it late', async () => {
@@ -145,13 +226,19 @@ describe('payout runs', () => {
     const payout = await untilStatus(run.id, store, 'sent');
     // accepted, not yet settled: the money is in transit, neither available nor paid out
     expect(await balanceOf(store)).toMatchObject({ availableFen: 0, inTransitFen: 18_000, paidOutFen: 0 });
-    const sendJob = await payouts.app.get(Jobs).queue('payout-calls').getJob(PayoutsJobs.sendPayout.id({ payoutId: payout.id }));
+    const sendJob = await payouts.app
+      .get(Jobs)
+      .queue('payout-calls')
+      .getJob(PayoutsJobs.sendPayout.id({ payoutId: payout.id }));
     expect(sendJob?.stacktrace?.join('\n')).toMatch(/provider is unavailable/);
 
     const settled = await untilStatus(run.id, store, 'settled');
     expect(Date.parse(settled.settledAt!)).not.toBeNaN();
     expect(await balanceOf(store)).toMatchObject({ availableFen: 0, inTransitFen: 0, paidOutFen: 18_000 });
-    const history = await payouts.dataSource.query(`SELECT from_status, to_status, action FROM payout_history WHERE payout_id = $1 ORDER BY id`, [payout.id]);
+    const history = await payouts.dataSource.query(
+      `SELECT from_status, to_status, action FROM payout_history WHERE payout_id = $1 ORDER BY id`,
+      [payout.id],
+    );
     expect(history).toEqual([
       { from_status: null, to_status: 'sending', action: 'payout-run' },
       { from_status: 'sending', to_status: 'sent', action: 'provider-accepted' },
@@ -179,14 +266,26 @@ describe('payout runs', () => {
       { kind: 'payout-failed', account: 'in_transit', amount: -18_000 },
       { kind: 'payout-failed', account: 'available', amount: 18_000 },
     ]);
-    const events = await readTopic(`${namespace}.payouts.events`, (ms) => ms.some((m) => m.value!.toString().includes(failed.id) && typesOf([m])[0] === 'payouts.payout-failed'));
-    const failedEvent = events.find((m) => m.value!.toString().includes(failed.id) && typesOf([m])[0] === 'payouts.payout-failed')!;
-    expect(JSON.parse(failedEvent.value!.toString()).data).toMatchObject({ payoutId: failed.id, storeId: store, amountFen: 18_000, reason: 'the receiving bank account was refused' });
+    const events = await readTopic(`${namespace}.payouts.events`, (ms) =>
+      ms.some((m) => m.value!.toString().includes(failed.id) && typesOf([m])[0] === 'payouts.payout-failed'),
+    );
+    const failedEvent = events.find(
+      (m) => m.value!.toString().includes(failed.id) && typesOf([m])[0] === 'payouts.payout-failed',
+    )!;
+    expect(JSON.parse(failedEvent.value!.toString()).data).toMatchObject({
+      payoutId: failed.id,
+      storeId: store,
+      amountFen: 18_000,
+      reason: 'the receiving bank account was refused',
+    });
   });
 
   it('runs daily at PAYOUT_RUN_TIME in the county time zone: the next occurrence waits as a delayed job; an occurrence starts one run', async () => {
     const queue = payouts.app.get(Jobs).queue('payout-runs');
-    const next = nextOccurrence({ name: 'start-payout-run', dailyAt: '03:30', timeZone: 'Asia/Shanghai' }, new Date(), { scale: 1, minIntervalMs: 1000 });
+    const next = nextOccurrence({ name: 'start-payout-run', dailyAt: '03:30', timeZone: 'Asia/Shanghai' }, new Date(), {
+      scale: 1,
+      minIntervalMs: 1000,
+    });
     const waiting = await queue.getJob(occurrenceJobId('start-payout-run', next));
     expect(waiting && (await waiting.getState())).toBe('delayed');
     expect(waiting!.timestamp + waiting!.delay).toBeGreaterThanOrEqual(next.getTime());
@@ -196,7 +295,9 @@ describe('payout runs', () => {
     const jobId = 'start-payout-run@2026-01-01T193000Z';
     await queue.add('start-payout-run', {}, { jobId });
     const [run] = await waitFor(async () => {
-      const rows = await payouts.dataSource.query(`SELECT id, trigger FROM payout_runs WHERE request_key = $1`, [`schedule:${jobId}`]);
+      const rows = await payouts.dataSource.query(`SELECT id, trigger FROM payout_runs WHERE request_key = $1`, [
+        `schedule:${jobId}`,
+      ]);
       return rows.length > 0 && rows;
     }, 'the scheduled run');
     expect(run.trigger).toBe('schedule');
@@ -206,6 +307,10 @@ describe('payout runs', () => {
     await queue.remove(jobId);
     const again = await queue.add('start-payout-run', {}, { jobId });
     await waitFor(async () => (await queue.getJob(again.id!))?.finishedOn, 'the re-added occurrence finished');
-    expect(await payouts.dataSource.query(`SELECT count(*)::int AS n FROM payout_runs WHERE request_key = $1`, [`schedule:${jobId}`])).toEqual([{ n: 1 }]);
+    expect(
+      await payouts.dataSource.query(`SELECT count(*)::int AS n FROM payout_runs WHERE request_key = $1`, [
+        `schedule:${jobId}`,
+      ]),
+    ).toEqual([{ n: 1 }]);
   });
 });

@@ -16,7 +16,12 @@ describe('the daily payout run on a fast clock', () => {
   const clock = new ScaledClock(SCALE, anchor);
   // the first run about 8 county hours (4 real seconds) from now, once both instances are up
   const runTime = localTime(new Date(clock.now().getTime() + 8 * COUNTY_HOUR), ZONE);
-  const env = { TIME_SCALE: String(SCALE), CLOCK_ANCHOR: String(anchor), PAYOUT_RUN_TIME: runTime, COUNTY_TIME_ZONE: ZONE };
+  const env = {
+    TIME_SCALE: String(SCALE),
+    CLOCK_ANCHOR: String(anchor),
+    PAYOUT_RUN_TIME: runTime,
+    COUNTY_TIME_ZONE: ZONE,
+  };
   let first: RunningService;
   let second: RunningService;
 
@@ -30,13 +35,21 @@ describe('the daily payout run on a fast clock', () => {
   });
 
   type Run = { id: string; request_key: string; started_at: Date };
-  const scheduledRuns = (): Promise<Run[]> => first.dataSource.query(`SELECT id, request_key, started_at FROM payout_runs WHERE trigger = 'schedule' ORDER BY started_at`);
+  const scheduledRuns = (): Promise<Run[]> =>
+    first.dataSource.query(
+      `SELECT id, request_key, started_at FROM payout_runs WHERE trigger = 'schedule' ORDER BY started_at`,
+    );
 
   it('starts one run at PAYOUT_RUN_TIME county time on each of three consecutive county days', async () => {
-    const runs = await waitFor(async () => {
-      const found = await scheduledRuns();
-      return found.length >= 3 && found;
-    }, 'three scheduled runs', 60_000, 200);
+    const runs = await waitFor(
+      async () => {
+        const found = await scheduledRuns();
+        return found.length >= 3 && found;
+      },
+      'three scheduled runs',
+      60_000,
+      200,
+    );
     expect(runs).toHaveLength(3);
 
     const firstDay = localDate(runs[0].started_at, ZONE);
@@ -53,7 +66,9 @@ describe('the daily payout run on a fast clock', () => {
       expect(lag).toBeLessThan(COUNTY_HOUR / 2);
       expect(localDate(run.started_at, ZONE)).toBe(days[i]);
     });
-    console.log(`payout runs started ${lags.map((l) => `${Math.round(l / 1000)} s`).join(', ')} (county time) after ${runTime}`);
+    console.log(
+      `payout runs started ${lags.map((l) => `${Math.round(l / 1000)} s`).join(', ')} (county time) after ${runTime}`,
+    );
 
     // the API says the same
     const viaApi = (await call('GET', `${second.url}/payout-runs/${runs[2].id}`, { token: tokenFor('ops') })).body;
@@ -62,7 +77,9 @@ describe('the daily payout run on a fast clock', () => {
     // a few county hours later, still one run a day: the two instances never made a second
     const after = zonedToUtc(days[2], runTime, ZONE).getTime() + 3 * COUNTY_HOUR;
     await new Promise((r) => setTimeout(r, clock.delayUntil(new Date(after))));
-    const all: { trigger: string; n: number }[] = await first.dataSource.query(`SELECT trigger, count(*)::int AS n FROM payout_runs GROUP BY trigger`);
+    const all: { trigger: string; n: number }[] = await first.dataSource.query(
+      `SELECT trigger, count(*)::int AS n FROM payout_runs GROUP BY trigger`,
+    );
     expect(all).toEqual([{ trigger: 'schedule', n: 3 }]);
   }, 90_000);
 });

@@ -20,8 +20,14 @@ describe('stock reservations expire', () => {
   beforeAll(async () => {
     // a minute of reservation passes in a second; the payment provider is given longer than that
     // (the sweep at most hourly in real time: the test runs it by hand)
-    catalog = await startService('catalog', { namespace, env: { TIME_SCALE: '60', RESERVATION_TTL_MINUTES: '1', SCHEDULE_MIN_INTERVAL_MS: '3600000' } });
-    orders = await startService('orders', { namespace, env: { CATALOG_URL: catalog.url, PAYMENT_TIMEOUT_SECONDS: '60', PAYMENT_CALL_TIMEOUT_MS: '500' } });
+    catalog = await startService('catalog', {
+      namespace,
+      env: { TIME_SCALE: '60', RESERVATION_TTL_MINUTES: '1', SCHEDULE_MIN_INTERVAL_MS: '3600000' },
+    });
+    orders = await startService('orders', {
+      namespace,
+      env: { CATALOG_URL: catalog.url, PAYMENT_TIMEOUT_SECONDS: '60', PAYMENT_CALL_TIMEOUT_MS: '500' },
+    });
   });
   afterAll(async () => {
     await orders?.close();
@@ -34,12 +40,19 @@ describe('stock reservations expire', () => {
     const store = await newStore(catalog.url);
     const p = await newProduct(catalog.url, store.id, { stock: 4 });
     const buyer = tokenFor('buyer');
-    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: p.id, quantity: 3 }], paymentToken: 'tok_timeout', shippingAddress: demoAddress() } });
+    const res = await call('POST', `${orders.url}/checkouts`, {
+      token: buyer,
+      body: { lines: [{ productId: p.id, quantity: 3 }], paymentToken: 'tok_timeout', shippingAddress: demoAddress() },
+    });
     const orderId = res.body.orders[0].id;
-    const order = await waitFor(async () => {
-      const o = (await call('GET', `${orders.url}/orders/${orderId}`, { token: buyer })).body;
-      return o.status === 'cancelled' && o;
-    }, 'order cancelled', 30_000);
+    const order = await waitFor(
+      async () => {
+        const o = (await call('GET', `${orders.url}/orders/${orderId}`, { token: buyer })).body;
+        return o.status === 'cancelled' && o;
+      },
+      'order cancelled',
+      30_000,
+    );
     expect(order.history.at(-1)).toMatchObject({ action: 'reservation-expired' });
     expect(await stockOf(p.id)).toEqual({ onHand: 4, reserved: 0, available: 4 });
   });
@@ -87,7 +100,10 @@ describe('a payment that could outlive its reservation', () => {
   beforeAll(async () => {
     // a one-minute hold (a second here) against a provider allowed two seconds (two minutes here)
     catalog = await startService('catalog', { namespace, env: { TIME_SCALE: '60', RESERVATION_TTL_MINUTES: '1' } });
-    orders = await startService('orders', { namespace, env: { TIME_SCALE: '60', CATALOG_URL: catalog.url, PAYMENT_CALL_TIMEOUT_MS: '2000' } });
+    orders = await startService('orders', {
+      namespace,
+      env: { TIME_SCALE: '60', CATALOG_URL: catalog.url, PAYMENT_CALL_TIMEOUT_MS: '2000' },
+    });
   });
   afterAll(async () => {
     await orders?.close();
@@ -98,14 +114,22 @@ describe('a payment that could outlive its reservation', () => {
     const store = await newStore(catalog.url);
     const p = await newProduct(catalog.url, store.id, { stock: 2 });
     const buyer = tokenFor('buyer');
-    const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: p.id, quantity: 2 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } });
+    const res = await call('POST', `${orders.url}/checkouts`, {
+      token: buyer,
+      body: { lines: [{ productId: p.id, quantity: 2 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() },
+    });
     const order = await waitFor(async () => {
       const o = (await call('GET', `${orders.url}/orders/${res.body.orders[0].id}`, { token: buyer })).body;
       return o.status === 'cancelled' && o;
     }, 'order cancelled');
     expect(order.history.at(-1)).toMatchObject({ action: 'reservation-expired', causedBy: 'payment-guard' });
-    const [{ n }] = await orders.dataSource.query(`SELECT count(*)::int AS n FROM payments WHERE order_id = $1`, [order.id]);
+    const [{ n }] = await orders.dataSource.query(`SELECT count(*)::int AS n FROM payments WHERE order_id = $1`, [
+      order.id,
+    ]);
     expect(n).toBe(0);
-    await waitFor(async () => (await call('GET', `${catalog.url}/products/${p.id}`)).body.stock.available === 2, 'stock back');
+    await waitFor(
+      async () => (await call('GET', `${catalog.url}/products/${p.id}`)).body.stock.available === 2,
+      'stock back',
+    );
   });
 });

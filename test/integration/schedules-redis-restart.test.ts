@@ -10,7 +10,12 @@ import IORedis from 'ioredis';
 import { isOccurrenceOf, Jobs } from '@cc/service';
 import { CatalogJobs, RESERVATION_QUEUE } from '../../apps/catalog/src/jobs/catalogue';
 
-import { AUTO_CONFIRM_QUEUE, OrdersJobs, PAYMENT_TIMEOUTS_QUEUE, PAYMENTS_QUEUE } from '../../apps/orders/src/jobs/catalogue';
+import {
+  AUTO_CONFIRM_QUEUE,
+  OrdersJobs,
+  PAYMENT_TIMEOUTS_QUEUE,
+  PAYMENTS_QUEUE,
+} from '../../apps/orders/src/jobs/catalogue';
 import { DEADLINE_WATCH_QUEUE } from '../../apps/fulfillment/src/jobs/catalogue';
 import { PAYOUT_RUNS_QUEUE } from '../../apps/payouts/src/jobs/catalogue';
 import { call, tokenFor, waitFor } from '../support/http';
@@ -37,13 +42,22 @@ class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      { stdio: 'ignore' },
+    );
     const probe = new IORedis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     try {
-      await waitFor(async () => {
-        await probe.connect().catch(() => undefined);
-        return (await probe.ping()) === 'PONG';
-      }, `redis-server on ${this.port}`, 10_000, 50);
+      await waitFor(
+        async () => {
+          await probe.connect().catch(() => undefined);
+          return (await probe.ping()) === 'PONG';
+        },
+        `redis-server on ${this.port}`,
+        10_000,
+        50,
+      );
     } finally {
       probe.disconnect();
     }
@@ -74,7 +88,11 @@ describe('schedules after a Redis restart', () => {
     const env = { REDIS_URL: redis.url, TIME_SCALE: '60', CLOCK_ANCHOR: String(Date.now()), SCHEDULE_CHECK_MS: '2000' };
     const overrides = { onConsumerCrash: (e: Error) => void crashes.push(e) };
     // five county minutes (five real seconds) of reservation: it runs out after the restart
-    catalog = await startService('catalog', { namespace, env: { ...env, RESERVATION_TTL_MINUTES: '5', SWEEP_INTERVAL_SECONDS: '60' }, overrides });
+    catalog = await startService('catalog', {
+      namespace,
+      env: { ...env, RESERVATION_TTL_MINUTES: '5', SWEEP_INTERVAL_SECONDS: '60' },
+      overrides,
+    });
     [orders, fulfillment, payouts] = await Promise.all([
       startService('orders', { namespace, env: { ...env, CATALOG_URL: catalog.url }, overrides }),
       startService('fulfillment', { namespace, env, overrides }),
@@ -137,10 +155,14 @@ describe('schedules after a Redis restart', () => {
     await redis.start();
     const restartedAt = Date.now();
 
-    const after = await waitFor(async () => {
-      const found = await waitingOccurrences();
-      return found.every((ids) => ids.length > 0) && found;
-    }, 'every schedule back', 15_000);
+    const after = await waitFor(
+      async () => {
+        const found = await waitingOccurrences();
+        return found.every((ids) => ids.length > 0) && found;
+      },
+      'every schedule back',
+      15_000,
+    );
     const backInMs = Date.now() - restartedAt;
     // the payout run is the same occurrence as before: its id names it, so it was not moved or doubled
     expect(after[payoutRun]).toEqual([nextPayoutRun]);
@@ -149,9 +171,16 @@ describe('schedules after a Redis restart', () => {
 
     // the reservation's expiry job went with Redis (nothing adds it again); the sweep releases it once it is past its time
     expect(await expiryQueue.getJob(expiryJobId(orderId))).toBeUndefined();
-    await waitFor(async () => (await stockOf(product.id)).reserved === 0, 'the reservation released by the sweep', 20_000);
+    await waitFor(
+      async () => (await stockOf(product.id)).reserved === 0,
+      'the reservation released by the sweep',
+      20_000,
+    );
     expect(await stockOf(product.id)).toEqual({ onHand: 5, reserved: 0, available: 5 });
-    const [reservation] = await catalog.dataSource.query(`SELECT status, expires_at, closed_at FROM reservations WHERE order_id = $1`, [orderId]);
+    const [reservation] = await catalog.dataSource.query(
+      `SELECT status, expires_at, closed_at FROM reservations WHERE order_id = $1`,
+      [orderId],
+    );
     expect(reservation.status).toBe('released');
     expect(reservation.closed_at.getTime()).toBeGreaterThanOrEqual(reservation.expires_at.getTime());
     expect(crashes).toEqual([]);
@@ -165,10 +194,14 @@ describe('schedules after a Redis restart', () => {
       client.disconnect();
     }
     const flushedAt = Date.now();
-    const after = await waitFor(async () => {
-      const found = await waitingOccurrences();
-      return found.every((ids) => ids.length > 0) && found;
-    }, 'every schedule back', 10_000);
+    const after = await waitFor(
+      async () => {
+        const found = await waitingOccurrences();
+        return found.every((ids) => ids.length > 0) && found;
+      },
+      'every schedule back',
+      10_000,
+    );
     for (const ids of after) expect(ids).toHaveLength(1);
     expect(Date.now() - flushedAt).toBeLessThan(2000 + 1500); // the check's period (2 s here), and some slack
     expect(crashes).toEqual([]);
@@ -189,7 +222,10 @@ describe('payment jobs after a Redis restart', () => {
     redis = new PrivateRedis(await sparePort());
     await redis.start();
     catalog = await startService('catalog', { namespace, env: { REDIS_URL: redis.url } });
-    orders = await startService('orders', { namespace, env: { REDIS_URL: redis.url, CATALOG_URL: catalog.url, PAYMENT_TIMEOUT_SECONDS: '600' } });
+    orders = await startService('orders', {
+      namespace,
+      env: { REDIS_URL: redis.url, CATALOG_URL: catalog.url, PAYMENT_TIMEOUT_SECONDS: '600' },
+    });
   }, 60_000);
   afterAll(async () => {
     await orders?.close();
@@ -204,26 +240,56 @@ describe('payment jobs after a Redis restart', () => {
     await captures.pause(); // the captures wait in Redis, untried, when it goes
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await call('POST', `${orders.url}/checkouts`, { token: buyer, body: { lines: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_ok', shippingAddress: demoAddress() } });
+      const res = await call('POST', `${orders.url}/checkouts`, {
+        token: buyer,
+        body: {
+          lines: [{ productId: product.id, quantity: 1 }],
+          paymentToken: 'tok_ok',
+          shippingAddress: demoAddress(),
+        },
+      });
       expect(res.status).toBe(201);
       ids.push(res.body.orders[0].id);
     }
-    const statuses = async () => (await orders.dataSource.query(`SELECT status FROM orders WHERE id = ANY($1) ORDER BY id`, [ids])).map((r: { status: string }) => r.status);
+    const statuses = async () =>
+      (await orders.dataSource.query(`SELECT status FROM orders WHERE id = ANY($1) ORDER BY id`, [ids])).map(
+        (r: { status: string }) => r.status,
+      );
     await waitFor(async () => (await statuses()).every((s: string) => s === 'awaiting_payment'), 'awaiting payment');
-    await waitFor(async () => (await Promise.all(ids.map((id) => captures.getJob(OrdersJobs.capturePayment.id({ orderId: id }))))).every(Boolean), 'capture jobs waiting');
+    await waitFor(
+      async () =>
+        (await Promise.all(ids.map((id) => captures.getJob(OrdersJobs.capturePayment.id({ orderId: id }))))).every(
+          Boolean,
+        ),
+      'capture jobs waiting',
+    );
 
     await redis.stop();
     await redis.start();
     const backAt = Date.now();
 
     // nothing of them is left in Redis but what orders adds again; the timeout (600 s) is far off
-    await waitFor(async () => (await statuses()).every((s: string) => s === 'paid'), 'paid after Redis came back', 15_000);
+    await waitFor(
+      async () => (await statuses()).every((s: string) => s === 'paid'),
+      'paid after Redis came back',
+      15_000,
+    );
     console.log(`orders paid ${Date.now() - backAt} ms after Redis came back`);
-    const history = await orders.dataSource.query(`SELECT caused_by FROM order_history WHERE order_id = ANY($1) AND to_status = 'paid'`, [ids]);
-    expect(history.map((h: { caused_by: string }) => h.caused_by)).toEqual(['payment-provider', 'payment-provider', 'payment-provider']);
+    const history = await orders.dataSource.query(
+      `SELECT caused_by FROM order_history WHERE order_id = ANY($1) AND to_status = 'paid'`,
+      [ids],
+    );
+    expect(history.map((h: { caused_by: string }) => h.caused_by)).toEqual([
+      'payment-provider',
+      'payment-provider',
+      'payment-provider',
+    ]);
     // each timeout is back too, due when it was due before
     for (const id of ids) {
-      const timeout = await orders.app.get(Jobs).queue(PAYMENT_TIMEOUTS_QUEUE).getJob(OrdersJobs.cancelUnpaid.id({ orderId: id }));
+      const timeout = await orders.app
+        .get(Jobs)
+        .queue(PAYMENT_TIMEOUTS_QUEUE)
+        .getJob(OrdersJobs.cancelUnpaid.id({ orderId: id }));
       expect(timeout).toBeDefined();
       expect(timeout!.delay).toBeGreaterThan(590_000);
     }

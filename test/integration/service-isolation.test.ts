@@ -32,7 +32,14 @@ describe('PostgreSQL roles', () => {
         (SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner <> current_user)::int AS foreign_tables,
         r.rolsuper, r.rolcreatedb, r.rolcreaterole
         FROM pg_database d, pg_roles r WHERE d.datname = current_database() AND r.rolname = current_user`);
-      expect(rows[0]).toEqual({ me: 'catalog', owner: 'catalog', foreign_tables: 0, rolsuper: false, rolcreatedb: false, rolcreaterole: false });
+      expect(rows[0]).toEqual({
+        me: 'catalog',
+        owner: 'catalog',
+        foreign_tables: 0,
+        rolsuper: false,
+        rolcreatedb: false,
+        rolcreaterole: false,
+      });
       await expect(client.query('CREATE DATABASE cc_isolation_attempt')).rejects.toThrow(/permission denied/);
     } finally {
       await client.end();
@@ -45,20 +52,34 @@ describe('PostgreSQL roles', () => {
     // while orders itself may, and finds its tables there
     const orders = await connect(ordersDb.url);
     try {
-      expect((await orders.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'orders'`)).rows[0].n).toBeGreaterThan(0);
+      expect(
+        (
+          await orders.query(
+            `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'orders'`,
+          )
+        ).rows[0].n,
+      ).toBeGreaterThan(0);
     } finally {
       await orders.end();
     }
   });
 
   it('has the roles the services use by default, each owning its database (deploy/infra.sh)', async () => {
-    const owners = await admin((c) => c.query(`SELECT datname, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname IN ('catalog', 'orders', 'fulfillment', 'payouts') ORDER BY datname`));
+    const owners = await admin((c) =>
+      c.query(
+        `SELECT datname, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname IN ('catalog', 'orders', 'fulfillment', 'payouts') ORDER BY datname`,
+      ),
+    );
     expect(owners.rows).toEqual(['catalog', 'fulfillment', 'orders', 'payouts'].map((d) => ({ datname: d, owner: d })));
   });
 });
 
 describe('Redis user', () => {
-  const defaults = loadConfig(BaseConfig as new () => BaseConfig & { PORT: number }, {}, { PORT: 1, DATABASE_URL: 'postgres://x@h/db' });
+  const defaults = loadConfig(
+    BaseConfig as new () => BaseConfig & { PORT: number },
+    {},
+    { PORT: 1, DATABASE_URL: 'postgres://x@h/db' },
+  );
 
   it('authenticates the default REDIS_URL (the cc user) and refuses a wrong password', async () => {
     const url = new URL(process.env.REDIS_URL ?? defaults.REDIS_URL);

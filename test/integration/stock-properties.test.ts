@@ -12,7 +12,10 @@ import { newProduct, newStore } from '../support/factories';
 const commands = fc.array(
   fc.oneof(
     fc.record({ kind: fc.constant('checkout' as const), quantity: fc.integer({ min: 1, max: 4 }) }),
-    fc.record({ kind: fc.constantFrom('pay' as const, 'cancel' as const, 'expire' as const, 'refund' as const), pick: fc.nat() }),
+    fc.record({
+      kind: fc.constantFrom('pay' as const, 'cancel' as const, 'expire' as const, 'refund' as const),
+      pick: fc.nat(),
+    }),
     fc.record({ kind: fc.constant('adjust' as const), delta: fc.integer({ min: -5, max: 5 }).filter((d) => d !== 0) }),
   ),
   { minLength: 1, maxLength: 25 },
@@ -45,7 +48,15 @@ describe('stock stays explainable under any interleaving', () => {
           const pickLive = (n: number) => live[n % Math.max(1, live.length)];
           if (c.kind === 'checkout') {
             const order = { id: randomUUID(), quantity: c.quantity, state: 'rejected' as const };
-            await db.transaction((tx) => stock.reserveStock(tx, [{ orderId: order.id, storeId: store.id, lines: [{ productId: product.id, quantity: c.quantity, unitPriceFen: 6800, category: 'fresh' }] }]));
+            await db.transaction((tx) =>
+              stock.reserveStock(tx, [
+                {
+                  orderId: order.id,
+                  storeId: store.id,
+                  lines: [{ productId: product.id, quantity: c.quantity, unitPriceFen: 6800, category: 'fresh' }],
+                },
+              ]),
+            );
             const [row] = await db.query('SELECT status FROM reservations WHERE order_id = $1', [order.id]);
             orders.push({ ...order, state: row ? 'reserved' : 'rejected' });
           } else if (c.kind === 'pay' && live.length) {
@@ -71,7 +82,9 @@ describe('stock stays explainable under any interleaving', () => {
               expect((e as { status?: number }).status ?? (e as { getStatus?: () => number }).getStatus?.()).toBe(409);
             }
           }
-          const [{ on_hand, reserved }] = await db.query('SELECT on_hand, reserved FROM products WHERE id = $1', [product.id]);
+          const [{ on_hand, reserved }] = await db.query('SELECT on_hand, reserved FROM products WHERE id = $1', [
+            product.id,
+          ]);
           const sold = orders.filter((o) => o.state === 'sold').reduce((t, o) => t + o.quantity, 0);
           const live2 = orders.filter((o) => o.state === 'reserved').reduce((t, o) => t + o.quantity, 0);
           expect(on_hand).toBe(initial + adjustments - sold);
@@ -80,7 +93,10 @@ describe('stock stays explainable under any interleaving', () => {
           expect(on_hand).toBeGreaterThanOrEqual(0);
         }
         // and the movements explain every unit
-        const [m] = await db.query('SELECT coalesce(sum(on_hand_delta),0)::int AS on_hand, coalesce(sum(reserved_delta),0)::int AS reserved FROM stock_movements WHERE product_id = $1', [product.id]);
+        const [m] = await db.query(
+          'SELECT coalesce(sum(on_hand_delta),0)::int AS on_hand, coalesce(sum(reserved_delta),0)::int AS reserved FROM stock_movements WHERE product_id = $1',
+          [product.id],
+        );
         const [p] = await db.query('SELECT on_hand, reserved FROM products WHERE id = $1', [product.id]);
         expect(m).toEqual({ on_hand: p.on_hand, reserved: p.reserved });
       }),

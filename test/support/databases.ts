@@ -22,7 +22,10 @@ export function roleUrl(role: string): string {
 async function ensureRoles(client: Client): Promise<void> {
   for (const role of Object.keys(SERVICES)) {
     const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-    if (!rowCount) await client.query(`CREATE ROLE "${role}" LOGIN PASSWORD '${devPassword(role)}'`).catch((e) => { if (e.code !== '42710') throw e; }); // created meanwhile
+    if (!rowCount)
+      await client.query(`CREATE ROLE "${role}" LOGIN PASSWORD '${devPassword(role)}'`).catch((e) => {
+        if (e.code !== '42710') throw e;
+      }); // created meanwhile
   }
 }
 
@@ -49,14 +52,22 @@ export async function prepareTemplates(): Promise<void> {
     const stale = Math.floor(Date.now() / 1000) - 2 * 3600;
     for (const { datname } of rows) {
       const startedAt = Number(/^cc_(?:t|tpl)_(\d+)_/.exec(datname)![1]);
-      if (startedAt < stale || datname.startsWith(`cc_tpl_${RUN}_`)) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      if (startedAt < stale || datname.startsWith(`cc_tpl_${RUN}_`))
+        await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
     await ensureRoles(client);
-    for (const service of Object.keys(SERVICES)) await client.query(`CREATE DATABASE "${templateName(service)}" OWNER "${service}"`);
+    for (const service of Object.keys(SERVICES))
+      await client.query(`CREATE DATABASE "${templateName(service)}" OWNER "${service}"`);
   });
   // migrated as the service's role, as a service migrates its own database: its tables are its own
   for (const [service, { entities, migrations }] of Object.entries(SERVICES)) {
-    const ds = new DataSource({ type: 'postgres', url: `${roleUrl(service)}/${templateName(service)}`, entities, migrations, migrationsTransactionMode: 'each' });
+    const ds = new DataSource({
+      type: 'postgres',
+      url: `${roleUrl(service)}/${templateName(service)}`,
+      entities,
+      migrations,
+      migrationsTransactionMode: 'each',
+    });
     await ds.initialize();
     await ds.runMigrations();
     await ds.destroy();
@@ -70,14 +81,19 @@ export async function freshDatabase(service: ServiceName): Promise<{ url: string
     await c.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName(service)}" OWNER "${service}"`);
     await c.query(`REVOKE CONNECT, TEMPORARY ON DATABASE "${name}" FROM PUBLIC`);
   });
-  return { url: `${roleUrl(service)}/${name}`, drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined) };
+  return {
+    url: `${roleUrl(service)}/${name}`,
+    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
 }
-
 
 /** Drops this run's templates and any test database a crashed file left behind. */
 export async function dropRunDatabases(): Promise<void> {
   await admin(async (client) => {
-    const { rows } = await client.query(`SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname LIKE $2`, [`cc\\_tpl\\_${RUN}\\_%`, `cc\\_t\\_${RUN}\\_%`]);
+    const { rows } = await client.query(`SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname LIKE $2`, [
+      `cc\\_tpl\\_${RUN}\\_%`,
+      `cc\\_t\\_${RUN}\\_%`,
+    ]);
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   });
 }

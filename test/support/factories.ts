@@ -17,7 +17,15 @@ export async function newStore(catalogUrl: string, input: Partial<{ name: string
 export async function newProduct(
   catalogUrl: string,
   storeId: string,
-  input: Partial<{ name: string; category: Category; priceFen: number; stock: number; pickupWithinHours: number; shelfLifeHours: number; leadTimeDays: number }> = {},
+  input: Partial<{
+    name: string;
+    category: Category;
+    priceFen: number;
+    stock: number;
+    pickupWithinHours: number;
+    shelfLifeHours: number;
+    leadTimeDays: number;
+  }> = {},
 ) {
   const { name = 'Red-heart kiwi, 5 kg', category = 'fresh', priceFen = 6800, stock = 10, ...perishability } = input;
   const res = await call('POST', `${catalogUrl}/stores/${storeId}/products`, {
@@ -25,5 +33,10 @@ export async function newProduct(
     body: { name, category, priceFen, stock, ...perishability },
   });
   if (res.status !== 201) throw new Error(`newProduct: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; storeId: string; priceFen: number; stock: { onHand: number; reserved: number; available: number } };
+  return res.body as {
+    id: string;
+    storeId: string;
+    priceFen: number;
+    stock: { onHand: number; reserved: number; available: number };
+  };
 }

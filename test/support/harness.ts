@@ -16,14 +16,29 @@ const provisioned = new Map<string, Promise<void>>();
 function provision(namespace: string, env: Record<string, string | undefined>): Promise<void> {
   if (!provisioned.has(namespace)) {
     const kafka = adminKafka('tests-provision', env);
-    const done = provisionNamespace(kafka, { namespace, partitions: Number(env.KAFKA_PARTITIONS ?? 3), acls: adminConnection(env).sasl !== undefined });
-    provisioned.set(namespace, done.catch((e) => { provisioned.delete(namespace); throw e; }));
+    const done = provisionNamespace(kafka, {
+      namespace,
+      partitions: Number(env.KAFKA_PARTITIONS ?? 3),
+      acls: adminConnection(env).sasl !== undefined,
+    });
+    provisioned.set(
+      namespace,
+      done.catch((e) => {
+        provisioned.delete(namespace);
+        throw e;
+      }),
+    );
   }
   return provisioned.get(namespace)!;
 }
 
 /** The broker settings of the shell (another broker, or a plaintext one), handed to the services. */
-export const brokerEnv = () => Object.fromEntries(['KAFKA_BROKERS', 'KAFKA_SASL_MECHANISM', 'KAFKA_SSL'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
+export const brokerEnv = () =>
+  Object.fromEntries(
+    ['KAFKA_BROKERS', 'KAFKA_SASL_MECHANISM', 'KAFKA_SSL']
+      .filter((k) => process.env[k])
+      .map((k) => [k, process.env[k]!]),
+  );
 
 export interface RunningService<C extends BaseConfig = BaseConfig> {
   app: INestApplication;
@@ -36,7 +51,12 @@ export interface RunningService<C extends BaseConfig = BaseConfig> {
 
 export async function startService<C extends BaseConfig = BaseConfig>(
   service: ServiceName,
-  options: { namespace: string; env?: Record<string, string>; overrides?: Partial<ServiceOptions>; databaseUrl?: string } ,
+  options: {
+    namespace: string;
+    env?: Record<string, string>;
+    overrides?: Partial<ServiceOptions>;
+    databaseUrl?: string;
+  },
 ): Promise<RunningService<C>> {
   const def = SERVICES[service];
   await provision(options.namespace, { ...process.env, KAFKA_PARTITIONS: '3', ...options.env });

@@ -7,7 +7,11 @@ import { adminKafka, headersOf } from '@cc/messaging';
 
 export const kafka = adminKafka('tests');
 
-export function envelope<T extends EventType>(type: T, data: PayloadOf<T>, extra: { id?: string; correlationId?: string } = {}) {
+export function envelope<T extends EventType>(
+  type: T,
+  data: PayloadOf<T>,
+  extra: { id?: string; correlationId?: string } = {},
+) {
   return {
     id: extra.id ?? randomUUID(),
     type,
@@ -20,7 +24,10 @@ export function envelope<T extends EventType>(type: T, data: PayloadOf<T>, extra
   };
 }
 
-export async function publish(topic: string, messages: { key: string; value: string | object; headers?: Record<string, string> }[]): Promise<void> {
+export async function publish(
+  topic: string,
+  messages: { key: string; value: string | object; headers?: Record<string, string> }[],
+): Promise<void> {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
@@ -39,14 +46,21 @@ export async function publish(topic: string, messages: { key: string; value: str
 }
 
 /** Reads a topic from the beginning until `until` is satisfied by what was collected, or times out. */
-export async function readTopic(topic: string, until: (messages: KafkaMessage[]) => boolean, timeoutMs = 20_000): Promise<KafkaMessage[]> {
+export async function readTopic(
+  topic: string,
+  until: (messages: KafkaMessage[]) => boolean,
+  timeoutMs = 20_000,
+): Promise<KafkaMessage[]> {
   const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
   const seen: KafkaMessage[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out reading ${topic}: ${seen.length} message(s) seen`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out reading ${topic}: ${seen.length} message(s) seen`)),
+        timeoutMs,
+      );
       void consumer.run({
         eachMessage: async ({ message }) => {
           seen.push(message);
@@ -64,4 +78,5 @@ export async function readTopic(topic: string, until: (messages: KafkaMessage[])
 }
 
 export const headerOf = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
-export const typesOf = (messages: KafkaMessage[]) => messages.map((m) => JSON.parse(m.value!.toString()).type as string);
+export const typesOf = (messages: KafkaMessage[]) =>
+  messages.map((m) => JSON.parse(m.value!.toString()).type as string);

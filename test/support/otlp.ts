@@ -24,7 +24,12 @@ function hexId(id: unknown): string {
 }
 
 function attributesOf(list: KeyValue[] | undefined): Record<string, unknown> {
-  return Object.fromEntries((list ?? []).map(({ key, value }) => [key, value.stringValue ?? value.intValue ?? value.boolValue ?? value.doubleValue]));
+  return Object.fromEntries(
+    (list ?? []).map(({ key, value }) => [
+      key,
+      value.stringValue ?? value.intValue ?? value.boolValue ?? value.doubleValue,
+    ]),
+  );
 }
 
 export class OtlpReceiver {
@@ -37,7 +42,11 @@ export class OtlpReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        if (req.method !== 'POST' || req.url !== '/v1/traces' || !String(req.headers['content-type']).includes('json')) {
+        if (
+          req.method !== 'POST' ||
+          req.url !== '/v1/traces' ||
+          !String(req.headers['content-type']).includes('json')
+        ) {
           res.writeHead(415).end();
           return;
         }
@@ -58,7 +67,9 @@ export class OtlpReceiver {
     return this.spans.filter((s) => s.traceId === traceId);
   }
 
-  private take(body: { resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { spans?: Record<string, unknown>[] }[] }[] }): void {
+  private take(body: {
+    resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { spans?: Record<string, unknown>[] }[] }[];
+  }): void {
     for (const rs of body.resourceSpans ?? []) {
       const service = String(attributesOf(rs.resource?.attributes)['service.name'] ?? 'unknown');
       for (const ss of rs.scopeSpans ?? []) {

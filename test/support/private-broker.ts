@@ -21,7 +21,14 @@ export class PrivateBroker {
   static async start(): Promise<PrivateBroker> {
     const [port, controllerPort] = await freePorts(2);
     const home = mkdtempSync(join(tmpdir(), 'cc-kafka-'));
-    const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_HOME_DIR: home, KAFKA_SECURITY: 'plaintext', KAFKA_HEAP: '384m' };
+    const env = {
+      ...process.env,
+      KAFKA_PORT: String(port),
+      KAFKA_CONTROLLER_PORT: String(controllerPort),
+      KAFKA_HOME_DIR: home,
+      KAFKA_SECURITY: 'plaintext',
+      KAFKA_HEAP: '384m',
+    };
     const broker = new PrivateBroker(port, env, home);
     await broker.up();
     return broker;

@@ -33,7 +33,19 @@ export class CatalogModule {
         }),
       ],
       controllers: [CatalogController],
-      providers: [ProductService, StockService, StoreService, ProductRepository, ProductChangeRepository, StoreRepository, StockRepository, OrderEventsHandler, ReservationExpiryJob, OrderStockRepository, { provide: OrderTrailSource, useClass: CatalogTrailSource }],
+      providers: [
+        ProductService,
+        StockService,
+        StoreService,
+        ProductRepository,
+        ProductChangeRepository,
+        StoreRepository,
+        StockRepository,
+        OrderEventsHandler,
+        ReservationExpiryJob,
+        OrderStockRepository,
+        { provide: OrderTrailSource, useClass: CatalogTrailSource },
+      ],
     };
   }
 }

@@ -9,4 +9,7 @@ export class CatalogConfig extends BaseConfig {
 }
 
 export const loadCatalogConfig = (env = process.env) =>
-  loadConfig(CatalogConfig, env, { PORT: 3001, DATABASE_URL: 'postgres://catalog:cc-dev-catalog@127.0.0.1:5432/catalog' });
+  loadConfig(CatalogConfig, env, {
+    PORT: 3001,
+    DATABASE_URL: 'postgres://catalog:cc-dev-catalog@127.0.0.1:5432/catalog',
+  });

@@ -28,12 +28,24 @@ describe('fulfillment configuration', () => {
   });
 
   it('reads delivery windows per category over the defaults', () => {
-    expect(loadFulfillmentConfig({}).deliveryWindowHours).toEqual({ chilled: 48, fresh: 72, ambient: 168, handicraft: 168 });
-    expect(loadFulfillmentConfig({ DELIVERY_WINDOW_HOURS: 'fresh:24' }).deliveryWindowHours).toEqual({ chilled: 48, fresh: 24, ambient: 168, handicraft: 168 });
+    expect(loadFulfillmentConfig({}).deliveryWindowHours).toEqual({
+      chilled: 48,
+      fresh: 72,
+      ambient: 168,
+      handicraft: 168,
+    });
+    expect(loadFulfillmentConfig({ DELIVERY_WINDOW_HOURS: 'fresh:24' }).deliveryWindowHours).toEqual({
+      chilled: 48,
+      fresh: 24,
+      ambient: 168,
+      handicraft: 168,
+    });
   });
 
   it('reads cold-chain rounds and a round’s own capacity', () => {
-    expect(loadFulfillmentConfig({ PICKUP_TIMETABLE: '09:00/cold,14:00/20,18:00/cold/5', SLOT_CAPACITY: '30' }).timetable).toEqual([
+    expect(
+      loadFulfillmentConfig({ PICKUP_TIMETABLE: '09:00/cold,14:00/20,18:00/cold/5', SLOT_CAPACITY: '30' }).timetable,
+    ).toEqual([
       { time: '09:00', courier: 'cold-chain', capacity: 30 },
       { time: '14:00', courier: 'standard', capacity: 20 },
       { time: '18:00', courier: 'cold-chain', capacity: 5 },
@@ -59,18 +71,45 @@ describe('fulfillment configuration', () => {
   });
 
   it('refuses to start in production with the development courier secret', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://fulfillment:real@db/fulfillment', REDIS_URL: 'redis://cc:real@redis:6379', KAFKA_PASSWORD: 'real' };
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      DATABASE_URL: 'postgres://fulfillment:real@db/fulfillment',
+      REDIS_URL: 'redis://cc:real@redis:6379',
+      KAFKA_PASSWORD: 'real',
+    };
     expect(() => loadFulfillmentConfig(production)).toThrow(/COURIER_WEBHOOK_SECRET: must be set/);
-    expect(loadFulfillmentConfig({ ...production, COURIER_WEBHOOK_SECRET: 'a-real-courier-secret', ALLOW_SIMULATED_PROVIDERS: 'true' }).courierSecret).toBe('a-real-courier-secret');
+    expect(
+      loadFulfillmentConfig({
+        ...production,
+        COURIER_WEBHOOK_SECRET: 'a-real-courier-secret',
+        ALLOW_SIMULATED_PROVIDERS: 'true',
+      }).courierSecret,
+    ).toBe('a-real-courier-secret');
   });
 
   it('refuses to start in production with the simulated courier unless ALLOW_SIMULATED_PROVIDERS=true, and says why', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://fulfillment:real@db/fulfillment', REDIS_URL: 'redis://cc:real@redis:6379', KAFKA_PASSWORD: 'real', COURIER_WEBHOOK_SECRET: 'a-real-courier-secret' };
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      DATABASE_URL: 'postgres://fulfillment:real@db/fulfillment',
+      REDIS_URL: 'redis://cc:real@redis:6379',
+      KAFKA_PASSWORD: 'real',
+      COURIER_WEBHOOK_SECRET: 'a-real-courier-secret',
+    };
     expect(() => loadFulfillmentConfig(production)).toThrow(ConfigError);
-    expect(() => loadFulfillmentConfig(production)).toThrow(/courier: the simulated courier calls no van[\s\S]*ALLOW_SIMULATED_PROVIDERS: NODE_ENV=production refuses/);
-    expect(() => loadFulfillmentConfig({ ...production, ALLOW_SIMULATED_PROVIDERS: 'false' })).toThrow(/ALLOW_SIMULATED_PROVIDERS/);
-    expect(() => loadFulfillmentConfig({ ...production, ALLOW_SIMULATED_PROVIDERS: 'yes' })).toThrow(/ALLOW_SIMULATED_PROVIDERS: ALLOW_SIMULATED_PROVIDERS must be one of/);
-    expect(loadFulfillmentConfig({ ...production, ALLOW_SIMULATED_PROVIDERS: 'true' }).ALLOW_SIMULATED_PROVIDERS).toBe('true');
+    expect(() => loadFulfillmentConfig(production)).toThrow(
+      /courier: the simulated courier calls no van[\s\S]*ALLOW_SIMULATED_PROVIDERS: NODE_ENV=production refuses/,
+    );
+    expect(() => loadFulfillmentConfig({ ...production, ALLOW_SIMULATED_PROVIDERS: 'false' })).toThrow(
+      /ALLOW_SIMULATED_PROVIDERS/,
+    );
+    expect(() => loadFulfillmentConfig({ ...production, ALLOW_SIMULATED_PROVIDERS: 'yes' })).toThrow(
+      /ALLOW_SIMULATED_PROVIDERS: ALLOW_SIMULATED_PROVIDERS must be one of/,
+    );
+    expect(loadFulfillmentConfig({ ...production, ALLOW_SIMULATED_PROVIDERS: 'true' }).ALLOW_SIMULATED_PROVIDERS).toBe(
+      'true',
+    );
     // outside production the simulations are what development, tests and the demo run on
     expect(loadFulfillmentConfig({}).ALLOW_SIMULATED_PROVIDERS).toBe('false');
   });

@@ -1,5 +1,17 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateBy,
+} from 'class-validator';
 import { CATEGORIES, Category } from '@cc/contracts';
 import { BaseConfig, ConfigError, Decimal, loadConfig, refuseSimulatedProviders } from '@cc/platform';
 import { MAX_DELIVERY_WINDOW_HOURS, parseDeliveryWindows } from './domain/delivery-window';
@@ -15,7 +27,9 @@ export class FulfillmentConfig extends BaseConfig {
    * (the only kind that takes chilled parcels); `/N` gives that round its own parcel capacity.
    * Example: `09:00/cold,14:00,18:00/cold/20`.
    */
-  @Matches(new RegExp(String.raw`^\s*${TIMETABLE_ENTRY}\s*(,\s*${TIMETABLE_ENTRY}\s*)*$`), { message: 'PICKUP_TIMETABLE must be HH:MM[/cold][/capacity][,...] like 09:00/cold,14:00,18:00/cold' })
+  @Matches(new RegExp(String.raw`^\s*${TIMETABLE_ENTRY}\s*(,\s*${TIMETABLE_ENTRY}\s*)*$`), {
+    message: 'PICKUP_TIMETABLE must be HH:MM[/cold][/capacity][,...] like 09:00/cold,14:00,18:00/cold',
+  })
   PICKUP_TIMETABLE = '09:00/cold,14:00,18:00/cold';
   /** Parcels one courier round takes from one township, unless its timetable entry says otherwise. */
   @IsInt() @Min(1) @Max(100_000) SLOT_CAPACITY = 50;
@@ -34,7 +48,10 @@ export class FulfillmentConfig extends BaseConfig {
   @IsInt() @Min(1) @Max(20) COURIER_CALL_ATTEMPTS = 8;
   @IsInt() @Min(10) @Max(600_000) COURIER_CALL_BACKOFF_MS = 2000;
   /** HMAC-SHA256 key the courier signs its webhooks with; required in production (see loader). */
-  @IsOptional() @IsString() @MinLength(16, { message: 'COURIER_WEBHOOK_SECRET must be at least 16 characters' }) COURIER_WEBHOOK_SECRET?: string;
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'COURIER_WEBHOOK_SECRET must be at least 16 characters' })
+  COURIER_WEBHOOK_SECRET?: string;
   /**
    * Base URL of this service as the courier reaches it (the simulated courier posts its webhooks
    * there). Unset: http://127.0.0.1 and the port this process actually listens on.
@@ -48,7 +65,11 @@ export class FulfillmentConfig extends BaseConfig {
    */
   @IsInt() @Min(0) @Max(24 * 60) PICKUP_CONFIRMATION_GRACE_MINUTES = 30;
   /** Share of the simulated courier's API calls that fail (0..1), to exercise retries and courier-failed. */
-  @Transform(({ value }) => (typeof value === 'string' ? Number(value) : value)) @IsNumber({ allowNaN: false }) @Min(0) @Max(1) SIMULATED_COURIER_FAILURE_RATE = 0;
+  @Transform(({ value }) => (typeof value === 'string' ? Number(value) : value))
+  @IsNumber({ allowNaN: false })
+  @Min(0)
+  @Max(1)
+  SIMULATED_COURIER_FAILURE_RATE = 0;
   /** false: the simulated courier takes manifests but never collects a parcel (its deadline then passes). */
   @IsIn(['true', 'false']) SIMULATED_COURIER_PICKUP: 'true' | 'false' = 'true';
   /**
@@ -59,7 +80,8 @@ export class FulfillmentConfig extends BaseConfig {
     name: 'deliveryWindows',
     validator: {
       validate: (v) => parseDeliveryWindows(v) !== null,
-      defaultMessage: () => `DELIVERY_WINDOW_HOURS must be category:hours pairs (${CATEGORIES.join(', ')}; 0 < hours <= ${MAX_DELIVERY_WINDOW_HOURS}), like chilled:48,fresh:72`,
+      defaultMessage: () =>
+        `DELIVERY_WINDOW_HOURS must be category:hours pairs (${CATEGORIES.join(', ')}; 0 < hours <= ${MAX_DELIVERY_WINDOW_HOURS}), like chilled:48,fresh:72`,
     },
   })
   DELIVERY_WINDOW_HOURS = 'chilled:48,fresh:72,ambient:168,handicraft:168';
@@ -70,7 +92,11 @@ export class FulfillmentConfig extends BaseConfig {
     for (const entry of this.PICKUP_TIMETABLE.split(',').map((t) => t.trim())) {
       const [time, ...marks] = entry.split('/');
       const capacity = marks.find((m) => /^\d+$/.test(m));
-      byTime.set(time, { time, courier: marks.includes('cold') ? 'cold-chain' : 'standard', capacity: capacity ? Number(capacity) : this.SLOT_CAPACITY });
+      byTime.set(time, {
+        time,
+        courier: marks.includes('cold') ? 'cold-chain' : 'standard',
+        capacity: capacity ? Number(capacity) : this.SLOT_CAPACITY,
+      });
     }
     return [...byTime.values()].sort((a, b) => a.time.localeCompare(b.time)); // HH:MM sorts as text
   }
@@ -83,11 +109,16 @@ export class FulfillmentConfig extends BaseConfig {
 }
 
 export function loadFulfillmentConfig(env = process.env): FulfillmentConfig {
-  const config = loadConfig(FulfillmentConfig, env, { PORT: 3003, DATABASE_URL: 'postgres://fulfillment:cc-dev-fulfillment@127.0.0.1:5432/fulfillment' });
+  const config = loadConfig(FulfillmentConfig, env, {
+    PORT: 3003,
+    DATABASE_URL: 'postgres://fulfillment:cc-dev-fulfillment@127.0.0.1:5432/fulfillment',
+  });
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: config.COUNTY_TIME_ZONE });
   } catch {
-    throw new ConfigError(`invalid configuration:\n  COUNTY_TIME_ZONE: unknown time zone (got "${config.COUNTY_TIME_ZONE}")`);
+    throw new ConfigError(
+      `invalid configuration:\n  COUNTY_TIME_ZONE: unknown time zone (got "${config.COUNTY_TIME_ZONE}")`,
+    );
   }
   if (config.isProduction && !config.COURIER_WEBHOOK_SECRET) {
     throw new ConfigError('invalid configuration:\n  COURIER_WEBHOOK_SECRET: must be set when NODE_ENV=production');

@@ -4,4 +4,6 @@ import { runService } from '@cc/service';
 import { FulfillmentConfig, loadFulfillmentConfig } from './config';
 import { FulfillmentModule } from './fulfillment.module';
 
-void runService('fulfillment', loadFulfillmentConfig, (config) => FulfillmentModule.register(config as FulfillmentConfig));
+void runService('fulfillment', loadFulfillmentConfig, (config) =>
+  FulfillmentModule.register(config as FulfillmentConfig),
+);

@@ -26,8 +26,14 @@ export class OpsConfig extends BaseConfig {
     return this.QUEUE_PREFIXES || (this.NAMESPACE ? `cc-${this.NAMESPACE}` : 'cc');
   }
   get serviceUrls(): Record<'catalog' | 'orders' | 'fulfillment' | 'payouts', string> {
-    return { catalog: this.CATALOG_URL, orders: this.ORDERS_URL, fulfillment: this.FULFILLMENT_URL, payouts: this.PAYOUTS_URL };
+    return {
+      catalog: this.CATALOG_URL,
+      orders: this.ORDERS_URL,
+      fulfillment: this.FULFILLMENT_URL,
+      payouts: this.PAYOUTS_URL,
+    };
   }
 }
 
-export const loadOpsConfig = (env = process.env) => loadConfig(OpsConfig, env, { PORT: 3000, DATABASE_URL: 'postgres://unused@127.0.0.1/none' });
+export const loadOpsConfig = (env = process.env) =>
+  loadConfig(OpsConfig, env, { PORT: 3000, DATABASE_URL: 'postgres://unused@127.0.0.1/none' });

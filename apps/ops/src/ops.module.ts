@@ -26,7 +26,16 @@ import { ServiceAdminClient } from './persistence/service-admin.client';
 @Module({})
 export class OpsModule {
   static register(config: OpsConfig, logger: Logger = createLogger('ops', config.LOG_LEVEL)): DynamicModule {
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: `ops-${process.pid}`, namespace: config.NAMESPACE, partitions: config.KAFKA_PARTITIONS, ...config.kafkaAuth('ops') }, logger);
+    const kafka = createKafka(
+      {
+        brokers: config.KAFKA_BROKERS.split(','),
+        clientId: `ops-${process.pid}`,
+        namespace: config.NAMESPACE,
+        partitions: config.KAFKA_PARTITIONS,
+        ...config.kafkaAuth('ops'),
+      },
+      logger,
+    );
     return {
       module: OpsModule,
       controllers: [ConsoleController, ApiController, HealthController, MetricsController],
@@ -36,7 +45,11 @@ export class OpsModule {
         { provide: Metrics, useValue: new Metrics('ops') },
         { provide: TokenService, useValue: new TokenService(config.jwtSecret) },
         { provide: OPS_KAFKA, useValue: kafka },
-        { provide: APP_GUARD, useFactory: (tokens: TokenService, reflector: Reflector) => new AuthGuard(tokens, reflector), inject: [TokenService, Reflector] },
+        {
+          provide: APP_GUARD,
+          useFactory: (tokens: TokenService, reflector: Reflector) => new AuthGuard(tokens, reflector),
+          inject: [TokenService, Reflector],
+        },
         QueueRegistry,
         AuditLog,
         KafkaAdmin,

@@ -46,7 +46,8 @@ export class OrdersConfig extends BaseConfig {
     name: 'daysByCategory',
     validator: {
       validate: (v) => parseDaysByCategory(v) !== null,
-      defaultMessage: () => `AUTO_CONFIRM_DAYS_BY_CATEGORY must be category:days pairs (${CATEGORIES.join(', ')}; 0 < days <= ${MAX_CONFIRM_DAYS}), like fresh:3,chilled:3`,
+      defaultMessage: () =>
+        `AUTO_CONFIRM_DAYS_BY_CATEGORY must be category:days pairs (${CATEGORIES.join(', ')}; 0 < days <= ${MAX_CONFIRM_DAYS}), like fresh:3,chilled:3`,
     },
   })
   AUTO_CONFIRM_DAYS_BY_CATEGORY = '';
@@ -73,7 +74,15 @@ export class OrdersConfig extends BaseConfig {
 }
 
 export function loadOrdersConfig(env = process.env): OrdersConfig {
-  const config = loadConfig(OrdersConfig, env, { PORT: 3002, DATABASE_URL: 'postgres://orders:cc-dev-orders@127.0.0.1:5432/orders' });
-  refuseSimulatedProviders(config, config.PAYMENT_PROVIDER === 'simulated' ? ['PAYMENT_PROVIDER: "simulated" takes no real payment (orders would ship unpaid)'] : []);
+  const config = loadConfig(OrdersConfig, env, {
+    PORT: 3002,
+    DATABASE_URL: 'postgres://orders:cc-dev-orders@127.0.0.1:5432/orders',
+  });
+  refuseSimulatedProviders(
+    config,
+    config.PAYMENT_PROVIDER === 'simulated'
+      ? ['PAYMENT_PROVIDER: "simulated" takes no real payment (orders would ship unpaid)']
+      : [],
+  );
   return config;
 }

@@ -10,7 +10,9 @@ describe('payouts configuration', () => {
   });
 
   it('reads the commission per category from COMMISSION_BPS', () => {
-    expect(loadPayoutsConfig({ COMMISSION_BPS: 'handicraft:0, fresh:10000,chilled:250,ambient:800' }).commissionBps).toEqual({ fresh: 10000, chilled: 250, ambient: 800, handicraft: 0 });
+    expect(
+      loadPayoutsConfig({ COMMISSION_BPS: 'handicraft:0, fresh:10000,chilled:250,ambient:800' }).commissionBps,
+    ).toEqual({ fresh: 10000, chilled: 250, ambient: 800, handicraft: 0 });
   });
 
   it.each([
@@ -26,9 +28,16 @@ describe('payouts configuration', () => {
 
   it('runs payouts daily at 02:00 county time by default, from ¥100.00', () => {
     const config = loadPayoutsConfig({});
-    expect([config.PAYOUT_RUN_TIME, config.COUNTY_TIME_ZONE, config.PAYOUT_MINIMUM_FEN]).toEqual(['02:00', 'Asia/Shanghai', 10_000]);
+    expect([config.PAYOUT_RUN_TIME, config.COUNTY_TIME_ZONE, config.PAYOUT_MINIMUM_FEN]).toEqual([
+      '02:00',
+      'Asia/Shanghai',
+      10_000,
+    ]);
     expect(loadPayoutsConfig({ PAYOUT_RUN_TIME: '23:45' }).PAYOUT_RUN_TIME).toBe('23:45');
-    expect(loadPayoutsConfig({ SIMULATED_PAYOUT_FAILURE_STORES: 'a, b' }).SIMULATED_PAYOUT_FAILURE_STORES).toEqual(['a', 'b']);
+    expect(loadPayoutsConfig({ SIMULATED_PAYOUT_FAILURE_STORES: 'a, b' }).SIMULATED_PAYOUT_FAILURE_STORES).toEqual([
+      'a',
+      'b',
+    ]);
   });
 
   it('holds payouts to a changed account for 24 hours by default; 0 turns it off, decimals allowed', () => {
@@ -49,9 +58,17 @@ describe('payouts configuration', () => {
   });
 
   it('refuses to start in production with the simulated payout provider unless ALLOW_SIMULATED_PROVIDERS=true, and says why', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://payouts:real@db/payouts', REDIS_URL: 'redis://cc:real@redis:6379', KAFKA_PASSWORD: 'real' };
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      DATABASE_URL: 'postgres://payouts:real@db/payouts',
+      REDIS_URL: 'redis://cc:real@redis:6379',
+      KAFKA_PASSWORD: 'real',
+    };
     expect(() => loadPayoutsConfig(production)).toThrow(ConfigError);
-    expect(() => loadPayoutsConfig(production)).toThrow(/payout provider: the simulated provider sends no money[\s\S]*configure a real provider adapter, or set ALLOW_SIMULATED_PROVIDERS=true/);
+    expect(() => loadPayoutsConfig(production)).toThrow(
+      /payout provider: the simulated provider sends no money[\s\S]*configure a real provider adapter, or set ALLOW_SIMULATED_PROVIDERS=true/,
+    );
     expect(loadPayoutsConfig({ ...production, ALLOW_SIMULATED_PROVIDERS: 'true' }).isProduction).toBe(true);
     expect(loadPayoutsConfig({ NODE_ENV: 'test' }).ALLOW_SIMULATED_PROVIDERS).toBe('false');
   });

@@ -8,7 +8,13 @@ export function parseCommission(value: unknown): Record<Category, number> | null
   const pairs = value.split(',').map((p) => p.trim().split(':'));
   const rates: Partial<Record<Category, number>> = {};
   for (const [category, bps] of pairs) {
-    if (!CATEGORIES.includes(category as Category) || category in rates || !/^\d{1,5}$/.test(bps ?? '') || Number(bps) > 10_000) return null;
+    if (
+      !CATEGORIES.includes(category as Category) ||
+      category in rates ||
+      !/^\d{1,5}$/.test(bps ?? '') ||
+      Number(bps) > 10_000
+    )
+      return null;
     rates[category as Category] = Number(bps);
   }
   return CATEGORIES.every((c) => rates[c] !== undefined) ? (rates as Record<Category, number>) : null;
@@ -20,13 +26,15 @@ export class PayoutsConfig extends BaseConfig {
     name: 'commission',
     validator: {
       validate: (v) => parseCommission(v) !== null,
-      defaultMessage: () => `COMMISSION_BPS must give every category (${CATEGORIES.join(', ')}) 0..10000 bps, like fresh:500,chilled:500,ambient:800,handicraft:1000`,
+      defaultMessage: () =>
+        `COMMISSION_BPS must give every category (${CATEGORIES.join(', ')}) 0..10000 bps, like fresh:500,chilled:500,ambient:800,handicraft:1000`,
     },
   })
   COMMISSION_BPS = 'fresh:500,chilled:500,ambient:800,handicraft:1000';
 
   /** Local time (HH:MM, county time zone, on the service clock) of the daily payout run. */
-  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'PAYOUT_RUN_TIME must be HH:MM like 02:00' }) PAYOUT_RUN_TIME = '02:00';
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'PAYOUT_RUN_TIME must be HH:MM like 02:00' }) PAYOUT_RUN_TIME =
+    '02:00';
   @IsString() COUNTY_TIME_ZONE = 'Asia/Shanghai';
   /** A store is paid only once her available balance reaches this (¥100.00 by default). */
   @IsInt() @Min(1) @Max(1_000_000_000) PAYOUT_MINIMUM_FEN = 10_000;
@@ -49,13 +57,20 @@ export class PayoutsConfig extends BaseConfig {
 }
 
 export function loadPayoutsConfig(env = process.env): PayoutsConfig {
-  const config = loadConfig(PayoutsConfig, env, { PORT: 3004, DATABASE_URL: 'postgres://payouts:cc-dev-payouts@127.0.0.1:5432/payouts' });
+  const config = loadConfig(PayoutsConfig, env, {
+    PORT: 3004,
+    DATABASE_URL: 'postgres://payouts:cc-dev-payouts@127.0.0.1:5432/payouts',
+  });
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: config.COUNTY_TIME_ZONE });
   } catch {
-    throw new ConfigError(`invalid configuration:\n  COUNTY_TIME_ZONE: unknown time zone (got "${config.COUNTY_TIME_ZONE}")`);
+    throw new ConfigError(
+      `invalid configuration:\n  COUNTY_TIME_ZONE: unknown time zone (got "${config.COUNTY_TIME_ZONE}")`,
+    );
   }
   // the only payout adapter is the simulated one (payouts.module.ts)
-  refuseSimulatedProviders(config, ['payout provider: the simulated provider sends no money (sellers would be shown as paid)']);
+  refuseSimulatedProviders(config, [
+    'payout provider: the simulated provider sends no money (sellers would be shown as paid)',
+  ]);
   return config;
 }

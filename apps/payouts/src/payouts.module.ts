@@ -47,7 +47,13 @@ export class PayoutsModule implements NestModule {
           ...overrides,
         }),
       ],
-      controllers: [BalanceController, PayoutAccountController, StatementController, PayoutsController, PayoutsAdminController],
+      controllers: [
+        BalanceController,
+        PayoutAccountController,
+        StatementController,
+        PayoutsController,
+        PayoutsAdminController,
+      ],
       providers: [
         { provide: OrderTrailSource, useClass: PayoutsTrailSource },
         OrderLedgerRepository,

@@ -16,11 +16,19 @@ describe('the AsyncAPI document of the events', () => {
   });
 
   it('describes every event type with its payload schema, on its topic', () => {
-    const doc = asyncApiDocument() as { channels: Record<string, { messages: Record<string, unknown> }>; components: { messages: Record<string, { payload: { allOf: { properties?: { data?: { $ref: string } } }[] } }>; schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> } };
+    const doc = asyncApiDocument() as {
+      channels: Record<string, { messages: Record<string, unknown> }>;
+      components: {
+        messages: Record<string, { payload: { allOf: { properties?: { data?: { $ref: string } } }[] } }>;
+        schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }>;
+      };
+    };
     expect(Object.keys(doc.components.messages).sort()).toEqual(Object.keys(EventCatalogue).sort());
     expect(Object.keys(doc.channels['orders.shipping'].messages)).toEqual(['orders.shipment-requested']);
     const paid = doc.components.messages['orders.order-paid'].payload.allOf[1].properties!.data!.$ref.split('/').pop()!;
-    expect(doc.components.schemas[paid].required).toEqual(expect.arrayContaining(['orderId', 'storeId', 'lines', 'totalFen', 'paidAt']));
+    expect(doc.components.schemas[paid].required).toEqual(
+      expect.arrayContaining(['orderId', 'storeId', 'lines', 'totalFen', 'paidAt']),
+    );
     expect(doc.components.schemas.ShippingAddressV1.properties).toHaveProperty('phone');
   });
 });

@@ -13,7 +13,11 @@ import './envelope';
 
 export function asyncApiDocument(): Record<string, unknown> {
   // every class the contracts declare, as JSON Schemas that refer to each other by name
-  const all = validationMetadatasToSchemas({ classValidatorMetadataStorage: getMetadataStorage(), classTransformerMetadataStorage: defaultMetadataStorage as never, refPointerPrefix: '#/components/schemas/' });
+  const all = validationMetadatasToSchemas({
+    classValidatorMetadataStorage: getMetadataStorage(),
+    classTransformerMetadataStorage: defaultMetadataStorage as never,
+    refPointerPrefix: '#/components/schemas/',
+  });
   const types = (Object.keys(EventCatalogue) as EventType[]).sort();
   const channels: Record<string, unknown> = {};
   const messages: Record<string, unknown> = {};
@@ -28,7 +32,18 @@ export function asyncApiDocument(): Record<string, unknown> {
       summary: `${type} v${CURRENT_VERSION}, written by ${sourceOf(type)} through its outbox`,
       headers: { $ref: '#/components/schemas/EnvelopeHeaders' },
       payload: {
-        allOf: [{ $ref: '#/components/schemas/EventEnvelope' }, { type: 'object', properties: { type: { const: type }, version: { const: CURRENT_VERSION }, source: { const: sourceOf(type) }, data: { $ref: `#/components/schemas/${payloadClass.name}` } } }],
+        allOf: [
+          { $ref: '#/components/schemas/EventEnvelope' },
+          {
+            type: 'object',
+            properties: {
+              type: { const: type },
+              version: { const: CURRENT_VERSION },
+              source: { const: sourceOf(type) },
+              data: { $ref: `#/components/schemas/${payloadClass.name}` },
+            },
+          },
+        ],
       },
     };
   }
@@ -36,7 +51,11 @@ export function asyncApiDocument(): Record<string, unknown> {
   const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<{ name: string }, unknown> };
   for (const target of storage.validationMetadatas.keys()) {
     const own = all[target.name] as { properties?: Record<string, unknown>; required?: string[] } | undefined;
-    for (let parent = Object.getPrototypeOf(target) as { name?: string } | null; own && parent?.name; parent = Object.getPrototypeOf(parent)) {
+    for (
+      let parent = Object.getPrototypeOf(target) as { name?: string } | null;
+      own && parent?.name;
+      parent = Object.getPrototypeOf(parent)
+    ) {
       const inherited = all[parent.name] as { properties?: Record<string, unknown>; required?: string[] } | undefined;
       if (!inherited) continue;
       own.properties = { ...inherited.properties, ...own.properties };
@@ -54,15 +73,32 @@ export function asyncApiDocument(): Record<string, unknown> {
   for (const type of types) reach((EventCatalogue[type] as Record<number, { name: string }>)[CURRENT_VERSION].name);
   return {
     asyncapi: '3.0.0',
-    info: { title: 'County Commerce events', version: '1', description: 'Every event the services exchange over Kafka. Generated from libs/contracts by scripts/asyncapi.ts; do not edit by hand.' },
+    info: {
+      title: 'County Commerce events',
+      version: '1',
+      description:
+        'Every event the services exchange over Kafka. Generated from libs/contracts by scripts/asyncapi.ts; do not edit by hand.',
+    },
     channels,
     components: {
       messages,
       schemas: {
         ...Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),
-        EnvelopeHeaders: { type: 'object', properties: Object.fromEntries(['event-id', 'event-type', 'event-version', 'event-source', 'correlation-id', 'causation-id', 'traceparent'].map((h) => [h, { type: 'string' }])) },
+        EnvelopeHeaders: {
+          type: 'object',
+          properties: Object.fromEntries(
+            [
+              'event-id',
+              'event-type',
+              'event-version',
+              'event-source',
+              'correlation-id',
+              'causation-id',
+              'traceparent',
+            ].map((h) => [h, { type: 'string' }]),
+          ),
+        },
       },
     },
   };
 }
-

@@ -82,7 +82,14 @@ export const carriesPersonalData = (type: string): boolean => PRIVATE_TOPICS[typ
 
 /** Every topic a source writes: its events topic, then its private ones. */
 export function topicsWrittenBy(source: Source): string[] {
-  return [Topics[source], ...new Set(Object.entries(PRIVATE_TOPICS).filter(([type]) => sourceOf(type as EventType) === source).map(([, topic]) => topic!))];
+  return [
+    Topics[source],
+    ...new Set(
+      Object.entries(PRIVATE_TOPICS)
+        .filter(([type]) => sourceOf(type as EventType) === source)
+        .map(([, topic]) => topic!),
+    ),
+  ];
 }
 
 export function isEventType(type: string): type is EventType {

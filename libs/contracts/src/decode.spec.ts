@@ -38,7 +38,16 @@ describe('event envelope validation', () => {
     const placed = {
       ...valid(),
       type: 'orders.order-placed',
-      data: { orderId: randomUUID(), checkoutId: randomUUID(), buyerId: 'b', storeId: randomUUID(), township: 't', totalFen: 1, placedAt: '2026-11-29T01:00:00Z', lines: [{ productId: randomUUID(), quantity: 0, unitPriceFen: 1, category: 'fresh' }] },
+      data: {
+        orderId: randomUUID(),
+        checkoutId: randomUUID(),
+        buyerId: 'b',
+        storeId: randomUUID(),
+        township: 't',
+        totalFen: 1,
+        placedAt: '2026-11-29T01:00:00Z',
+        lines: [{ productId: randomUUID(), quantity: 0, unitPriceFen: 1, category: 'fresh' }],
+      },
     };
     expect(() => decodeEvent(JSON.stringify(placed))).toThrow(/lines\.0\.quantity/);
   });

@@ -32,7 +32,8 @@ export function decodeEnvelope(raw: Buffer | string | null): EventEnvelope {
   } catch (e) {
     throw new InvalidEventError(`message is not JSON: ${(e as Error).message}`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InvalidEventError('message is not a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new InvalidEventError('message is not a JSON object');
   const data = (json as { data?: unknown }).data;
   const envelope = plainToInstance(EventEnvelope, { ...json, data: undefined });
   envelope.data = data as Record<string, unknown>;

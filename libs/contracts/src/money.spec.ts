@@ -34,7 +34,8 @@ describe('money in fen', () => {
 
 describe('money rules at their edges', () => {
   it('refuses a commission rate outside 0–10,000 bps, or not a whole number, naming the rate', () => {
-    for (const bps of [-1, 10_001, 1.5]) expect(() => splitCommission(1000, bps)).toThrow(`commission must be 0..10000 bps, got ${bps}`);
+    for (const bps of [-1, 10_001, 1.5])
+      expect(() => splitCommission(1000, bps)).toThrow(`commission must be 0..10000 bps, got ${bps}`);
     expect(splitCommission(1000, 0)).toEqual({ commissionFen: 0, sellerShareFen: 1000 });
     expect(splitCommission(1000, 10_000)).toEqual({ commissionFen: 1000, sellerShareFen: 0 });
   });

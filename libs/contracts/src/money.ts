@@ -8,12 +8,16 @@ export function assertFen(value: number, name = 'amount'): number {
 }
 
 export function sumFen(values: readonly number[]): number {
-  return assertFen(values.reduce((total, v) => total + assertFen(v), 0), 'sum');
+  return assertFen(
+    values.reduce((total, v) => total + assertFen(v), 0),
+    'sum',
+  );
 }
 
 export function lineTotalFen(unitPriceFen: number, quantity: number): number {
   assertFen(unitPriceFen, 'unitPriceFen');
-  if (!Number.isSafeInteger(quantity) || quantity <= 0) throw new MoneyError(`quantity must be a positive integer, got ${quantity}`);
+  if (!Number.isSafeInteger(quantity) || quantity <= 0)
+    throw new MoneyError(`quantity must be a positive integer, got ${quantity}`);
   return assertFen(unitPriceFen * quantity, 'line total');
 }
 
@@ -24,7 +28,8 @@ export function lineTotalFen(unitPriceFen: number, quantity: number): number {
  */
 export function splitCommission(amountFen: number, bps: number): { commissionFen: number; sellerShareFen: number } {
   assertFen(amountFen, 'amountFen');
-  if (!Number.isInteger(bps) || bps < 0 || bps > 10_000) throw new MoneyError(`commission must be 0..10000 bps, got ${bps}`);
+  if (!Number.isInteger(bps) || bps < 0 || bps > 10_000)
+    throw new MoneyError(`commission must be 0..10000 bps, got ${bps}`);
   const sign = amountFen < 0 ? -1 : 1;
   const abs = Math.abs(amountFen);
   // exact integer arithmetic: abs * bps stays well inside 2^53 for any real order

@@ -4,8 +4,22 @@
 
 /** SQLSTATE classes and codes that mean "the server is not there right now". */
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '53000']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /the database system is (starting up|shutting down|in recovery mode)/i, /Client has encountered a connection error/i, /terminating connection due to administrator command/i];
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const UNAVAILABLE_MESSAGES = [
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /the database system is (starting up|shutting down|in recovery mode)/i,
+  /Client has encountered a connection error/i,
+  /terminating connection due to administrator command/i,
+];
 
 interface ErrorLike {
   code?: unknown;
@@ -17,7 +31,11 @@ interface ErrorLike {
 /** True when `error` (or what it wraps: TypeORM's driverError, a cause) says the database is unreachable. */
 export function databaseUnavailable(error: unknown): boolean {
   const seen = new Set<unknown>();
-  for (let e = error as ErrorLike | undefined; e && typeof e === 'object' && !seen.has(e); e = (e.driverError ?? e.cause) as ErrorLike | undefined) {
+  for (
+    let e = error as ErrorLike | undefined;
+    e && typeof e === 'object' && !seen.has(e);
+    e = (e.driverError ?? e.cause) as ErrorLike | undefined
+  ) {
     seen.add(e);
     const code = typeof e.code === 'string' ? e.code : '';
     if (code.startsWith('08') || UNAVAILABLE_CODES.has(code) || NETWORK_CODES.has(code)) return true;

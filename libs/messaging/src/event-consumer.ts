@@ -52,7 +52,14 @@ export class EventConsumer {
   readonly deadLetterTopic: string;
   private readonly source: KafkaBatchSource;
 
-  constructor(kafka: Kafka, dataSource: DataSource, topics: TopicNames, settings: EventConsumerSettings, logger: Logger, metrics?: Metrics) {
+  constructor(
+    kafka: Kafka,
+    dataSource: DataSource,
+    topics: TopicNames,
+    settings: EventConsumerSettings,
+    logger: Logger,
+    metrics?: Metrics,
+  ) {
     this.groupId = topics.group(settings.group);
     this.deadLetterTopic = topics.deadLetter(this.groupId);
     const counted = new ConsumerMetrics(settings.group, metrics);
@@ -67,7 +74,13 @@ export class EventConsumer {
       metrics: counted,
       logger,
     });
-    const source = { groupId: this.groupId, topics: settings.subscribe.map((t) => topics.topic(t)), minBytes: settings.minBytes, maxWaitMs: settings.maxWaitMs, onCrash: (e: Error) => settings.onCrash?.(e) };
+    const source = {
+      groupId: this.groupId,
+      topics: settings.subscribe.map((t) => topics.topic(t)),
+      minBytes: settings.minBytes,
+      maxWaitMs: settings.maxWaitMs,
+      onCrash: (e: Error) => settings.onCrash?.(e),
+    };
     this.source = new KafkaBatchSource(kafka, source, processor, logger, deadLetters);
   }
 

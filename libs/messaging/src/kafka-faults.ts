@@ -23,7 +23,12 @@ const HOPELESS_TYPES = new Set([
   'UNSUPPORTED_VERSION',
 ]);
 /** kafkajs errors that mean the same: bad credentials, or a client/broker mismatch. */
-const HOPELESS_NAMES = new Set(['KafkaJSSASLAuthenticationError', 'KafkaJSServerDoesNotSupportApiKey', 'KafkaJSNotImplemented', 'KafkaJSUnsupportedMagicByteInMessageSet']);
+const HOPELESS_NAMES = new Set([
+  'KafkaJSSASLAuthenticationError',
+  'KafkaJSServerDoesNotSupportApiKey',
+  'KafkaJSNotImplemented',
+  'KafkaJSUnsupportedMagicByteInMessageSet',
+]);
 /** A defect in our code or a corrupted client state: restarting the process is the only remedy. */
 const DEFECT_NAMES = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']);
 
@@ -61,7 +66,10 @@ export function cannotHeal(error: unknown): string | undefined {
 
 /** The coordinator is rebalancing the group: finish the chunk in hand and rejoin. */
 export const isRebalance = (error: unknown): boolean =>
-  [...causes(error)].some((e) => e.type === 'REBALANCE_IN_PROGRESS' || e.type === 'NOT_COORDINATOR_FOR_GROUP' || e.type === 'ILLEGAL_GENERATION');
+  [...causes(error)].some(
+    (e) =>
+      e.type === 'REBALANCE_IN_PROGRESS' || e.type === 'NOT_COORDINATOR_FOR_GROUP' || e.type === 'ILLEGAL_GENERATION',
+  );
 
 // kafkajs logs at error level whatever it is about to retry. Whether a failure matters is decided
 // where it surfaces (the consumer's crash handler, the relay, start-up), which log it themselves.

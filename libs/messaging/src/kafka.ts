@@ -39,8 +39,17 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
       () =>
       ({ level, log: entry }: LogEntry) => {
         // kafkajs' own numeric request correlationId must not overwrite the flow's (the services' UUID)
-        const { message, timestamp: _t, logger: _l, correlationId: kafkaCorrelationId, ...rest } = entry as LogEntry['log'] & { logger?: string; correlationId?: number };
-        log[kafkajsLogLevel(level, message, (rest as { error?: unknown }).error)]({ ...rest, ...(kafkaCorrelationId !== undefined ? { kafkaCorrelationId } : {}) }, message);
+        const {
+          message,
+          timestamp: _t,
+          logger: _l,
+          correlationId: kafkaCorrelationId,
+          ...rest
+        } = entry as LogEntry['log'] & { logger?: string; correlationId?: number };
+        log[kafkajsLogLevel(level, message, (rest as { error?: unknown }).error)](
+          { ...rest, ...(kafkaCorrelationId !== undefined ? { kafkaCorrelationId } : {}) },
+          message,
+        );
       },
   });
 }
@@ -68,7 +77,13 @@ export class TopicNames {
  * production sets it by config) and waits until every partition of every topic has a leader —
  * also for topics another service created a moment ago.
  */
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number, replicationFactor = 1, timeoutMs = 30_000): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: string[],
+  partitions: number,
+  replicationFactor = 1,
+  timeoutMs = 30_000,
+): Promise<void> {
   const wanted = [...new Set(topics)];
   const admin = kafka.admin();
   await admin.connect();
@@ -79,9 +94,14 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
       // another process may create the same topics at the same time: "already exists" is fine
       // leaders are awaited below: kafkajs' own wait gives up with "does not host this topic-partition" on a fresh broker
       // on a broker with ACLs a service may not create topics: provisioning (provision.ts) does, so wait for it
-      await admin.createTopics({ waitForLeaders: false, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })) }).catch((e) => {
-        if (!/already exists|authoriz/i.test(String(e?.message))) throw e;
-      });
+      await admin
+        .createTopics({
+          waitForLeaders: false,
+          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+        })
+        .catch((e) => {
+          if (!/already exists|authoriz/i.test(String(e?.message))) throw e;
+        });
     }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -91,7 +111,10 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
       } catch (e) {
         if (Date.now() > deadline) throw e;
       }
-      if (Date.now() > deadline) throw new Error(`topics have no leaders (or are not provisioned for this principal) after ${timeoutMs} ms: ${wanted.join(', ')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `topics have no leaders (or are not provisioned for this principal) after ${timeoutMs} ms: ${wanted.join(', ')}`,
+        );
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {

@@ -101,7 +101,11 @@ export class OutboxRelay {
 
   /** What the relay was doing, for the shutdown log. */
   describe(): string {
-    return this.failing ? `relaying (failing for ${Math.round((Date.now() - this.failing.since) / 1000)} s)` : this.draining ? 'relaying a batch' : 'idle';
+    return this.failing
+      ? `relaying (failing for ${Math.round((Date.now() - this.failing.since) / 1000)} s)`
+      : this.draining
+        ? 'relaying a batch'
+        : 'idle';
   }
 
   /** Asks the relay to send what is waiting; returns when the current drain is done. */
@@ -138,7 +142,10 @@ export class OutboxRelay {
   private failed(error: Error): void {
     const hopeless = cannotHeal(error);
     if (hopeless) {
-      this.logger.fatal({ err: error, reason: hopeless }, `outbox relay: an error that cannot heal by waiting (${hopeless}); giving up`);
+      this.logger.fatal(
+        { err: error, reason: hopeless },
+        `outbox relay: an error that cannot heal by waiting (${hopeless}); giving up`,
+      );
       this.running = false;
       this.settings.onFatal?.(error);
       return;
@@ -148,14 +155,21 @@ export class OutboxRelay {
     failing.attempts++;
     if (now - failing.warnedAt >= WARN_EVERY_MS) {
       failing.warnedAt = now;
-      const detail = { err: { name: error.name, message: error.message }, attempts: failing.attempts, failingForMs: now - failing.since };
+      const detail = {
+        err: { name: error.name, message: error.message },
+        attempts: failing.attempts,
+        failingForMs: now - failing.since,
+      };
       this.logger.warn(detail, 'outbox relay cannot send (Kafka, Redis or the database away?); retrying');
     }
   }
 
   private recovered(): void {
     if (!this.failing) return;
-    this.logger.info({ attempts: this.failing.attempts, failedForMs: Date.now() - this.failing.since }, 'outbox relay sends again');
+    this.logger.info(
+      { attempts: this.failing.attempts, failedForMs: Date.now() - this.failing.since },
+      'outbox relay sends again',
+    );
     this.failing = undefined;
   }
 
@@ -172,7 +186,15 @@ export class OutboxRelay {
       const jobs = rows.filter((r) => r.kind === 'job');
       if (jobs.length) {
         if (!this.jobSink) throw new Error('outbox holds jobs but the relay has no job sink');
-        await this.jobSink(jobs.map((r) => ({ queue: r.topic, jobId: r.key, name: r.type, data: r.envelope.data, notBefore: r.envelope.notBefore })));
+        await this.jobSink(
+          jobs.map((r) => ({
+            queue: r.topic,
+            jobId: r.key,
+            name: r.type,
+            data: r.envelope.data,
+            notBefore: r.envelope.notBefore,
+          })),
+        );
       }
       const byTopic = new Map<string, Message[]>();
       for (const row of rows.filter((r) => r.kind === 'event')) {
@@ -180,11 +202,18 @@ export class OutboxRelay {
         messages.push({ key: row.key, value: JSON.stringify(row.envelope), headers: headersOf(row.envelope) });
         byTopic.set(row.topic, messages);
       }
-      if (byTopic.size) await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      if (byTopic.size)
+        await this.producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
       // sent rows are kept a while for whoever investigates, except those carrying personal data: gone once sent
       const personal = rows.filter((r) => r.kind === 'event' && carriesPersonalData(r.type)).map((r) => r.seq);
       if (personal.length) {
-        await tx.query('WITH d AS (DELETE FROM outbox WHERE seq = ANY($2::bigint[])) UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[]) AND NOT seq = ANY($2::bigint[])', [rows.map((r) => r.seq), personal]);
+        await tx.query(
+          'WITH d AS (DELETE FROM outbox WHERE seq = ANY($2::bigint[])) UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[]) AND NOT seq = ANY($2::bigint[])',
+          [rows.map((r) => r.seq), personal],
+        );
       } else {
         await tx.query('UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
       }

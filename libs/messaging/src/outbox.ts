@@ -2,7 +2,15 @@
 // they announce; the relay sends them to Kafka after commit.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { CURRENT_VERSION, EnvelopeHeaders, EventEnvelope, EventType, PayloadOf, sourceOf, topicOf } from '@cc/contracts';
+import {
+  CURRENT_VERSION,
+  EnvelopeHeaders,
+  EventEnvelope,
+  EventType,
+  PayloadOf,
+  sourceOf,
+  topicOf,
+} from '@cc/contracts';
 import { Clock, currentFlow, currentTraceparent } from '@cc/platform';
 import { TopicNames } from './kafka';
 
@@ -53,7 +61,14 @@ export class Outbox {
       ...(traceparent ? { traceparent } : {}),
       data: e.data as unknown as Record<string, unknown>,
     }));
-    const rows = envelopes.map((env, i): OutboxRow => ({ eventId: env.id, kind: 'event', topic: this.topics.topic(topicOf(events[i].type)), key: events[i].key, type: env.type, body: JSON.stringify(env) }));
+    const rows = envelopes.map((env, i): OutboxRow => ({
+      eventId: env.id,
+      kind: 'event',
+      topic: this.topics.topic(topicOf(events[i].type)),
+      key: events[i].key,
+      type: env.type,
+      body: JSON.stringify(env),
+    }));
     return { envelopes, rows };
   }
 
@@ -138,7 +153,14 @@ export function outboxInsertSql(rows: OutboxRow[], first: number): { sql: string
   return {
     sql: `INSERT INTO outbox (event_id, kind, topic, key, type, envelope)
        SELECT * FROM unnest(${$(0)}::uuid[], ${$(1)}::text[], ${$(2)}::text[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::jsonb[])`,
-    params: [rows.map((r) => r.eventId), rows.map((r) => r.kind), rows.map((r) => r.topic), rows.map((r) => r.key), rows.map((r) => r.type), rows.map((r) => r.body)],
+    params: [
+      rows.map((r) => r.eventId),
+      rows.map((r) => r.kind),
+      rows.map((r) => r.topic),
+      rows.map((r) => r.key),
+      rows.map((r) => r.type),
+      rows.map((r) => r.body),
+    ],
   };
 }
 
@@ -146,7 +168,11 @@ export function outboxInsertSql(rows: OutboxRow[], first: number): { sql: string
  * `outboxInsertSql` for rows that each belong to an owner (an order; a uuid), writing only the rows whose
  * owner is among `ownersSql` (e.g. `SELECT id FROM moved`): seven parameters from `$first`.
  */
-export function outboxInsertOfOwnersSql(rows: { owner: string; row: OutboxRow }[], first: number, ownersSql: string): { sql: string; params: unknown[] } {
+export function outboxInsertOfOwnersSql(
+  rows: { owner: string; row: OutboxRow }[],
+  first: number,
+  ownersSql: string,
+): { sql: string; params: unknown[] } {
   const $ = (i: number) => `$${first + i}`;
   return {
     sql: `INSERT INTO outbox (event_id, kind, topic, key, type, envelope)
@@ -155,7 +181,14 @@ export function outboxInsertOfOwnersSql(rows: { owner: string; row: OutboxRow }[
        WHERE r.owner IN (${ownersSql})`,
     params: [
       rows.map((r) => r.owner),
-      ...[(r: OutboxRow) => r.eventId, (r: OutboxRow) => r.kind, (r: OutboxRow) => r.topic, (r: OutboxRow) => r.key, (r: OutboxRow) => r.type, (r: OutboxRow) => r.body].map((f) => rows.map((r) => f(r.row))),
+      ...[
+        (r: OutboxRow) => r.eventId,
+        (r: OutboxRow) => r.kind,
+        (r: OutboxRow) => r.topic,
+        (r: OutboxRow) => r.key,
+        (r: OutboxRow) => r.type,
+        (r: OutboxRow) => r.body,
+      ].map((f) => rows.map((r) => f(r.row))),
     ],
   };
 }
@@ -230,11 +263,25 @@ export interface OutboxTrailRow {
 
 export async function outboxTrail(tx: EntityManager, orderId: string): Promise<OutboxTrailRow[]> {
   // an event says when it happened on the service's clock (occurredAt); a job row only when it was written
-  const rows: { kind: 'event' | 'job'; type: string; topic: string; key: string; created_at: Date; sent_at: Date | null }[] = await tx.query(
+  const rows: {
+    kind: 'event' | 'job';
+    type: string;
+    topic: string;
+    key: string;
+    created_at: Date;
+    sent_at: Date | null;
+  }[] = await tx.query(
     `SELECT kind, type, topic, key, COALESCE((envelope ->> 'occurredAt')::timestamptz, created_at) AS created_at, sent_at FROM outbox
       WHERE (kind = 'event' AND key = $1) OR (kind = 'job' AND (key LIKE '%' || $1 || '%' OR envelope -> 'data' ->> 'orderId' = $1))
       ORDER BY seq`,
     [orderId],
   );
-  return rows.map((r) => ({ kind: r.kind, type: r.type, topic: r.topic, key: r.key, createdAt: r.created_at, sentAt: r.sent_at }));
+  return rows.map((r) => ({
+    kind: r.kind,
+    type: r.type,
+    topic: r.topic,
+    key: r.key,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+  }));
 }

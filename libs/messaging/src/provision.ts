@@ -9,7 +9,15 @@
 // console's reads use one PREFIXED pattern `<ns>.` (in production, with no namespace, the `*`
 // wildcard) because it looks at every topic and group of its platform, including ones it does
 // not know in advance. Its short-lived reader groups (`ops-reader-<uuid>`) are a prefix of their own.
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Admin, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Admin,
+  Kafka,
+  logLevel,
+  ResourcePatternTypes,
+} from 'kafkajs';
 import { Source, topicOf, Topics, topicsWrittenBy } from '@cc/contracts';
 import { devPassword } from '@cc/platform';
 import { ensureTopics, KafkaCredentials, TopicNames } from './kafka';
@@ -37,8 +45,13 @@ export interface AclGrant {
 export function namespaceGrants(namespace: string): AclGrant[] {
   const names = new TopicNames(namespace);
   const grants: AclGrant[] = [];
-  const grant = (principal: string, resourceType: AclGrant['resourceType'], resourceName: string, operation: AclGrant['operation'], pattern: AclGrant['pattern'] = 'LITERAL') =>
-    grants.push({ principal, resourceType, resourceName, pattern, operation });
+  const grant = (
+    principal: string,
+    resourceType: AclGrant['resourceType'],
+    resourceName: string,
+    operation: AclGrant['operation'],
+    pattern: AclGrant['pattern'] = 'LITERAL',
+  ) => grants.push({ principal, resourceType, resourceName, pattern, operation });
   for (const service of SERVICE_PRINCIPALS) {
     // WRITE and READ imply DESCRIBE; the idempotent producers' InitProducerId needs IDEMPOTENT_WRITE
     for (const topic of topicsWrittenBy(service)) grant(service, 'TOPIC', names.topic(topic), 'WRITE');
@@ -54,7 +67,8 @@ export function namespaceGrants(namespace: string): AclGrant[] {
   grant(OPS_PRINCIPAL, 'GROUP', OPS_READER_GROUP_PREFIX, 'READ', 'PREFIXED');
   grant(OPS_PRINCIPAL, 'GROUP', OPS_READER_GROUP_PREFIX, 'DELETE', 'PREFIXED');
   // re-driving a dead letter produces it to its original topic: one of the services' event topics
-  for (const service of SERVICE_PRINCIPALS) for (const topic of topicsWrittenBy(service)) grant(OPS_PRINCIPAL, 'TOPIC', names.topic(topic), 'WRITE');
+  for (const service of SERVICE_PRINCIPALS)
+    for (const topic of topicsWrittenBy(service)) grant(OPS_PRINCIPAL, 'TOPIC', names.topic(topic), 'WRITE');
   grant(OPS_PRINCIPAL, 'CLUSTER', 'kafka-cluster', 'IDEMPOTENT_WRITE');
   return grants;
 }
@@ -62,7 +76,10 @@ export function namespaceGrants(namespace: string): AclGrant[] {
 /** The topics of one namespace: each service's event topic and dead-letter topic. */
 export function namespaceTopics(namespace: string): string[] {
   const names = new TopicNames(namespace);
-  return SERVICE_PRINCIPALS.flatMap((s) => [...topicsWrittenBy(s).map((t) => names.topic(t)), names.deadLetter(names.group(s))]);
+  return SERVICE_PRINCIPALS.flatMap((s) => [
+    ...topicsWrittenBy(s).map((t) => names.topic(t)),
+    names.deadLetter(names.group(s)),
+  ]);
 }
 
 export interface ProvisionOptions {
@@ -109,11 +126,14 @@ export interface AdminConnection {
  */
 export function adminConnection(env: NodeJS.ProcessEnv = process.env): AdminConnection {
   const mechanism = env.KAFKA_SASL_MECHANISM || 'scram-sha-256';
-  if (mechanism !== 'none' && mechanism !== 'scram-sha-256') throw new Error(`KAFKA_SASL_MECHANISM must be scram-sha-256 or none (got ${mechanism})`);
+  if (mechanism !== 'none' && mechanism !== 'scram-sha-256')
+    throw new Error(`KAFKA_SASL_MECHANISM must be scram-sha-256 or none (got ${mechanism})`);
   const username = env.KAFKA_ADMIN_USERNAME || 'admin';
   return {
     brokers: (env.KAFKA_BROKERS || '127.0.0.1:9092').split(','),
-    ...(mechanism === 'none' ? {} : { sasl: { mechanism, username, password: env.KAFKA_ADMIN_PASSWORD || devPassword(username) } }),
+    ...(mechanism === 'none'
+      ? {}
+      : { sasl: { mechanism, username, password: env.KAFKA_ADMIN_PASSWORD || devPassword(username) } }),
     ssl: env.KAFKA_SSL === 'true',
   };
 }

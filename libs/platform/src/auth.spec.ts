@@ -5,11 +5,17 @@ describe('tokens', () => {
 
   it('round-trips each role, sellers bound to a store', () => {
     expect(tokens.verify(tokens.sign({ sub: 'b1', role: 'buyer' }))).toEqual({ sub: 'b1', role: 'buyer' });
-    expect(tokens.verify(tokens.sign({ sub: 's1', role: 'seller', storeId: 'st' }))).toEqual({ sub: 's1', role: 'seller', storeId: 'st' });
+    expect(tokens.verify(tokens.sign({ sub: 's1', role: 'seller', storeId: 'st' }))).toEqual({
+      sub: 's1',
+      role: 'seller',
+      storeId: 'st',
+    });
   });
 
   it('refuses a token signed with another secret, expired, or a seller without a store', () => {
-    expect(() => new TokenService('o'.repeat(40)).verify(tokens.sign({ sub: 'b', role: 'buyer' }))).toThrow(/signature/);
+    expect(() => new TokenService('o'.repeat(40)).verify(tokens.sign({ sub: 'b', role: 'buyer' }))).toThrow(
+      /signature/,
+    );
     expect(() => tokens.verify(tokens.sign({ sub: 'b', role: 'buyer' }, -10))).toThrow(/expired/);
     expect(() => tokens.verify(tokens.sign({ sub: 's', role: 'seller' }))).toThrow(/storeId/);
   });

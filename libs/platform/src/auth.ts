@@ -1,5 +1,12 @@
 // Bearer JWT auth with the roles buyer, seller (bound to one store) and ops.
-import { CanActivate, createParamDecorator, ExecutionContext, HttpStatus, Injectable, SetMetadata } from '@nestjs/common';
+import {
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  HttpStatus,
+  Injectable,
+  SetMetadata,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createSecretKey, KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
@@ -26,12 +33,16 @@ export class TokenService {
   }
 
   sign(principal: Principal, expiresIn: jwt.SignOptions['expiresIn'] = '12h'): string {
-    return jwt.sign({ role: principal.role, ...(principal.storeId ? { storeId: principal.storeId } : {}) }, this.secret, {
-      subject: principal.sub,
-      issuer: ISSUER,
-      algorithm: 'HS256',
-      expiresIn,
-    });
+    return jwt.sign(
+      { role: principal.role, ...(principal.storeId ? { storeId: principal.storeId } : {}) },
+      this.secret,
+      {
+        subject: principal.sub,
+        issuer: ISSUER,
+        algorithm: 'HS256',
+        expiresIn,
+      },
+    );
   }
 
   verify(token: string): Principal {
@@ -65,7 +76,9 @@ export const Public = () => SetMetadata(PUBLIC, true);
 /** Only these roles may call the route (every route not @Public needs a valid token). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
-export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal | undefined => ctx.switchToHttp().getRequest().principal);
+export const CurrentUser = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Principal | undefined => ctx.switchToHttp().getRequest().principal,
+);
 
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -90,7 +103,10 @@ export class AuthGuard implements CanActivate {
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles && !roles.includes(request.principal.role)) {
-      throw new ProblemException(HttpStatus.FORBIDDEN, `role ${request.principal.role} may not do this (needs ${roles.join(' or ')})`);
+      throw new ProblemException(
+        HttpStatus.FORBIDDEN,
+        `role ${request.principal.role} may not do this (needs ${roles.join(' or ')})`,
+      );
     }
     return true;
   }

@@ -18,20 +18,27 @@ export class BaseConfig {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL!: string;
   @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
   @IsIn(['true', 'false']) MIGRATE_ON_START: 'true' | 'false' = 'true';
-  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' }) REDIS_URL = 'redis://cc:cc-dev-redis@127.0.0.1:6379';
-  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' }) KAFKA_BROKERS = '127.0.0.1:9092';
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' }) REDIS_URL =
+    'redis://cc:cc-dev-redis@127.0.0.1:6379';
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  KAFKA_BROKERS = '127.0.0.1:9092';
   @IsInt() @Min(1) @Max(1000) KAFKA_PARTITIONS = 12;
   /** How clients authenticate to Kafka: SASL/SCRAM-SHA-256 (deploy/kafka.sh's broker), or none for a plaintext broker. */
   @IsIn(['scram-sha-256', 'none']) KAFKA_SASL_MECHANISM: 'scram-sha-256' | 'none' = 'scram-sha-256';
   /** The Kafka principal; unset: the service's own name (catalog, orders, fulfillment, payouts, ops). */
-  @IsOptional() @Matches(/^[A-Za-z0-9._-]+$/, { message: 'KAFKA_USERNAME may hold only A-Z, a-z, 0-9, . _ -' }) KAFKA_USERNAME?: string;
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'KAFKA_USERNAME may hold only A-Z, a-z, 0-9, . _ -' })
+  KAFKA_USERNAME?: string;
   /** Unset: the development password `cc-dev-<principal>`, refused when NODE_ENV=production. */
   @IsOptional() @IsString() KAFKA_PASSWORD?: string;
   /** TLS to the brokers (SASL_SSL): true where the broker is remote. */
   @IsIn(['true', 'false']) KAFKA_SSL: 'true' | 'false' = 'false';
   /** Prefix for topics, consumer groups and queues, so several platforms (or test runs) share one broker and Redis. */
   @Matches(/^[a-z0-9-]*$/, { message: 'NAMESPACE may hold only a-z, 0-9 and -' }) NAMESPACE = '';
-  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' }) JWT_SECRET?: string;
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
   /** Largest JSON or form body read (bigger: 413). The payout statement upload (CSV) has its own, larger limit. */
   @IsInt() @Min(1024) @Max(104_857_600) HTTP_BODY_LIMIT_BYTES = 1_048_576;
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
@@ -86,9 +93,15 @@ export class BaseConfig {
     return this.NODE_ENV === 'production';
   }
   /** The Kafka client's credentials (for createKafka) as `principal`, unless KAFKA_USERNAME names another. */
-  kafkaAuth(principal: string): { sasl?: { mechanism: 'scram-sha-256'; username: string; password: string }; ssl: boolean } {
+  kafkaAuth(principal: string): {
+    sasl?: { mechanism: 'scram-sha-256'; username: string; password: string };
+    ssl: boolean;
+  } {
     const username = this.KAFKA_USERNAME ?? principal;
-    const sasl = this.KAFKA_SASL_MECHANISM === 'none' ? undefined : { mechanism: this.KAFKA_SASL_MECHANISM, username, password: this.KAFKA_PASSWORD ?? devPassword(username) };
+    const sasl =
+      this.KAFKA_SASL_MECHANISM === 'none'
+        ? undefined
+        : { mechanism: this.KAFKA_SASL_MECHANISM, username, password: this.KAFKA_PASSWORD ?? devPassword(username) };
     return { ...(sasl ? { sasl } : {}), ssl: this.KAFKA_SSL === 'true' };
   }
 }
@@ -99,7 +112,11 @@ const numeric = (v: unknown) => (typeof v === 'string' && /^-?\d+$/.test(v) ? Nu
  * Reads `cls` from `env`; every problem is reported with the setting's name, and the service
  * does not start. Defaults come from the class; numbers are parsed from strings.
  */
-export function loadConfig<T extends BaseConfig>(cls: new () => T, env: NodeJS.ProcessEnv = process.env, defaults: Partial<Record<keyof T, unknown>> = {}): T {
+export function loadConfig<T extends BaseConfig>(
+  cls: new () => T,
+  env: NodeJS.ProcessEnv = process.env,
+  defaults: Partial<Record<keyof T, unknown>> = {},
+): T {
   const template = new cls();
   const raw: Record<string, unknown> = { ...defaults };
   for (const key of Object.keys(template)) if (env[key] !== undefined && env[key] !== '') raw[key] = numeric(env[key]);
@@ -107,11 +124,24 @@ export function loadConfig<T extends BaseConfig>(cls: new () => T, env: NodeJS.P
   const config = Object.assign(template, plainToInstance(cls, raw));
   const errors = validateSync(config, { forbidUnknownValues: false });
   // a secret's value is never printed, even a wrong one: it may be nearly right
-  const shown = (name: string) => (/SECRET|PASSWORD|TOKEN/.test(name) ? '(hidden)' : JSON.stringify((config as Record<string, unknown>)[name]));
-  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  ${e.property}: ${m} (got ${shown(e.property)})`));
-  if (config.isProduction && !config.JWT_SECRET) problems.push('  JWT_SECRET: must be set when NODE_ENV=production (refusing to sign tokens with the development secret)');
-  if (config.isProduction && config.KAFKA_SASL_MECHANISM !== 'none' && (!config.KAFKA_PASSWORD || isDevPassword(config.KAFKA_PASSWORD))) problems.push('  KAFKA_PASSWORD: must be set (not a cc-dev- password) when NODE_ENV=production');
-  for (const name of ['DATABASE_URL', 'REDIS_URL'] as const) if (config.isProduction && isDevPassword(config[name])) problems.push(`  ${name}: carries a development password (cc-dev-…); set the real one when NODE_ENV=production`);
+  const shown = (name: string) =>
+    /SECRET|PASSWORD|TOKEN/.test(name) ? '(hidden)' : JSON.stringify((config as Record<string, unknown>)[name]);
+  const problems = errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => `  ${e.property}: ${m} (got ${shown(e.property)})`),
+  );
+  if (config.isProduction && !config.JWT_SECRET)
+    problems.push(
+      '  JWT_SECRET: must be set when NODE_ENV=production (refusing to sign tokens with the development secret)',
+    );
+  if (
+    config.isProduction &&
+    config.KAFKA_SASL_MECHANISM !== 'none' &&
+    (!config.KAFKA_PASSWORD || isDevPassword(config.KAFKA_PASSWORD))
+  )
+    problems.push('  KAFKA_PASSWORD: must be set (not a cc-dev- password) when NODE_ENV=production');
+  for (const name of ['DATABASE_URL', 'REDIS_URL'] as const)
+    if (config.isProduction && isDevPassword(config[name]))
+      problems.push(`  ${name}: carries a development password (cc-dev-…); set the real one when NODE_ENV=production`);
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   return config;
 }
@@ -130,7 +160,16 @@ export function refuseSimulatedProviders(config: BaseConfig, simulated: string[]
 }
 
 /** Transform helper for comma-separated list settings. */
-export const CommaList = () => Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value));
+export const CommaList = () =>
+  Transform(({ value }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : value,
+  );
 
 /** A setting that may have decimals (`0.5`); the loader reads whole numbers only otherwise. */
-export const Decimal = () => Transform(({ value }) => (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value));
+export const Decimal = () =>
+  Transform(({ value }) => (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value));

@@ -16,7 +16,10 @@ const storage = new AsyncLocalStorage<FlowContext>();
 
 /** Runs `fn` in a flow; a `traceparent` given becomes the parent of the spans `fn` makes. */
 export function runInFlow<T>(context: Partial<FlowContext>, fn: () => T): T {
-  const flow: FlowContext = { correlationId: context.correlationId ?? randomUUID(), causationId: context.causationId ?? null };
+  const flow: FlowContext = {
+    correlationId: context.correlationId ?? randomUUID(),
+    causationId: context.causationId ?? null,
+  };
   if (context.traceparent) flow.traceparent = context.traceparent;
   return storage.run(flow, () => underTraceparent(flow.traceparent, fn));
 }

@@ -9,7 +9,10 @@ export function createLogger(service: string, level = 'info'): Logger {
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     // personal data never reaches a log unmasked, whoever logs it (personal-data.ts)
-    formatters: { level: (label) => ({ level: label }), log: (fields) => maskForLog(fields) as Record<string, unknown> },
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (fields) => maskForLog(fields) as Record<string, unknown>,
+    },
     hooks: {
       logMethod(args, method) {
         method.apply(this, args.map((a) => (typeof a === 'string' ? maskPhonesIn(a) : a)) as Parameters<typeof method>);
@@ -17,7 +20,9 @@ export function createLogger(service: string, level = 'info'): Logger {
     },
     mixin() {
       const flow = currentFlow();
-      return flow ? { correlationId: flow.correlationId, ...(flow.causationId ? { causationId: flow.causationId } : {}) } : {};
+      return flow
+        ? { correlationId: flow.correlationId, ...(flow.causationId ? { causationId: flow.causationId } : {}) }
+        : {};
     },
   });
 }

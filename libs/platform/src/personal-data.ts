@@ -40,13 +40,31 @@ export function maskAddress(address: AddressLike | null | undefined): Record<str
 }
 
 /** Field names that hold personal data wherever they appear in a log line. */
-const PERSONAL_FIELDS = new Set(['shippingAddress', 'deliverTo', 'address', 'phone', 'recipientName', 'street', 'district', 'postcode', 'accountNumber']);
+const PERSONAL_FIELDS = new Set([
+  'shippingAddress',
+  'deliverTo',
+  'address',
+  'phone',
+  'recipientName',
+  'street',
+  'district',
+  'postcode',
+  'accountNumber',
+]);
 const MAX_DEPTH = 8;
 
 function maskField(key: string, value: unknown): unknown {
   if (value === null || value === undefined) return value;
-  if (typeof value === 'string') return key === 'phone' ? maskPhone(value) : key === 'recipientName' ? maskName(value) : key === 'accountNumber' ? `****${value.slice(-4)}` : '***';
-  if (typeof value === 'object' && ('recipientName' in value || 'erased' in value)) return maskAddress(value as AddressLike);
+  if (typeof value === 'string')
+    return key === 'phone'
+      ? maskPhone(value)
+      : key === 'recipientName'
+        ? maskName(value)
+        : key === 'accountNumber'
+          ? `****${value.slice(-4)}`
+          : '***';
+  if (typeof value === 'object' && ('recipientName' in value || 'erased' in value))
+    return maskAddress(value as AddressLike);
   return '***';
 }
 
@@ -60,8 +78,12 @@ export function maskForLog(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
   if (Array.isArray(value)) return value.map((v) => maskForLog(v, depth + 1));
   if (value instanceof Date || Buffer.isBuffer(value)) return value;
-  const source: Record<string, unknown> = value instanceof Error ? { ...value, name: value.name, message: value.message, stack: value.stack } : (value as Record<string, unknown>);
+  const source: Record<string, unknown> =
+    value instanceof Error
+      ? { ...value, name: value.name, message: value.message, stack: value.stack }
+      : (value as Record<string, unknown>);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(source)) out[k] = PERSONAL_FIELDS.has(k) ? maskField(k, v) : maskForLog(v, depth + 1);
+  for (const [k, v] of Object.entries(source))
+    out[k] = PERSONAL_FIELDS.has(k) ? maskField(k, v) : maskForLog(v, depth + 1);
   return out;
 }

@@ -10,7 +10,9 @@ export class IllegalTransitionError extends Error {
     readonly action: string,
     readonly allowedFrom: readonly string[],
   ) {
-    super(`${/^[aeiou]/.test(subject) ? 'an' : 'a'} ${subject} that is ${status} cannot take '${action}' (allowed from ${allowedFrom.join(', ')})`);
+    super(
+      `${/^[aeiou]/.test(subject) ? 'an' : 'a'} ${subject} that is ${status} cannot take '${action}' (allowed from ${allowedFrom.join(', ')})`,
+    );
   }
 }
 
@@ -36,7 +38,8 @@ export class TransitionTable<S extends string, A extends string> {
   }
 
   next(status: S, action: A): S {
-    if (!this.canTake(status, action)) throw new IllegalTransitionError(this.subject, status, action, this.transitions[action].from);
+    if (!this.canTake(status, action))
+      throw new IllegalTransitionError(this.subject, status, action, this.transitions[action].from);
     return this.transitions[action].to;
   }
 
@@ -44,9 +47,14 @@ export class TransitionTable<S extends string, A extends string> {
   private check(): void {
     const known = new Set<string>(this.statuses);
     const reachable = new Set<string>(this.initial);
-    for (const [action, { from, to }] of Object.entries(this.transitions) as [string, { from: readonly S[]; to: S }][]) {
-      for (const s of [...from, to]) if (!known.has(s)) throw new Error(`${this.subject} transition ${action} names unknown status ${s}`);
-      for (const s of from) if (this.final.includes(s)) throw new Error(`${this.subject} transition ${action} leaves final status ${s}`);
+    for (const [action, { from, to }] of Object.entries(this.transitions) as [
+      string,
+      { from: readonly S[]; to: S },
+    ][]) {
+      for (const s of [...from, to])
+        if (!known.has(s)) throw new Error(`${this.subject} transition ${action} names unknown status ${s}`);
+      for (const s of from)
+        if (this.final.includes(s)) throw new Error(`${this.subject} transition ${action} leaves final status ${s}`);
       reachable.add(to);
     }
     const unreachable = this.statuses.filter((s) => !reachable.has(s));

@@ -16,7 +16,11 @@ const BATCH = 500;
 export type EraseAddresses = (endedBy: Date, now: Date, limit: number) => Promise<number>;
 
 /** Erases every address whose retention is over, batch by batch; returns how many. */
-export async function eraseExpiredAddresses(erase: EraseAddresses, clock: Clock, retentionDays: number): Promise<number> {
+export async function eraseExpiredAddresses(
+  erase: EraseAddresses,
+  clock: Clock,
+  retentionDays: number,
+): Promise<number> {
   const now = clock.now();
   const endedBy = new Date(now.getTime() - Math.round(retentionDays * DAY_MS));
   let total = 0;
@@ -32,7 +36,14 @@ export async function eraseExpiredAddresses(erase: EraseAddresses, clock: Clock,
  * (keyed by `key`, with `address`, `ended_at`, `erased_at` columns) that ended at or before
  * `endedBy`, up to `limit`, oldest first; returns how many.
  */
-export async function eraseAddressRows(tx: EntityManager, table: 'order_addresses' | 'shipment_addresses', key: 'order_id' | 'shipment_id', endedBy: Date, now: Date, limit: number): Promise<number> {
+export async function eraseAddressRows(
+  tx: EntityManager,
+  table: 'order_addresses' | 'shipment_addresses',
+  key: 'order_id' | 'shipment_id',
+  endedBy: Date,
+  now: Date,
+  limit: number,
+): Promise<number> {
   // for an UPDATE, TypeORM's postgres driver answers [rows, affected]
   const [, affected]: [unknown[], number] = await tx.query(
     `UPDATE ${table} SET address = $3::jsonb, erased_at = $2

@@ -16,9 +16,15 @@ export class OutboxBacklog {
   constructor(private readonly dataSource: DataSource) {}
 
   async read(): Promise<{ unsent: number; oldestUnsentAt: string | null; oldestUnsentAgeSeconds: number }> {
-    const [row] = await this.dataSource.query(`SELECT count(*)::int AS unsent, min(created_at) AS oldest FROM outbox WHERE sent_at IS NULL`);
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS unsent, min(created_at) AS oldest FROM outbox WHERE sent_at IS NULL`,
+    );
     const oldest: Date | null = row.oldest;
-    return { unsent: row.unsent, oldestUnsentAt: oldest?.toISOString() ?? null, oldestUnsentAgeSeconds: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0 };
+    return {
+      unsent: row.unsent,
+      oldestUnsentAt: oldest?.toISOString() ?? null,
+      oldestUnsentAgeSeconds: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0,
+    };
   }
 }
 

@@ -7,24 +7,50 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { openApiDocument } from './openapi';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { answerParserErrorsAsProblems, BaseConfig, ConfigError, correlationMiddleware, createLogger, createValidationPipe, InputGuard, installBodyParsers, Metrics, ProblemFilter, stopTracing } from '@cc/platform';
+import {
+  answerParserErrorsAsProblems,
+  BaseConfig,
+  ConfigError,
+  correlationMiddleware,
+  createLogger,
+  createValidationPipe,
+  InputGuard,
+  installBodyParsers,
+  Metrics,
+  ProblemFilter,
+  stopTracing,
+} from '@cc/platform';
 import { installProfilerSignal } from './profiler';
 import { ServiceRuntime } from './runtime';
 import { LOGGER } from './tokens';
 
 class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
-  log(message: unknown, context?: string) { this.logger.info({ context }, String(message)); }
-  error(message: unknown, trace?: string, context?: string) { this.logger.error({ context, trace }, String(message)); }
-  warn(message: unknown, context?: string) { this.logger.warn({ context }, String(message)); }
-  debug(message: unknown, context?: string) { this.logger.debug({ context }, String(message)); }
-  verbose(message: unknown, context?: string) { this.logger.trace({ context }, String(message)); }
+  log(message: unknown, context?: string) {
+    this.logger.info({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string) {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string) {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string) {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string) {
+    this.logger.trace({ context }, String(message));
+  }
 }
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP']; // not SIGUSR2: the bench's profiler toggle
 
 /** Builds the Nest application (not yet listening); tests call this and then `listen(0)`. */
-export async function createServiceApp(module: DynamicModule, title: string, options: { openApi?: boolean; shutdownHooks?: boolean } = {}): Promise<NestExpressApplication> {
+export async function createServiceApp(
+  module: DynamicModule,
+  title: string,
+  options: { openApi?: boolean; shutdownHooks?: boolean } = {},
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { rawBody: true, bufferLogs: true });
   const logger = app.get<Logger>(LOGGER);
   const metrics = app.get(Metrics);
@@ -32,11 +58,16 @@ export async function createServiceApp(module: DynamicModule, title: string, opt
   app.use(correlationMiddleware);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const stop = metrics.httpDuration.startTimer();
-    res.on('finish', () => stop({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
+    res.on('finish', () =>
+      stop({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }),
+    );
     next();
   });
   // the app's validated config, whichever BaseConfig subclass its module provides
-  const config = [...app.get(ModulesContainer).values()].flatMap((m) => [...m.providers.values()]).map((p) => p.instance).find((i): i is BaseConfig => i instanceof BaseConfig);
+  const config = [...app.get(ModulesContainer).values()]
+    .flatMap((m) => [...m.providers.values()])
+    .map((p) => p.instance)
+    .find((i): i is BaseConfig => i instanceof BaseConfig);
   installBodyParsers(app, config?.HTTP_BODY_LIMIT_BYTES ?? new BaseConfig().HTTP_BODY_LIMIT_BYTES);
   answerParserErrorsAsProblems(app.getHttpServer());
   app.useGlobalGuards(new InputGuard(app.get(Reflector)));
@@ -51,7 +82,11 @@ export async function createServiceApp(module: DynamicModule, title: string, opt
 }
 
 /** The main() of every service: validated config, then the app, then listen. */
-export async function runService(name: string, load: () => BaseConfig, module: (config: BaseConfig) => DynamicModule): Promise<void> {
+export async function runService(
+  name: string,
+  load: () => BaseConfig,
+  module: (config: BaseConfig) => DynamicModule,
+): Promise<void> {
   let config: BaseConfig;
   try {
     config = load();
@@ -93,7 +128,10 @@ function stopOnSignals(app: NestExpressApplication, name: string, timeoutMs: num
     logger.info({ signal, timeoutMs }, `${name} stopping`);
     const watchdog = setTimeout(() => {
       const stillRunning = runtime.shutdown ? [...runtime.shutdown.running] : ['starting up'];
-      logger.fatal({ stillRunning, timeoutMs }, `${name} did not stop within SHUTDOWN_TIMEOUT_MS (${timeoutMs} ms); exiting with what was still running: ${stillRunning.join(', ') || 'the framework'}`);
+      logger.fatal(
+        { stillRunning, timeoutMs },
+        `${name} did not stop within SHUTDOWN_TIMEOUT_MS (${timeoutMs} ms); exiting with what was still running: ${stillRunning.join(', ') || 'the framework'}`,
+      );
       process.exit(1);
     }, timeoutMs);
     app.close().then(
@@ -102,7 +140,8 @@ function stopOnSignals(app: NestExpressApplication, name: string, timeoutMs: num
         await stopTracing();
         clearTimeout(watchdog);
         const overran = runtime.shutdown?.overran ?? [];
-        if (overran.length) logger.warn({ ms: Date.now() - started, overran }, `${name} stopped, leaving behind: ${overran.join(', ')}`);
+        if (overran.length)
+          logger.warn({ ms: Date.now() - started, overran }, `${name} stopped, leaving behind: ${overran.join(', ')}`);
         else logger.info({ ms: Date.now() - started }, `${name} stopped`);
         process.exit(overran.length ? 1 : 0);
       },

@@ -19,7 +19,11 @@ export function OnEvent(type: EventType, options: { batch?: boolean } = {}) {
   return SetMetadata(ON_EVENT, { type, batch: options.batch ?? false });
 }
 
-export function discoverEventHandlers(discovery: DiscoveryService, scanner: MetadataScanner, consumes: readonly EventType[]): EventHandlers {
+export function discoverEventHandlers(
+  discovery: DiscoveryService,
+  scanner: MetadataScanner,
+  consumes: readonly EventType[],
+): EventHandlers {
   const found = new Map<EventType, { handler: EventHandler; where: string }[]>();
   for (const wrapper of discovery.getProviders()) {
     const instance = wrapper.instance as Record<string, unknown> | undefined;
@@ -31,7 +35,10 @@ export function discoverEventHandlers(discovery: DiscoveryService, scanner: Meta
       const { type } = meta;
       const list = found.get(type) ?? [];
       const bound = (prototype[method] as (...args: unknown[]) => Promise<void>).bind(instance);
-      list.push({ handler: meta.batch ? batchHandler(bound as BatchEventHandler) : (bound as EventHandler), where: `${prototype.constructor.name}.${method}` });
+      list.push({
+        handler: meta.batch ? batchHandler(bound as BatchEventHandler) : (bound as EventHandler),
+        where: `${prototype.constructor.name}.${method}`,
+      });
       found.set(type, list);
     }
   }
@@ -39,9 +46,12 @@ export function discoverEventHandlers(discovery: DiscoveryService, scanner: Meta
   for (const type of consumes) {
     const list = found.get(type) ?? [];
     if (list.length === 0) problems.push(`event ${type} is consumed but has no @OnEvent handler`);
-    if (list.length > 1) problems.push(`event ${type} has ${list.length} handlers: ${list.map((h) => h.where).join(', ')}`);
+    if (list.length > 1)
+      problems.push(`event ${type} has ${list.length} handlers: ${list.map((h) => h.where).join(', ')}`);
   }
-  for (const [type, list] of found) if (!consumes.includes(type)) problems.push(`${list[0].where} handles ${type}, which the service does not declare it consumes`);
+  for (const [type, list] of found)
+    if (!consumes.includes(type))
+      problems.push(`${list[0].where} handles ${type}, which the service does not declare it consumes`);
   if (problems.length) throw new Error(`event handlers are miswired:\n  ${problems.join('\n  ')}`);
   return Object.fromEntries([...found].map(([type, [{ handler }]]) => [type, handler])) as EventHandlers;
 }

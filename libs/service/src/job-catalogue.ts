@@ -36,7 +36,11 @@ export interface Occurrence {
 }
 
 /** Declares a job that code schedules; its id is `<name>.<key(data)>`. */
-export function defineJob<D extends object>(queue: string, name: string, settings: JobRetention & { key: (data: D) => string }): KeyedJobSpec<D> {
+export function defineJob<D extends object>(
+  queue: string,
+  name: string,
+  settings: JobRetention & { key: (data: D) => string },
+): KeyedJobSpec<D> {
   const { key, ...retention } = settings;
   return { queue, name, ...retention, id: (data) => `${name}.${key(data)}` };
 }
@@ -65,8 +69,14 @@ export type QueueDefinitions = Record<string, QueueSettings>;
  * declared retries where they come from configuration (the courier's). Refuses a job whose queue
  * is not listed, a queue that carries no job, and a name declared twice on one queue.
  */
-export function defineQueues(jobs: Record<string, AnyJobSpec>, queues: Record<string, QueueSpec>, retention: Record<string, Partial<JobRetention>> = {}): QueueDefinitions {
-  const definitions: QueueDefinitions = Object.fromEntries(Object.entries(queues).map(([name, spec]) => [name, { ...spec, jobs: [] as AnyJobSpec[] }]));
+export function defineQueues(
+  jobs: Record<string, AnyJobSpec>,
+  queues: Record<string, QueueSpec>,
+  retention: Record<string, Partial<JobRetention>> = {},
+): QueueDefinitions {
+  const definitions: QueueDefinitions = Object.fromEntries(
+    Object.entries(queues).map(([name, spec]) => [name, { ...spec, jobs: [] as AnyJobSpec[] }]),
+  );
   for (const declared of Object.values(jobs)) {
     const job = { ...declared, ...retention[declared.name] };
     const queue = definitions[job.queue];
@@ -76,7 +86,9 @@ export function defineQueues(jobs: Record<string, AnyJobSpec>, queues: Record<st
   }
   const unknown = Object.keys(retention).filter((name) => !Object.values(jobs).some((j) => j.name === name));
   if (unknown.length) throw new Error(`retention given for jobs not declared: ${unknown.join(', ')}`);
-  const empty = Object.entries(definitions).filter(([, q]) => q.jobs.length === 0).map(([name]) => name);
+  const empty = Object.entries(definitions)
+    .filter(([, q]) => q.jobs.length === 0)
+    .map(([name]) => name);
   if (empty.length) throw new Error(`queues with no job: ${empty.join(', ')}`);
   return definitions;
 }
@@ -89,6 +101,10 @@ export interface JobToSchedule {
 }
 
 /** A job with its data, checked against each other now, scheduled later (`jobs.prepare(j.job, j.data, j.when)`). */
-export function jobToSchedule<D extends object>(job: KeyedJobSpec<D>, data: D, when: { runAt?: Date; delayMs?: number } = {}): JobToSchedule {
+export function jobToSchedule<D extends object>(
+  job: KeyedJobSpec<D>,
+  data: D,
+  when: { runAt?: Date; delayMs?: number } = {},
+): JobToSchedule {
   return { job: job as unknown as KeyedJobSpec<object>, data, when };
 }

@@ -20,7 +20,11 @@ const ON_JOB = 'service:on-job';
 
 /** Marks the method that runs `job`; its first parameter must take the job's data. */
 export function OnJob<D extends object>(job: JobSpec<D>) {
-  return <M extends (data: D, job: Job) => Promise<unknown>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>): void => {
+  return <M extends (data: D, job: Job) => Promise<unknown>>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<M>,
+  ): void => {
     SetMetadata(ON_JOB, { queue: job.queue, name: job.name })(target, key, descriptor);
   };
 }
@@ -101,7 +105,9 @@ export class Jobs {
    */
   prepare<D extends object>(job: KeyedJobSpec<D>, data: D, when: When = {}): OutboxRow {
     this.assertDeclared(job);
-    return this.outbox.prepareJobs([{ queue: job.queue, name: job.name, jobId: job.id(data), data, notBefore: Date.now() + this.delayOf(when) }])[0];
+    return this.outbox.prepareJobs([
+      { queue: job.queue, name: job.name, jobId: job.id(data), data, notBefore: Date.now() + this.delayOf(when) },
+    ])[0];
   }
 
   /** The outbox relay's job sink: adds committed jobs, idempotent by job id. */
@@ -110,21 +116,41 @@ export class Jobs {
     for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
     const now = Date.now();
     for (const [queue, jobs] of byQueue) {
-      await this.queue(queue).addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { ...this.retention(this.specOf(queue, j.name)), jobId: j.jobId, delay: Math.max(0, j.notBefore - now) } })));
+      await this.queue(queue).addBulk(
+        jobs.map((j) => ({
+          name: j.name,
+          data: j.data,
+          opts: {
+            ...this.retention(this.specOf(queue, j.name)),
+            jobId: j.jobId,
+            delay: Math.max(0, j.notBefore - now),
+          },
+        })),
+      );
     }
   }
 
   /** Adds a job now, outside any transaction (e.g. from a job handler). */
   async add<D extends object>(job: KeyedJobSpec<D>, data: D, when: When = {}): Promise<Job> {
     this.assertDeclared(job);
-    return this.queue(job.queue).add(job.name, { ...data, ...jobFlowData() }, { ...this.retention(this.specOf(job.queue, job.name)), jobId: job.id(data), delay: this.delayOf(when) });
+    return this.queue(job.queue).add(
+      job.name,
+      { ...data, ...jobFlowData() },
+      { ...this.retention(this.specOf(job.queue, job.name)), jobId: job.id(data), delay: this.delayOf(when) },
+    );
   }
 
   /** Adds many jobs of one kind now, in one round trip (a sweep re-adding what Redis lost). */
   async addBulk<D extends object>(job: KeyedJobSpec<D>, items: { data: D; delayMs?: number }[]): Promise<Job[]> {
     this.assertDeclared(job);
     const flow = jobFlowData();
-    return this.queue(job.queue).addBulk(items.map((i) => ({ name: job.name, data: { ...i.data, ...flow }, opts: { ...this.retention(this.specOf(job.queue, job.name)), jobId: job.id(i.data), delay: i.delayMs } })));
+    return this.queue(job.queue).addBulk(
+      items.map((i) => ({
+        name: job.name,
+        data: { ...i.data, ...flow },
+        opts: { ...this.retention(this.specOf(job.queue, job.name)), jobId: job.id(i.data), delay: i.delayMs },
+      })),
+    );
   }
 
   /**
@@ -159,7 +185,11 @@ export class Jobs {
       }
       restore().then(
         (count) => this.logger.info({ what, count }, 'redis is back: jobs restored from the service records'),
-        (err) => this.logger.warn({ err, what }, 'redis is back, but the jobs could not be restored; the sweeps will find what they miss'),
+        (err) =>
+          this.logger.warn(
+            { err, what },
+            'redis is back, but the jobs could not be restored; the sweeps will find what they miss',
+          ),
       );
     };
     this.connection.on('ready', listener);
@@ -192,12 +222,17 @@ export class Jobs {
           if (jobId) added.push(`${queue}/${jobId}`);
         }
         // an occurrence adding the next is routine; anything else adding one is worth a line
-        if (added.length) this.logger[why.endsWith(' started') ? 'debug' : 'info']({ why, added }, 'schedules: next occurrences added');
+        if (added.length)
+          this.logger[why.endsWith(' started') ? 'debug' : 'info']({ why, added }, 'schedules: next occurrences added');
         if (state.failing) this.logger.info({ why }, 'schedules: checked again after a failure');
         state.failing = false;
       } catch (err) {
         // Redis away: said once per outage, then quiet until it is back
-        if (!state.failing) this.logger.warn({ err: (err as Error).message, why }, 'schedules: could not check the next occurrences; trying again');
+        if (!state.failing)
+          this.logger.warn(
+            { err: (err as Error).message, why },
+            'schedules: could not check the next occurrences; trying again',
+          );
         state.failing = true;
       }
     }
@@ -212,7 +247,11 @@ export class Jobs {
     const marked = Number((await this.connection.hget(this.marksKey(), field)) ?? 0);
     if (marked >= at.getTime()) return null;
     const jobId = occurrenceJobId(schedule.name, at);
-    await this.queue(queue).add(schedule.name, { occurrence: at.toISOString() }, { ...this.retention(this.specOf(queue, schedule.name)), jobId, delay: this.clock.delayUntil(at) });
+    await this.queue(queue).add(
+      schedule.name,
+      { occurrence: at.toISOString() },
+      { ...this.retention(this.specOf(queue, schedule.name)), jobId, delay: this.clock.delayUntil(at) },
+    );
     // after the job: a mark always means its job was added
     await this.connection.eval(RAISE_MARK, 1, this.marksKey(), field, String(at.getTime()));
     return jobId;
@@ -229,7 +268,9 @@ export class Jobs {
   }
 
   private scheduled(): { queue: string; schedule: Schedule }[] {
-    return Object.entries(this.definitions).flatMap(([queue, s]) => (s.schedules ?? []).map((schedule) => ({ queue, schedule })));
+    return Object.entries(this.definitions).flatMap(([queue, s]) =>
+      (s.schedules ?? []).map((schedule) => ({ queue, schedule })),
+    );
   }
 
   private cadence(): Cadence {
@@ -245,10 +286,13 @@ export class Jobs {
     const problems: string[] = [];
     for (const { queue, schedule } of this.scheduled()) {
       const what = `schedule ${queue}/${schedule.name}`;
-      if (!this.definitions[queue].jobs.some((j) => j.name === schedule.name)) problems.push(`${what}: ${schedule.name} is not a job of queue ${queue}`);
-      if ('everySeconds' in schedule && !(Number.isFinite(schedule.everySeconds) && schedule.everySeconds > 0)) problems.push(`${what}: everySeconds must be above 0`);
+      if (!this.definitions[queue].jobs.some((j) => j.name === schedule.name))
+        problems.push(`${what}: ${schedule.name} is not a job of queue ${queue}`);
+      if ('everySeconds' in schedule && !(Number.isFinite(schedule.everySeconds) && schedule.everySeconds > 0))
+        problems.push(`${what}: everySeconds must be above 0`);
       if ('dailyAt' in schedule) {
-        if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(schedule.dailyAt)) problems.push(`${what}: dailyAt must be HH:MM (got ${schedule.dailyAt})`);
+        if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(schedule.dailyAt))
+          problems.push(`${what}: dailyAt must be HH:MM (got ${schedule.dailyAt})`);
         try {
           new Intl.DateTimeFormat('en-US', { timeZone: schedule.timeZone });
         } catch {
@@ -270,7 +314,8 @@ export class Jobs {
           const handler = handlers.get(`${queue}/${job.name}`);
           if (!handler) throw new Error(`no handler for job ${queue}/${job.name}`);
           // an occurrence that starts adds the next one, whatever this one's handler does
-          if (settings.schedules?.some((s) => isOccurrenceOf(s.name, job.id))) void this.ensureSchedules(`${job.name} started`);
+          if (settings.schedules?.some((s) => isOccurrenceOf(s.name, job.id)))
+            void this.ensureSchedules(`${job.name} started`);
           const { _correlationId, _traceparent, ...data } = (job.data ?? {}) as JobFlowData & Record<string, unknown>;
           // a span for the job, child of the work that scheduled it (carried in the job's data)
           const span = startConsumerSpan(`job ${queue}/${job.name}`, _traceparent, {
@@ -281,7 +326,9 @@ export class Jobs {
             ...(_correlationId ? { 'cc.correlation_id': _correlationId } : {}),
           });
           try {
-            const result = await withSpan(span, () => runInFlow({ correlationId: _correlationId, traceparent: traceparentOf(span) }, () => handler(data, job)));
+            const result = await withSpan(span, () =>
+              runInFlow({ correlationId: _correlationId, traceparent: traceparentOf(span) }, () => handler(data, job)),
+            );
             endSpan(span);
             return result;
           } catch (err) {
@@ -298,7 +345,9 @@ export class Jobs {
           stalledInterval: Math.round(options.lockMs / 2),
           // per-minute completed/failed counts, read by the operations console for throughput
           metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 6 },
-          ...(settings.limiter ? { limiter: { max: settings.limiter.max, duration: settings.limiter.durationMs } } : {}),
+          ...(settings.limiter
+            ? { limiter: { max: settings.limiter.max, duration: settings.limiter.durationMs } }
+            : {}),
         },
       );
       worker.on('completed', (job) => this.metrics.jobsProcessed.inc({ queue, name: job.name, outcome: 'completed' }));
@@ -350,7 +399,11 @@ export class Jobs {
   }
 }
 
-export function discoverJobHandlers(discovery: DiscoveryService, scanner: MetadataScanner, definitions: QueueDefinitions): Map<string, JobHandler> {
+export function discoverJobHandlers(
+  discovery: DiscoveryService,
+  scanner: MetadataScanner,
+  definitions: QueueDefinitions,
+): Map<string, JobHandler> {
   const found = new Map<string, { handler: JobHandler; where: string }[]>();
   for (const wrapper of discovery.getProviders()) {
     const instance = wrapper.instance as Record<string, unknown> | undefined;
@@ -361,7 +414,10 @@ export function discoverJobHandlers(discovery: DiscoveryService, scanner: Metada
       if (!meta) continue;
       const key = `${meta.queue}/${meta.name}`;
       const list = found.get(key) ?? [];
-      list.push({ handler: (prototype[method] as JobHandler).bind(instance), where: `${prototype.constructor.name}.${method}` });
+      list.push({
+        handler: (prototype[method] as JobHandler).bind(instance),
+        where: `${prototype.constructor.name}.${method}`,
+      });
       found.set(key, list);
     }
   }
@@ -370,9 +426,11 @@ export function discoverJobHandlers(discovery: DiscoveryService, scanner: Metada
   for (const key of declared) {
     const list = found.get(key) ?? [];
     if (list.length === 0) problems.push(`job ${key} has no @OnJob handler`);
-    if (list.length > 1) problems.push(`job ${key} has ${list.length} handlers: ${list.map((h) => h.where).join(', ')}`);
+    if (list.length > 1)
+      problems.push(`job ${key} has ${list.length} handlers: ${list.map((h) => h.where).join(', ')}`);
   }
-  for (const [key, list] of found) if (!declared.includes(key)) problems.push(`${list[0].where} handles ${key}, which is not a declared queue/job`);
+  for (const [key, list] of found)
+    if (!declared.includes(key)) problems.push(`${list[0].where} handles ${key}, which is not a declared queue/job`);
   if (problems.length) throw new Error(`job handlers are miswired:\n  ${problems.join('\n  ')}`);
   return new Map([...found].map(([key, [{ handler }]]) => [key, handler]));
 }

@@ -51,14 +51,30 @@ export class OrderTrail {
 
   async trail(orderId: string): Promise<OrderTrailPart & { service: string }> {
     const source = this.source();
-    const [own, outbox] = await Promise.all([source ? source.trail(orderId) : Promise.resolve<OrderTrailPart>({ entries: [] }), outboxTrail(this.dataSource.manager, orderId)]);
-    const sent = outbox.map(
-      (r): TrailEntry =>
-        r.kind === 'event'
-          ? { at: r.createdAt.toISOString(), kind: 'event-out', what: r.type, detail: { topic: r.topic, sentAt: r.sentAt?.toISOString() ?? null } }
-          : { at: r.createdAt.toISOString(), kind: 'job', what: `${r.topic} · ${r.type}`, detail: { queue: r.topic, jobId: r.key, handedToQueueAt: r.sentAt?.toISOString() ?? null } },
+    const [own, outbox] = await Promise.all([
+      source ? source.trail(orderId) : Promise.resolve<OrderTrailPart>({ entries: [] }),
+      outboxTrail(this.dataSource.manager, orderId),
+    ]);
+    const sent = outbox.map((r): TrailEntry =>
+      r.kind === 'event'
+        ? {
+            at: r.createdAt.toISOString(),
+            kind: 'event-out',
+            what: r.type,
+            detail: { topic: r.topic, sentAt: r.sentAt?.toISOString() ?? null },
+          }
+        : {
+            at: r.createdAt.toISOString(),
+            kind: 'job',
+            what: `${r.topic} · ${r.type}`,
+            detail: { queue: r.topic, jobId: r.key, handedToQueueAt: r.sentAt?.toISOString() ?? null },
+          },
     );
-    return { service: this.options.service, facts: own.facts, entries: [...own.entries, ...sent].sort((a, b) => a.at.localeCompare(b.at)) };
+    return {
+      service: this.options.service,
+      facts: own.facts,
+      entries: [...own.entries, ...sent].sort((a, b) => a.at.localeCompare(b.at)),
+    };
   }
 }
 

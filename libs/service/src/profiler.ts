@@ -11,7 +11,9 @@ export function installProfilerSignal(name: string, dir: string | undefined, log
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))),
+    );
   let running = false;
   process.on('SIGUSR2', () => {
     const step = running

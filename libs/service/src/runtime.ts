@@ -2,7 +2,13 @@
 // consumer and the job workers. Kafka is brought up in the background, so the service answers
 // HTTP and /health within seconds whatever its broker or consumer group is doing; shutdown runs
 // in bounded steps (HTTP, consumer and workers, relay, pools) within SHUTDOWN_TIMEOUT_MS.
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
 import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
@@ -52,7 +58,10 @@ export class ShutdownSteps {
       this.logger.debug({ step: name, ms: Date.now() - started }, `shutdown: ${name} done`);
     } else {
       this.overran.push(name);
-      this.logger.warn({ step: name, boundMs }, `shutdown: ${name} did not finish within ${boundMs} ms; going on without it`);
+      this.logger.warn(
+        { step: name, boundMs },
+        `shutdown: ${name} did not finish within ${boundMs} ms; going on without it`,
+      );
       void done.then(() => this.running.delete(name));
     }
   }
@@ -90,7 +99,13 @@ export class ServiceRuntime implements OnApplicationBootstrap, BeforeApplication
     this.relay = new OutboxRelay(
       this.dataSource,
       this.kafka,
-      { databaseUrl: config.DATABASE_URL, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS, coalesceMs: config.OUTBOX_COALESCE_MS, onFatal: this.fatal },
+      {
+        databaseUrl: config.DATABASE_URL,
+        batchSize: config.OUTBOX_BATCH_SIZE,
+        pollMs: config.OUTBOX_POLL_MS,
+        coalesceMs: config.OUTBOX_COALESCE_MS,
+        onFatal: this.fatal,
+      },
       this.logger.child({ component: 'outbox-relay' }),
       this.metrics,
       (jobs) => this.jobs.enqueueFromOutbox(jobs),
@@ -117,10 +132,18 @@ export class ServiceRuntime implements OnApplicationBootstrap, BeforeApplication
     this.health.reportConsumer(() => this.consumer?.state());
     // not awaited: a consumer's first join waits out a dead member's session, and a broker may
     // be away; the service answers HTTP meanwhile and /health says what the consumer is doing
-    void this.startMessaging([...topicsWrittenBy(service), ...subscribe, this.topics.deadLetter(service)].map((t) => this.topics.topic(t)));
+    void this.startMessaging(
+      [...topicsWrittenBy(service), ...subscribe, this.topics.deadLetter(service)].map((t) => this.topics.topic(t)),
+    );
     this.jobs.startWorkers(jobHandlers, { lockMs: config.JOB_LOCK_MS });
-    await this.jobs.startSchedulers({ checkMs: config.SCHEDULE_CHECK_MS, minIntervalMs: config.SCHEDULE_MIN_INTERVAL_MS });
-    this.logger.info({ consumes, queues: this.jobs.queueNames() }, `${service} started its workers; relay and consumer are starting`);
+    await this.jobs.startSchedulers({
+      checkMs: config.SCHEDULE_CHECK_MS,
+      minIntervalMs: config.SCHEDULE_MIN_INTERVAL_MS,
+    });
+    this.logger.info(
+      { consumes, queues: this.jobs.queueNames() },
+      `${service} started its workers; relay and consumer are starting`,
+    );
   }
 
   /** Ends the process on an error that cannot heal (tests may override it). */
@@ -135,10 +158,16 @@ export class ServiceRuntime implements OnApplicationBootstrap, BeforeApplication
       } catch (err) {
         const hopeless = cannotHeal(err);
         if (hopeless) {
-          this.logger.fatal({ err, reason: hopeless }, `cannot create or find the service's topics (${hopeless}); giving up`);
+          this.logger.fatal(
+            { err, reason: hopeless },
+            `cannot create or find the service's topics (${hopeless}); giving up`,
+          );
           return this.fatal(err as Error);
         }
-        this.logger.warn({ err: { name: (err as Error).name, message: (err as Error).message }, retryInMs: delay }, 'topics not ready (the broker may be away); retrying');
+        this.logger.warn(
+          { err: { name: (err as Error).name, message: (err as Error).message }, retryInMs: delay },
+          'topics not ready (the broker may be away); retrying',
+        );
         await new Promise((r) => setTimeout(r, delay));
       }
     }

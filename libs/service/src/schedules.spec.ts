@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { intervalMs, isOccurrenceOf, nextOccurrence, occurrenceJobId, Schedule, scheduleKey } from './schedules';
 
 const realTime = { scale: 1, minIntervalMs: 1000 };
-const next = (schedule: Schedule, after: string, cadence = realTime) => nextOccurrence(schedule, new Date(after), cadence).toISOString();
+const next = (schedule: Schedule, after: string, cadence = realTime) =>
+  nextOccurrence(schedule, new Date(after), cadence).toISOString();
 
 describe('next occurrence of a daily schedule', () => {
   const shanghai: Schedule = { name: 'start-payout-run', dailyAt: '03:42', timeZone: 'Asia/Shanghai' };
@@ -44,8 +45,18 @@ describe('next occurrence of a daily schedule', () => {
       for (let i = 0; i < n; i++) out.push((at = nextOccurrence(berlin, at, realTime)).toISOString());
       return out;
     };
-    expect(days('2026-03-27T12:00:00Z', 4)).toEqual(['2026-03-28T01:30:00.000Z', '2026-03-29T01:30:00.000Z', '2026-03-30T00:30:00.000Z', '2026-03-31T00:30:00.000Z']);
-    expect(days('2026-10-23T12:00:00Z', 4)).toEqual(['2026-10-24T00:30:00.000Z', '2026-10-25T01:30:00.000Z', '2026-10-26T01:30:00.000Z', '2026-10-27T01:30:00.000Z']);
+    expect(days('2026-03-27T12:00:00Z', 4)).toEqual([
+      '2026-03-28T01:30:00.000Z',
+      '2026-03-29T01:30:00.000Z',
+      '2026-03-30T00:30:00.000Z',
+      '2026-03-31T00:30:00.000Z',
+    ]);
+    expect(days('2026-10-23T12:00:00Z', 4)).toEqual([
+      '2026-10-24T00:30:00.000Z',
+      '2026-10-25T01:30:00.000Z',
+      '2026-10-26T01:30:00.000Z',
+      '2026-10-27T01:30:00.000Z',
+    ]);
   });
 
   it('is always ahead and within a day and an hour, one per local date (property)', () => {
@@ -55,7 +66,11 @@ describe('next occurrence of a daily schedule', () => {
         fc.constantFrom('Asia/Shanghai', 'Europe/Berlin', 'America/New_York'),
         fc.integer({ min: 0, max: 23 * 60 + 59 }),
         (after, timeZone, minute) => {
-          const schedule: Schedule = { name: 'x', dailyAt: `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`, timeZone };
+          const schedule: Schedule = {
+            name: 'x',
+            dailyAt: `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`,
+            timeZone,
+          };
           const first = nextOccurrence(schedule, after, realTime);
           const second = nextOccurrence(schedule, first, realTime);
           expect(first.getTime()).toBeGreaterThan(after.getTime());
@@ -95,7 +110,11 @@ describe('occurrence job ids', () => {
   });
 
   it('key a schedule by what it is, so a changed time or interval is a new schedule', () => {
-    expect(scheduleKey('payout-runs', { name: 'start-payout-run', dailyAt: '03:42', timeZone: 'Asia/Shanghai' }, realTime)).toBe('payout-runs/start-payout-run/daily 03:42 Asia/Shanghai');
-    expect(scheduleKey('timeouts', { name: 'sweep-unpaid', everySeconds: 60 }, { scale: 3600, minIntervalMs: 1000 })).toBe('timeouts/sweep-unpaid/every 3600000 ms');
+    expect(
+      scheduleKey('payout-runs', { name: 'start-payout-run', dailyAt: '03:42', timeZone: 'Asia/Shanghai' }, realTime),
+    ).toBe('payout-runs/start-payout-run/daily 03:42 Asia/Shanghai');
+    expect(
+      scheduleKey('timeouts', { name: 'sweep-unpaid', everySeconds: 60 }, { scale: 3600, minIntervalMs: 1000 }),
+    ).toBe('timeouts/sweep-unpaid/every 3600000 ms');
   });
 });

@@ -54,6 +54,9 @@ export function isOccurrenceOf(name: string, jobId: string | undefined): boolean
 
 /** What makes two declarations the same schedule: a changed interval or time is a new schedule. */
 export function scheduleKey(queue: string, schedule: Schedule, cadence: Cadence): string {
-  const when = 'everySeconds' in schedule ? `every ${intervalMs(schedule.everySeconds, cadence)} ms` : `daily ${schedule.dailyAt} ${schedule.timeZone}`;
+  const when =
+    'everySeconds' in schedule
+      ? `every ${intervalMs(schedule.everySeconds, cadence)} ms`
+      : `daily ${schedule.dailyAt} ${schedule.timeZone}`;
   return `${queue}/${schedule.name}/${when}`;
 }

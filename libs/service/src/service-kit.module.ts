@@ -31,11 +31,21 @@ export class ServiceKitModule {
     const clock = options.clock ?? new ScaledClock(config.TIME_SCALE, config.CLOCK_ANCHOR ?? Date.now());
     const topics = new TopicNames(config.NAMESPACE);
     const kafka = createKafka(
-      { brokers: config.KAFKA_BROKERS.split(','), clientId: `${service}-${process.pid}`, namespace: config.NAMESPACE, partitions: config.KAFKA_PARTITIONS, ...config.kafkaAuth(service) },
+      {
+        brokers: config.KAFKA_BROKERS.split(','),
+        clientId: `${service}-${process.pid}`,
+        namespace: config.NAMESPACE,
+        partitions: config.KAFKA_PARTITIONS,
+        ...config.kafkaAuth(service),
+      },
       logger,
     );
     // queue connections fail fast; workers get their own blocking connections (see Jobs)
-    const redis = new IORedis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    const redis = new IORedis(config.REDIS_URL, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      lazyConnect: false,
+    });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     const prefix = config.NAMESPACE ? `cc-${config.NAMESPACE}` : 'cc';
     const outbox = new Outbox(topics, clock);
@@ -52,7 +62,10 @@ export class ServiceKitModule {
             autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
             // the correlation id comes with every line already (the logger's mixin, inside the request's flow)
-            serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }), res: () => undefined },
+            serializers: {
+              req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+              res: () => undefined,
+            },
             customSuccessObject: (_req, res, fields: object) => ({ ...fields, status: res.statusCode }),
             customErrorObject: (_req, res, _err, fields: object) => ({ ...fields, status: res.statusCode }),
           },
@@ -81,15 +94,44 @@ export class ServiceKitModule {
         { provide: REDIS, useValue: redis },
         { provide: Outbox, useValue: outbox },
         { provide: TokenService, useValue: new TokenService(config.jwtSecret) },
-        { provide: Jobs, useFactory: () => new Jobs(options.queues ?? {}, redis, prefix, config.REDIS_URL, logger.child({ component: 'jobs' }), metrics, outbox, clock) },
-        { provide: APP_GUARD, useFactory: (tokens: TokenService, reflector: Reflector) => new AuthGuard(tokens, reflector), inject: [TokenService, Reflector] },
+        {
+          provide: Jobs,
+          useFactory: () =>
+            new Jobs(
+              options.queues ?? {},
+              redis,
+              prefix,
+              config.REDIS_URL,
+              logger.child({ component: 'jobs' }),
+              metrics,
+              outbox,
+              clock,
+            ),
+        },
+        {
+          provide: APP_GUARD,
+          useFactory: (tokens: TokenService, reflector: Reflector) => new AuthGuard(tokens, reflector),
+          inject: [TokenService, Reflector],
+        },
         InfraHealth,
         OutboxBacklog,
         ServiceGauges,
         ServiceRuntime,
         OrderTrail,
       ],
-      exports: [config.constructor as never, LOGGER, Metrics, Clock, TopicNames, KAFKA, REDIS, Outbox, TokenService, Jobs, ServiceRuntime],
+      exports: [
+        config.constructor as never,
+        LOGGER,
+        Metrics,
+        Clock,
+        TopicNames,
+        KAFKA,
+        REDIS,
+        Outbox,
+        TokenService,
+        Jobs,
+        ServiceRuntime,
+      ],
     };
   }
 }

@@ -4,7 +4,17 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Category, ProductView, StoreStatus } from '@cc/contracts';
 import { Outbox } from '@cc/messaging';
-import { badRequest, canActForStore, Clock, conflict, forbidden, notFound, Principal, ProblemException, unprocessable } from '@cc/platform';
+import {
+  badRequest,
+  canActForStore,
+  Clock,
+  conflict,
+  forbidden,
+  notFound,
+  Principal,
+  ProblemException,
+  unprocessable,
+} from '@cc/platform';
 import { ProductEntity } from '../persistence/entities';
 import { ProductChangeRepository, ProductQuery, ProductRepository } from '../persistence/product.repository';
 import { StockRepository } from '../persistence/stock.repository';
@@ -82,7 +92,10 @@ export class ProductService {
 
   async createProduct(storeId: string, input: ProductInput, actor: string): Promise<ProductView> {
     // a lead time means "made to order": only handicrafts are
-    if (input.leadTimeDays !== undefined && input.category !== 'handicraft') throw badRequest('leadTimeDays is only for handicraft products', { errors: [{ field: 'leadTimeDays', messages: ['leadTimeDays is only for handicraft products'] }] });
+    if (input.leadTimeDays !== undefined && input.category !== 'handicraft')
+      throw badRequest('leadTimeDays is only for handicraft products', {
+        errors: [{ field: 'leadTimeDays', messages: ['leadTimeDays is only for handicraft products'] }],
+      });
     const store = await this.stores.find(this.dataSource.manager, storeId);
     if (!store) throw unprocessable(`store ${storeId} does not exist`);
     return this.dataSource.transaction(async (tx) => {
@@ -99,7 +112,17 @@ export class ProductService {
         shelfLifeHours: input.shelfLifeHours ?? null,
         leadTimeDays: input.leadTimeDays ?? null,
       });
-      if (input.stock > 0) await this.stock.applyMovements(tx, [{ productId: id, kind: 'initial', onHandDelta: input.stock, reservedDelta: 0, reason: 'initial stock', actor }]);
+      if (input.stock > 0)
+        await this.stock.applyMovements(tx, [
+          {
+            productId: id,
+            kind: 'initial',
+            onHandDelta: input.stock,
+            reservedDelta: 0,
+            reason: 'initial stock',
+            actor,
+          },
+        ]);
       await this.announce(tx, id, ['created']);
       return this.getProduct(id, tx);
     });
@@ -110,20 +133,40 @@ export class ProductService {
    * since, nothing written. The product's row is locked, so two edits never cross; the changed
    * fields go to its history and out as product-changed, with the new version.
    */
-  async editProduct(user: Principal, productId: string, version: number | undefined, edit: ProductEdit, archive?: boolean): Promise<ProductView> {
+  async editProduct(
+    user: Principal,
+    productId: string,
+    version: number | undefined,
+    edit: ProductEdit,
+    archive?: boolean,
+  ): Promise<ProductView> {
     return this.dataSource.transaction(async (tx) => {
       const [found] = await this.products.findWithTownship(tx, [productId], true);
       if (!found) throw notFound(`product ${productId}`);
       const p = found.product;
       if (!canActForStore(user, p.storeId)) throw forbidden('a seller may change only her own store’s products');
-      if (version !== undefined && version !== p.version) throw new ProblemException(412, `the product is at version ${p.version}, not ${version}: read it again and make the change on what it is now`, { version: p.version });
-      if (edit.leadTimeDays !== undefined && edit.leadTimeDays !== null && p.category !== 'handicraft') throw badRequest('leadTimeDays is only for handicraft products', { errors: [{ field: 'leadTimeDays', messages: ['leadTimeDays is only for handicraft products'] }] });
+      if (version !== undefined && version !== p.version)
+        throw new ProblemException(
+          412,
+          `the product is at version ${p.version}, not ${version}: read it again and make the change on what it is now`,
+          { version: p.version },
+        );
+      if (edit.leadTimeDays !== undefined && edit.leadTimeDays !== null && p.category !== 'handicraft')
+        throw badRequest('leadTimeDays is only for handicraft products', {
+          errors: [{ field: 'leadTimeDays', messages: ['leadTimeDays is only for handicraft products'] }],
+        });
       const changes = changesOf(p, edit);
-      if (archive !== undefined && archive !== (p.archivedAt !== null)) changes.archived = { from: p.archivedAt !== null, to: archive };
+      if (archive !== undefined && archive !== (p.archivedAt !== null))
+        changes.archived = { from: p.archivedAt !== null, to: archive };
       if (!Object.keys(changes).length) return toProductView(p, found.township, found.storeStatus);
-      const columns = Object.fromEntries(Object.entries(changes).filter(([f]) => f !== 'archived').map(([f, c]) => [f, c.to]));
+      const columns = Object.fromEntries(
+        Object.entries(changes)
+          .filter(([f]) => f !== 'archived')
+          .map(([f, c]) => [f, c.to]),
+      );
       if (changes.archived) columns.archivedAt = archive ? this.clock.now() : null;
-      if (!(await this.changes.update(tx, productId, p.version, columns))) throw conflict('the product changed meanwhile; read it again'); // cannot happen under the row lock
+      if (!(await this.changes.update(tx, productId, p.version, columns)))
+        throw conflict('the product changed meanwhile; read it again'); // cannot happen under the row lock
       await this.changes.record(tx, productId, p.version + 1, `${user.role}:${user.sub}`, changes);
       await this.announce(tx, productId, Object.keys(changes).sort());
       return this.getProduct(productId, tx);
@@ -135,7 +178,11 @@ export class ProductService {
     const product = await this.getProduct(productId);
     if (!canActForStore(user, product.storeId)) throw forbidden('a seller sees only her own store’s products’ history');
     const rows = await this.changes.of(this.dataSource.manager, productId);
-    return { productId, version: product.version, items: rows.map((r) => ({ version: r.version, by: r.actor, at: r.at.toISOString(), changes: r.changes })) };
+    return {
+      productId,
+      version: product.version,
+      items: rows.map((r) => ({ version: r.version, by: r.actor, at: r.at.toISOString(), changes: r.changes })),
+    };
   }
 
   async getProduct(id: string, tx: EntityManager = this.dataSource.manager): Promise<ProductView> {
@@ -149,10 +196,20 @@ export class ProductService {
       // products by id (orders pricing a checkout): one statement, no count
       const found = await this.products.findWithTownship(this.dataSource.manager, query.ids);
       const page = found.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
-      return { items: page.map((r) => toProductView(r.product, r.township, r.storeStatus)), page: query.page, pageSize: query.pageSize, total: found.length };
+      return {
+        items: page.map((r) => toProductView(r.product, r.township, r.storeStatus)),
+        page: query.page,
+        pageSize: query.pageSize,
+        total: found.length,
+      };
     }
     const { items, total } = await this.products.list(this.dataSource.manager, query);
-    return { items: items.map((r) => toProductView(r.product, r.township, r.storeStatus)), page: query.page, pageSize: query.pageSize, total };
+    return {
+      items: items.map((r) => toProductView(r.product, r.township, r.storeStatus)),
+      page: query.page,
+      pageSize: query.pageSize,
+      total,
+    };
   }
 
   /** Publishes the product's current state (`product-changed`, with what changed) in the caller's transaction. */

@@ -4,11 +4,32 @@ const level = (id: string, onHand: number, reserved = 0, storeId = 'S') => ({ id
 
 describe('stock rules', () => {
   it('reserves all lines or none', () => {
-    expect(decideReservation('S', [{ productId: 'a', quantity: 2 }, { productId: 'b', quantity: 1 }], [level('a', 2), level('b', 1)])).toEqual({
+    expect(
+      decideReservation(
+        'S',
+        [
+          { productId: 'a', quantity: 2 },
+          { productId: 'b', quantity: 1 },
+        ],
+        [level('a', 2), level('b', 1)],
+      ),
+    ).toEqual({
       ok: true,
-      lines: [{ productId: 'a', quantity: 2 }, { productId: 'b', quantity: 1 }],
+      lines: [
+        { productId: 'a', quantity: 2 },
+        { productId: 'b', quantity: 1 },
+      ],
     });
-    expect(decideReservation('S', [{ productId: 'a', quantity: 2 }, { productId: 'b', quantity: 2 }], [level('a', 5), level('b', 3, 2)])).toEqual({
+    expect(
+      decideReservation(
+        'S',
+        [
+          { productId: 'a', quantity: 2 },
+          { productId: 'b', quantity: 2 },
+        ],
+        [level('a', 5), level('b', 3, 2)],
+      ),
+    ).toEqual({
       ok: false,
       reason: 'insufficient-stock',
       lines: [{ productId: 'b', requested: 2, available: 1 }],
@@ -16,13 +37,26 @@ describe('stock rules', () => {
   });
 
   it('judges repeated lines of one product on their sum', () => {
-    const d = decideReservation('S', [{ productId: 'a', quantity: 2 }, { productId: 'a', quantity: 2 }], [level('a', 3)]);
+    const d = decideReservation(
+      'S',
+      [
+        { productId: 'a', quantity: 2 },
+        { productId: 'a', quantity: 2 },
+      ],
+      [level('a', 3)],
+    );
     expect(d).toMatchObject({ ok: false, lines: [{ productId: 'a', requested: 4, available: 3 }] });
   });
 
   it('refuses unknown products and products of another store', () => {
-    expect(decideReservation('S', [{ productId: 'x', quantity: 1 }], [])).toMatchObject({ ok: false, reason: 'unknown-product' });
-    expect(decideReservation('S', [{ productId: 'a', quantity: 1 }], [level('a', 3, 0, 'T')])).toMatchObject({ ok: false, reason: 'store-mismatch' });
+    expect(decideReservation('S', [{ productId: 'x', quantity: 1 }], [])).toMatchObject({
+      ok: false,
+      reason: 'unknown-product',
+    });
+    expect(decideReservation('S', [{ productId: 'a', quantity: 1 }], [level('a', 3, 0, 'T')])).toMatchObject({
+      ok: false,
+      reason: 'store-mismatch',
+    });
   });
 
   it('never lets an adjustment take stock below zero or below what is reserved', () => {
@@ -42,15 +76,44 @@ describe('stock rules at their edges', () => {
   });
 
   it('names each unknown or foreign product with what was asked for, and judges repeated lines on their sum, in product order', () => {
-    expect(decideReservation('S', [{ productId: 'b', quantity: 2 }, { productId: 'a', quantity: 1 }], [])).toEqual({
+    expect(
+      decideReservation(
+        'S',
+        [
+          { productId: 'b', quantity: 2 },
+          { productId: 'a', quantity: 1 },
+        ],
+        [],
+      ),
+    ).toEqual({
       ok: false,
       reason: 'unknown-product',
-      lines: [{ productId: 'a', requested: 1, available: 0 }, { productId: 'b', requested: 2, available: 0 }],
+      lines: [
+        { productId: 'a', requested: 1, available: 0 },
+        { productId: 'b', requested: 2, available: 0 },
+      ],
     });
-    expect(decideReservation('S', [{ productId: 'a', quantity: 3 }], [level('a', 9, 0, 'T')])).toEqual({ ok: false, reason: 'store-mismatch', lines: [{ productId: 'a', requested: 3, available: 0 }] });
-    expect(decideReservation('S', [{ productId: 'b', quantity: 1 }, { productId: 'a', quantity: 1 }, { productId: 'b', quantity: 2 }], [level('a', 1), level('b', 3)])).toEqual({
+    expect(decideReservation('S', [{ productId: 'a', quantity: 3 }], [level('a', 9, 0, 'T')])).toEqual({
+      ok: false,
+      reason: 'store-mismatch',
+      lines: [{ productId: 'a', requested: 3, available: 0 }],
+    });
+    expect(
+      decideReservation(
+        'S',
+        [
+          { productId: 'b', quantity: 1 },
+          { productId: 'a', quantity: 1 },
+          { productId: 'b', quantity: 2 },
+        ],
+        [level('a', 1), level('b', 3)],
+      ),
+    ).toEqual({
       ok: true,
-      lines: [{ productId: 'a', quantity: 1 }, { productId: 'b', quantity: 3 }],
+      lines: [
+        { productId: 'a', quantity: 1 },
+        { productId: 'b', quantity: 3 },
+      ],
     });
   });
 });

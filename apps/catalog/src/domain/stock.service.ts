@@ -13,7 +13,6 @@ import { available, checkAdjustment, decideReservation, StockLevel } from './sto
 import { ProductService } from './product.service';
 import { CatalogJobs } from '../jobs/catalogue';
 
-
 @Injectable()
 export class StockService {
   constructor(
@@ -32,13 +31,26 @@ export class StockService {
    * (a run of order-placed events) are decided together: their products locked in one statement,
    * decided in turn against levels that count the orders before them, written in one statement.
    */
-  async reserveStock(tx: EntityManager, orders: { orderId: string; storeId: string; lines: OrderLineV1[]; event?: DecodedEvent }[]): Promise<void> {
+  async reserveStock(
+    tx: EntityManager,
+    orders: { orderId: string; storeId: string; lines: OrderLineV1[]; event?: DecodedEvent }[],
+  ): Promise<void> {
     const productIds = [...new Set(orders.flatMap((o) => o.lines.map((l) => l.productId)))];
-    const { levels, reservedBefore } = await this.stock.lockLevelsForOrders(tx, orders.map((o) => o.orderId), productIds);
+    const { levels, reservedBefore } = await this.stock.lockLevelsForOrders(
+      tx,
+      orders.map((o) => o.orderId),
+      productIds,
+    );
     const current = new Map(levels.map((l) => [l.id, { ...l }]));
     const expiresAt = new Date(this.clock.now().getTime() + this.config.RESERVATION_TTL_MINUTES * 60_000);
     const movements: Movement[] = [];
-    const opened: { orderId: string; storeId: string; status: 'active'; lines: { productId: string; quantity: number }[]; expiresAt: Date }[] = [];
+    const opened: {
+      orderId: string;
+      storeId: string;
+      status: 'active';
+      lines: { productId: string; quantity: number }[];
+      expiresAt: Date;
+    }[] = [];
     const announce: { event?: DecodedEvent; write: () => Promise<unknown> }[] = [];
     for (const order of orders) {
       if (reservedBefore.has(order.orderId)) continue; // reserved before (a second order-placed for one order)
@@ -48,20 +60,53 @@ export class StockService {
       if (!decision.ok) {
         announce.push({
           event: order.event,
-          write: () => this.outbox.add(tx, [{ type: 'catalog.stock-rejected', key: order.orderId, data: { orderId: order.orderId, storeId: order.storeId, reason: decision.reason, lines: decision.lines } }]),
+          write: () =>
+            this.outbox.add(tx, [
+              {
+                type: 'catalog.stock-rejected',
+                key: order.orderId,
+                data: {
+                  orderId: order.orderId,
+                  storeId: order.storeId,
+                  reason: decision.reason,
+                  lines: decision.lines,
+                },
+              },
+            ]),
         });
         continue;
       }
       for (const l of decision.lines) {
         current.get(l.productId)!.reserved += l.quantity;
-        movements.push({ productId: l.productId, kind: 'reservation', onHandDelta: 0, reservedDelta: l.quantity, orderId: order.orderId });
+        movements.push({
+          productId: l.productId,
+          kind: 'reservation',
+          onHandDelta: 0,
+          reservedDelta: l.quantity,
+          orderId: order.orderId,
+        });
       }
-      opened.push({ orderId: order.orderId, storeId: order.storeId, status: 'active', lines: decision.lines, expiresAt });
+      opened.push({
+        orderId: order.orderId,
+        storeId: order.storeId,
+        status: 'active',
+        lines: decision.lines,
+        expiresAt,
+      });
       announce.push({
         event: order.event,
         write: async () => {
           await this.outbox.add(tx, [
-            { type: 'catalog.stock-reserved', key: order.orderId, data: { orderId: order.orderId, storeId: order.storeId, lines: decision.lines, expiresAt: expiresAt.toISOString() } },
+            {
+              type: 'catalog.stock-reserved',
+              key: order.orderId,
+              data: {
+                orderId: order.orderId,
+                storeId: order.storeId,
+                lines: decision.lines,
+                expiresAt: expiresAt.toISOString(),
+              },
+            },
           ]);
           await this.jobs.schedule(tx, CatalogJobs.expireReservation, { orderId: order.orderId }, { runAt: expiresAt });
         },
@@ -76,41 +121,76 @@ export class StockService {
   async convertToSale(tx: EntityManager, orderId: string): Promise<void> {
     const reservation = await this.stock.findReservation(tx, orderId, true);
     if (!reservation || reservation.status === 'converted') return;
-    const levels = await this.stock.lockLevels(tx, reservation.lines.map((l) => l.productId));
+    const levels = await this.stock.lockLevels(
+      tx,
+      reservation.lines.map((l) => l.productId),
+    );
     if (reservation.status === 'released') {
       // the hold ran out just as the payment went through: sell from what is free, if it is
       const byId = new Map(levels.map((l) => [l.id, l]));
       const short = reservation.lines.filter((l) => available(byId.get(l.productId)!) < l.quantity);
       if (short.length) {
-        this.logger.error({ orderId, short }, 'a paid order’s reservation had expired and its stock is gone: the order needs an operator');
+        this.logger.error(
+          { orderId, short },
+          'a paid order’s reservation had expired and its stock is gone: the order needs an operator',
+        );
         return;
       }
       await this.stock.applyMovements(
         tx,
-        reservation.lines.map((l) => ({ productId: l.productId, kind: 'sale', onHandDelta: -l.quantity, reservedDelta: 0, orderId, reason: 'paid after the reservation expired' })),
+        reservation.lines.map((l) => ({
+          productId: l.productId,
+          kind: 'sale',
+          onHandDelta: -l.quantity,
+          reservedDelta: 0,
+          orderId,
+          reason: 'paid after the reservation expired',
+        })),
         { close: orderId, status: 'converted', at: this.clock.now() },
       );
     } else {
       await this.stock.applyMovements(
         tx,
-        reservation.lines.map((l) => ({ productId: l.productId, kind: 'sale', onHandDelta: -l.quantity, reservedDelta: -l.quantity, orderId })),
+        reservation.lines.map((l) => ({
+          productId: l.productId,
+          kind: 'sale',
+          onHandDelta: -l.quantity,
+          reservedDelta: -l.quantity,
+          orderId,
+        })),
         { close: orderId, status: 'converted', at: this.clock.now() },
       );
     }
   }
 
   /** Gives reserved units back (order cancelled, or the reservation expired). Returns whether anything was released. */
-  async releaseStock(tx: EntityManager, orderId: string, reason: 'order-cancelled' | 'reservation-expired'): Promise<boolean> {
+  async releaseStock(
+    tx: EntityManager,
+    orderId: string,
+    reason: 'order-cancelled' | 'reservation-expired',
+  ): Promise<boolean> {
     const reservation = await this.stock.findReservation(tx, orderId, true);
     if (!reservation || reservation.status !== 'active') return false;
     if (reason === 'reservation-expired' && reservation.expiresAt > this.clock.now()) return false;
-    await this.stock.lockLevels(tx, reservation.lines.map((l) => l.productId));
+    await this.stock.lockLevels(
+      tx,
+      reservation.lines.map((l) => l.productId),
+    );
     await this.stock.applyMovements(
       tx,
-      reservation.lines.map((l) => ({ productId: l.productId, kind: 'release', onHandDelta: 0, reservedDelta: -l.quantity, orderId, reason })),
+      reservation.lines.map((l) => ({
+        productId: l.productId,
+        kind: 'release',
+        onHandDelta: 0,
+        reservedDelta: -l.quantity,
+        orderId,
+        reason,
+      })),
       { close: orderId, status: 'released', at: this.clock.now() },
     );
-    await this.outbox.add(tx, [{ type: 'catalog.stock-released', key: orderId, data: { orderId, storeId: reservation.storeId, reason } }]);
+    await this.outbox.add(tx, [
+      { type: 'catalog.stock-released', key: orderId, data: { orderId, storeId: reservation.storeId, reason } },
+    ]);
     return true;
   }
 
@@ -133,7 +213,9 @@ export class StockService {
       if (!level) throw notFound(`product ${productId}`);
       const problem = checkAdjustment(level, delta);
       if (problem) throw conflict(problem, { onHand: level.onHand, reserved: level.reserved });
-      await this.stock.applyMovements(tx, [{ productId, kind: 'adjustment', onHandDelta: delta, reservedDelta: 0, reason, actor }]);
+      await this.stock.applyMovements(tx, [
+        { productId, kind: 'adjustment', onHandDelta: delta, reservedDelta: 0, reason, actor },
+      ]);
       await this.products.announce(tx, productId, ['stock']);
       return this.products.getProduct(productId, tx);
     });

@@ -42,9 +42,20 @@ export class StoreService {
     private readonly clock: Clock,
   ) {}
 
-  async createStore(input: { name: string; township: string; description?: string; contactPhone?: string }): Promise<StoreEntity> {
+  async createStore(input: {
+    name: string;
+    township: string;
+    description?: string;
+    contactPhone?: string;
+  }): Promise<StoreEntity> {
     return this.dataSource.transaction(async (tx) => {
-      const store = await this.stores.insert(tx, { id: randomUUID(), name: input.name, township: input.township, description: input.description ?? null, contactPhone: input.contactPhone ?? null });
+      const store = await this.stores.insert(tx, {
+        id: randomUUID(),
+        name: input.name,
+        township: input.township,
+        description: input.description ?? null,
+        contactPhone: input.contactPhone ?? null,
+      });
       await this.announce(tx, store);
       return store;
     });
@@ -63,8 +74,12 @@ export class StoreService {
 
   async editStore(user: Principal, storeId: string, edit: StoreEdit) {
     if (!canActForStore(user, storeId)) throw forbidden('a seller may change only her own store');
-    if (edit.township !== undefined && user.role !== 'ops') throw forbidden('only operations may move a store to another township (it moves her pickups)');
-    return this.change(storeId, (s) => ({ ...s, ...Object.fromEntries(Object.entries(edit).filter(([, v]) => v !== undefined)) }));
+    if (edit.township !== undefined && user.role !== 'ops')
+      throw forbidden('only operations may move a store to another township (it moves her pickups)');
+    return this.change(storeId, (s) => ({
+      ...s,
+      ...Object.fromEntries(Object.entries(edit).filter(([, v]) => v !== undefined)),
+    }));
   }
 
   /** Ops suspends a store: its products cannot be bought, its payouts are held. */
@@ -95,7 +110,19 @@ export class StoreService {
 
   private async announce(tx: EntityManager, s: StoreEntity): Promise<void> {
     await this.outbox.add(tx, [
-      { type: 'catalog.store-changed', key: s.id, data: { storeId: s.id, name: s.name, township: s.township, status: s.status, suspendedReason: s.suspendedReason, version: s.version, changedAt: this.clock.now().toISOString() } },
+      {
+        type: 'catalog.store-changed',
+        key: s.id,
+        data: {
+          storeId: s.id,
+          name: s.name,
+          township: s.township,
+          status: s.status,
+          suspendedReason: s.suspendedReason,
+          version: s.version,
+          changedAt: this.clock.now().toISOString(),
+        },
+      },
     ]);
   }
 }

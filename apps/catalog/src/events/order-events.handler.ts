@@ -11,7 +11,10 @@ export class OrderEventsHandler {
 
   @OnEvent('orders.order-placed', { batch: true })
   async onOrderPlaced(events: DecodedEvent<'orders.order-placed'>[], tx: EntityManager) {
-    await this.stock.reserveStock(tx, events.map((event) => ({ ...event.data, event })));
+    await this.stock.reserveStock(
+      tx,
+      events.map((event) => ({ ...event.data, event })),
+    );
   }
 
   @OnEvent('orders.order-paid')

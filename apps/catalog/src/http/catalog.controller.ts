@@ -1,12 +1,42 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { ProductView } from '@cc/contracts';
-import { badRequest, canActForStore, CurrentUser, forbidden, Principal, ProblemException, Public, Roles } from '@cc/platform';
+import {
+  badRequest,
+  canActForStore,
+  CurrentUser,
+  forbidden,
+  Principal,
+  ProblemException,
+  Public,
+  Roles,
+} from '@cc/platform';
 import { ProductService } from '../domain/product.service';
 import { StockService } from '../domain/stock.service';
 import { StoreService, storeView } from '../domain/store.service';
-import { CreateProductDto, CreateStoreDto, ProductListQuery, StockAdjustmentDto, StoreListQuery, SuspendStoreDto, UpdateProductDto, UpdateStoreDto } from './dto';
+import {
+  CreateProductDto,
+  CreateStoreDto,
+  ProductListQuery,
+  StockAdjustmentDto,
+  StoreListQuery,
+  SuspendStoreDto,
+  UpdateProductDto,
+  UpdateStoreDto,
+} from './dto';
 
 /** The version an If-Match header names (`"3"`, `W/"3"` or `3`); undefined if absent. */
 function versionOf(ifMatch: string | undefined): number | undefined {
@@ -54,7 +84,8 @@ export class CatalogController {
   @Patch('stores/:id')
   @Roles('seller', 'ops')
   editStore(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateStoreDto, @CurrentUser() user: Principal) {
-    if (!Object.values(body).some((v) => v !== undefined)) throw badRequest('name at least one field to change: name, description, contactPhone, township');
+    if (!Object.values(body).some((v) => v !== undefined))
+      throw badRequest('name at least one field to change: name, description, contactPhone, township');
     return this.stores.editStore(user, id, body);
   }
 
@@ -74,7 +105,11 @@ export class CatalogController {
 
   @Post('stores/:storeId/products')
   @Roles('seller', 'ops')
-  createProduct(@Param('storeId', ParseUUIDPipe) storeId: string, @Body() body: CreateProductDto, @CurrentUser() user: Principal) {
+  createProduct(
+    @Param('storeId', ParseUUIDPipe) storeId: string,
+    @Body() body: CreateProductDto,
+    @CurrentUser() user: Principal,
+  ) {
     if (!canActForStore(user, storeId)) throw forbidden('a seller may add products only to her own store');
     return this.products.createProduct(storeId, body, user.sub);
   }
@@ -84,7 +119,8 @@ export class CatalogController {
   listProducts(@Query() query: ProductListQuery, @CurrentUser() user: Principal | undefined) {
     const includeArchived = query.includeArchived === 'true';
     // archived products are the store's business: her own store's (storeId), or any for ops
-    if (includeArchived && !(user?.role === 'ops' || (user?.role === 'seller' && query.storeId === user.storeId))) throw forbidden('archived products are listed for the store’s seller (with her storeId) and ops only');
+    if (includeArchived && !(user?.role === 'ops' || (user?.role === 'seller' && query.storeId === user.storeId)))
+      throw forbidden('archived products are listed for the store’s seller (with her storeId) and ops only');
     return this.products.listProducts({ ...query, includeArchived });
   }
 
@@ -99,10 +135,23 @@ export class CatalogController {
   @ApiHeader({ name: 'If-Match', required: true, description: 'the version (ETag) the change was made on' })
   @ApiResponse({ status: 412, description: 'the product changed since that version: nothing was changed' })
   @ApiResponse({ status: 428, description: 'If-Match is missing' })
-  async editProduct(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateProductDto, @Headers('if-match') ifMatch: string | undefined, @CurrentUser() user: Principal, @Res({ passthrough: true }) res: Response) {
+  async editProduct(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateProductDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const version = versionOf(ifMatch);
-    if (version === undefined) throw new ProblemException(428, 'send If-Match with the product version you read (its ETag), so a change made meanwhile is not overwritten');
-    if (!Object.values(body).some((v) => v !== undefined)) throw badRequest('name at least one field to change: name, description, priceFen, pickupWithinHours, shelfLifeHours, leadTimeDays');
+    if (version === undefined)
+      throw new ProblemException(
+        428,
+        'send If-Match with the product version you read (its ETag), so a change made meanwhile is not overwritten',
+      );
+    if (!Object.values(body).some((v) => v !== undefined))
+      throw badRequest(
+        'name at least one field to change: name, description, priceFen, pickupWithinHours, shelfLifeHours, leadTimeDays',
+      );
     return withETag(res, await this.products.editProduct(user, id, version, body));
   }
 
@@ -110,7 +159,12 @@ export class CatalogController {
   @HttpCode(200)
   @Roles('seller', 'ops')
   @ApiHeader({ name: 'If-Match', required: false })
-  async archive(@Param('id', ParseUUIDPipe) id: string, @Headers('if-match') ifMatch: string | undefined, @CurrentUser() user: Principal, @Res({ passthrough: true }) res: Response) {
+  async archive(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return withETag(res, await this.products.editProduct(user, id, versionOf(ifMatch), {}, true));
   }
 
@@ -118,7 +172,12 @@ export class CatalogController {
   @HttpCode(200)
   @Roles('seller', 'ops')
   @ApiHeader({ name: 'If-Match', required: false })
-  async unarchive(@Param('id', ParseUUIDPipe) id: string, @Headers('if-match') ifMatch: string | undefined, @CurrentUser() user: Principal, @Res({ passthrough: true }) res: Response) {
+  async unarchive(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return withETag(res, await this.products.editProduct(user, id, versionOf(ifMatch), {}, false));
   }
 
@@ -130,7 +189,11 @@ export class CatalogController {
 
   @Post('products/:id/stock-adjustments')
   @Roles('seller', 'ops')
-  async adjustStock(@Param('id', ParseUUIDPipe) id: string, @Body() body: StockAdjustmentDto, @CurrentUser() user: Principal) {
+  async adjustStock(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: StockAdjustmentDto,
+    @CurrentUser() user: Principal,
+  ) {
     const product = await this.products.getProduct(id);
     if (!canActForStore(user, product.storeId)) throw forbidden('a seller may adjust stock only in her own store');
     return this.stock.adjustStock(id, body.delta, body.reason, user.sub);

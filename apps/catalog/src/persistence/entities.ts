@@ -2,7 +2,6 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } fro
 import { bigintAsNumber } from '@cc/service';
 import type { Category, StoreStatus } from '@cc/contracts';
 
-
 @Entity('stores')
 export class StoreEntity {
   @PrimaryColumn('uuid') id!: string;

@@ -14,10 +14,24 @@ export interface OrderStockMovement {
 @Injectable()
 export class OrderStockRepository {
   async ofOrder(tx: EntityManager, orderId: string): Promise<OrderStockMovement[]> {
-    const rows: { product_id: string; kind: string; on_hand_delta: number; reserved_delta: number; reason: string | null; created_at: Date }[] = await tx.query(
+    const rows: {
+      product_id: string;
+      kind: string;
+      on_hand_delta: number;
+      reserved_delta: number;
+      reason: string | null;
+      created_at: Date;
+    }[] = await tx.query(
       `SELECT product_id, kind, on_hand_delta, reserved_delta, reason, created_at FROM stock_movements WHERE order_id = $1 ORDER BY id`,
       [orderId],
     );
-    return rows.map((r) => ({ productId: r.product_id, kind: r.kind, onHandDelta: r.on_hand_delta, reservedDelta: r.reserved_delta, reason: r.reason, createdAt: r.created_at }));
+    return rows.map((r) => ({
+      productId: r.product_id,
+      kind: r.kind,
+      onHandDelta: r.on_hand_delta,
+      reservedDelta: r.reserved_delta,
+      reason: r.reason,
+      createdAt: r.created_at,
+    }));
   }
 }

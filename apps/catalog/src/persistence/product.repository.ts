@@ -15,7 +15,22 @@ export interface ProductQuery {
 
 @Injectable()
 export class ProductRepository {
-  async insert(tx: EntityManager, product: Pick<ProductEntity, 'id' | 'storeId' | 'name' | 'category' | 'priceFen' | 'onHand' | 'reserved' | 'pickupWithinHours' | 'shelfLifeHours' | 'leadTimeDays'>): Promise<void> {
+  async insert(
+    tx: EntityManager,
+    product: Pick<
+      ProductEntity,
+      | 'id'
+      | 'storeId'
+      | 'name'
+      | 'category'
+      | 'priceFen'
+      | 'onHand'
+      | 'reserved'
+      | 'pickupWithinHours'
+      | 'shelfLifeHours'
+      | 'leadTimeDays'
+    >,
+  ): Promise<void> {
     await tx.getRepository(ProductEntity).insert(product);
   }
 
@@ -25,7 +40,11 @@ export class ProductRepository {
   }
 
   /** Products by id with their store's township and status, in creation order (one statement: orders asks this at every checkout). */
-  async findWithTownship(tx: EntityManager, ids: string[], lock = false): Promise<{ product: ProductEntity; township: string; storeStatus: StoreStatus }[]> {
+  async findWithTownship(
+    tx: EntityManager,
+    ids: string[],
+    lock = false,
+  ): Promise<{ product: ProductEntity; township: string; storeStatus: StoreStatus }[]> {
     const rows: Record<string, unknown>[] = await tx.query(
       `SELECT p.id, p.store_id, p.name, p.category, p.price_fen, p.on_hand, p.reserved, p.pickup_within_hours, p.shelf_life_hours,
               p.lead_time_days, p.description, p.version, p.archived_at, p.created_at, p.updated_at, s.township, s.status AS store_status
@@ -60,20 +79,42 @@ export class ProductRepository {
    * with the sort order), and only that page's stores are then read for their township: joining
    * first would make PostgreSQL sort the whole catalogue for every page.
    */
-  async list(tx: EntityManager, q: ProductQuery): Promise<{ items: { product: ProductEntity; township: string; storeStatus: StoreStatus }[]; total: number }> {
+  async list(
+    tx: EntityManager,
+    q: ProductQuery,
+  ): Promise<{ items: { product: ProductEntity; township: string; storeStatus: StoreStatus }[]; total: number }> {
     const qb = tx.getRepository(ProductEntity).createQueryBuilder('p');
     if (!q.includeArchived) qb.andWhere('p.archived_at IS NULL');
     if (q.storeId) qb.andWhere('p.store_id = :storeId', { storeId: q.storeId });
     if (q.category) qb.andWhere('p.category = :category', { category: q.category });
     if (q.ids?.length) qb.andWhere('p.id = ANY(:ids)', { ids: q.ids });
     const [products, total] = await Promise.all([
-      qb.clone().orderBy('p.created_at', 'ASC').addOrderBy('p.id', 'ASC').offset((q.page - 1) * q.pageSize).limit(q.pageSize).getMany(),
+      qb
+        .clone()
+        .orderBy('p.created_at', 'ASC')
+        .addOrderBy('p.id', 'ASC')
+        .offset((q.page - 1) * q.pageSize)
+        .limit(q.pageSize)
+        .getMany(),
       qb.getCount(),
     ]);
     const storeIds = [...new Set(products.map((p) => p.storeId))];
-    const stores = storeIds.length ? await tx.getRepository(StoreEntity).createQueryBuilder('s').where('s.id = ANY(:ids)', { ids: storeIds }).getMany() : [];
+    const stores = storeIds.length
+      ? await tx
+          .getRepository(StoreEntity)
+          .createQueryBuilder('s')
+          .where('s.id = ANY(:ids)', { ids: storeIds })
+          .getMany()
+      : [];
     const byId = new Map(stores.map((s) => [s.id, s]));
-    return { items: products.map((product) => ({ product, township: byId.get(product.storeId)?.township ?? '', storeStatus: byId.get(product.storeId)?.status ?? 'active' })), total };
+    return {
+      items: products.map((product) => ({
+        product,
+        township: byId.get(product.storeId)?.township ?? '',
+        storeStatus: byId.get(product.storeId)?.status ?? 'active',
+      })),
+      total,
+    };
   }
 }
 
@@ -86,8 +127,19 @@ export interface ProductChangeRow {
 
 @Injectable()
 export class ProductChangeRepository {
-  async record(tx: EntityManager, productId: string, version: number, actor: string, changes: Record<string, { from: unknown; to: unknown }>): Promise<void> {
-    await tx.query(`INSERT INTO product_changes (product_id, version, actor, changes) VALUES ($1, $2, $3, $4)`, [productId, version, actor, JSON.stringify(changes)]);
+  async record(
+    tx: EntityManager,
+    productId: string,
+    version: number,
+    actor: string,
+    changes: Record<string, { from: unknown; to: unknown }>,
+  ): Promise<void> {
+    await tx.query(`INSERT INTO product_changes (product_id, version, actor, changes) VALUES ($1, $2, $3, $4)`, [
+      productId,
+      version,
+      actor,
+      JSON.stringify(changes),
+    ]);
   }
 
   async of(tx: EntityManager, productId: string): Promise<ProductChangeRow[]> {
@@ -99,7 +151,17 @@ export class ProductChangeRepository {
   }
 
   /** Writes the edited columns of a product and its next version, if it is still at `version`; false if not. */
-  async update(tx: EntityManager, productId: string, version: number, columns: Partial<Pick<ProductEntity, 'name' | 'description' | 'priceFen' | 'pickupWithinHours' | 'shelfLifeHours' | 'leadTimeDays' | 'archivedAt'>>): Promise<boolean> {
+  async update(
+    tx: EntityManager,
+    productId: string,
+    version: number,
+    columns: Partial<
+      Pick<
+        ProductEntity,
+        'name' | 'description' | 'priceFen' | 'pickupWithinHours' | 'shelfLifeHours' | 'leadTimeDays' | 'archivedAt'
+      >
+    >,
+  ): Promise<boolean> {
     const result = await tx
       .getRepository(ProductEntity)
       .createQueryBuilder()

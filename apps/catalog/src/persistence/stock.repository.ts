@@ -21,7 +21,12 @@ interface LevelRow {
   reserved: number;
 }
 
-const toLevel = (r: LevelRow): StockLevel => ({ id: r.id, storeId: r.store_id, onHand: r.on_hand, reserved: r.reserved });
+const toLevel = (r: LevelRow): StockLevel => ({
+  id: r.id,
+  storeId: r.store_id,
+  onHand: r.on_hand,
+  reserved: r.reserved,
+});
 
 @Injectable()
 export class StockRepository {
@@ -38,7 +43,11 @@ export class StockRepository {
    * Locks the products of many orders (in id order, as `lockLevels`) and says, in the same round
    * trip, which of the orders hold a reservation already (order-placed again).
    */
-  async lockLevelsForOrders(tx: EntityManager, orderIds: string[], productIds: string[]): Promise<{ levels: StockLevel[]; reservedBefore: Set<string> }> {
+  async lockLevelsForOrders(
+    tx: EntityManager,
+    orderIds: string[],
+    productIds: string[],
+  ): Promise<{ levels: StockLevel[]; reservedBefore: Set<string> }> {
     const rows: ((LevelRow & { reserved_order: null }) | { id: null; reserved_order: string })[] = await tx.query(
       `SELECT id, store_id, on_hand, reserved, NULL AS reserved_order FROM (SELECT * FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE) p
        UNION ALL SELECT NULL, NULL, NULL, NULL, order_id FROM reservations WHERE order_id = ANY($2::uuid[])`,
@@ -57,7 +66,9 @@ export class StockRepository {
   async applyMovements(
     tx: EntityManager,
     movements: Movement[],
-    reservation?: { open: Omit<ReservationEntity, 'createdAt' | 'closedAt'>[] } | { close: string; status: Exclude<ReservationStatus, 'active'>; at: Date },
+    reservation?:
+      | { open: Omit<ReservationEntity, 'createdAt' | 'closedAt'>[] }
+      | { close: string; status: Exclude<ReservationStatus, 'active'>; at: Date },
   ): Promise<void> {
     if (movements.length === 0) return;
     const ordered = [...movements].sort((a, b) => a.productId.localeCompare(b.productId));
@@ -74,7 +85,10 @@ export class StockRepository {
               reservation.open.map((r) => r.expiresAt),
             ],
           ]
-        : [`, r AS (UPDATE reservations SET status = $9, closed_at = $10 WHERE order_id = $8)`, [reservation.close, reservation.status, reservation.at]];
+        : [
+            `, r AS (UPDATE reservations SET status = $9, closed_at = $10 WHERE order_id = $8)`,
+            [reservation.close, reservation.status, reservation.at],
+          ];
     await tx.query(
       `WITH m AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::uuid[], $6::text[], $7::text[])
                   AS u(product_id, kind, on_hand_delta, reserved_delta, order_id, reason, actor)),

@@ -4,7 +4,10 @@ import { StoreEntity } from './entities';
 
 @Injectable()
 export class StoreRepository {
-  async insert(tx: EntityManager, store: Pick<StoreEntity, 'id' | 'name' | 'township' | 'description' | 'contactPhone'>): Promise<StoreEntity> {
+  async insert(
+    tx: EntityManager,
+    store: Pick<StoreEntity, 'id' | 'name' | 'township' | 'description' | 'contactPhone'>,
+  ): Promise<StoreEntity> {
     await tx.getRepository(StoreEntity).insert({ ...store, status: 'active', suspendedReason: null, version: 1 });
     return tx.getRepository(StoreEntity).findOneByOrFail({ id: store.id });
   }
@@ -19,15 +22,25 @@ export class StoreRepository {
 
   async update(tx: EntityManager, s: StoreEntity): Promise<StoreEntity> {
     const { id, name, township, description, contactPhone, status, suspendedReason, version } = s;
-    await tx.getRepository(StoreEntity).update({ id }, { name, township, description, contactPhone, status, suspendedReason, version });
+    await tx
+      .getRepository(StoreEntity)
+      .update({ id }, { name, township, description, contactPhone, status, suspendedReason, version });
     return tx.getRepository(StoreEntity).findOneByOrFail({ id });
   }
 
-  async list(tx: EntityManager, f: { township?: string; status?: StoreEntity['status']; page: number; pageSize: number }): Promise<{ items: StoreEntity[]; total: number }> {
+  async list(
+    tx: EntityManager,
+    f: { township?: string; status?: StoreEntity['status']; page: number; pageSize: number },
+  ): Promise<{ items: StoreEntity[]; total: number }> {
     const qb = tx.getRepository(StoreEntity).createQueryBuilder('s');
     if (f.township) qb.andWhere('s.township = :township', { township: f.township });
     if (f.status) qb.andWhere('s.status = :status', { status: f.status });
-    const [items, total] = await qb.orderBy('s.created_at', 'ASC').addOrderBy('s.id', 'ASC').skip((f.page - 1) * f.pageSize).take(f.pageSize).getManyAndCount();
+    const [items, total] = await qb
+      .orderBy('s.created_at', 'ASC')
+      .addOrderBy('s.id', 'ASC')
+      .skip((f.page - 1) * f.pageSize)
+      .take(f.pageSize)
+      .getManyAndCount();
     return { items, total };
   }
 }

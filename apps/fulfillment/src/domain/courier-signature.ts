@@ -9,7 +9,11 @@ export function signCourierPayload(rawBody: string | Buffer, secret: string): st
   return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
 }
 
-export function isCourierSignatureValid(rawBody: Buffer | undefined, signature: string | undefined, secret: string): boolean {
+export function isCourierSignatureValid(
+  rawBody: Buffer | undefined,
+  signature: string | undefined,
+  secret: string,
+): boolean {
   if (!rawBody || !signature) return false;
   const expected = Buffer.from(signCourierPayload(rawBody, secret));
   const given = Buffer.from(signature);

@@ -37,11 +37,19 @@ export class DeadlineWatchService {
       if (!shipment || shipment.status !== 'scheduled') return false;
       const now = this.clock.now();
       // a job let out early (clock rounding) tries again after its backoff rather than spoil a parcel in time
-      if (now < shipment.deadlineAt) throw new DeadlineNotDueError(`shipment ${shipmentId} is due at ${shipment.deadlineAt.toISOString()}`);
+      if (now < shipment.deadlineAt)
+        throw new DeadlineNotDueError(`shipment ${shipmentId} is due at ${shipment.deadlineAt.toISOString()}`);
       // its van left in time: the courier's picked-up message may still be on its way
       const graceEnds = shipment.deadlineAt.getTime() + this.config.PICKUP_CONFIRMATION_GRACE_MINUTES * 60_000;
-      if (shipment.slotStartsAt && shipment.slotStartsAt <= shipment.deadlineAt && now.getTime() < graceEnds && (await this.shipments.runDispatched(tx, shipment.township, shipment.slotStartsAt))) {
-        throw new DeadlineNotDueError(`shipment ${shipmentId}: its van left at ${shipment.slotStartsAt.toISOString()}; waiting for the pickup to be confirmed`);
+      if (
+        shipment.slotStartsAt &&
+        shipment.slotStartsAt <= shipment.deadlineAt &&
+        now.getTime() < graceEnds &&
+        (await this.shipments.runDispatched(tx, shipment.township, shipment.slotStartsAt))
+      ) {
+        throw new DeadlineNotDueError(
+          `shipment ${shipmentId}: its van left at ${shipment.slotStartsAt.toISOString()}; waiting for the pickup to be confirmed`,
+        );
       }
       return this.failures.fail(tx, shipment, 'spoiled', 'deadline-watch');
     });
@@ -60,7 +68,8 @@ export class DeadlineWatchService {
     }
     const stranded = await this.shipments.strandedRuns(this.dataSource.manager, now, SWEEP_BATCH);
     for (const run of stranded) await this.dispatch.dispatchPickupRun(run.township, run.startsAt);
-    if (spoiled || stranded.length) this.logger.warn({ spoiled, runs: stranded.length }, 'sweep caught what delayed jobs had not done');
+    if (spoiled || stranded.length)
+      this.logger.warn({ spoiled, runs: stranded.length }, 'sweep caught what delayed jobs had not done');
     return { spoiled, runs: stranded.length };
   }
 }

@@ -9,10 +9,25 @@ describe('delivery windows', () => {
   });
 
   it('reads category:hours pairs over the defaults, decimals allowed', () => {
-    expect(parseDeliveryWindows('chilled:24, fresh:0.5')).toEqual({ chilled: 24, fresh: 0.5, ambient: 168, handicraft: 168 });
+    expect(parseDeliveryWindows('chilled:24, fresh:0.5')).toEqual({
+      chilled: 24,
+      fresh: 0.5,
+      ambient: 168,
+      handicraft: 168,
+    });
   });
 
-  it.each(['fresh', 'fresh:', 'fruit:3', 'fresh:3,fresh:4', 'fresh:0', 'fresh:-1', 'fresh:3:4', 'fresh:1e3', `ambient:${24 * 31 + 1}`])('refuses %j whole', (value) => {
+  it.each([
+    'fresh',
+    'fresh:',
+    'fruit:3',
+    'fresh:3,fresh:4',
+    'fresh:0',
+    'fresh:-1',
+    'fresh:3:4',
+    'fresh:1e3',
+    `ambient:${24 * 31 + 1}`,
+  ])('refuses %j whole', (value) => {
     expect(parseDeliveryWindows(value)).toBeNull();
   });
 
@@ -39,7 +54,8 @@ describe('delivery window settings at their edges', () => {
     expect(parseDeliveryWindows(undefined)).toBeNull();
     expect(parseDeliveryWindows('  ')).toEqual(DEFAULT_DELIVERY_WINDOW_HOURS);
     expect(parseDeliveryWindows('fresh:744')).toEqual({ ...DEFAULT_DELIVERY_WINDOW_HOURS, fresh: 744 });
-    for (const bad of ['fresh:745', 'fresh:3x', 'fresh:x3', 'fresh:0']) expect({ bad, parsed: parseDeliveryWindows(bad) }).toEqual({ bad, parsed: null });
+    for (const bad of ['fresh:745', 'fresh:3x', 'fresh:x3', 'fresh:0'])
+      expect({ bad, parsed: parseDeliveryWindows(bad) }).toEqual({ bad, parsed: null });
   });
 
   it('counts only a parcel with the courier as overdue', () => {

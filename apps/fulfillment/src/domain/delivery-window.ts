@@ -7,7 +7,12 @@ const HOUR = 3_600_000;
 /** Longest window a setting may give (hours): a month. */
 export const MAX_DELIVERY_WINDOW_HOURS = 24 * 31;
 
-export const DEFAULT_DELIVERY_WINDOW_HOURS: Record<Category, number> = { chilled: 48, fresh: 72, ambient: 168, handicraft: 168 };
+export const DEFAULT_DELIVERY_WINDOW_HOURS: Record<Category, number> = {
+  chilled: 48,
+  fresh: 72,
+  ambient: 168,
+  handicraft: 168,
+};
 
 /**
  * Reads `chilled:48,fresh:72` (hours, decimals allowed, each category at most once, any subset)
@@ -21,7 +26,13 @@ export function parseDeliveryWindows(value: unknown): Record<Category, number> |
   const seen = new Set<string>();
   for (const pair of value.split(',')) {
     const [category, hours, extra] = pair.trim().split(':');
-    if (extra !== undefined || !CATEGORIES.includes(category as Category) || seen.has(category) || !/^\d+(\.\d+)?$/.test(hours ?? '')) return null;
+    if (
+      extra !== undefined ||
+      !CATEGORIES.includes(category as Category) ||
+      seen.has(category) ||
+      !/^\d+(\.\d+)?$/.test(hours ?? '')
+    )
+      return null;
     const n = Number(hours);
     if (!(n > 0 && n <= MAX_DELIVERY_WINDOW_HOURS)) return null;
     seen.add(category);
@@ -37,5 +48,9 @@ export function deliveryDueAt(category: Category, pickedUpAt: Date, windows: Rec
 
 /** Overdue: still in the courier's hands after its due time. */
 export function isOverdue(shipment: { status: string; deliveryDueAt: Date | null }, now: Date): boolean {
-  return shipment.status === 'picked_up' && shipment.deliveryDueAt !== null && shipment.deliveryDueAt.getTime() < now.getTime();
+  return (
+    shipment.status === 'picked_up' &&
+    shipment.deliveryDueAt !== null &&
+    shipment.deliveryDueAt.getTime() < now.getTime()
+  );
 }

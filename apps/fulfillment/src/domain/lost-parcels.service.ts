@@ -16,12 +16,19 @@ export class LostParcelsService {
   ) {}
 
   /** Only a parcel the courier has (picked up, not delivered) can be lost; anything else is 409, nothing changed. */
-  async declareLost(user: Principal, shipmentId: string, reason: string): Promise<{ shipmentId: string; orderId: string; status: string; failureReason: string }> {
+  async declareLost(
+    user: Principal,
+    shipmentId: string,
+    reason: string,
+  ): Promise<{ shipmentId: string; orderId: string; status: string; failureReason: string }> {
     return this.dataSource.transaction(async (tx) => {
       const shipment = await this.shipments.lock(tx, shipmentId);
       if (!shipment) throw notFound(`shipment ${shipmentId}`);
       if (!(await this.failures.failInTransit(tx, shipment, 'lost-in-transit', `${user.role}:${user.sub}`, reason))) {
-        throw conflict(`only a parcel the courier has picked up and not delivered can be declared lost (this one is ${shipment.status})`, { shipmentStatus: shipment.status });
+        throw conflict(
+          `only a parcel the courier has picked up and not delivered can be declared lost (this one is ${shipment.status})`,
+          { shipmentStatus: shipment.status },
+        );
       }
       return { shipmentId, orderId: shipment.orderId, status: 'failed', failureReason: 'lost-in-transit' };
     });

@@ -21,10 +21,18 @@ export class FulfillmentTrailSource extends OrderTrailSource {
     const found = await this.shipments.ofOrder(tx, orderId);
     if (!found.length) return { entries: [], facts: { shipment: null } };
     const ids = found.map((s) => s.id);
-    const [history, addresses] = await Promise.all([this.shipments.history(tx, ids), this.shipments.addresses(tx, ids)]);
+    const [history, addresses] = await Promise.all([
+      this.shipments.history(tx, ids),
+      this.shipments.addresses(tx, ids),
+    ]);
     const s = found[0];
     return {
-      entries: history.map((h) => ({ at: h.at.toISOString(), kind: 'shipment', what: `${h.fromStatus ?? '∅'} → ${h.toStatus}`, detail: { shipmentId: h.shipmentId, reason: h.reason, causedBy: h.causedBy } })),
+      entries: history.map((h) => ({
+        at: h.at.toISOString(),
+        kind: 'shipment',
+        what: `${h.fromStatus ?? '∅'} → ${h.toStatus}`,
+        detail: { shipmentId: h.shipmentId, reason: h.reason, causedBy: h.causedBy },
+      })),
       facts: {
         shipment: {
           id: s.id,

@@ -48,28 +48,56 @@ export class PackingListService {
 
   /** The store's seller or ops: her address book is hers and ops' only. */
   async packingList(user: Principal, storeId: string, date: string): Promise<PackingList> {
-    if (user.role === 'seller' && user.storeId !== storeId) throw forbidden('a seller sees only her own store’s packing list');
+    if (user.role === 'seller' && user.storeId !== storeId)
+      throw forbidden('a seller sees only her own store’s packing list');
     const tx = this.dataSource.manager;
     const zone = this.config.COUNTY_TIME_ZONE;
     const [from, until] = [zonedToUtc(date, '00:00', zone), zonedToUtc(nextDate(date), '00:00', zone)];
-    const [township, parcels] = await Promise.all([this.shipments.townshipOfStore(tx, storeId), this.shipments.storeParcelsBetween(tx, storeId, from, until)]);
-    const addresses = parcels.length ? await this.shipments.addresses(tx, parcels.map((p) => p.id)) : new Map<string, StoredAddress>();
+    const [township, parcels] = await Promise.all([
+      this.shipments.townshipOfStore(tx, storeId),
+      this.shipments.storeParcelsBetween(tx, storeId, from, until),
+    ]);
+    const addresses = parcels.length
+      ? await this.shipments.addresses(
+          tx,
+          parcels.map((p) => p.id),
+        )
+      : new Map<string, StoredAddress>();
     const loads = township ? await this.shipments.slotLoads(tx, township, from, until) : new Map();
     const rounds = new Map<number, PackingRound>();
     if (township) {
       for (const round of this.config.timetable) {
         const startsAt = zonedToUtc(date, round.time, zone);
         const load = loads.get(startsAt.getTime());
-        rounds.set(startsAt.getTime(), { localTime: round.time, startsAt: startsAt.toISOString(), van: load?.courier ?? round.courier, closed: load?.closed ?? false, parcels: [] });
+        rounds.set(startsAt.getTime(), {
+          localTime: round.time,
+          startsAt: startsAt.toISOString(),
+          van: load?.courier ?? round.courier,
+          closed: load?.closed ?? false,
+          parcels: [],
+        });
       }
     }
     for (const parcel of parcels) {
       const at = parcel.slotStartsAt!.getTime();
       // a round the timetable no longer has still shows, with the parcels booked on it
-      if (!rounds.has(at)) rounds.set(at, { localTime: localTime(parcel.slotStartsAt!, zone), startsAt: parcel.slotStartsAt!.toISOString(), van: loads.get(at)?.courier ?? 'standard', closed: loads.get(at)?.closed ?? false, parcels: [] });
+      if (!rounds.has(at))
+        rounds.set(at, {
+          localTime: localTime(parcel.slotStartsAt!, zone),
+          startsAt: parcel.slotStartsAt!.toISOString(),
+          van: loads.get(at)?.courier ?? 'standard',
+          closed: loads.get(at)?.closed ?? false,
+          parcels: [],
+        });
       rounds.get(at)!.parcels.push(packingParcel(parcel, addresses.get(parcel.id) ?? null));
     }
-    return { storeId, date, timeZone: zone, township, rounds: [...rounds.values()].sort((a, b) => a.startsAt.localeCompare(b.startsAt)) };
+    return {
+      storeId,
+      date,
+      timeZone: zone,
+      township,
+      rounds: [...rounds.values()].sort((a, b) => a.startsAt.localeCompare(b.startsAt)),
+    };
   }
 }
 
@@ -90,12 +118,30 @@ export function packingListCsv(list: PackingList): string {
   for (const round of list.rounds) {
     for (const parcel of round.parcels) {
       const to = parcel.deliverTo && !isErased(parcel.deliverTo) ? parcel.deliverTo : null;
-      const where = to ? [to.province, to.city, to.district, to.street, to.postcode ?? ''].filter(Boolean).join(' ') : parcel.deliverTo ? '(erased)' : '(no address given)';
+      const where = to
+        ? [to.province, to.city, to.district, to.street, to.postcode ?? ''].filter(Boolean).join(' ')
+        : parcel.deliverTo
+          ? '(erased)'
+          : '(no address given)';
       const lines = parcel.lines.length ? parcel.lines : [{ productName: '(not recorded)', quantity: 0 }];
       for (const line of lines) {
-        rows.push([round.localTime, round.van, parcel.orderId, line.productName, line.quantity, to?.recipientName ?? '', to?.phone ?? '', where, parcel.deadlineAt, parcel.status]);
+        rows.push([
+          round.localTime,
+          round.van,
+          parcel.orderId,
+          line.productName,
+          line.quantity,
+          to?.recipientName ?? '',
+          to?.phone ?? '',
+          where,
+          parcel.deadlineAt,
+          parcel.status,
+        ]);
       }
     }
   }
-  return stringify(rows, { header: true, columns: ['round', 'van', 'order', 'product', 'quantity', 'recipient', 'phone', 'address', 'deadline', 'status'] });
+  return stringify(rows, {
+    header: true,
+    columns: ['round', 'van', 'order', 'product', 'quantity', 'recipient', 'phone', 'address', 'deadline', 'status'],
+  });
 }

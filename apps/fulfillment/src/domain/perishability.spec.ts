@@ -11,12 +11,18 @@ describe('perishability', () => {
     expect(after(parcelClock([{ category: 'ambient' }], paidAt).deadlineAt)).toBe(72);
     expect(parcelClock([{ category: 'fresh' }], paidAt).shelfLifeHours).toBe(72);
     expect(parcelClock([{ category: 'chilled' }], paidAt)).toMatchObject({ coldChain: true, shelfLifeHours: 48 });
-    expect(parcelClock([{ category: 'handicraft' }], paidAt)).toMatchObject({ coldChain: false, shelfLifeHours: null, readyAt: paidAt });
+    expect(parcelClock([{ category: 'handicraft' }], paidAt)).toMatchObject({
+      coldChain: false,
+      shelfLifeHours: null,
+      readyAt: paidAt,
+    });
     expect(CATEGORY_CLOCKS.ambient.shelfLifeHours).toBeGreaterThan(CATEGORY_CLOCKS.fresh.shelfLifeHours!);
   });
 
   it('lets a product override its category, and a handicraft wait for its lead time', () => {
-    expect(parcelClock([{ category: 'fresh', pickupWithinHours: 6, shelfLifeHours: 30 }], paidAt)).toMatchObject({ shelfLifeHours: 30 });
+    expect(parcelClock([{ category: 'fresh', pickupWithinHours: 6, shelfLifeHours: 30 }], paidAt)).toMatchObject({
+      shelfLifeHours: 30,
+    });
     expect(after(parcelClock([{ category: 'fresh', pickupWithinHours: 6 }], paidAt).deadlineAt)).toBe(6);
     const quilt = parcelClock([{ category: 'handicraft', leadTimeDays: 5 }], paidAt);
     expect(after(quilt.readyAt)).toBe(5 * 24);
@@ -24,7 +30,10 @@ describe('perishability', () => {
   });
 
   it('makes a mixed parcel as late as its slowest line, as urgent as its most urgent, as durable as its least', () => {
-    const mixed = parcelClock([{ category: 'handicraft', leadTimeDays: 1 }, { category: 'fresh' }, { category: 'ambient', shelfLifeHours: 40 }], paidAt);
+    const mixed = parcelClock(
+      [{ category: 'handicraft', leadTimeDays: 1 }, { category: 'fresh' }, { category: 'ambient', shelfLifeHours: 40 }],
+      paidAt,
+    );
     expect(mixed).toMatchObject({ category: 'fresh', coldChain: false, shelfLifeHours: 40 });
     expect(after(mixed.readyAt)).toBe(24);
     expect(after(mixed.deadlineAt)).toBe(24);
@@ -35,7 +44,9 @@ describe('perishability', () => {
 
 describe('a parcel of mixed lines', () => {
   it('rides cold-chain when any of its lines is chilled, and not when none is', () => {
-    expect(parcelClock([{ category: 'chilled' }, { category: 'ambient' }, { category: 'handicraft' }], paidAt).coldChain).toBe(true);
+    expect(
+      parcelClock([{ category: 'chilled' }, { category: 'ambient' }, { category: 'handicraft' }], paidAt).coldChain,
+    ).toBe(true);
     expect(parcelClock([{ category: 'ambient' }, { category: 'chilled' }], paidAt).coldChain).toBe(true);
     expect(parcelClock([{ category: 'ambient' }, { category: 'fresh' }], paidAt).coldChain).toBe(false);
   });

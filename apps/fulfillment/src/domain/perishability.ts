@@ -47,7 +47,11 @@ export function parcelClock(lines: readonly LineClock[], paidAt: Date): ParcelCl
   const perLine = lines.map((line) => {
     const defaults = CATEGORY_CLOCKS[line.category];
     const readyAt = paidAt.getTime() + (line.leadTimeDays ?? defaults.leadTimeDays) * 24 * HOUR;
-    return { readyAt, deadlineAt: readyAt + (line.pickupWithinHours ?? defaults.pickupWithinHours) * HOUR, shelfLifeHours: line.shelfLifeHours ?? defaults.shelfLifeHours };
+    return {
+      readyAt,
+      deadlineAt: readyAt + (line.pickupWithinHours ?? defaults.pickupWithinHours) * HOUR,
+      shelfLifeHours: line.shelfLifeHours ?? defaults.shelfLifeHours,
+    };
   });
   const shelfLives = perLine.map((l) => l.shelfLifeHours).filter((h): h is number => h !== null);
   const category = mostPerishable(lines.map((l) => l.category));

@@ -11,7 +11,6 @@ import { ShipmentRepository } from '../persistence/shipment.repository';
 import { ShipmentFailures } from './shipment-failures.service';
 import { FulfillmentJobs } from '../jobs/catalogue';
 
-
 @Injectable()
 export class PickupDispatchService {
   constructor(
@@ -34,7 +33,13 @@ export class PickupDispatchService {
       const manifest: PickupManifest = {
         township,
         slotStartsAt: slotStartsAt.toISOString(),
-        parcels: parcels.map((s) => ({ shipmentId: s.id, orderId: s.orderId, storeId: s.storeId, category: s.category, deadlineAt: s.deadlineAt.toISOString() })),
+        parcels: parcels.map((s) => ({
+          shipmentId: s.id,
+          orderId: s.orderId,
+          storeId: s.storeId,
+          category: s.category,
+          deadlineAt: s.deadlineAt.toISOString(),
+        })),
       };
       if (!(await this.shipments.recordRun(tx, township, slotStartsAt, now, manifest))) return { parcels: 0 };
       if (parcels.length) await this.jobs.schedule(tx, FulfillmentJobs.sendManifest, { manifest });
@@ -57,15 +62,27 @@ export class PickupDispatchService {
   }
 
   private async withAddresses(manifest: PickupManifest): Promise<CourierManifest> {
-    const addresses = await this.shipments.addresses(this.dataSource.manager, manifest.parcels.map((p) => p.shipmentId));
-    return { ...manifest, parcels: manifest.parcels.map((p) => ({ ...p, deliverTo: deliveryOf(addresses.get(p.shipmentId)) })) };
+    const addresses = await this.shipments.addresses(
+      this.dataSource.manager,
+      manifest.parcels.map((p) => p.shipmentId),
+    );
+    return {
+      ...manifest,
+      parcels: manifest.parcels.map((p) => ({ ...p, deliverTo: deliveryOf(addresses.get(p.shipmentId)) })),
+    };
   }
 
   private async failRun(manifest: PickupManifest): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       for (const parcel of manifest.parcels) {
         const shipment = await this.shipments.lock(tx, parcel.shipmentId);
-        if (shipment) await this.failures.fail(tx, shipment, 'courier-failed', `courier-calls: run ${manifest.township} ${manifest.slotStartsAt} never reached the courier`);
+        if (shipment)
+          await this.failures.fail(
+            tx,
+            shipment,
+            'courier-failed',
+            `courier-calls: run ${manifest.township} ${manifest.slotStartsAt} never reached the courier`,
+          );
       }
     });
   }

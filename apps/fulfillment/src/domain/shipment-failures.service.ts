@@ -19,7 +19,12 @@ export class ShipmentFailures {
   ) {}
 
   /** Fails a locked shipment if it may still fail (a parcel picked up meanwhile stays as it is); true if it did. */
-  async fail(tx: EntityManager, shipment: ShipmentEntity, reason: Exclude<ShipmentFailureReason, InTransitFailureReason>, causedBy: string): Promise<boolean> {
+  async fail(
+    tx: EntityManager,
+    shipment: ShipmentEntity,
+    reason: Exclude<ShipmentFailureReason, InTransitFailureReason>,
+    causedBy: string,
+  ): Promise<boolean> {
     return this.failBy(tx, shipment, 'fail', reason, causedBy);
   }
 
@@ -27,16 +32,45 @@ export class ShipmentFailures {
    * Fails a locked shipment the courier has (lost or damaged) if it still has it: a parcel
    * delivered or failed already stays as it is, so a replayed report changes nothing; true if it failed.
    */
-  async failInTransit(tx: EntityManager, shipment: ShipmentEntity, reason: InTransitFailureReason, causedBy: string, note?: string): Promise<boolean> {
+  async failInTransit(
+    tx: EntityManager,
+    shipment: ShipmentEntity,
+    reason: InTransitFailureReason,
+    causedBy: string,
+    note?: string,
+  ): Promise<boolean> {
     return this.failBy(tx, shipment, 'fail-in-transit', reason, causedBy, note);
   }
 
-  private async failBy(tx: EntityManager, shipment: ShipmentEntity, action: ShipmentAction, reason: ShipmentFailureReason, causedBy: string, note?: string): Promise<boolean> {
+  private async failBy(
+    tx: EntityManager,
+    shipment: ShipmentEntity,
+    action: ShipmentAction,
+    reason: ShipmentFailureReason,
+    causedBy: string,
+    note?: string,
+  ): Promise<boolean> {
     if (!canShipmentTake(shipment.status, action)) return false;
     const now = this.clock.now();
     // the history keeps the why of who declared it (ops' words); the shipment and the event carry the reason
-    await this.shipments.transition(tx, shipment, action, now, { reason: note ? `${reason}: ${note}` : reason, failureReason: reason, causedBy });
-    await this.outbox.add(tx, [{ type: 'fulfillment.shipment-failed', key: shipment.orderId, data: { shipmentId: shipment.id, orderId: shipment.orderId, storeId: shipment.storeId, reason, failedAt: now.toISOString() } }]);
+    await this.shipments.transition(tx, shipment, action, now, {
+      reason: note ? `${reason}: ${note}` : reason,
+      failureReason: reason,
+      causedBy,
+    });
+    await this.outbox.add(tx, [
+      {
+        type: 'fulfillment.shipment-failed',
+        key: shipment.orderId,
+        data: {
+          shipmentId: shipment.id,
+          orderId: shipment.orderId,
+          storeId: shipment.storeId,
+          reason,
+          failedAt: now.toISOString(),
+        },
+      },
+    ]);
     return true;
   }
 }

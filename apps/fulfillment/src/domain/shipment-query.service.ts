@@ -20,9 +20,16 @@ export class ShipmentQueryService {
   async shipmentsOfOrder(user: Principal, orderId: string) {
     const tx = this.dataSource.manager;
     const found = await this.shipments.ofOrder(tx, orderId);
-    const visible = found.filter((s) => user.role === 'ops' || (user.role === 'buyer' && s.buyerId === user.sub) || (user.role === 'seller' && s.storeId === user.storeId));
+    const visible = found.filter(
+      (s) =>
+        user.role === 'ops' ||
+        (user.role === 'buyer' && s.buyerId === user.sub) ||
+        (user.role === 'seller' && s.storeId === user.storeId),
+    );
     const ids = visible.map((s) => s.id);
-    const [history, addresses] = visible.length ? await Promise.all([this.shipments.history(tx, ids), this.shipments.addresses(tx, ids)]) : [[], new Map()];
+    const [history, addresses] = visible.length
+      ? await Promise.all([this.shipments.history(tx, ids), this.shipments.addresses(tx, ids)])
+      : [[], new Map()];
     const now = this.clock.now();
     return {
       items: visible.map((s) => ({
@@ -43,7 +50,15 @@ export class ShipmentQueryService {
         overdue: isOverdue(s, now),
         // personal data: this reader is the buyer, the store's seller or ops; erased, a marker says when
         shippingAddress: addresses.get(s.id) ?? null,
-        history: history.filter((h) => h.shipmentId === s.id).map((h) => ({ from: h.fromStatus, to: h.toStatus, reason: h.reason, causedBy: h.causedBy, at: h.at.toISOString() })),
+        history: history
+          .filter((h) => h.shipmentId === s.id)
+          .map((h) => ({
+            from: h.fromStatus,
+            to: h.toStatus,
+            reason: h.reason,
+            causedBy: h.causedBy,
+            at: h.at.toISOString(),
+          })),
       })),
     };
   }
@@ -51,7 +66,12 @@ export class ShipmentQueryService {
   /** The timetable of one township's local day, each slot with its load. */
   async slotsOfDay(township: string, date: string) {
     const zone = this.config.COUNTY_TIME_ZONE;
-    const loads = await this.shipments.slotLoads(this.dataSource.manager, township, zonedToUtc(date, '00:00', zone), zonedToUtc(nextDate(date), '00:00', zone));
+    const loads = await this.shipments.slotLoads(
+      this.dataSource.manager,
+      township,
+      zonedToUtc(date, '00:00', zone),
+      zonedToUtc(nextDate(date), '00:00', zone),
+    );
     return {
       township,
       date,
@@ -59,8 +79,21 @@ export class ShipmentQueryService {
       slots: this.config.timetable.map((round) => {
         const startsAt = zonedToUtc(date, round.time, zone);
         // a booked slot shows what it was opened with; one nobody booked yet, what the timetable offers
-        const { capacity, booked, closed, courier } = loads.get(startsAt.getTime()) ?? { capacity: round.capacity, booked: 0, closed: false, courier: round.courier };
-        return { localTime: localTime(startsAt, zone), startsAt: startsAt.toISOString(), courier, capacity, booked, free: closed ? 0 : capacity - booked, closed };
+        const { capacity, booked, closed, courier } = loads.get(startsAt.getTime()) ?? {
+          capacity: round.capacity,
+          booked: 0,
+          closed: false,
+          courier: round.courier,
+        };
+        return {
+          localTime: localTime(startsAt, zone),
+          startsAt: startsAt.toISOString(),
+          courier,
+          capacity,
+          booked,
+          free: closed ? 0 : capacity - booked,
+          closed,
+        };
       }),
     };
   }

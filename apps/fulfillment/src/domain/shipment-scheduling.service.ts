@@ -15,8 +15,9 @@ import { parcelClock } from './perishability';
 import { Board, BoardParcel, BoardSlot, candidateSlots, placeParcel, SlotMove } from './slot-planning';
 import { FulfillmentJobs } from '../jobs/catalogue';
 
-
-const boardParcel = (s: Pick<ShipmentEntity, 'id' | 'category' | 'readyAt' | 'deadlineAt' | 'shelfLifeHours'>): BoardParcel => ({
+const boardParcel = (
+  s: Pick<ShipmentEntity, 'id' | 'category' | 'readyAt' | 'deadlineAt' | 'shelfLifeHours'>,
+): BoardParcel => ({
   id: s.id,
   coldChain: s.category === 'chilled', // a parcel's category is its most perishable line's
   readyAt: s.readyAt.getTime(),
@@ -50,7 +51,12 @@ export class ShipmentSchedulingService {
       deadlineAt: clock.deadlineAt,
       shelfLifeHours: clock.shelfLifeHours,
       courierRef: null,
-      lines: order.lines.map((l) => ({ productId: l.productId, productName: l.productName, quantity: l.quantity, category: l.category })),
+      lines: order.lines.map((l) => ({
+        productId: l.productId,
+        productName: l.productName,
+        quantity: l.quantity,
+        category: l.category,
+      })),
     };
     // most parcels find a slot with room: the slots' loads alone say so, without reading the
     // township's waiting parcels (which the planner needs only to move some of them)
@@ -63,7 +69,12 @@ export class ShipmentSchedulingService {
     const slot = placement ? new Date(placement.slot) : null;
     const inserted = await this.shipments.insert(
       tx,
-      { ...shipment, status: slot ? 'scheduled' : 'failed', slotStartsAt: slot, failureReason: slot ? null : 'undeliverable' },
+      {
+        ...shipment,
+        status: slot ? 'scheduled' : 'failed',
+        slotStartsAt: slot,
+        failureReason: slot ? null : 'undeliverable',
+      },
       now,
       `event:${event.id}`,
       order.shippingAddress,
@@ -72,22 +83,45 @@ export class ShipmentSchedulingService {
     if (!inserted) throw new Error(`order ${order.orderId} got a shipment concurrently`);
     if (!placement || !slot) {
       await this.outbox.add(tx, [
-        { type: 'fulfillment.shipment-failed', key: order.orderId, data: { shipmentId: shipment.id, orderId: order.orderId, storeId: order.storeId, reason: 'undeliverable', failedAt: now.toISOString() } },
+        {
+          type: 'fulfillment.shipment-failed',
+          key: order.orderId,
+          data: {
+            shipmentId: shipment.id,
+            orderId: order.orderId,
+            storeId: order.storeId,
+            reason: 'undeliverable',
+            failedAt: now.toISOString(),
+          },
+        },
       ]);
       return;
     }
     // deepest first: each move lands in a place the one before it freed
-    for (const move of placement.moves) await this.moveShipment(tx, order.township, move, board, `event:${event.id}`, order.orderId);
+    for (const move of placement.moves)
+      await this.moveShipment(tx, order.township, move, board, `event:${event.id}`, order.orderId);
     await this.book(tx, order.township, board, slot);
     await this.outbox.add(tx, [
       {
         type: 'fulfillment.shipment-scheduled',
         key: order.orderId,
-        data: { shipmentId: shipment.id, orderId: order.orderId, storeId: order.storeId, township: order.township, slotStartsAt: slot.toISOString(), deadlineAt: clock.deadlineAt.toISOString() },
+        data: {
+          shipmentId: shipment.id,
+          orderId: order.orderId,
+          storeId: order.storeId,
+          township: order.township,
+          slotStartsAt: slot.toISOString(),
+          deadlineAt: clock.deadlineAt.toISOString(),
+        },
       },
     ]);
     await this.scheduleRun(tx, order.township, slot);
-    await this.jobs.schedule(tx, FulfillmentJobs.watchDeadline, { shipmentId: shipment.id }, { runAt: clock.deadlineAt });
+    await this.jobs.schedule(
+      tx,
+      FulfillmentJobs.watchDeadline,
+      { shipmentId: shipment.id },
+      { runAt: clock.deadlineAt },
+    );
   }
 
   /**
@@ -96,31 +130,64 @@ export class ShipmentSchedulingService {
    * Without parcels, the board shows only the slots up to `deadline` and how full they are: enough
    * to find a slot with room, not to move anyone.
    */
-  private async boardOf(tx: EntityManager, township: string, now: Date, deadline: Date, withParcels: boolean): Promise<Board> {
+  private async boardOf(
+    tx: EntityManager,
+    township: string,
+    now: Date,
+    deadline: Date,
+    withParcels: boolean,
+  ): Promise<Board> {
     const waiting = withParcels ? await this.shipments.waitingInTownship(tx, township, now) : [];
     const until = new Date(Math.max(deadline.getTime(), ...waiting.map((s) => s.deadlineAt.getTime())));
     const loads = await this.shipments.slotLoads(tx, township, now, new Date(until.getTime() + 1)); // a slot may start right on a deadline
     const slots = new Map<number, BoardSlot>();
     for (const s of candidateSlots(now, until, this.config.timetable, this.config.COUNTY_TIME_ZONE)) {
-      slots.set(s.startsAt.getTime(), { startsAt: s.startsAt.getTime(), courier: s.courier, capacity: s.capacity, booked: 0, closed: false, parcels: [] });
+      slots.set(s.startsAt.getTime(), {
+        startsAt: s.startsAt.getTime(),
+        courier: s.courier,
+        capacity: s.capacity,
+        booked: 0,
+        closed: false,
+        parcels: [],
+      });
     }
     // a booked slot keeps the capacity and courier it was opened with, even if the timetable changed since
     for (const [startsAt, load] of loads) slots.set(startsAt, { startsAt, ...load, parcels: [] });
     for (const s of waiting) slots.get(s.slotStartsAt!.getTime())?.parcels.push(s.id);
-    return { now: now.getTime(), slots: [...slots.values()].sort((a, b) => a.startsAt - b.startsAt), parcels: new Map(waiting.map((s) => [s.id, boardParcel(s)])) };
+    return {
+      now: now.getTime(),
+      slots: [...slots.values()].sort((a, b) => a.startsAt - b.startsAt),
+      parcels: new Map(waiting.map((s) => [s.id, boardParcel(s)])),
+    };
   }
 
   /** Moves a scheduled parcel to a later slot: its place, its history, a shipment-rescheduled, and the new slot's run. */
-  private async moveShipment(tx: EntityManager, township: string, move: SlotMove, board: Board, causedBy: string, forOrderId: string): Promise<void> {
+  private async moveShipment(
+    tx: EntityManager,
+    township: string,
+    move: SlotMove,
+    board: Board,
+    causedBy: string,
+    forOrderId: string,
+  ): Promise<void> {
     const shipment = await this.shipments.lock(tx, move.parcelId);
     const from = new Date(move.from);
     const to = new Date(move.to);
-    if (!shipment || shipment.status !== 'scheduled' || shipment.slotStartsAt?.getTime() !== move.from || !(await this.shipments.releaseSlot(tx, township, from))) {
+    if (
+      !shipment ||
+      shipment.status !== 'scheduled' ||
+      shipment.slotStartsAt?.getTime() !== move.from ||
+      !(await this.shipments.releaseSlot(tx, township, from))
+    ) {
       throw new Error(`shipment ${move.parcelId} changed while its township was locked`); // cannot happen under the lock; roll back rather than guess
     }
     await this.book(tx, township, board, to);
     const reason = `made room for the more perishable order ${forOrderId}`;
-    await this.shipments.transition(tx, shipment, 'reschedule', this.clock.now(), { causedBy, reason, slotStartsAt: to });
+    await this.shipments.transition(tx, shipment, 'reschedule', this.clock.now(), {
+      causedBy,
+      reason,
+      slotStartsAt: to,
+    });
     await this.outbox.add(tx, [
       {
         type: 'fulfillment.shipment-rescheduled',
@@ -149,6 +216,11 @@ export class ShipmentSchedulingService {
 
   /** Every booking schedules its slot's run; the deterministic id makes it one job per slot. */
   private scheduleRun(tx: EntityManager, township: string, startsAt: Date): Promise<void> {
-    return this.jobs.schedule(tx, FulfillmentJobs.dispatchPickupRun, { township, slotStartsAt: startsAt.toISOString() }, { runAt: startsAt });
+    return this.jobs.schedule(
+      tx,
+      FulfillmentJobs.dispatchPickupRun,
+      { township, slotStartsAt: startsAt.toISOString() },
+      { runAt: startsAt },
+    );
   }
 }

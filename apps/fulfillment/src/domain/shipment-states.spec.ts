@@ -1,4 +1,12 @@
-import { IllegalShipmentTransitionError, shipmentLife, nextShipmentStatus, SHIPMENT_STATUSES, SHIPMENT_TRANSITIONS, ShipmentAction, ShipmentStatus } from './shipment-states';
+import {
+  IllegalShipmentTransitionError,
+  shipmentLife,
+  nextShipmentStatus,
+  SHIPMENT_STATUSES,
+  SHIPMENT_TRANSITIONS,
+  ShipmentAction,
+  ShipmentStatus,
+} from './shipment-states';
 
 describe('shipment transition table', () => {
   it('is born scheduled or failed', () => {

@@ -23,7 +23,13 @@ export const SHIPMENT_TRANSITIONS = {
 export type ShipmentAction = keyof typeof SHIPMENT_TRANSITIONS;
 
 /** Checked when the module loads: a broken table stops the service before it starts. */
-export const shipmentLife = new TransitionTable<ShipmentStatus, ShipmentAction>('shipment', SHIPMENT_STATUSES, SHIPMENT_TRANSITIONS, INITIAL_SHIPMENT_STATUSES, FINAL_SHIPMENT_STATUSES);
+export const shipmentLife = new TransitionTable<ShipmentStatus, ShipmentAction>(
+  'shipment',
+  SHIPMENT_STATUSES,
+  SHIPMENT_TRANSITIONS,
+  INITIAL_SHIPMENT_STATUSES,
+  FINAL_SHIPMENT_STATUSES,
+);
 
 export const canShipmentTake = (status: ShipmentStatus, action: ShipmentAction) => shipmentLife.canTake(status, action);
 export const nextShipmentStatus = (status: ShipmentStatus, action: ShipmentAction) => shipmentLife.next(status, action);

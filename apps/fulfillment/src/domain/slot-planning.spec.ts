@@ -1,7 +1,18 @@
 import fc from 'fast-check';
 import type { Category } from '@cc/contracts';
 import { parcelClock } from './perishability';
-import { applyPlacement, Board, BoardParcel, BoardSlot, candidateSlots, fits, hasRoom, placeParcel, TimetableSlot, urgency } from './slot-planning';
+import {
+  applyPlacement,
+  Board,
+  BoardParcel,
+  BoardSlot,
+  candidateSlots,
+  fits,
+  hasRoom,
+  placeParcel,
+  TimetableSlot,
+  urgency,
+} from './slot-planning';
 
 const ZONE = 'Asia/Shanghai';
 const HOUR = 3_600_000;
@@ -12,16 +23,34 @@ const local = (date: string, time: string) => new Date(`${date}T${time}:00+08:00
 const now = local('2026-11-29', '11:30');
 
 /** A parcel paid at `paidAt` whose one line is of `category` (with the product's overrides, if any). */
-function parcel(id: string, category: Category, paidAt = now, overrides: { pickupWithinHours?: number; shelfLifeHours?: number; leadTimeDays?: number } = {}): BoardParcel {
+function parcel(
+  id: string,
+  category: Category,
+  paidAt = now,
+  overrides: { pickupWithinHours?: number; shelfLifeHours?: number; leadTimeDays?: number } = {},
+): BoardParcel {
   const clock = parcelClock([{ category, ...overrides }], paidAt);
-  return { id, coldChain: clock.coldChain, readyAt: clock.readyAt.getTime(), deadlineAt: clock.deadlineAt.getTime(), shelfLifeHours: clock.shelfLifeHours };
+  return {
+    id,
+    coldChain: clock.coldChain,
+    readyAt: clock.readyAt.getTime(),
+    deadlineAt: clock.deadlineAt.getTime(),
+    shelfLifeHours: clock.shelfLifeHours,
+  };
 }
 
 /** An empty board of the timetable's slots from `from` for `hours`, then the given parcels placed in order. */
 function board(timetable: readonly TimetableSlot[], from = now, hours = 80, placed: BoardParcel[] = []): Board {
   let b: Board = {
     now: from.getTime(),
-    slots: candidateSlots(from, new Date(from.getTime() + hours * HOUR), timetable, ZONE).map((s) => ({ startsAt: s.startsAt.getTime(), courier: s.courier, capacity: s.capacity, booked: 0, closed: false, parcels: [] })),
+    slots: candidateSlots(from, new Date(from.getTime() + hours * HOUR), timetable, ZONE).map((s) => ({
+      startsAt: s.startsAt.getTime(),
+      courier: s.courier,
+      capacity: s.capacity,
+      booked: 0,
+      closed: false,
+      parcels: [],
+    })),
     parcels: new Map(),
   };
   for (const p of placed) b = applyPlacement(b, p, placeParcel(b, p)!);
@@ -49,8 +78,12 @@ describe('placing a parcel', () => {
 
   it('puts chilled parcels on cold-chain vans only, and anything else on either', () => {
     expect(placeParcel(board(TIMETABLE), parcel('c', 'chilled'))?.slot).toBe(local('2026-11-29', '18:00').getTime());
-    expect(placeParcel(board([standard('09:00'), standard('14:00'), standard('18:00')]), parcel('c', 'chilled'))).toBeNull();
-    expect(placeParcel(board([cold('14:00')]), parcel('a', 'ambient'))?.slot).toBe(local('2026-11-29', '14:00').getTime());
+    expect(
+      placeParcel(board([standard('09:00'), standard('14:00'), standard('18:00')]), parcel('c', 'chilled')),
+    ).toBeNull();
+    expect(placeParcel(board([cold('14:00')]), parcel('a', 'ambient'))?.slot).toBe(
+      local('2026-11-29', '14:00').getTime(),
+    );
   });
 
   it('waits for a handicraft’s lead time, then gives it three days', () => {
@@ -77,7 +110,9 @@ describe('placing a parcel', () => {
     const kiwi = parcel('kiwi', 'fresh');
     expect(placeParcel(b, kiwi)).toEqual({
       slot: local('2026-11-30', '09:00').getTime(),
-      moves: [{ parcelId: 'dates', from: local('2026-11-30', '09:00').getTime(), to: local('2026-12-01', '09:00').getTime() }],
+      moves: [
+        { parcelId: 'dates', from: local('2026-11-30', '09:00').getTime(), to: local('2026-12-01', '09:00').getTime() },
+      ],
     });
   });
 
@@ -95,7 +130,9 @@ describe('placing a parcel', () => {
   it('never moves a parcel for a less perishable one, nor past its own deadline', () => {
     const daily = [standard('09:00', 1)];
     const b = board(daily, now, 80, [parcel('kiwi', 'fresh')]);
-    expect(placeParcel(b, { ...parcel('dates', 'ambient'), deadlineAt: local('2026-11-30', '12:00').getTime() })).toBeNull();
+    expect(
+      placeParcel(b, { ...parcel('dates', 'ambient'), deadlineAt: local('2026-11-30', '12:00').getTime() }),
+    ).toBeNull();
     const peach = parcel('peach', 'fresh', now, { shelfLifeHours: 24 }); // the product says it keeps one day: more urgent than kiwi
     expect(placeParcel(b, peach)).toBeNull(); // kiwi cannot go later than tomorrow 11:30
   });
@@ -103,7 +140,10 @@ describe('placing a parcel', () => {
 
 describe('assignment under scarce slots (property)', () => {
   const categories = fc.constantFrom<Category>('fresh', 'chilled', 'ambient', 'handicraft');
-  const round = fc.record({ courier: fc.constantFrom('standard' as const, 'cold-chain' as const), capacity: fc.integer({ min: 1, max: 3 }) });
+  const round = fc.record({
+    courier: fc.constantFrom('standard' as const, 'cold-chain' as const),
+    capacity: fc.integer({ min: 1, max: 3 }),
+  });
 
   /** The most parcels any assignment can put on time (Hall's theorem with capacities: |P| − max over X of (|X| − capacity of X's slots)). */
   function mostOnTime(parcels: BoardParcel[], slots: BoardSlot[], nowMs: number): number {
@@ -123,44 +163,48 @@ describe('assignment under scarce slots (property)', () => {
 
   it('puts on time as many parcels as any plan could, never drops a promise, moves only less perishable parcels, and fresh goes before ambient', () => {
     fc.assert(
-      fc.property(fc.array(round, { minLength: 1, maxLength: 3 }), fc.array(categories, { minLength: 1, maxLength: 12 }), (rounds, load) => {
-        // a market-day rush: every order paid at the same moment, in any order
-        const timetable = rounds.map((r, i) => ({ time: ['09:00', '14:00', '18:00'][i], ...r }));
-        let b = board(timetable);
-        const parcels = load.map((category, i) => parcel(`p${i}`, category));
-        const turnedAway: BoardParcel[] = [];
-        for (const p of parcels) {
-          const placement = placeParcel(b, p);
-          if (!placement) {
-            turnedAway.push(p);
-            if (p.shelfLifeHours === 72) {
-              // a fresh parcel is refused only when no ambient or handicraft parcel in its slots could go elsewhere
-              for (const s of b.slots.filter((s) => fits(p, s, b.now))) {
-                expect(hasRoom(s)).toBe(false);
-                for (const q of s.parcels.map((id) => b.parcels.get(id)!).filter((q) => urgency(p, q) < 0)) {
-                  expect(b.slots.some((t) => t !== s && fits(q, t, b.now) && hasRoom(t))).toBe(false);
+      fc.property(
+        fc.array(round, { minLength: 1, maxLength: 3 }),
+        fc.array(categories, { minLength: 1, maxLength: 12 }),
+        (rounds, load) => {
+          // a market-day rush: every order paid at the same moment, in any order
+          const timetable = rounds.map((r, i) => ({ time: ['09:00', '14:00', '18:00'][i], ...r }));
+          let b = board(timetable);
+          const parcels = load.map((category, i) => parcel(`p${i}`, category));
+          const turnedAway: BoardParcel[] = [];
+          for (const p of parcels) {
+            const placement = placeParcel(b, p);
+            if (!placement) {
+              turnedAway.push(p);
+              if (p.shelfLifeHours === 72) {
+                // a fresh parcel is refused only when no ambient or handicraft parcel in its slots could go elsewhere
+                for (const s of b.slots.filter((s) => fits(p, s, b.now))) {
+                  expect(hasRoom(s)).toBe(false);
+                  for (const q of s.parcels.map((id) => b.parcels.get(id)!).filter((q) => urgency(p, q) < 0)) {
+                    expect(b.slots.some((t) => t !== s && fits(q, t, b.now) && hasRoom(t))).toBe(false);
+                  }
                 }
               }
+              continue;
             }
-            continue;
+            for (const move of placement.moves) {
+              const moved = b.parcels.get(move.parcelId)!;
+              expect(urgency(p, moved)).toBeLessThan(0);
+            }
+            const before = new Set(b.slots.flatMap((s) => s.parcels));
+            b = applyPlacement(b, p, placement);
+            for (const id of before) expect(slotOf(b, id)).toBeDefined(); // nobody scheduled loses its pickup
           }
-          for (const move of placement.moves) {
-            const moved = b.parcels.get(move.parcelId)!;
-            expect(urgency(p, moved)).toBeLessThan(0);
+          // every parcel rides a slot it fits, no slot over capacity
+          for (const s of b.slots) {
+            expect(s.parcels.length).toBe(s.booked);
+            expect(s.booked).toBeLessThanOrEqual(s.capacity);
+            for (const id of s.parcels) expect(fits(b.parcels.get(id)!, s, b.now)).toBe(true);
           }
-          const before = new Set(b.slots.flatMap((s) => s.parcels));
-          b = applyPlacement(b, p, placement);
-          for (const id of before) expect(slotOf(b, id)).toBeDefined(); // nobody scheduled loses its pickup
-        }
-        // every parcel rides a slot it fits, no slot over capacity
-        for (const s of b.slots) {
-          expect(s.parcels.length).toBe(s.booked);
-          expect(s.booked).toBeLessThanOrEqual(s.capacity);
-          for (const id of s.parcels) expect(fits(b.parcels.get(id)!, s, b.now)).toBe(true);
-        }
-        // every shipment that can meet its deadline does
-        expect(parcels.length - turnedAway.length).toBe(mostOnTime(parcels, b.slots, b.now));
-      }),
+          // every shipment that can meet its deadline does
+          expect(parcels.length - turnedAway.length).toBe(mostOnTime(parcels, b.slots, b.now));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -170,9 +214,17 @@ describe('slots and parcels at their edges', () => {
   it('takes a slot starting exactly at `from` and one starting exactly at `until`, and none after', () => {
     const from = local('2026-11-29', '14:00');
     const until = local('2026-11-30', '09:00');
-    expect(candidateSlots(from, until, TIMETABLE, ZONE).map((s) => s.startsAt)).toEqual([from, local('2026-11-29', '18:00'), until]);
+    expect(candidateSlots(from, until, TIMETABLE, ZONE).map((s) => s.startsAt)).toEqual([
+      from,
+      local('2026-11-29', '18:00'),
+      until,
+    ]);
     // a window that ends at the next local midnight still looks at that day
-    expect(candidateSlots(local('2026-11-29', '19:00'), local('2026-11-30', '00:00'), [standard('00:00')], ZONE).map((s) => s.startsAt)).toEqual([local('2026-11-30', '00:00')]);
+    expect(
+      candidateSlots(local('2026-11-29', '19:00'), local('2026-11-30', '00:00'), [standard('00:00')], ZONE).map(
+        (s) => s.startsAt,
+      ),
+    ).toEqual([local('2026-11-30', '00:00')]);
   });
 
   it('lets a parcel ride a slot starting exactly now, exactly when it is ready, or exactly at its deadline, and never a closed one', () => {

@@ -20,7 +20,12 @@ export interface CandidateSlot extends Omit<TimetableSlot, 'time'> {
 }
 
 /** Every timetable slot starting at or after `from` and no later than `until`, earliest first, day by local day. */
-export function candidateSlots(from: Date, until: Date, timetable: readonly TimetableSlot[], zone: string): CandidateSlot[] {
+export function candidateSlots(
+  from: Date,
+  until: Date,
+  timetable: readonly TimetableSlot[],
+  zone: string,
+): CandidateSlot[] {
   const slots: CandidateSlot[] = [];
   for (let date = localDate(from, zone); zonedToUtc(date, '00:00', zone) <= until; date = nextDate(date)) {
     for (const { time, courier, capacity } of timetable) {
@@ -73,10 +78,17 @@ export interface Placement {
   moves: SlotMove[];
 }
 
-export const hasRoom = (slot: Pick<BoardSlot, 'booked' | 'capacity' | 'closed'>) => !slot.closed && slot.booked < slot.capacity;
+export const hasRoom = (slot: Pick<BoardSlot, 'booked' | 'capacity' | 'closed'>) =>
+  !slot.closed && slot.booked < slot.capacity;
 
 export function fits(parcel: BoardParcel, slot: BoardSlot, now: number): boolean {
-  return !slot.closed && slot.startsAt >= now && slot.startsAt >= parcel.readyAt && slot.startsAt <= parcel.deadlineAt && (!parcel.coldChain || slot.courier === 'cold-chain');
+  return (
+    !slot.closed &&
+    slot.startsAt >= now &&
+    slot.startsAt >= parcel.readyAt &&
+    slot.startsAt <= parcel.deadlineAt &&
+    (!parcel.coldChain || slot.courier === 'cold-chain')
+  );
 }
 
 /** Shorter shelf life first; between equals, the earlier deadline. Negative: `a` is more urgent. */
@@ -105,7 +117,11 @@ export function placeParcel(board: Board, parcel: BoardParcel): Placement | null
       for (const q of movable) {
         tried.add(q.id);
         const elsewhere = place(q);
-        if (elsewhere) return { slot: slot.startsAt, moves: [...elsewhere.moves, { parcelId: q.id, from: slot.startsAt, to: elsewhere.slot }] };
+        if (elsewhere)
+          return {
+            slot: slot.startsAt,
+            moves: [...elsewhere.moves, { parcelId: q.id, from: slot.startsAt, to: elsewhere.slot }],
+          };
       }
     }
     return null;

@@ -39,13 +39,21 @@ export class FulfillmentAdminController {
     const horizon = new Date(now.getTime() + query.withinHours * 3_600_000);
     const byTownship = await this.shipments.atRiskByTownship(this.dataSource.manager, horizon);
     const today = localDate(now, this.config.COUNTY_TIME_ZONE);
-    const spoiled = await this.shipments.spoiledBetween(this.dataSource.manager, zonedToUtc(today, '00:00', this.config.COUNTY_TIME_ZONE), zonedToUtc(nextDate(today), '00:00', this.config.COUNTY_TIME_ZONE));
+    const spoiled = await this.shipments.spoiledBetween(
+      this.dataSource.manager,
+      zonedToUtc(today, '00:00', this.config.COUNTY_TIME_ZONE),
+      zonedToUtc(nextDate(today), '00:00', this.config.COUNTY_TIME_ZONE),
+    );
     const overdue = await this.shipments.overdueInTransit(this.dataSource.manager, now, OVERDUE_LISTED);
     return {
       withinHours: query.withinHours,
       asOf: now.toISOString(),
       atRisk: byTownship.reduce((n, t) => n + t.atRisk, 0),
-      byTownship: byTownship.map((t) => ({ township: t.township, atRisk: t.atRisk, earliestDeadlineAt: t.earliestDeadlineAt.toISOString() })),
+      byTownship: byTownship.map((t) => ({
+        township: t.township,
+        atRisk: t.atRisk,
+        earliestDeadlineAt: t.earliestDeadlineAt.toISOString(),
+      })),
       spoiledToday: spoiled,
       overdueInTransit: overdue.total,
       overdue: overdue.parcels.map((s) => ({

@@ -12,8 +12,13 @@ export class CourierSignatureGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<RawBodyRequest<Request>>();
-    if (!isCourierSignatureValid(request.rawBody, request.header(COURIER_SIGNATURE_HEADER), this.config.courierSecret)) {
-      throw new ProblemException(HttpStatus.UNAUTHORIZED, `the courier signature (${COURIER_SIGNATURE_HEADER}) is missing or wrong`);
+    if (
+      !isCourierSignatureValid(request.rawBody, request.header(COURIER_SIGNATURE_HEADER), this.config.courierSecret)
+    ) {
+      throw new ProblemException(
+        HttpStatus.UNAUTHORIZED,
+        `the courier signature (${COURIER_SIGNATURE_HEADER}) is missing or wrong`,
+      );
     }
     return true;
   }

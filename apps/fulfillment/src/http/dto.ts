@@ -8,12 +8,25 @@ export class ShipmentsQuery {
 
 export class PickupSlotsQuery {
   @ApiProperty({ example: 'louguan' }) @IsString() @Length(1, 100) township!: string;
-  @ApiProperty({ example: '2026-11-29', description: 'local date in the county' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' }) @IsISO8601({ strict: true }, { message: 'date must be a real calendar date' }) date!: string;
+  @ApiProperty({ example: '2026-11-29', description: 'local date in the county' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'date must be a real calendar date' })
+  date!: string;
 }
 
 export class PackingListQuery {
-  @ApiProperty({ example: '2026-11-29', description: 'local date in the county' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' }) @IsISO8601({ strict: true }, { message: 'date must be a real calendar date' }) date!: string;
-  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json', description: 'csv: a printable list, one row per product of each parcel' }) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
+  @ApiProperty({ example: '2026-11-29', description: 'local date in the county' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'date must be a real calendar date' })
+  date!: string;
+  @ApiPropertyOptional({
+    enum: ['json', 'csv'],
+    default: 'json',
+    description: 'csv: a printable list, one row per product of each parcel',
+  })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
 }
 
 export class CourierWebhookDto {
@@ -25,5 +38,8 @@ export class CourierWebhookDto {
 }
 
 export class DeclareLostDto {
-  @ApiProperty({ example: 'courier cannot find it after three days; buyer called twice' }) @IsString() @Length(1, 500) reason!: string;
+  @ApiProperty({ example: 'courier cannot find it after three days; buyer called twice' })
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
 }

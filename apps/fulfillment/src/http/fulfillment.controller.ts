@@ -24,7 +24,12 @@ export class FulfillmentController {
   @Get('stores/:storeId/pickups')
   @Roles('seller', 'ops')
   @ApiTextAnswer('text/csv', { alsoJson: true })
-  async pickups(@Param('storeId', ParseUUIDPipe) storeId: string, @Query() query: PackingListQuery, @CurrentUser() user: Principal, @Res({ passthrough: true }) res: Response) {
+  async pickups(
+    @Param('storeId', ParseUUIDPipe) storeId: string,
+    @Query() query: PackingListQuery,
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const list = await this.packing.packingList(user, storeId, query.date);
     if (query.format !== 'csv') return list;
     res.setHeader('content-type', 'text/csv; charset=utf-8');
@@ -49,7 +54,11 @@ export class FulfillmentController {
   @Public()
   @UseGuards(CourierSignatureGuard)
   @HttpCode(200)
-  @ApiHeader({ name: COURIER_SIGNATURE_HEADER, required: true, description: 'sha256=<hex HMAC-SHA256 of the raw body with COURIER_WEBHOOK_SECRET>' })
+  @ApiHeader({
+    name: COURIER_SIGNATURE_HEADER,
+    required: true,
+    description: 'sha256=<hex HMAC-SHA256 of the raw body with COURIER_WEBHOOK_SECRET>',
+  })
   courierWebhook(@Body() body: CourierWebhookDto) {
     return this.webhooks.receive(body);
   }

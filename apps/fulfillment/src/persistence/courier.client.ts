@@ -71,12 +71,20 @@ export class SimulatedCourier extends CourierClient {
 
   async sendManifest(manifest: CourierManifest): Promise<{ courierRunRef: string }> {
     // a real courier's API is sometimes busy; the courier-calls queue retries with backoff
-    if (Math.random() < this.config.SIMULATED_COURIER_FAILURE_RATE) throw new Error('simulated courier: service unavailable, try again later');
+    if (Math.random() < this.config.SIMULATED_COURIER_FAILURE_RATE)
+      throw new Error('simulated courier: service unavailable, try again later');
     this.received.push(manifest);
     if (this.received.length > 50) this.received.shift();
     const courierRunRef = `simrun_${randomUUID().slice(0, 8)}`;
     // what the night shift sees of a run: its parcels and where they go, masked by the logger
-    this.logger.info({ courierRunRef, township: manifest.township, parcels: manifest.parcels.map((p) => ({ shipmentId: p.shipmentId, deliverTo: p.deliverTo })) }, 'simulated courier: took the pickup run');
+    this.logger.info(
+      {
+        courierRunRef,
+        township: manifest.township,
+        parcels: manifest.parcels.map((p) => ({ shipmentId: p.shipmentId, deliverTo: p.deliverTo })),
+      },
+      'simulated courier: took the pickup run',
+    );
     // a courier that takes the run but never comes (tests of the deadline watch)
     if (this.config.SIMULATED_COURIER_PICKUP === 'false') return { courierRunRef };
     // the van takes the whole run at once and delivers every parcel a fixed (clock) time later
@@ -84,8 +92,24 @@ export class SimulatedCourier extends CourierClient {
     const deliveredAt = new Date(pickedUpAt.getTime() + this.config.SIMULATED_COURIER_DELIVERY_MINUTES * 60_000);
     for (const [i, parcel] of manifest.parcels.entries()) {
       const courierRef = `${courierRunRef}-${i + 1}`;
-      this.later(0, () => this.post({ eventId: randomUUID(), type: 'picked-up', shipmentId: parcel.shipmentId, courierRef, at: pickedUpAt.toISOString() }));
-      this.later(this.clock.delayUntil(deliveredAt), () => this.post({ eventId: randomUUID(), type: 'delivered', shipmentId: parcel.shipmentId, courierRef, at: deliveredAt.toISOString() }));
+      this.later(0, () =>
+        this.post({
+          eventId: randomUUID(),
+          type: 'picked-up',
+          shipmentId: parcel.shipmentId,
+          courierRef,
+          at: pickedUpAt.toISOString(),
+        }),
+      );
+      this.later(this.clock.delayUntil(deliveredAt), () =>
+        this.post({
+          eventId: randomUUID(),
+          type: 'delivered',
+          shipmentId: parcel.shipmentId,
+          courierRef,
+          at: deliveredAt.toISOString(),
+        }),
+      );
     }
     return { courierRunRef };
   }
@@ -109,12 +133,16 @@ export class SimulatedCourier extends CourierClient {
     try {
       const res = await fetch(`${this.baseUrl()}/courier/webhook`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [COURIER_SIGNATURE_HEADER]: signCourierPayload(body, this.config.courierSecret) },
+        headers: {
+          'content-type': 'application/json',
+          [COURIER_SIGNATURE_HEADER]: signCourierPayload(body, this.config.courierSecret),
+        },
         body,
         signal: AbortSignal.timeout(5000),
       });
       if (res.status >= 500 && attempt < 5) this.later(200 * 2 ** attempt, () => this.post(webhook, attempt + 1));
-      else if (res.status >= 400) this.logger.warn({ status: res.status, webhook }, 'simulated courier: webhook refused');
+      else if (res.status >= 400)
+        this.logger.warn({ status: res.status, webhook }, 'simulated courier: webhook refused');
     } catch (err) {
       if (attempt < 5) this.later(200 * 2 ** attempt, () => this.post(webhook, attempt + 1));
       else this.logger.warn({ err, webhook }, 'simulated courier: webhook undeliverable');

@@ -19,7 +19,10 @@ export class ConsumerLagService implements OnApplicationBootstrap, OnModuleDestr
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sample().catch((err) => this.logger.warn({ err }, 'lag sample failed')), this.config.LAG_SAMPLE_SECONDS * 1000);
+    this.timer = setInterval(
+      () => void this.sample().catch((err) => this.logger.warn({ err }, 'lag sample failed')),
+      this.config.LAG_SAMPLE_SECONDS * 1000,
+    );
     void this.sample().catch(() => undefined);
   }
 
@@ -32,7 +35,12 @@ export class ConsumerLagService implements OnApplicationBootstrap, OnModuleDestr
     return Promise.all(
       groups.sort().map(async (groupId) => {
         const partitions = await this.kafka.groupLag(groupId);
-        return { groupId, totalLag: partitions.reduce((n, p) => n + p.lag, 0), partitions, history: this.history.get(groupId) ?? [] };
+        return {
+          groupId,
+          totalLag: partitions.reduce((n, p) => n + p.lag, 0),
+          partitions,
+          history: this.history.get(groupId) ?? [],
+        };
       }),
     );
   }

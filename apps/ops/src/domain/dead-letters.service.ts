@@ -94,8 +94,22 @@ export class DeadLettersService {
     await this.mustBeDeadLetterTopic(topic);
     const message = (await this.waiting(topic)).find((m) => m.partition === partition && m.offset === offset);
     if (!message) throw notFound(`dead letter ${topic}/${partition}/${offset} (or it was re-driven or parked already)`);
-    await this.registry.redis.hset(this.parkedKey, idOf(message), JSON.stringify({ at: new Date().toISOString(), who: user.sub, reason, type: message.headers['event-type'] ?? null }));
-    await this.audit.record({ who: user.sub, action: 'park', target: idOf(message), detail: { reason, type: message.headers['event-type'] ?? null } });
+    await this.registry.redis.hset(
+      this.parkedKey,
+      idOf(message),
+      JSON.stringify({
+        at: new Date().toISOString(),
+        who: user.sub,
+        reason,
+        type: message.headers['event-type'] ?? null,
+      }),
+    );
+    await this.audit.record({
+      who: user.sub,
+      action: 'park',
+      target: idOf(message),
+      detail: { reason, type: message.headers['event-type'] ?? null },
+    });
     return { parked: 1 };
   }
 
@@ -105,7 +119,10 @@ export class DeadLettersService {
    * less the re-driven and parked ones among them.
    */
   async waitingCounts(): Promise<{ topic: string; waiting: number }[]> {
-    const redriven = [...(await this.registry.redis.smembers(this.redrivenKey)), ...(await this.registry.redis.hkeys(this.parkedKey))];
+    const redriven = [
+      ...(await this.registry.redis.smembers(this.redrivenKey)),
+      ...(await this.registry.redis.hkeys(this.parkedKey)),
+    ];
     return Promise.all(
       (await this.kafka.deadLetterTopics()).map(async (topic) => {
         const ranges = new Map((await this.kafka.offsetRanges(topic)).map((r) => [r.partition, r]));
@@ -146,15 +163,28 @@ export class DeadLettersService {
 
   private async redrive(user: Principal, message: StoredMessage): Promise<void> {
     if (message.headers[DeadLetterHeaders.errorName] === 'InvalidEventError') {
-      throw new ProblemException(HttpStatus.CONFLICT, `this dead letter could not be decoded (${message.headers[DeadLetterHeaders.error]}); sent again it would fail again`);
+      throw new ProblemException(
+        HttpStatus.CONFLICT,
+        `this dead letter could not be decoded (${message.headers[DeadLetterHeaders.error]}); sent again it would fail again`,
+      );
     }
     const original = message.headers[DeadLetterHeaders.topic];
-    if (!original) throw new ProblemException(HttpStatus.CONFLICT, 'this dead letter does not say which topic it came from');
+    if (!original)
+      throw new ProblemException(HttpStatus.CONFLICT, 'this dead letter does not say which topic it came from');
     const headers = Object.fromEntries(Object.entries(message.headers).filter(([k]) => !k.startsWith('dlq-')));
     headers['redriven-from'] = `${message.topic}/${message.partition}/${message.offset}`;
     await this.kafka.produce(original, { key: message.key, value: message.value, headers });
     await this.registry.redis.sadd(this.redrivenKey, `${message.topic}/${message.partition}/${message.offset}`);
-    await this.audit.record({ who: user.sub, action: 'redrive', target: `${message.topic}/${message.partition}/${message.offset}`, detail: { to: original, eventId: message.headers['event-id'] ?? null, type: message.headers['event-type'] ?? null } });
+    await this.audit.record({
+      who: user.sub,
+      action: 'redrive',
+      target: `${message.topic}/${message.partition}/${message.offset}`,
+      detail: {
+        to: original,
+        eventId: message.headers['event-id'] ?? null,
+        type: message.headers['event-type'] ?? null,
+      },
+    });
   }
 
   /** Only this platform's dead-letter topics: a path naming any other topic is not ours to read or re-drive. */
@@ -165,13 +195,21 @@ export class DeadLettersService {
   private async waiting(topic: string): Promise<StoredMessage[]> {
     const all = await this.kafka.readAll(topic);
     if (all.length === 0) return [];
-    const [redriven, parked] = await Promise.all([this.registry.redis.smembers(this.redrivenKey), this.registry.redis.hkeys(this.parkedKey)]);
+    const [redriven, parked] = await Promise.all([
+      this.registry.redis.smembers(this.redrivenKey),
+      this.registry.redis.hkeys(this.parkedKey),
+    ]);
     const setAside = new Set([...redriven, ...parked]);
     return all.filter((m) => !setAside.has(idOf(m)));
   }
 
-  private async parkedEntries(): Promise<{ id: string; at: string; who: string; reason: string; type: string | null }[]> {
+  private async parkedEntries(): Promise<
+    { id: string; at: string; who: string; reason: string; type: string | null }[]
+  > {
     const entries = await this.registry.redis.hgetall(this.parkedKey);
-    return Object.entries(entries).map(([id, json]) => ({ id, ...(JSON.parse(json) as { at: string; who: string; reason: string; type: string | null }) }));
+    return Object.entries(entries).map(([id, json]) => ({
+      id,
+      ...(JSON.parse(json) as { at: string; who: string; reason: string; type: string | null }),
+    }));
   }
 }

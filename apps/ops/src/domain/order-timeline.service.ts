@@ -24,26 +24,41 @@ export class OrderTimelineService {
   async find(id: string) {
     const timeline = await this.timeline(id);
     if (timeline) return { kind: 'order' as const, ...timeline };
-    const [byCheckout, byStore] = await Promise.all(['checkoutId', 'storeId'].map((k) => this.services.get<{ items: Record<string, unknown>[] }>('orders', `/admin/order-search?${k}=${id}`)));
+    const [byCheckout, byStore] = await Promise.all(
+      ['checkoutId', 'storeId'].map((k) =>
+        this.services.get<{ items: Record<string, unknown>[] }>('orders', `/admin/order-search?${k}=${id}`),
+      ),
+    );
     const orders = [byCheckout, byStore].flatMap((r) => ('items' in r ? r.items : []));
     if (!orders.length) {
       const why = [byCheckout, byStore].find((r) => 'unavailable' in r) as { unavailable: string } | undefined;
-      throw notFound(why ? `no order, checkout or store ${id} found (${why.unavailable})` : `no order, checkout or store ${id}`);
+      throw notFound(
+        why ? `no order, checkout or store ${id} found (${why.unavailable})` : `no order, checkout or store ${id}`,
+      );
     }
     return { kind: 'orders' as const, orders };
   }
 
   private async timeline(orderId: string) {
-    const parts = await Promise.all(SERVICES.map(async (s) => ({ service: s, answer: await this.services.get<Part>(s, `/admin/orders/${orderId}/trail`) })));
+    const parts = await Promise.all(
+      SERVICES.map(async (s) => ({
+        service: s,
+        answer: await this.services.get<Part>(s, `/admin/orders/${orderId}/trail`),
+      })),
+    );
     const orders = parts[0].answer;
     if ('unavailable' in orders || orders.facts?.found !== true) return null;
-    const entries: TimelineEntry[] = parts.flatMap(({ service, answer }) => ('unavailable' in answer ? [] : answer.entries.map((e) => ({ ...e, service }))));
+    const entries: TimelineEntry[] = parts.flatMap(({ service, answer }) =>
+      'unavailable' in answer ? [] : answer.entries.map((e) => ({ ...e, service })),
+    );
     await Promise.all(entries.filter((e) => e.kind === 'job').map((e) => this.withJobState(e)));
     return {
       orderId,
       facts: orders.facts,
       shipment: (parts[2].answer as Part).facts?.shipment ?? null,
-      unavailable: parts.filter((p) => 'unavailable' in p.answer).map((p) => `${p.service}: ${(p.answer as { unavailable: string }).unavailable}`),
+      unavailable: parts
+        .filter((p) => 'unavailable' in p.answer)
+        .map((p) => `${p.service}: ${(p.answer as { unavailable: string }).unavailable}`),
       entries: entries.sort((a, b) => a.at.localeCompare(b.at)),
     };
   }
@@ -54,7 +69,12 @@ export class OrderTimelineService {
     if (!name || !jobId) return;
     try {
       const job = await (await this.queues.get(name))?.getJob(jobId);
-      entry.detail = { ...entry.detail, state: job ? await job.getState() : 'gone (finished and trimmed, or not handed over yet)', ...(job?.failedReason ? { failedReason: job.failedReason, attemptsMade: job.attemptsMade } : {}), ...(job?.delay ? { runsAt: new Date(job.timestamp + job.delay).toISOString() } : {}) };
+      entry.detail = {
+        ...entry.detail,
+        state: job ? await job.getState() : 'gone (finished and trimmed, or not handed over yet)',
+        ...(job?.failedReason ? { failedReason: job.failedReason, attemptsMade: job.attemptsMade } : {}),
+        ...(job?.delay ? { runsAt: new Date(job.timestamp + job.delay).toISOString() } : {}),
+      };
     } catch (e) {
       entry.detail = { ...entry.detail, state: `unknown: ${(e as Error).message}` };
     }

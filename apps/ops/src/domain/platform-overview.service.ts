@@ -15,7 +15,12 @@ export class PlatformOverviewService {
   ) {}
 
   async outbox() {
-    return Promise.all(SERVICES.map(async (service) => ({ service, ...(await this.services.get<Record<string, unknown>>(service, '/admin/outbox')) })));
+    return Promise.all(
+      SERVICES.map(async (service) => ({
+        service,
+        ...(await this.services.get<Record<string, unknown>>(service, '/admin/outbox')),
+      })),
+    );
   }
 
   freshAtRisk() {

@@ -1,5 +1,17 @@
 // The console's JSON API, for the ops role only (Bearer token or the console's login cookie).
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Principal, Roles, tokenOf } from '@cc/platform';
@@ -101,7 +113,11 @@ export class ApiController {
   }
 
   @Get('dead-letters/:topic/:partition/:offset')
-  deadLetter(@Param('topic') topic: string, @Param('partition', ParseIntPipe) partition: number, @Param('offset') offset: string) {
+  deadLetter(
+    @Param('topic') topic: string,
+    @Param('partition', ParseIntPipe) partition: number,
+    @Param('offset') offset: string,
+  ) {
     return this.deadLetters.show(topic, partition, offset);
   }
 
@@ -134,8 +150,17 @@ export class ApiController {
   /** Finance uploads the provider's statement (read in the browser, sent here as text): payouts matches it, as her. */
   @Post('reconciliations')
   async uploadStatement(@Body() body: StatementUploadDto, @Req() req: Request, @Res() res: Response) {
-    const period = new URLSearchParams({ ...(body.from ? { from: body.from } : {}), ...(body.to ? { to: body.to } : {}) }).toString();
-    const answer = await this.services.forward('payouts', 'POST', `/reconciliations${period ? `?${period}` : ''}`, tokenOf(req)!, { text: body.csv, type: 'text/csv' });
+    const period = new URLSearchParams({
+      ...(body.from ? { from: body.from } : {}),
+      ...(body.to ? { to: body.to } : {}),
+    }).toString();
+    const answer = await this.services.forward(
+      'payouts',
+      'POST',
+      `/reconciliations${period ? `?${period}` : ''}`,
+      tokenOf(req)!,
+      { text: body.csv, type: 'text/csv' },
+    );
     res.status(answer.status).type(answer.type).send(answer.text);
   }
 
@@ -147,8 +172,18 @@ export class ApiController {
 
   /** One class of the report, line by line (or all lines): the drill-down. */
   @Get('reconciliations/:id/lines')
-  async reconciliationLines(@Param('id', ParseUUIDPipe) id: string, @Query() query: ReconciliationLinesDto, @Req() req: Request, @Res() res: Response) {
-    const answer = await this.services.forward('payouts', 'GET', `/reconciliations/${id}/lines${query.class ? `?class=${query.class}` : ''}`, tokenOf(req)!);
+  async reconciliationLines(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: ReconciliationLinesDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const answer = await this.services.forward(
+      'payouts',
+      'GET',
+      `/reconciliations/${id}/lines${query.class ? `?class=${query.class}` : ''}`,
+      tokenOf(req)!,
+    );
     res.status(answer.status).type(answer.type).send(answer.text);
   }
 

@@ -13,18 +13,34 @@ export function opsOnly(tokens: TokenService) {
     const token = tokenOf(req);
     try {
       if (token && tokens.verify(token).role === 'ops') return next();
-      res.status(token ? 403 : 401).type('application/problem+json').json({ title: token ? 'Forbidden' : 'Unauthorized', status: token ? 403 : 401, detail: 'the operations role is required' });
+      res
+        .status(token ? 403 : 401)
+        .type('application/problem+json')
+        .json({
+          title: token ? 'Forbidden' : 'Unauthorized',
+          status: token ? 403 : 401,
+          detail: 'the operations role is required',
+        });
     } catch {
-      res.status(401).type('application/problem+json').json({ title: 'Unauthorized', status: 401, detail: 'the token was refused' });
+      res
+        .status(401)
+        .type('application/problem+json')
+        .json({ title: 'Unauthorized', status: 401, detail: 'the token was refused' });
     }
   };
 }
 
 /** Builds the board and keeps its queue list in step with what Redis holds. */
-export async function bullBoard(registry: QueueRegistry): Promise<{ router: ReturnType<ExpressAdapter['getRouter']>; stop: () => void }> {
+export async function bullBoard(
+  registry: QueueRegistry,
+): Promise<{ router: ReturnType<ExpressAdapter['getRouter']>; stop: () => void }> {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(BULL_BOARD_PATH);
-  const board = createBullBoard({ queues: [], serverAdapter: adapter, options: { uiConfig: { boardTitle: 'County Commerce jobs' } } });
+  const board = createBullBoard({
+    queues: [],
+    serverAdapter: adapter,
+    options: { uiConfig: { boardTitle: 'County Commerce jobs' } },
+  });
   const sync = async () => board.replaceQueues((await registry.discover()).map((q) => new BullMQAdapter(q)));
   await sync();
   const timer = setInterval(() => void sync().catch(() => undefined), 30_000);

@@ -23,8 +23,10 @@ export class ConsoleController {
       principal = undefined;
     }
     res.type('html');
-    if (!principal) return res.status(401).send(loginPage(token ? 'that token was refused (expired or not ours)' : undefined));
-    if (principal.role !== 'ops') return res.status(403).send(loginPage(`a ${principal.role} token cannot open the operations console`));
+    if (!principal)
+      return res.status(401).send(loginPage(token ? 'that token was refused (expired or not ours)' : undefined));
+    if (principal.role !== 'ops')
+      return res.status(403).send(loginPage(`a ${principal.role} token cannot open the operations console`));
     return res.status(200).send(consolePage(principal.sub));
   }
 
@@ -39,8 +41,17 @@ export class ConsoleController {
     } catch {
       return res.status(401).type('html').send(loginPage('that token was refused (expired or not ours)'));
     }
-    if (principal.role !== 'ops') return res.status(403).type('html').send(loginPage(`a ${principal.role} token cannot open the operations console`));
-    res.cookie(TOKEN_COOKIE, body.token.trim(), { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 12 * 3600_000 });
+    if (principal.role !== 'ops')
+      return res
+        .status(403)
+        .type('html')
+        .send(loginPage(`a ${principal.role} token cannot open the operations console`));
+    res.cookie(TOKEN_COOKIE, body.token.trim(), {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      maxAge: 12 * 3600_000,
+    });
     return res.redirect(303, '/');
   }
 

@@ -29,5 +29,7 @@ export class StatementUploadDto {
 }
 
 export class ReconciliationLinesDto {
-  @IsOptional() @IsIn(['matched', 'amountMismatch', 'missingFromStatement', 'unknownToUs', 'duplicates']) class?: string;
+  @IsOptional()
+  @IsIn(['matched', 'amountMismatch', 'missingFromStatement', 'unknownToUs', 'duplicates'])
+  class?: string;
 }

@@ -24,7 +24,11 @@ export class AuditLog {
   }
 
   async record(entry: Omit<AuditEntry, 'at'>): Promise<void> {
-    await this.registry.redis.multi().lpush(this.key, JSON.stringify({ at: new Date().toISOString(), ...entry })).ltrim(this.key, 0, KEEP - 1).exec();
+    await this.registry.redis
+      .multi()
+      .lpush(this.key, JSON.stringify({ at: new Date().toISOString(), ...entry }))
+      .ltrim(this.key, 0, KEEP - 1)
+      .exec();
   }
 
   async latest(count = 50): Promise<AuditEntry[]> {

@@ -26,7 +26,12 @@ export interface StoredMessage {
 }
 
 const headerText = (headers: IHeaders | undefined): Record<string, string> =>
-  Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(String).join(',') : (v?.toString() ?? '')]));
+  Object.fromEntries(
+    Object.entries(headers ?? {}).map(([k, v]) => [
+      k,
+      Array.isArray(v) ? v.map(String).join(',') : (v?.toString() ?? ''),
+    ]),
+  );
 
 @Injectable()
 export class KafkaAdmin implements OnModuleDestroy {
@@ -69,12 +74,20 @@ export class KafkaAdmin implements OnModuleDestroy {
     const committed = await admin.fetchOffsets({ groupId });
     const rows: PartitionLag[] = [];
     for (const { topic, partitions } of committed) {
-      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, { high: Number(p.high), low: Number(p.low) }]));
+      const ends = new Map(
+        (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, { high: Number(p.high), low: Number(p.low) }]),
+      );
       for (const p of partitions) {
         const end = ends.get(p.partition)?.high ?? 0;
         const offset = Number(p.offset);
         const from = offset >= 0 ? offset : (ends.get(p.partition)?.low ?? 0);
-        rows.push({ topic, partition: p.partition, committed: offset >= 0 ? offset : null, end, lag: Math.max(0, end - from) });
+        rows.push({
+          topic,
+          partition: p.partition,
+          committed: offset >= 0 ? offset : null,
+          end,
+          lag: Math.max(0, end - from),
+        });
       }
     }
     return rows.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
@@ -85,12 +98,19 @@ export class KafkaAdmin implements OnModuleDestroy {
   }
 
   async messageCount(topic: string): Promise<number> {
-    return (await (await this.connected()).fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    return (await (await this.connected()).fetchTopicOffsets(topic)).reduce(
+      (n, p) => n + Number(p.high) - Number(p.low),
+      0,
+    );
   }
 
   /** Each partition's first kept and next offset: what the topic holds, without reading it. */
   async offsetRanges(topic: string): Promise<{ partition: number; low: number; high: number }[]> {
-    return (await (await this.connected()).fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
+    return (await (await this.connected()).fetchTopicOffsets(topic)).map((p) => ({
+      partition: p.partition,
+      low: Number(p.low),
+      high: Number(p.high),
+    }));
   }
 
   /** Reads a (small) topic from its start to its current end. */
@@ -111,7 +131,15 @@ export class KafkaAdmin implements OnModuleDestroy {
           autoCommit: false,
           eachMessage: async ({ partition, message }: { partition: number; message: KafkaMessage }) => {
             if (Number(message.offset) < (remaining.get(partition) ?? 0)) {
-              seen.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers: headerText(message.headers), timestamp: new Date(Number(message.timestamp)).toISOString() });
+              seen.push({
+                topic,
+                partition,
+                offset: message.offset,
+                key: message.key?.toString() ?? null,
+                value: message.value,
+                headers: headerText(message.headers),
+                timestamp: new Date(Number(message.timestamp)).toISOString(),
+              });
             }
             if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition);
             if (remaining.size === 0 || seen.length >= limit) {
@@ -128,9 +156,16 @@ export class KafkaAdmin implements OnModuleDestroy {
     return seen;
   }
 
-  async produce(topic: string, message: { key: string | null; value: Buffer | null; headers: Record<string, string> }): Promise<void> {
+  async produce(
+    topic: string,
+    message: { key: string | null; value: Buffer | null; headers: Record<string, string> },
+  ): Promise<void> {
     if (!this.producer) {
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+      this.producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await this.producer.connect();
     }
     await this.producer.send({ topic, acks: -1, messages: [message] });

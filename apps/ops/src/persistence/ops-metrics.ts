@@ -13,7 +13,9 @@ import { DeadLettersService } from '../domain/dead-letters.service';
 /** Kafka that does not answer must not hold the scrape past Prometheus' timeout (10 s by default). */
 const withinScrape = <T>(work: Promise<T>, ms = 3000): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Kafka within ${ms} ms`)), ms)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Kafka within ${ms} ms`)), ms)),
+  );
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 };
 
@@ -47,7 +49,8 @@ export class OpsMetrics implements OnApplicationBootstrap {
       async collect() {
         this.reset();
         try {
-          for (const { topic, waiting } of await withinScrape(deadLetters.waitingCounts())) this.set({ topic }, waiting);
+          for (const { topic, waiting } of await withinScrape(deadLetters.waitingCounts()))
+            this.set({ topic }, waiting);
         } catch (err) {
           // the rest of /metrics still answers; the series are simply absent this scrape
           logger.warn({ err }, 'dead letters not counted for /metrics');

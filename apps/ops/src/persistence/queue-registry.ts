@@ -20,12 +20,13 @@ export class QueueRegistry implements OnModuleDestroy {
   async discover(): Promise<Queue[]> {
     const prefix = this.config.queuePrefix;
     const names = new Set<string>();
-    for (let cursor = '0'; ; ) {
+    for (let cursor = '0'; ;) {
       const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}:*:meta`, 'COUNT', 500);
       for (const key of keys) names.add(key.slice(prefix.length + 1, -':meta'.length));
       if ((cursor = next) === '0') break;
     }
-    for (const name of names) if (!this.queues.has(name)) this.queues.set(name, new Queue(name, { connection: this.redis, prefix }));
+    for (const name of names)
+      if (!this.queues.has(name)) this.queues.set(name, new Queue(name, { connection: this.redis, prefix }));
     return [...names].sort().map((n) => this.queues.get(n)!);
   }
 

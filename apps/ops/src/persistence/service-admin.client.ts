@@ -19,7 +19,13 @@ export class ServiceAdminClient {
    * A request on behalf of the operator (her own token, so the service records who did it), its
    * answer passed on as it is: status, content type and body.
    */
-  async forward(service: ServiceName, method: string, path: string, operatorToken: string, body?: { text: string; type: string }): Promise<{ status: number; type: string; text: string }> {
+  async forward(
+    service: ServiceName,
+    method: string,
+    path: string,
+    operatorToken: string,
+    body?: { text: string; type: string },
+  ): Promise<{ status: number; type: string; text: string }> {
     try {
       const res = await fetch(`${this.config.serviceUrls[service]}${path}`, {
         method,
@@ -27,16 +33,32 @@ export class ServiceAdminClient {
         body: body?.text,
         signal: AbortSignal.timeout(15_000),
       });
-      return { status: res.status, type: res.headers.get('content-type') ?? 'application/json', text: await res.text() };
+      return {
+        status: res.status,
+        type: res.headers.get('content-type') ?? 'application/json',
+        text: await res.text(),
+      };
     } catch (e) {
-      return { status: 502, type: 'application/problem+json', text: JSON.stringify({ type: 'about:blank', title: 'Bad Gateway', status: 502, detail: `${service} did not answer: ${(e as Error).message}` }) };
+      return {
+        status: 502,
+        type: 'application/problem+json',
+        text: JSON.stringify({
+          type: 'about:blank',
+          title: 'Bad Gateway',
+          status: 502,
+          detail: `${service} did not answer: ${(e as Error).message}`,
+        }),
+      };
     }
   }
 
   /** A text answer (a /metrics page), or null if the service does not answer. */
   async text(service: ServiceName, path: string): Promise<string | null> {
     try {
-      const res = await fetch(`${this.config.serviceUrls[service]}${path}`, { headers: { authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(3000) });
+      const res = await fetch(`${this.config.serviceUrls[service]}${path}`, {
+        headers: { authorization: `Bearer ${this.token}` },
+        signal: AbortSignal.timeout(3000),
+      });
       return res.ok ? await res.text() : null;
     } catch {
       return null;
@@ -57,7 +79,10 @@ export class ServiceAdminClient {
   /** The JSON answer, or an `{ unavailable }` note the page shows instead of failing. */
   async get<T>(service: ServiceName, path: string): Promise<T | { unavailable: string }> {
     try {
-      const res = await fetch(`${this.config.serviceUrls[service]}${path}`, { headers: { authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(3000) });
+      const res = await fetch(`${this.config.serviceUrls[service]}${path}`, {
+        headers: { authorization: `Bearer ${this.token}` },
+        signal: AbortSignal.timeout(3000),
+      });
       if (!res.ok) return { unavailable: `${service} answered ${res.status}` };
       return (await res.json()) as T;
     } catch (e) {

@@ -30,7 +30,12 @@ describe('admission rules', () => {
 
   it('refuses a just-stopped stage until its oldest item has stayed the oldest for the stall time', () => {
     // the head has been the same for 750 ms only: not yet called a stall
-    expect(judgeAfter([[0, { ageMs: 1_500, head: 'a' }], [750, { ageMs: 2_250, head: 'a' }]])).toMatchObject({ admit: false, stalled: false });
+    expect(
+      judgeAfter([
+        [0, { ageMs: 1_500, head: 'a' }],
+        [750, { ageMs: 2_250, head: 'a' }],
+      ]),
+    ).toMatchObject({ admit: false, stalled: false });
   });
 
   it('rides out a stalled stage (a restart, a rebalance): the same oldest item for the stall time admits', () => {
@@ -43,7 +48,10 @@ describe('admission rules', () => {
   });
 
   it('refuses a stall that has lasted past its bound, counting the excess over that bound', () => {
-    const verdict = judgeAfter([[0, { ageMs: 100, head: 'a' }], [11_000, { ageMs: 11_100, head: "a" }]]);
+    const verdict = judgeAfter([
+      [0, { ageMs: 100, head: 'a' }],
+      [11_000, { ageMs: 11_100, head: 'a' }],
+    ]);
     expect(verdict).toEqual({ admit: false, stalled: true, ageMs: 11_100, excessMs: 1_100 });
   });
 
@@ -75,9 +83,25 @@ describe('admission rules', () => {
 describe('admission at its edges', () => {
   const bounds: AdmissionBounds = { maxBacklogMs: 2000, stallMs: 1000, maxStallMs: 10_000 };
   it('admits at exactly the backlog bound, counts a stall from exactly its time, and admits a stall at exactly its bound', () => {
-    expect(judgeStage({ head: 'a', ageMs: 2000 }, { head: 'a', since: 0 }, 0, bounds)).toEqual({ admit: true, stalled: false });
-    expect(judgeStage({ head: 'a', ageMs: 10_000 }, { head: 'a', since: 0 }, 1000, bounds)).toEqual({ admit: true, stalled: true });
-    expect(judgeStage({ head: 'a', ageMs: 10_001 }, { head: 'a', since: 0 }, 1000, bounds)).toEqual({ admit: false, stalled: true, ageMs: 10_001, excessMs: 1 });
-    expect(judgeStage({ head: 'a', ageMs: 2001 }, { head: 'a', since: 0 }, 999, bounds)).toEqual({ admit: false, stalled: false, ageMs: 2001, excessMs: 1 });
+    expect(judgeStage({ head: 'a', ageMs: 2000 }, { head: 'a', since: 0 }, 0, bounds)).toEqual({
+      admit: true,
+      stalled: false,
+    });
+    expect(judgeStage({ head: 'a', ageMs: 10_000 }, { head: 'a', since: 0 }, 1000, bounds)).toEqual({
+      admit: true,
+      stalled: true,
+    });
+    expect(judgeStage({ head: 'a', ageMs: 10_001 }, { head: 'a', since: 0 }, 1000, bounds)).toEqual({
+      admit: false,
+      stalled: true,
+      ageMs: 10_001,
+      excessMs: 1,
+    });
+    expect(judgeStage({ head: 'a', ageMs: 2001 }, { head: 'a', since: 0 }, 999, bounds)).toEqual({
+      admit: false,
+      stalled: false,
+      ageMs: 2001,
+      excessMs: 1,
+    });
   });
 });

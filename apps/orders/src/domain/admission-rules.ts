@@ -30,7 +30,8 @@ export interface AdmissionBounds {
   maxStallMs: number;
 }
 
-export type StageVerdict = { admit: true; stalled: boolean } | { admit: false; stalled: boolean; ageMs: number; excessMs: number };
+export type StageVerdict =
+  { admit: true; stalled: boolean } | { admit: false; stalled: boolean; ageMs: number; excessMs: number };
 
 /** The stage's track after a new reading: the head's `since` is kept while the head stays the same. */
 export function trackStage(previous: StageTrack | undefined, reading: StageReading, now: number): StageTrack {
@@ -39,7 +40,12 @@ export function trackStage(previous: StageTrack | undefined, reading: StageReadi
 }
 
 /** Admit or refuse on one stage's reading and track. */
-export function judgeStage(reading: StageReading, track: StageTrack, now: number, bounds: AdmissionBounds): StageVerdict {
+export function judgeStage(
+  reading: StageReading,
+  track: StageTrack,
+  now: number,
+  bounds: AdmissionBounds,
+): StageVerdict {
   if (reading.head === null || reading.ageMs <= bounds.maxBacklogMs) return { admit: true, stalled: false };
   const stalled = now - track.since >= bounds.stallMs;
   if (stalled && reading.ageMs <= bounds.maxStallMs) return { admit: true, stalled: true };

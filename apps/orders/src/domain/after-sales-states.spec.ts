@@ -1,5 +1,12 @@
 import { IllegalTransitionError } from '@cc/platform';
-import { acceptanceOf, AFTER_SALES_STATUSES, AFTER_SALES_TRANSITIONS, AfterSalesAction, afterSalesLife, AfterSalesStatus } from './after-sales-states';
+import {
+  acceptanceOf,
+  AFTER_SALES_STATUSES,
+  AFTER_SALES_TRANSITIONS,
+  AfterSalesAction,
+  afterSalesLife,
+  AfterSalesStatus,
+} from './after-sales-states';
 
 /** Every allowed (status, action) → status, written out: a change to the table must change this on purpose. */
 const ALLOWED: [AfterSalesStatus, AfterSalesAction, AfterSalesStatus][] = [

@@ -24,9 +24,16 @@ export type AfterSalesAction = keyof typeof AFTER_SALES_TRANSITIONS;
 /** Still being dealt with: an order has at most one, and its auto-confirmation waits for it. */
 export const OPEN_AFTER_SALES: readonly AfterSalesStatus[] = ['open', 'awaiting-return'];
 
-export const afterSalesLife = new TransitionTable<AfterSalesStatus, AfterSalesAction>('after-sales request', AFTER_SALES_STATUSES, AFTER_SALES_TRANSITIONS, ['open'], ['refunded', 'rejected']);
+export const afterSalesLife = new TransitionTable<AfterSalesStatus, AfterSalesAction>(
+  'after-sales request',
+  AFTER_SALES_STATUSES,
+  AFTER_SALES_TRANSITIONS,
+  ['open'],
+  ['refunded', 'rejected'],
+);
 
 /** What accepting does for a kind: refund now, or wait for the return. */
-export const acceptanceOf = (kind: AfterSalesKind): AfterSalesAction => (kind === 'refund-only' ? 'accept-refund' : 'accept-return');
+export const acceptanceOf = (kind: AfterSalesKind): AfterSalesAction =>
+  kind === 'refund-only' ? 'accept-refund' : 'accept-return';
 
 export { IllegalTransitionError };

@@ -19,7 +19,15 @@ import { OrdersConfig } from '../config';
 import { OrderEntity } from '../persistence/entities';
 import { AfterSalesRepository, AfterSalesRequest } from '../persistence/after-sales.repository';
 import { OrderRepository } from '../persistence/order.repository';
-import { acceptanceOf, AFTER_SALES_TRANSITIONS, AfterSalesAction, AfterSalesKind, AfterSalesStatus, afterSalesLife, OPEN_AFTER_SALES } from './after-sales-states';
+import {
+  acceptanceOf,
+  AFTER_SALES_TRANSITIONS,
+  AfterSalesAction,
+  AfterSalesKind,
+  AfterSalesStatus,
+  afterSalesLife,
+  OPEN_AFTER_SALES,
+} from './after-sales-states';
 import { AutoConfirmationService } from './auto-confirmation.service';
 import { OrderTransitions } from './order-transitions';
 import { RefundService } from './refund.service';
@@ -27,7 +35,6 @@ import { OrdersJobs } from '../jobs/catalogue';
 
 const HOUR_MS = 3_600_000;
 const SWEEP_LIMIT = 200;
-
 
 export type Decision = 'accept' | 'reject' | 'return-received';
 
@@ -47,20 +54,45 @@ export class AfterSalesService {
   ) {}
 
   /** The buyer opens a request on her delivered order: one at a time, never for more than is left to refund. */
-  async open(user: Principal, orderId: string, input: { kind: AfterSalesKind; amountFen: number; reason: string }): Promise<AfterSalesRequest> {
+  async open(
+    user: Principal,
+    orderId: string,
+    input: { kind: AfterSalesKind; amountFen: number; reason: string },
+  ): Promise<AfterSalesRequest> {
     return this.dataSource.transaction(async (tx) => {
       const order = await this.orders.lock(tx, orderId);
       if (!order || order.buyerId !== user.sub) throw notFound(`order ${orderId}`);
       if (order.status !== 'delivered') {
-        throw conflict(`an after-sales request is for a delivered order not yet confirmed (this one is ${order.status})${order.status === 'completed' ? '; ask the store for a refund' : ''}`, { orderStatus: order.status });
+        throw conflict(
+          `an after-sales request is for a delivered order not yet confirmed (this one is ${order.status})${order.status === 'completed' ? '; ask the store for a refund' : ''}`,
+          { orderStatus: order.status },
+        );
       }
       const open = await this.requests.openOf(tx, orderId);
-      if (open) throw conflict(`this order has an after-sales request in progress already (${open.status})`, { requestId: open.id });
+      if (open)
+        throw conflict(`this order has an after-sales request in progress already (${open.status})`, {
+          requestId: open.id,
+        });
       const left = order.totalFen - order.refundedFen;
-      if (input.amountFen > left) throw unprocessable(`a refund of ${input.amountFen} fen is more than the ${left} fen left to refund`, { refundableFen: left });
+      if (input.amountFen > left)
+        throw unprocessable(`a refund of ${input.amountFen} fen is more than the ${left} fen left to refund`, {
+          refundableFen: left,
+        });
       const now = this.clock.now();
       const respondBy = new Date(now.getTime() + Math.round(this.config.AFTER_SALES_RESPONSE_HOURS * HOUR_MS));
-      const request = await this.requests.insert(tx, { id: randomUUID(), orderId, storeId: order.storeId, buyerId: order.buyerId, ...input, respondBy, createdAt: now }, `${user.role}:${user.sub}`);
+      const request = await this.requests.insert(
+        tx,
+        {
+          id: randomUUID(),
+          orderId,
+          storeId: order.storeId,
+          buyerId: order.buyerId,
+          ...input,
+          respondBy,
+          createdAt: now,
+        },
+        `${user.role}:${user.sub}`,
+      );
       await this.autoConfirmation.pause(tx, orderId);
       await this.jobs.schedule(tx, OrdersJobs.autoAccept, { requestId: request.id, orderId }, { runAt: respondBy });
       return request;
@@ -72,13 +104,17 @@ export class AfterSalesService {
     if (decision === 'reject' && !reason) throw badRequest('a rejection needs a reason the buyer can read');
     const known = await this.requests.find(this.dataSource.manager, requestId);
     if (!known) throw notFound(`after-sales request ${requestId}`);
-    if (user.role === 'seller' && known.storeId !== user.storeId) throw forbidden('a seller decides only her own store’s after-sales requests');
+    if (user.role === 'seller' && known.storeId !== user.storeId)
+      throw forbidden('a seller decides only her own store’s after-sales requests');
     return this.dataSource.transaction(async (tx) => {
       const order = (await this.orders.lock(tx, known.orderId))!;
       const request = (await this.requests.find(tx, requestId))!; // read again under the order's lock
       const action: AfterSalesAction = decision === 'accept' ? acceptanceOf(request.kind) : decision;
       if (!afterSalesLife.canTake(request.status, action)) {
-        throw conflict(`an after-sales request that is ${request.status} cannot be ${decision === 'return-received' ? 'marked returned' : `${decision}ed`}`, { requestStatus: request.status });
+        throw conflict(
+          `an after-sales request that is ${request.status} cannot be ${decision === 'return-received' ? 'marked returned' : `${decision}ed`}`,
+          { requestStatus: request.status },
+        );
       }
       return this.apply(tx, order, request, action, `${user.role}:${user.sub}`, reason ?? null);
     });
@@ -97,7 +133,14 @@ export class AfterSalesService {
       if (request.status !== 'open') return 'already-decided';
       if (request.respondBy.getTime() > this.clock.now().getTime()) return 'not-yet-due';
       const action = acceptanceOf(request.kind);
-      await this.apply(tx, order, request, action, causedBy, `the store did not answer within ${this.config.AFTER_SALES_RESPONSE_HOURS} hours`);
+      await this.apply(
+        tx,
+        order,
+        request,
+        action,
+        causedBy,
+        `the store did not answer within ${this.config.AFTER_SALES_RESPONSE_HOURS} hours`,
+      );
       return action;
     });
   }
@@ -113,7 +156,14 @@ export class AfterSalesService {
   }
 
   /** The move and what goes with it: the refund when the money goes back, auto-confirmation resumed when the order lives on. */
-  private async apply(tx: EntityManager, order: OrderEntity, request: AfterSalesRequest, action: AfterSalesAction, causedBy: string, reason: string | null): Promise<AfterSalesRequest> {
+  private async apply(
+    tx: EntityManager,
+    order: OrderEntity,
+    request: AfterSalesRequest,
+    action: AfterSalesAction,
+    causedBy: string,
+    reason: string | null,
+  ): Promise<AfterSalesRequest> {
     const { to } = AFTER_SALES_TRANSITIONS[action];
     const at = this.clock.now();
     let refund: { id: string; amountFen: number } | undefined;
@@ -133,17 +183,34 @@ export class AfterSalesService {
       });
       refund = { id: given.refundId, amountFen };
     }
-    const moved = await this.requests.move(tx, request.id, { action, from: AFTER_SALES_TRANSITIONS[action].from, to, reason, causedBy, at, refund });
-    if (!moved) throw conflict(`the after-sales request changed meanwhile (${request.status})`, { requestStatus: request.status }); // cannot happen under the order's lock
+    const moved = await this.requests.move(tx, request.id, {
+      action,
+      from: AFTER_SALES_TRANSITIONS[action].from,
+      to,
+      reason,
+      causedBy,
+      at,
+      refund,
+    });
+    if (!moved)
+      throw conflict(`the after-sales request changed meanwhile (${request.status})`, {
+        requestStatus: request.status,
+      }); // cannot happen under the order's lock
     // settled, and the order goes on: the clock resumes with the time it had left
     if ((to === 'rejected' || to === 'refunded') && !orderEnds) await this.autoConfirmation.resume(tx, order.id);
     return moved;
   }
 
   async list(user: Principal, filter: { storeId?: string; status?: AfterSalesStatus; page: number; pageSize: number }) {
-    if (user.role === 'seller' && filter.storeId && filter.storeId !== user.storeId) throw forbidden('a seller sees only her own store’s after-sales requests');
+    if (user.role === 'seller' && filter.storeId && filter.storeId !== user.storeId)
+      throw forbidden('a seller sees only her own store’s after-sales requests');
     const storeId = user.role === 'seller' ? user.storeId : filter.storeId;
-    const { items, total } = await this.requests.list(this.dataSource.manager, { storeId, statuses: filter.status ? [filter.status] : OPEN_AFTER_SALES, page: filter.page, pageSize: filter.pageSize });
+    const { items, total } = await this.requests.list(this.dataSource.manager, {
+      storeId,
+      statuses: filter.status ? [filter.status] : OPEN_AFTER_SALES,
+      page: filter.page,
+      pageSize: filter.pageSize,
+    });
     return { items: items.map(view), page: filter.page, pageSize: filter.pageSize, total };
   }
 }

@@ -1,5 +1,11 @@
 import { loadOrdersConfig } from '../config';
-import { addDays, confirmationWindowDays, extensionRefusal, parseDaysByCategory, resumedDue } from './auto-confirm-rules';
+import {
+  addDays,
+  confirmationWindowDays,
+  extensionRefusal,
+  parseDaysByCategory,
+  resumedDue,
+} from './auto-confirm-rules';
 
 const at = (iso: string) => new Date(iso);
 
@@ -7,7 +13,18 @@ describe('auto-confirmation rules', () => {
   it('reads per-category windows, and refuses anything it cannot read whole', () => {
     expect(parseDaysByCategory('')).toEqual({});
     expect(parseDaysByCategory('fresh:3, chilled:2.5')).toEqual({ fresh: 3, chilled: 2.5 });
-    for (const bad of ['fresh', 'fresh:', 'fresh:0', 'fresh:-1', 'fresh:91', 'frozen:3', 'fresh:3,fresh:4', 'fresh:3:1', 'fresh:3;chilled:3']) expect(parseDaysByCategory(bad)).toBeNull();
+    for (const bad of [
+      'fresh',
+      'fresh:',
+      'fresh:0',
+      'fresh:-1',
+      'fresh:91',
+      'frozen:3',
+      'fresh:3,fresh:4',
+      'fresh:3:1',
+      'fresh:3;chilled:3',
+    ])
+      expect(parseDaysByCategory(bad)).toBeNull();
   });
 
   it('gives an order the longest window of its lines, the default where a category has none', () => {
@@ -23,7 +40,9 @@ describe('auto-confirmation rules', () => {
     const delivered = { status: 'delivered', autoConfirmAt: at('2026-06-12T00:00:00Z'), confirmationExtended: false };
     expect(extensionRefusal(delivered, now)).toBeNull();
     expect(extensionRefusal({ ...delivered, confirmationExtended: true }, now)).toMatch(/extended once already/);
-    expect(extensionRefusal({ ...delivered, status: 'shipped', autoConfirmAt: null }, now)).toMatch(/only a delivered order/);
+    expect(extensionRefusal({ ...delivered, status: 'shipped', autoConfirmAt: null }, now)).toMatch(
+      /only a delivered order/,
+    );
     expect(extensionRefusal({ ...delivered, status: 'completed' }, now)).toMatch(/this one is completed/);
     expect(extensionRefusal({ ...delivered, autoConfirmAt: now }, now)).toMatch(/already due/);
   });
@@ -40,10 +59,20 @@ describe('auto-confirmation rules', () => {
   });
 
   it('takes its settings from the environment, decimals allowed, and refuses bad ones by name', () => {
-    const config = loadOrdersConfig({ AUTO_CONFIRM_DAYS: '0.5', AUTO_CONFIRM_DAYS_BY_CATEGORY: 'fresh:3', AUTO_CONFIRM_EXTENSION_DAYS: '2' });
-    expect([config.AUTO_CONFIRM_DAYS, config.autoConfirmDaysByCategory, config.AUTO_CONFIRM_EXTENSION_DAYS]).toEqual([0.5, { fresh: 3 }, 2]);
+    const config = loadOrdersConfig({
+      AUTO_CONFIRM_DAYS: '0.5',
+      AUTO_CONFIRM_DAYS_BY_CATEGORY: 'fresh:3',
+      AUTO_CONFIRM_EXTENSION_DAYS: '2',
+    });
+    expect([config.AUTO_CONFIRM_DAYS, config.autoConfirmDaysByCategory, config.AUTO_CONFIRM_EXTENSION_DAYS]).toEqual([
+      0.5,
+      { fresh: 3 },
+      2,
+    ]);
     expect(loadOrdersConfig({}).AUTO_CONFIRM_DAYS).toBe(10);
-    expect(() => loadOrdersConfig({ AUTO_CONFIRM_DAYS_BY_CATEGORY: 'frozen:3' })).toThrow(/AUTO_CONFIRM_DAYS_BY_CATEGORY/);
+    expect(() => loadOrdersConfig({ AUTO_CONFIRM_DAYS_BY_CATEGORY: 'frozen:3' })).toThrow(
+      /AUTO_CONFIRM_DAYS_BY_CATEGORY/,
+    );
     expect(() => loadOrdersConfig({ AUTO_CONFIRM_DAYS: '0' })).toThrow(/AUTO_CONFIRM_DAYS/);
     expect(() => loadOrdersConfig({ AUTO_CONFIRM_EXTENSION_DAYS: 'three' })).toThrow(/AUTO_CONFIRM_EXTENSION_DAYS/);
   });
@@ -56,10 +85,23 @@ describe('auto-confirmation settings and refusals at their edges', () => {
     expect(parseDaysByCategory('   ')).toEqual({});
     expect(parseDaysByCategory('fresh:90')).toEqual({ fresh: 90 });
     expect(parseDaysByCategory('fresh:12.25')).toEqual({ fresh: 12.25 });
-    for (const bad of ['fresh:90.5', 'fresh:3x', 'fresh:x3', 'fresh:.5', 'fresh:3.', 'fresh:0', 'fresh:3:1', 'fresh:3,fresh:4', 'frozen:3']) expect({ bad, parsed: parseDaysByCategory(bad) }).toEqual({ bad, parsed: null });
+    for (const bad of [
+      'fresh:90.5',
+      'fresh:3x',
+      'fresh:x3',
+      'fresh:.5',
+      'fresh:3.',
+      'fresh:0',
+      'fresh:3:1',
+      'fresh:3,fresh:4',
+      'frozen:3',
+    ])
+      expect({ bad, parsed: parseDaysByCategory(bad) }).toEqual({ bad, parsed: null });
   });
 
   it('says why an order without an automatic confirmation cannot be extended', () => {
-    expect(extensionRefusal({ status: 'delivered', autoConfirmAt: null, confirmationExtended: false }, new Date())).toBe('this order has no automatic confirmation to extend');
+    expect(
+      extensionRefusal({ status: 'delivered', autoConfirmAt: null, confirmationExtended: false }, new Date()),
+    ).toBe('this order has no automatic confirmation to extend');
   });
 });

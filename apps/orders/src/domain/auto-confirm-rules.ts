@@ -17,7 +17,13 @@ export function parseDaysByCategory(value: unknown): Partial<Record<Category, nu
   const days: Partial<Record<Category, number>> = {};
   for (const pair of value.split(',')) {
     const [category, amount, extra] = pair.trim().split(':');
-    if (extra !== undefined || !CATEGORIES.includes(category as Category) || category in days || !/^\d+(\.\d+)?$/.test(amount ?? '')) return null;
+    if (
+      extra !== undefined ||
+      !CATEGORIES.includes(category as Category) ||
+      category in days ||
+      !/^\d+(\.\d+)?$/.test(amount ?? '')
+    )
+      return null;
     const n = Number(amount);
     if (!(n > 0 && n <= MAX_CONFIRM_DAYS)) return null;
     days[category as Category] = n;
@@ -32,7 +38,11 @@ export function parseDaysByCategory(value: unknown): Partial<Record<Category, nu
  * with the peaches is not confirmed on the peaches' three days. An order without lines (none
  * exist) gets the default.
  */
-export function confirmationWindowDays(categories: readonly Category[], defaultDays: number, byCategory: Partial<Record<Category, number>>): number {
+export function confirmationWindowDays(
+  categories: readonly Category[],
+  defaultDays: number,
+  byCategory: Partial<Record<Category, number>>,
+): number {
   if (!categories.length) return defaultDays;
   return Math.max(...categories.map((c) => byCategory[c] ?? defaultDays));
 }
@@ -40,8 +50,12 @@ export function confirmationWindowDays(categories: readonly Category[], defaultD
 export const addDays = (at: Date, days: number) => new Date(at.getTime() + Math.round(days * DAY_MS));
 
 /** Why the buyer may not extend now, or null if she may (once, while delivered, before it is due, not paused). */
-export function extensionRefusal(order: { status: string; autoConfirmAt: Date | null; confirmationExtended: boolean }, now: Date): string | null {
-  if (order.status !== 'delivered') return `only a delivered order’s confirmation can be extended (this one is ${order.status})`;
+export function extensionRefusal(
+  order: { status: string; autoConfirmAt: Date | null; confirmationExtended: boolean },
+  now: Date,
+): string | null {
+  if (order.status !== 'delivered')
+    return `only a delivered order’s confirmation can be extended (this one is ${order.status})`;
   if (order.confirmationExtended) return 'the confirmation was extended once already';
   if (!order.autoConfirmAt) return 'this order has no automatic confirmation to extend';
   if (order.autoConfirmAt.getTime() <= now.getTime()) return 'the order is already due to confirm itself';

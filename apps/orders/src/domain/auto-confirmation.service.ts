@@ -31,8 +31,16 @@ export class AutoConfirmationService {
   ) {}
 
   /** What goes with the delivered move: the due time on the order and its job, from the order's lines. */
-  onDelivery(orderId: string, lines: Pick<OrderLineEntity, 'category'>[], deliveredAt: Date): { set: MovedColumns; effects: MoveEffects } {
-    const days = confirmationWindowDays(lines.map((l) => l.category), this.config.AUTO_CONFIRM_DAYS, this.config.autoConfirmDaysByCategory);
+  onDelivery(
+    orderId: string,
+    lines: Pick<OrderLineEntity, 'category'>[],
+    deliveredAt: Date,
+  ): { set: MovedColumns; effects: MoveEffects } {
+    const days = confirmationWindowDays(
+      lines.map((l) => l.category),
+      this.config.AUTO_CONFIRM_DAYS,
+      this.config.autoConfirmDaysByCategory,
+    );
     const due = addDays(deliveredAt, days);
     return { set: { autoConfirmAt: due }, effects: { jobs: [this.job(orderId, due)] } };
   }
@@ -53,7 +61,20 @@ export class AutoConfirmationService {
         orderId,
         reason: 'auto-confirmed',
         causedBy,
-        effects: { events: [{ type: 'orders.order-completed', key: orderId, data: { orderId, storeId: order.storeId, totalFen: order.totalFen, completedAt: this.clock.now().toISOString() } }] },
+        effects: {
+          events: [
+            {
+              type: 'orders.order-completed',
+              key: orderId,
+              data: {
+                orderId,
+                storeId: order.storeId,
+                totalFen: order.totalFen,
+                completedAt: this.clock.now().toISOString(),
+              },
+            },
+          ],
+        },
       });
       return moved.moved ? 'auto-confirmed' : 'not-delivered';
     });

@@ -9,8 +9,19 @@ import type { Logger } from 'pino';
 import { Metrics } from '@cc/platform';
 import { LOGGER } from '@cc/service';
 import { OrdersConfig } from '../config';
-import { PIPELINE_STAGES, PipelineBacklog, PipelineBacklogRepository } from '../persistence/pipeline-backlog.repository';
-import { AdmissionBounds, judgeStage, retryAfterSeconds, StageTrack, StageVerdict, trackStage } from './admission-rules';
+import {
+  PIPELINE_STAGES,
+  PipelineBacklog,
+  PipelineBacklogRepository,
+} from '../persistence/pipeline-backlog.repository';
+import {
+  AdmissionBounds,
+  judgeStage,
+  retryAfterSeconds,
+  StageTrack,
+  StageVerdict,
+  trackStage,
+} from './admission-rules';
 
 /** Checkout refused: the pipeline is behind. `retryAfterSeconds` goes out as Retry-After. */
 export class PipelineBehind extends Error {
@@ -21,7 +32,9 @@ export class PipelineBehind extends Error {
     readonly retryAfterSeconds: number,
     readonly stalled = false,
   ) {
-    super(`checkout is refused for now: the order pipeline is ${(backlogMs / 1000).toFixed(1)} s behind (${stage})${stalled ? ' and has not moved for a while' : ''}; try again in ${retryAfterSeconds} s`);
+    super(
+      `checkout is refused for now: the order pipeline is ${(backlogMs / 1000).toFixed(1)} s behind (${stage})${stalled ? ' and has not moved for a while' : ''}; try again in ${retryAfterSeconds} s`,
+    );
   }
 }
 
@@ -44,7 +57,11 @@ export class CheckoutAdmission implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   private get bounds(): AdmissionBounds {
-    return { maxBacklogMs: this.config.ADMISSION_MAX_BACKLOG_MS, stallMs: this.config.ADMISSION_STALL_MS, maxStallMs: this.config.ADMISSION_MAX_STALL_MS };
+    return {
+      maxBacklogMs: this.config.ADMISSION_MAX_BACKLOG_MS,
+      stallMs: this.config.ADMISSION_STALL_MS,
+      maxStallMs: this.config.ADMISSION_MAX_STALL_MS,
+    };
   }
 
   private get enabled(): boolean {
@@ -53,9 +70,24 @@ export class CheckoutAdmission implements OnApplicationBootstrap, OnModuleDestro
 
   onApplicationBootstrap(): void {
     const registers = [this.metrics.registry];
-    this.refused = new Counter({ name: 'checkouts_refused_total', help: 'Checkouts refused with 429 because the pipeline was behind, by the stage that was', labelNames: ['stage'], registers });
-    this.backlogGauge = new Gauge({ name: 'pipeline_backlog_seconds', help: 'Age of the oldest work waiting at each stage, as admission last sampled it', labelNames: ['stage'], registers });
-    this.stalledGauge = new Gauge({ name: 'pipeline_stage_stalled', help: 'Whether admission last judged the stage stalled (its oldest work not moving): 1 stalled, 0 not', labelNames: ['stage'], registers });
+    this.refused = new Counter({
+      name: 'checkouts_refused_total',
+      help: 'Checkouts refused with 429 because the pipeline was behind, by the stage that was',
+      labelNames: ['stage'],
+      registers,
+    });
+    this.backlogGauge = new Gauge({
+      name: 'pipeline_backlog_seconds',
+      help: 'Age of the oldest work waiting at each stage, as admission last sampled it',
+      labelNames: ['stage'],
+      registers,
+    });
+    this.stalledGauge = new Gauge({
+      name: 'pipeline_stage_stalled',
+      help: 'Whether admission last judged the stage stalled (its oldest work not moving): 1 stalled, 0 not',
+      labelNames: ['stage'],
+      registers,
+    });
     if (!this.enabled) return;
     this.timer = setInterval(() => void this.sample(), this.config.ADMISSION_SAMPLE_MS);
     this.timer.unref();
@@ -86,7 +118,9 @@ export class CheckoutAdmission implements OnApplicationBootstrap, OnModuleDestro
     if (this.sampling) return; // the last one is still running: the database is slow, don't pile on
     this.sampling = true;
     try {
-      const backlog = await this.backlog.sample(Math.max(this.config.ADMISSION_STUCK_AFTER_MS, 2 * this.config.ADMISSION_MAX_STALL_MS));
+      const backlog = await this.backlog.sample(
+        Math.max(this.config.ADMISSION_STUCK_AFTER_MS, 2 * this.config.ADMISSION_MAX_STALL_MS),
+      );
       const now = Date.now();
       const verdicts = PIPELINE_STAGES.map((stage): [keyof PipelineBacklog, StageVerdict] => {
         const track = trackStage(this.tracks.get(stage), backlog[stage], now);
@@ -100,7 +134,8 @@ export class CheckoutAdmission implements OnApplicationBootstrap, OnModuleDestro
       if (this.failing) this.logger.info('pipeline backlog sampled again');
       this.failing = false;
     } catch (err) {
-      if (!this.failing) this.logger.warn({ err }, 'pipeline backlog could not be sampled; checkout admits while it cannot');
+      if (!this.failing)
+        this.logger.warn({ err }, 'pipeline backlog could not be sampled; checkout admits while it cannot');
       this.failing = true;
     } finally {
       this.sampling = false;

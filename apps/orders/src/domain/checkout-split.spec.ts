@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { NotForSaleError, splitByStore, UnknownProductsError } from './checkout-split';
 
-const product = (storeId: string, priceFen: number) => ({ id: randomUUID(), storeId, township: 't', name: 'p', category: 'fresh' as const, priceFen, version: 1, archived: false, storeStatus: 'active' as const });
+const product = (storeId: string, priceFen: number) => ({
+  id: randomUUID(),
+  storeId,
+  township: 't',
+  name: 'p',
+  category: 'fresh' as const,
+  priceFen,
+  version: 1,
+  archived: false,
+  storeStatus: 'active' as const,
+});
 
 describe('splitByStore', () => {
   it('makes one order per store with exact totals in fen', () => {
@@ -22,9 +32,20 @@ describe('splitByStore', () => {
   });
 
   it('copies each product’s perishability onto its line, and nothing where the category default holds', () => {
-    const quilt = { ...product('A', 48800), category: 'handicraft' as const, leadTimeDays: 5, shelfLifeHours: undefined };
+    const quilt = {
+      ...product('A', 48800),
+      category: 'handicraft' as const,
+      leadTimeDays: 5,
+      shelfLifeHours: undefined,
+    };
     const kiwi = { ...product('A', 6800), pickupWithinHours: 12, shelfLifeHours: 48 };
-    const [order] = splitByStore([{ productId: quilt.id, quantity: 1 }, { productId: kiwi.id, quantity: 1 }], [quilt, kiwi]);
+    const [order] = splitByStore(
+      [
+        { productId: quilt.id, quantity: 1 },
+        { productId: kiwi.id, quantity: 1 },
+      ],
+      [quilt, kiwi],
+    );
     expect(order.lines.map((l) => [l.pickupWithinHours, l.shelfLifeHours, l.leadTimeDays])).toEqual([
       [null, null, 5],
       [12, 48, null],
@@ -42,7 +63,14 @@ describe('splitByStore', () => {
     const kiwi = product('C', 6800);
     let refused: unknown;
     try {
-      splitByStore([{ productId: kiwi.id, quantity: 1 }, { productId: honey.id, quantity: 1 }, { productId: quilt.id, quantity: 1 }], [kiwi, honey, quilt]);
+      splitByStore(
+        [
+          { productId: kiwi.id, quantity: 1 },
+          { productId: honey.id, quantity: 1 },
+          { productId: quilt.id, quantity: 1 },
+        ],
+        [kiwi, honey, quilt],
+      );
     } catch (e) {
       refused = e;
     }
@@ -60,7 +88,14 @@ describe('why a checkout is refused', () => {
     const [a, b] = [randomUUID(), randomUUID()];
     let refused: UnknownProductsError | undefined;
     try {
-      splitByStore([{ productId: a, quantity: 1 }, { productId: kiwi.id, quantity: 1 }, { productId: b, quantity: 2 }], [kiwi]);
+      splitByStore(
+        [
+          { productId: a, quantity: 1 },
+          { productId: kiwi.id, quantity: 1 },
+          { productId: b, quantity: 2 },
+        ],
+        [kiwi],
+      );
     } catch (e) {
       refused = e as UnknownProductsError;
     }
@@ -71,7 +106,15 @@ describe('why a checkout is refused', () => {
   it('says in words why each product is not for sale', () => {
     const honey = { ...product('A', 3000), name: 'Wild honey', archived: true };
     const quilt = { ...product('B', 48800), name: 'Quilt', storeStatus: 'suspended' as const };
-    expect(() => splitByStore([{ productId: honey.id, quantity: 1 }, { productId: quilt.id, quantity: 1 }], [honey, quilt])).toThrow(
+    expect(() =>
+      splitByStore(
+        [
+          { productId: honey.id, quantity: 1 },
+          { productId: quilt.id, quantity: 1 },
+        ],
+        [honey, quilt],
+      ),
+    ).toThrow(
       `not for sale: Wild honey (${honey.id}): taken off sale by its store; Quilt (${quilt.id}): its store is suspended`,
     );
   });

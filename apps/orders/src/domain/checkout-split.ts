@@ -35,7 +35,9 @@ export class UnknownProductsError extends Error {
 /** Products a checkout names that cannot be bought now: taken off sale, or their store suspended. */
 export class NotForSaleError extends Error {
   constructor(readonly products: { productId: string; name: string; why: 'archived' | 'store-suspended' }[]) {
-    super(`not for sale: ${products.map((p) => `${p.name} (${p.productId}): ${p.why === 'archived' ? 'taken off sale by its store' : 'its store is suspended'}`).join('; ')}`);
+    super(
+      `not for sale: ${products.map((p) => `${p.name} (${p.productId}): ${p.why === 'archived' ? 'taken off sale by its store' : 'its store is suspended'}`).join('; ')}`,
+    );
   }
 }
 
@@ -53,7 +55,11 @@ export function splitByStore(lines: readonly CheckoutLine[], products: readonly 
   const notForSale = mergeCheckoutLines(lines)
     .map((l) => byId.get(l.productId)!)
     .filter((p) => p.archived || p.storeStatus === 'suspended')
-    .map((p) => ({ productId: p.id, name: p.name, why: p.archived ? ('archived' as const) : ('store-suspended' as const) }));
+    .map((p) => ({
+      productId: p.id,
+      name: p.name,
+      why: p.archived ? ('archived' as const) : ('store-suspended' as const),
+    }));
   if (notForSale.length) throw new NotForSaleError(notForSale);
   const orders = new Map<string, PlannedOrder>();
   for (const line of mergeCheckoutLines(lines)) {
@@ -71,6 +77,7 @@ export function splitByStore(lines: readonly CheckoutLine[], products: readonly 
     });
     orders.set(p.storeId, order);
   }
-  for (const order of orders.values()) order.totalFen = sumFen(order.lines.map((l) => lineTotalFen(l.unitPriceFen, l.quantity)));
+  for (const order of orders.values())
+    order.totalFen = sumFen(order.lines.map((l) => lineTotalFen(l.unitPriceFen, l.quantity)));
   return [...orders.values()];
 }

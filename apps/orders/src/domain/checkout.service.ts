@@ -38,15 +38,26 @@ export class CheckoutService {
    * Returns the checkout and whether it was created now (false: an earlier answer replayed).
    * Throws PipelineBehind when the pipeline cannot carry a new one now.
    */
-  async placeCheckout(buyer: Principal, request: CheckoutRequest, idempotencyKey?: string): Promise<{ result: CheckoutResult; created: boolean }> {
-    const hash = requestHash({ lines: request.lines, paymentToken: request.paymentToken, shippingAddress: request.shippingAddress });
+  async placeCheckout(
+    buyer: Principal,
+    request: CheckoutRequest,
+    idempotencyKey?: string,
+  ): Promise<{ result: CheckoutResult; created: boolean }> {
+    const hash = requestHash({
+      lines: request.lines,
+      paymentToken: request.paymentToken,
+      shippingAddress: request.shippingAddress,
+    });
     const earlier = await this.idempotent.replay<CheckoutResult>(buyer.sub, idempotencyKey, hash);
     if (earlier) return { result: earlier, created: false };
     // a checkout already accepted is answered above whatever the backlog; a new one may be refused
     this.admission.admit();
     let planned;
     try {
-      planned = splitByStore(request.lines, await this.catalog.products([...new Set(request.lines.map((l) => l.productId))]));
+      planned = splitByStore(
+        request.lines,
+        await this.catalog.products([...new Set(request.lines.map((l) => l.productId))]),
+      );
     } catch (e) {
       if (e instanceof UnknownProductsError) throw unprocessable(e.message, { productIds: e.productIds });
       if (e instanceof NotForSaleError) throw unprocessable(e.message, { notForSale: e.products });
@@ -57,7 +68,16 @@ export class CheckoutService {
       const checkoutId = randomUUID();
       const now = this.clock.now();
       const placed = planned.map((p) => ({
-        order: { id: randomUUID(), checkoutId, buyerId: buyer.sub, storeId: p.storeId, township: p.township, status: 'pending_stock' as const, totalFen: p.totalFen, paymentToken: request.paymentToken },
+        order: {
+          id: randomUUID(),
+          checkoutId,
+          buyerId: buyer.sub,
+          storeId: p.storeId,
+          township: p.township,
+          status: 'pending_stock' as const,
+          totalFen: p.totalFen,
+          paymentToken: request.paymentToken,
+        },
         lines: p.lines.map((l, i) => ({ lineNo: i + 1, ...l })),
         shippingAddress: request.shippingAddress,
       }));
@@ -78,7 +98,12 @@ export class CheckoutService {
       await this.transitions.place(tx, { id: checkoutId, buyerId: buyer.sub }, placed, `buyer:${buyer.sub}`, events);
       return {
         checkoutId,
-        orders: placed.map(({ order }) => ({ id: order.id, storeId: order.storeId, status: order.status, totalFen: order.totalFen })),
+        orders: placed.map(({ order }) => ({
+          id: order.id,
+          storeId: order.storeId,
+          status: order.status,
+          totalFen: order.totalFen,
+        })),
         totalFen: placed.reduce((t, { order }) => t + order.totalFen, 0),
       };
     });

@@ -26,7 +26,8 @@ export class IdempotentCommand {
     if (!key) return null;
     const earlier = await this.keys.find(this.dataSource.manager, callerId, key, this.config.IDEMPOTENCY_KEY_TTL_HOURS);
     if (!earlier) return null;
-    if (earlier.requestHash !== hash) throw unprocessable('this Idempotency-Key was used with a different request body');
+    if (earlier.requestHash !== hash)
+      throw unprocessable('this Idempotency-Key was used with a different request body');
     return earlier.response as T;
   }
 
@@ -43,12 +44,14 @@ export class IdempotentCommand {
     options: { singleStatement?: boolean },
     work: (tx: EntityManager) => Promise<T>,
   ): Promise<{ result: T; created: boolean }> {
-    if (!key && options.singleStatement) return { result: await work(oneStatement(this.dataSource.manager)), created: true };
+    if (!key && options.singleStatement)
+      return { result: await work(oneStatement(this.dataSource.manager)), created: true };
     const earlier = await this.replay<T>(callerId, key, hash);
     if (earlier) return { result: earlier, created: false };
     try {
       const result = await this.dataSource.transaction(async (tx) => {
-        if (key && !(await this.keys.claim(tx, callerId, key, hash, this.config.IDEMPOTENCY_KEY_TTL_HOURS))) throw new KeyTaken();
+        if (key && !(await this.keys.claim(tx, callerId, key, hash, this.config.IDEMPOTENCY_KEY_TTL_HOURS)))
+          throw new KeyTaken();
         const answer = await work(tx);
         if (key) await this.keys.saveResponse(tx, callerId, key, answer);
         return answer;

@@ -51,43 +51,90 @@ export class OrderLifecycleService {
     const outcomes = await this.transitions.moveMany(
       tx,
       action,
-      events.map((e) => ({ orderId: orderIdOf(e), causedBy: `event:${e.type}:${e.id}`, flow: flowOf(e), ...moveOf(e) })),
+      events.map((e) => ({
+        orderId: orderIdOf(e),
+        causedBy: `event:${e.type}:${e.id}`,
+        flow: flowOf(e),
+        ...moveOf(e),
+      })),
       at,
     );
     return outcomes.map((outcome, i) => {
       if (outcome.moved) return outcome.order;
       const [orderId, eventId] = [orderIdOf(events[i]), events[i].id];
-      if (outcome.status === 'unknown') this.logger.warn({ orderId, action, eventId }, 'event for an unknown order ignored');
-      else this.logger.warn({ orderId, action, status: outcome.status, eventId }, 'event not allowed in the order status; ignored');
+      if (outcome.status === 'unknown')
+        this.logger.warn({ orderId, action, eventId }, 'event for an unknown order ignored');
+      else
+        this.logger.warn(
+          { orderId, action, status: outcome.status, eventId },
+          'event not allowed in the order status; ignored',
+        );
       return null;
     });
   }
 
   async onStockReserved(tx: EntityManager, events: DecodedEvent<'catalog.stock-reserved'>[]): Promise<void> {
-    await this.follow(tx, events, 'stock-reserved', (e) => e.data.orderId, (e) => ({
-      set: { stockReservedUntil: new Date(e.data.expiresAt) },
-      effects: { jobs: this.payments.paymentJobs(e.data.orderId) },
-    }));
+    await this.follow(
+      tx,
+      events,
+      'stock-reserved',
+      (e) => e.data.orderId,
+      (e) => ({
+        set: { stockReservedUntil: new Date(e.data.expiresAt) },
+        effects: { jobs: this.payments.paymentJobs(e.data.orderId) },
+      }),
+    );
   }
 
   async onStockRejected(tx: EntityManager, event: DecodedEvent<'catalog.stock-rejected'>): Promise<void> {
     const { orderId, storeId, reason } = event.data;
-    await this.follow(tx, [event], 'stock-rejected', () => orderId, () => ({
-      reason,
-      effects: { events: [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled({ id: orderId, storeId }, 'stock-rejected', false, this.clock.now()) }] },
-    }));
+    await this.follow(
+      tx,
+      [event],
+      'stock-rejected',
+      () => orderId,
+      () => ({
+        reason,
+        effects: {
+          events: [
+            {
+              type: 'orders.order-cancelled',
+              key: orderId,
+              data: orderCancelled({ id: orderId, storeId }, 'stock-rejected', false, this.clock.now()),
+            },
+          ],
+        },
+      }),
+    );
   }
 
   async onStockReleased(tx: EntityManager, event: DecodedEvent<'catalog.stock-released'>): Promise<void> {
     if (event.data.reason !== 'reservation-expired') return; // a release we asked for by cancelling
     const { orderId, storeId } = event.data;
-    await this.follow(tx, [event], 'reservation-expired', () => orderId, () => ({
-      reason: 'the stock reservation expired before payment',
-      effects: { events: [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled({ id: orderId, storeId }, 'reservation-expired', false, this.clock.now()) }] },
-    }));
+    await this.follow(
+      tx,
+      [event],
+      'reservation-expired',
+      () => orderId,
+      () => ({
+        reason: 'the stock reservation expired before payment',
+        effects: {
+          events: [
+            {
+              type: 'orders.order-cancelled',
+              key: orderId,
+              data: orderCancelled({ id: orderId, storeId }, 'reservation-expired', false, this.clock.now()),
+            },
+          ],
+        },
+      }),
+    );
   }
 
-  async onShipmentScheduled(tx: EntityManager, events: DecodedEvent<'fulfillment.shipment-scheduled'>[]): Promise<void> {
+  async onShipmentScheduled(
+    tx: EntityManager,
+    events: DecodedEvent<'fulfillment.shipment-scheduled'>[],
+  ): Promise<void> {
     await this.follow(tx, events, 'shipment-scheduled', (e) => e.data.orderId);
   }
 
@@ -101,10 +148,20 @@ export class OrderLifecycleService {
     // the window counts from when the order became delivered here, as its history says
     const now = this.clock.now();
     const autoConfirm = this.autoConfirmation.onDelivery(orderId, await this.orders.lines(tx, [orderId]), now);
-    await this.follow(tx, [event], 'shipment-delivered', () => orderId, () => ({
-      set: autoConfirm.set,
-      effects: allEffects({ events: [{ type: 'orders.order-delivered', key: orderId, data: { orderId, storeId, deliveredAt } }] }, autoConfirm.effects),
-    }), now);
+    await this.follow(
+      tx,
+      [event],
+      'shipment-delivered',
+      () => orderId,
+      () => ({
+        set: autoConfirm.set,
+        effects: allEffects(
+          { events: [{ type: 'orders.order-delivered', key: orderId, data: { orderId, storeId, deliveredAt } }] },
+          autoConfirm.effects,
+        ),
+      }),
+      now,
+    );
   }
 
   /**
@@ -118,7 +175,13 @@ export class OrderLifecycleService {
     const reason = `shipment ${event.data.reason}`;
     const refund = order ? this.refunds.refundWithMove(order, order.totalFen - order.refundedFen, reason) : undefined;
     const action = failedInTransit(event.data.reason) ? 'shipment-lost' : 'shipment-failed';
-    await this.follow(tx, [event], action, () => event.data.orderId, () => ({ reason: `shipment failed: ${event.data.reason}`, set: refund?.set, effects: refund?.effects }));
+    await this.follow(
+      tx,
+      [event],
+      action,
+      () => event.data.orderId,
+      () => ({ reason: `shipment failed: ${event.data.reason}`, set: refund?.set, effects: refund?.effects }),
+    );
   }
 
   /** Buyer (own order), seller (own store, with a reason) or ops cancels before shipment; paid money goes back. */
@@ -127,17 +190,31 @@ export class OrderLifecycleService {
       // locked: what goes with the cancellation (a refund, the stock to release) follows the status read here
       const order = await this.orders.lock(tx, orderId);
       if (!order || (user.role === 'buyer' && order.buyerId !== user.sub)) throw notFound(`order ${orderId}`);
-      if (user.role === 'seller' && order.storeId !== user.storeId) throw forbidden('a seller may cancel only her own store’s orders');
+      if (user.role === 'seller' && order.storeId !== user.storeId)
+        throw forbidden('a seller may cancel only her own store’s orders');
       if (user.role !== 'buyer' && !reason) throw conflict('a seller or operator must give a reason to cancel');
       const wasPaid = order.status === 'paid' || order.status === 'scheduled';
       const stockReserved = order.status === 'awaiting_payment';
-      const refund = wasPaid ? this.refunds.refundWithMove(order, order.totalFen - order.refundedFen, 'order cancelled after payment') : undefined;
+      const refund = wasPaid
+        ? this.refunds.refundWithMove(order, order.totalFen - order.refundedFen, 'order cancelled after payment')
+        : undefined;
       const cancelled = await this.transitions.moveOrRefuse(tx, 'cancel', {
         orderId,
         reason: reason ?? 'cancelled by the buyer',
         causedBy: `${user.role}:${user.sub}`,
         set: refund?.set,
-        effects: allEffects({ events: [{ type: 'orders.order-cancelled', key: order.id, data: orderCancelled(order, `${user.role}-cancelled`, stockReserved, this.clock.now()) }] }, refund?.effects),
+        effects: allEffects(
+          {
+            events: [
+              {
+                type: 'orders.order-cancelled',
+                key: order.id,
+                data: orderCancelled(order, `${user.role}-cancelled`, stockReserved, this.clock.now()),
+              },
+            ],
+          },
+          refund?.effects,
+        ),
       });
       return cancelled.order;
     });
@@ -150,12 +227,29 @@ export class OrderLifecycleService {
       if (!order || (user.role === 'buyer' && order.buyerId !== user.sub)) throw notFound(`order ${orderId}`);
       // confirming would release the seller's money while the buyer is still asking for some back
       const open = await this.afterSales.openOf(tx, orderId);
-      if (open) throw conflict(`this order has an after-sales request in progress (${open.status}): it is confirmed once that is settled`, { requestId: open.id });
+      if (open)
+        throw conflict(
+          `this order has an after-sales request in progress (${open.status}): it is confirmed once that is settled`,
+          { requestId: open.id },
+        );
       const completed = await this.transitions.moveOrRefuse(tx, 'receipt-confirmed', {
         orderId,
         reason: 'receipt confirmed',
         causedBy: `${user.role}:${user.sub}`,
-        effects: { events: [{ type: 'orders.order-completed', key: order.id, data: { orderId: order.id, storeId: order.storeId, totalFen: order.totalFen, completedAt: this.clock.now().toISOString() } }] },
+        effects: {
+          events: [
+            {
+              type: 'orders.order-completed',
+              key: order.id,
+              data: {
+                orderId: order.id,
+                storeId: order.storeId,
+                totalFen: order.totalFen,
+                completedAt: this.clock.now().toISOString(),
+              },
+            },
+          ],
+        },
       });
       return completed.order;
     });

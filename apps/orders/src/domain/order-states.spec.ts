@@ -1,4 +1,12 @@
-import { IllegalTransitionError, nextStatus, orderLife, ORDER_STATUSES, ORDER_TRANSITIONS, OrderAction, OrderStatus } from './order-states';
+import {
+  IllegalTransitionError,
+  nextStatus,
+  orderLife,
+  ORDER_STATUSES,
+  ORDER_TRANSITIONS,
+  OrderAction,
+  OrderStatus,
+} from './order-states';
 
 describe('order transition table', () => {
   it('starts every order pending stock and lets nothing leave cancelled or refunded', () => {
@@ -7,9 +15,27 @@ describe('order transition table', () => {
   });
 
   it('walks the happy path of docs/design.md, “An order’s life”', () => {
-    const path: OrderAction[] = ['stock-reserved', 'payment-captured', 'shipment-scheduled', 'shipment-picked-up', 'shipment-delivered', 'receipt-confirmed'];
-    const statuses = path.reduce((acc, action) => [...acc, nextStatus(acc[acc.length - 1], action)], ['pending_stock' as (typeof ORDER_STATUSES)[number]]);
-    expect(statuses).toEqual(['pending_stock', 'awaiting_payment', 'paid', 'scheduled', 'shipped', 'delivered', 'completed']);
+    const path: OrderAction[] = [
+      'stock-reserved',
+      'payment-captured',
+      'shipment-scheduled',
+      'shipment-picked-up',
+      'shipment-delivered',
+      'receipt-confirmed',
+    ];
+    const statuses = path.reduce(
+      (acc, action) => [...acc, nextStatus(acc[acc.length - 1], action)],
+      ['pending_stock' as (typeof ORDER_STATUSES)[number]],
+    );
+    expect(statuses).toEqual([
+      'pending_stock',
+      'awaiting_payment',
+      'paid',
+      'scheduled',
+      'shipped',
+      'delivered',
+      'completed',
+    ]);
   });
 
   // The business table written out by hand, not derived from ORDER_TRANSITIONS: a change to the
@@ -53,11 +79,13 @@ describe('order transition table', () => {
 
   it('refunds a parcel lost in transit only from shipped, and a failure before pickup never from shipped', () => {
     expect(nextStatus('shipped', 'shipment-lost')).toBe('refunded');
-    for (const status of ['paid', 'scheduled', 'delivered', 'completed', 'refunded'] as const) expect(() => nextStatus(status, 'shipment-lost')).toThrow(IllegalTransitionError);
+    for (const status of ['paid', 'scheduled', 'delivered', 'completed', 'refunded'] as const)
+      expect(() => nextStatus(status, 'shipment-lost')).toThrow(IllegalTransitionError);
     expect(() => nextStatus('shipped', 'shipment-failed')).toThrow(IllegalTransitionError);
   });
 
   it('lets nothing be cancelled once shipped', () => {
-    for (const status of ['shipped', 'delivered', 'completed', 'cancelled', 'refunded'] as const) expect(() => nextStatus(status, 'cancel')).toThrow(/cannot take 'cancel'/);
+    for (const status of ['shipped', 'delivered', 'completed', 'cancelled', 'refunded'] as const)
+      expect(() => nextStatus(status, 'cancel')).toThrow(/cannot take 'cancel'/);
   });
 });

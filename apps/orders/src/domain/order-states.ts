@@ -3,7 +3,17 @@
 // guarded statement moves an order only from a status listed here; anything else is refused.
 import { IllegalTransitionError, TransitionTable } from '@cc/platform';
 
-export const ORDER_STATUSES = ['pending_stock', 'awaiting_payment', 'paid', 'scheduled', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded'] as const;
+export const ORDER_STATUSES = [
+  'pending_stock',
+  'awaiting_payment',
+  'paid',
+  'scheduled',
+  'shipped',
+  'delivered',
+  'completed',
+  'cancelled',
+  'refunded',
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const ORDER_TRANSITIONS = {
@@ -38,7 +48,13 @@ export const TERMINAL_STATUSES: readonly OrderStatus[] = ['cancelled', 'refunded
 export const ENDED_STATUSES: readonly OrderStatus[] = ['completed', 'cancelled', 'refunded'];
 
 /** Checked when the module loads: a broken table stops the service before it starts. */
-export const orderLife = new TransitionTable<OrderStatus, OrderAction>('order', ORDER_STATUSES, ORDER_TRANSITIONS, ['pending_stock'], TERMINAL_STATUSES);
+export const orderLife = new TransitionTable<OrderStatus, OrderAction>(
+  'order',
+  ORDER_STATUSES,
+  ORDER_TRANSITIONS,
+  ['pending_stock'],
+  TERMINAL_STATUSES,
+);
 
 export const canTake = (status: OrderStatus, action: OrderAction) => orderLife.canTake(status, action);
 export const nextStatus = (status: OrderStatus, action: OrderAction) => orderLife.next(status, action);

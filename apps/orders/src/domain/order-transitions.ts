@@ -11,7 +11,14 @@ import { Clock, conflict, FlowContext, runInFlow } from '@cc/platform';
 import { Jobs, JobToSchedule } from '@cc/service';
 import { OrderEntity } from '../persistence/entities';
 import { MovedColumns, NewOrder, NewPayment, OrderRepository } from '../persistence/order.repository';
-import { ENDED_STATUSES, IllegalTransitionError, ORDER_TRANSITIONS, OrderAction, orderLife, OrderStatus } from './order-states';
+import {
+  ENDED_STATUSES,
+  IllegalTransitionError,
+  ORDER_TRANSITIONS,
+  OrderAction,
+  orderLife,
+  OrderStatus,
+} from './order-states';
 
 /** What is written with a move, only if the order moves. */
 export interface MoveEffects {
@@ -41,7 +48,8 @@ export interface OrderMove {
   flow?: Partial<FlowContext>;
 }
 
-export type MoveOutcome = { moved: true; order: OrderEntity; from: OrderStatus } | { moved: false; status: OrderStatus | 'unknown' };
+export type MoveOutcome =
+  { moved: true; order: OrderEntity; from: OrderStatus } | { moved: false; status: OrderStatus | 'unknown' };
 
 @Injectable()
 export class OrderTransitions {
@@ -56,11 +64,25 @@ export class OrderTransitions {
    * A checkout's orders begin their life: each in a status the table lets an order be born in,
    * written with its lines, first history row and events in one statement (atomic on its own).
    */
-  async place(tx: EntityManager, checkout: { id: string; buyerId: string }, orders: NewOrder[], causedBy: string, events: NewEvent[]): Promise<void> {
+  async place(
+    tx: EntityManager,
+    checkout: { id: string; buyerId: string },
+    orders: NewOrder[],
+    causedBy: string,
+    events: NewEvent[],
+  ): Promise<void> {
     for (const { order } of orders) {
-      if (!orderLife.initial.includes(order.status)) throw new Error(`an order cannot begin its life ${order.status} (only ${orderLife.initial.join(', ')})`);
+      if (!orderLife.initial.includes(order.status))
+        throw new Error(`an order cannot begin its life ${order.status} (only ${orderLife.initial.join(', ')})`);
     }
-    await this.orders.insertCheckout(tx, checkout, orders, this.clock.now(), causedBy, this.outbox.prepare(events).rows);
+    await this.orders.insertCheckout(
+      tx,
+      checkout,
+      orders,
+      this.clock.now(),
+      causedBy,
+      this.outbox.prepare(events).rows,
+    );
   }
 
   /** Moves one order if its status allows `action`; otherwise says why not (its status, or 'unknown'). `at`: its history's time (now). */
@@ -69,11 +91,18 @@ export class OrderTransitions {
   }
 
   /** `move`, where a refusal is the caller's mistake: 409 problem, nothing written. */
-  async moveOrRefuse(tx: EntityManager, action: OrderAction, move: OrderMove): Promise<{ order: OrderEntity; from: OrderStatus }> {
+  async moveOrRefuse(
+    tx: EntityManager,
+    action: OrderAction,
+    move: OrderMove,
+  ): Promise<{ order: OrderEntity; from: OrderStatus }> {
     const outcome = await this.move(tx, action, move);
     if (outcome.moved) return outcome;
     if (outcome.status === 'unknown') throw new Error(`order ${move.orderId} is unknown`);
-    throw conflict(new IllegalTransitionError('order', outcome.status, action, ORDER_TRANSITIONS[action].from).message, { orderStatus: outcome.status });
+    throw conflict(
+      new IllegalTransitionError('order', outcome.status, action, ORDER_TRANSITIONS[action].from).message,
+      { orderStatus: outcome.status },
+    );
   }
 
   /**
@@ -81,7 +110,12 @@ export class OrderTransitions {
    * named twice moves at most once: the later move is refused with the status the earlier left it
    * in, as it would be if they came one by one.
    */
-  async moveMany(tx: EntityManager, action: OrderAction, moves: OrderMove[], at = this.clock.now()): Promise<MoveOutcome[]> {
+  async moveMany(
+    tx: EntityManager,
+    action: OrderAction,
+    moves: OrderMove[],
+    at = this.clock.now(),
+  ): Promise<MoveOutcome[]> {
     const { from, to } = ORDER_TRANSITIONS[action];
     const first = new Map<string, OrderMove>();
     for (const m of moves) if (!first.has(m.orderId)) first.set(m.orderId, m);
@@ -96,11 +130,20 @@ export class OrderTransitions {
       to,
       at,
       endsLife: ENDED_STATUSES.includes(to),
-      moves: unique.map((m) => ({ orderId: m.orderId, reason: m.reason ?? null, causedBy: m.causedBy, set: m.set ?? {} })),
+      moves: unique.map((m) => ({
+        orderId: m.orderId,
+        reason: m.reason ?? null,
+        causedBy: m.causedBy,
+        set: m.set ?? {},
+      })),
       payments: effects.flatMap((e) => e.payments.map((p) => ({ ...p, orderId: e.orderId }))),
       outbox: deferOutbox ? [] : effects.flatMap((e) => e.rows.map((row) => ({ owner: e.orderId, row }))),
     });
-    if (deferOutbox) await this.outbox.addRows(tx, effects.filter((e) => moved.has(e.orderId)).flatMap((e) => e.rows));
+    if (deferOutbox)
+      await this.outbox.addRows(
+        tx,
+        effects.filter((e) => moved.has(e.orderId)).flatMap((e) => e.rows),
+      );
     const seen = new Set<string>();
     return moves.map((m): MoveOutcome => {
       const done = moved.get(m.orderId);

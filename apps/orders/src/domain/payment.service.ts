@@ -24,9 +24,11 @@ const SWEEP_SIDE_BY_SIDE = 8;
 /** Runs `work` over `items`, at most `width` at a time. */
 async function eachSideBySide<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 /** What a captured payment announces: the order, its lines, and where its parcel goes. */
@@ -66,10 +68,18 @@ export class PaymentService {
     const { order, lines, address } = found;
     // never take money for stock the catalog may give away before the payment has finished
     const mustFinishBy = this.clock.now().getTime() + this.config.PAYMENT_CALL_TIMEOUT_MS * this.clock.scale;
-    if (order.stockReservedUntil && mustFinishBy >= order.stockReservedUntil.getTime()) return this.giveUpOnExpiringReservation(orderId);
+    if (order.stockReservedUntil && mustFinishBy >= order.stockReservedUntil.getTime())
+      return this.giveUpOnExpiringReservation(orderId);
     let result;
     try {
-      result = await withTimeout(this.provider.capture({ idempotencyKey: captureKey(orderId), token: order.paymentToken, amountFen: order.totalFen }), this.config.PAYMENT_CALL_TIMEOUT_MS);
+      result = await withTimeout(
+        this.provider.capture({
+          idempotencyKey: captureKey(orderId),
+          token: order.paymentToken,
+          amountFen: order.totalFen,
+        }),
+        this.config.PAYMENT_CALL_TIMEOUT_MS,
+      );
     } catch (e) {
       // no answer: the payment-timeout job asks the provider what became of it before giving up
       if (e instanceof PaymentCallTimeout) return 'no-answer';
@@ -95,10 +105,19 @@ export class PaymentService {
     const asked = await this.askProvider(orderId);
     if (asked !== 'nothing-captured') return asked;
     const attempt = await this.capturePayment(orderId, 'payment-timeout');
-    if (attempt !== 'no-answer') return attempt === 'not-awaiting-payment' || attempt === 'reservation-expiring' ? attempt : `${attempt}-at-timeout`;
+    if (attempt !== 'no-answer')
+      return attempt === 'not-awaiting-payment' || attempt === 'reservation-expiring'
+        ? attempt
+        : `${attempt}-at-timeout`;
     const askedAgain = await this.askProvider(orderId);
     if (askedAgain !== 'nothing-captured') return askedAgain;
-    return this.cancelAwaitingPayment(orderId, 'payment-timeout', 'the payment was not confirmed in time', 'payment-timeout', 'cancelled');
+    return this.cancelAwaitingPayment(
+      orderId,
+      'payment-timeout',
+      'the payment was not confirmed in time',
+      'payment-timeout',
+      'cancelled',
+    );
   }
 
   /** The provider's word on the order's capture, applied when it took or declined it; 'nothing-captured' otherwise. */
@@ -108,7 +127,11 @@ export class PaymentService {
     const found = await this.orders.findWithLines(this.dataSource.manager, orderId);
     if (!found) return 'not-awaiting-payment';
     const outcome = await this.applyCaptureResult(found, status, 'payment-timeout');
-    return outcome === 'captured' ? 'captured-found-at-timeout' : outcome === 'declined' ? 'declined-found-at-timeout' : outcome;
+    return outcome === 'captured'
+      ? 'captured-found-at-timeout'
+      : outcome === 'declined'
+        ? 'declined-found-at-timeout'
+        : outcome;
   }
 
   /**
@@ -117,13 +140,19 @@ export class PaymentService {
    * provider cannot answer for is left for the next sweep.
    */
   async sweepUnpaid(limit = 500): Promise<number> {
-    const rows = await this.orders.awaitingPayment(this.dataSource.manager, { olderThanSeconds: this.config.PAYMENT_TIMEOUT_SECONDS * 2, limit });
+    const rows = await this.orders.awaitingPayment(this.dataSource.manager, {
+      olderThanSeconds: this.config.PAYMENT_TIMEOUT_SECONDS * 2,
+      limit,
+    });
     let settled = 0;
     await eachSideBySide(rows, SWEEP_SIDE_BY_SIDE, async ({ id }) => {
       try {
         if ((await this.cancelUnpaid(id)) !== 'not-awaiting-payment') settled++;
       } catch (err) {
-        this.logger.warn({ err, orderId: id }, 'payment provider could not say what became of a capture; the order is left for the next sweep');
+        this.logger.warn(
+          { err, orderId: id },
+          'payment provider could not say what became of a capture; the order is left for the next sweep',
+        );
       }
     });
     return settled;
@@ -139,8 +168,14 @@ export class PaymentService {
     const rows = await this.orders.awaitingPayment(this.dataSource.manager, { limit });
     if (!rows.length) return 0;
     const timeoutMs = this.config.PAYMENT_TIMEOUT_SECONDS * 1000;
-    await this.jobs.addBulk(OrdersJobs.capturePayment, rows.map(({ id }) => ({ data: { orderId: id } })));
-    await this.jobs.addBulk(OrdersJobs.cancelUnpaid, rows.map(({ id, waitedMs }) => ({ data: { orderId: id }, delayMs: Math.max(0, timeoutMs - waitedMs) })));
+    await this.jobs.addBulk(
+      OrdersJobs.capturePayment,
+      rows.map(({ id }) => ({ data: { orderId: id } })),
+    );
+    await this.jobs.addBulk(
+      OrdersJobs.cancelUnpaid,
+      rows.map(({ id, waitedMs }) => ({ data: { orderId: id }, delayMs: Math.max(0, timeoutMs - waitedMs) })),
+    );
     return rows.length;
   }
 
@@ -151,7 +186,11 @@ export class PaymentService {
    * goes straight back. Shared by the capture and the timeout, which may both learn of one capture:
    * the payment is recorded once.
    */
-  private async applyCaptureResult({ order, lines, address }: PaidOrder, result: CaptureResult, causedBy: string): Promise<string> {
+  private async applyCaptureResult(
+    { order, lines, address }: PaidOrder,
+    result: CaptureResult,
+    causedBy: string,
+  ): Promise<string> {
     const orderId = order.id;
     if (result.outcome === 'captured') {
       const paymentId = randomUUID();
@@ -160,7 +199,16 @@ export class PaymentService {
         orderId,
         causedBy,
         effects: {
-          payments: [{ id: paymentId, kind: 'capture', status: 'succeeded', amountFen: order.totalFen, providerRef: result.providerRef, reason: null }],
+          payments: [
+            {
+              id: paymentId,
+              kind: 'capture',
+              status: 'succeeded',
+              amountFen: order.totalFen,
+              providerRef: result.providerRef,
+              reason: null,
+            },
+          ],
           events: [
             { type: 'orders.order-paid', key: orderId, data: orderPaid(order, lines, paymentId, paidAt) },
             { type: 'orders.shipment-requested', key: orderId, data: shipmentRequested(order, lines, address, paidAt) },
@@ -174,13 +222,30 @@ export class PaymentService {
       const locked = (await this.orders.lock(tx, orderId))!;
       const paymentId = randomUUID();
       if (result.outcome === 'declined') {
-        if (locked.status !== 'awaiting_payment' && (await this.payments.hasCapture(tx, orderId, 'declined'))) return 'declined-after-cancel';
-        await this.payments.insert(tx, { id: paymentId, orderId, kind: 'capture', status: 'declined', amountFen: locked.totalFen, providerRef: null, reason: result.reason });
+        if (locked.status !== 'awaiting_payment' && (await this.payments.hasCapture(tx, orderId, 'declined')))
+          return 'declined-after-cancel';
+        await this.payments.insert(tx, {
+          id: paymentId,
+          orderId,
+          kind: 'capture',
+          status: 'declined',
+          amountFen: locked.totalFen,
+          providerRef: null,
+          reason: result.reason,
+        });
         const cancelled = await this.transitions.move(tx, 'payment-declined', {
           orderId,
           reason: result.reason,
           causedBy,
-          effects: { events: [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(locked, 'payment-declined', true, this.clock.now()) }] },
+          effects: {
+            events: [
+              {
+                type: 'orders.order-cancelled',
+                key: orderId,
+                data: orderCancelled(locked, 'payment-declined', true, this.clock.now()),
+              },
+            ],
+          },
         });
         return cancelled.moved ? 'declined' : 'declined-after-cancel';
       }
@@ -188,26 +253,53 @@ export class PaymentService {
       if (await this.payments.hasCapture(tx, orderId, 'succeeded')) return 'already-captured';
       // captured, but the order no longer awaits payment (given up meanwhile, e.g. cancelled by the
       // buyer; nothing leads back to awaiting payment): the money is recorded and goes straight back
-      await this.payments.insert(tx, { id: paymentId, orderId, kind: 'capture', status: 'succeeded', amountFen: locked.totalFen, providerRef: result.providerRef, reason: null });
-      this.logger.warn({ orderId, status: locked.status }, 'payment captured for an order no longer awaiting payment; refunding');
+      await this.payments.insert(tx, {
+        id: paymentId,
+        orderId,
+        kind: 'capture',
+        status: 'succeeded',
+        amountFen: locked.totalFen,
+        providerRef: result.providerRef,
+        reason: null,
+      });
+      this.logger.warn(
+        { orderId, status: locked.status },
+        'payment captured for an order no longer awaiting payment; refunding',
+      );
       await this.refunds.returnLateCapture(tx, locked, locked.totalFen, 'captured after cancellation');
       return 'refunded-late-capture';
     });
   }
 
   private giveUpOnExpiringReservation(orderId: string): Promise<string> {
-    return this.cancelAwaitingPayment(orderId, 'reservation-expired', 'the stock reservation would run out before the payment could finish', 'payment-guard', 'reservation-expiring');
+    return this.cancelAwaitingPayment(
+      orderId,
+      'reservation-expired',
+      'the stock reservation would run out before the payment could finish',
+      'payment-guard',
+      'reservation-expiring',
+    );
   }
 
   /** Cancels an order still awaiting payment (its stock was held: catalog releases it); one guarded statement. */
-  private async cancelAwaitingPayment(orderId: string, action: 'reservation-expired' | 'payment-timeout', reason: string, causedBy: string, outcome: string): Promise<string> {
+  private async cancelAwaitingPayment(
+    orderId: string,
+    action: 'reservation-expired' | 'payment-timeout',
+    reason: string,
+    causedBy: string,
+    outcome: string,
+  ): Promise<string> {
     const order = await this.orders.find(this.dataSource.manager, orderId);
     if (!order || order.status !== 'awaiting_payment') return 'not-awaiting-payment';
     const cancelled = await this.transitions.move(this.dataSource.manager, action, {
       orderId,
       reason,
       causedBy,
-      effects: { events: [{ type: 'orders.order-cancelled', key: orderId, data: orderCancelled(order, action, true, this.clock.now()) }] },
+      effects: {
+        events: [
+          { type: 'orders.order-cancelled', key: orderId, data: orderCancelled(order, action, true, this.clock.now()) },
+        ],
+      },
     });
     return cancelled.moved ? outcome : 'not-awaiting-payment';
   }

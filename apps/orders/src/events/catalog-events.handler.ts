@@ -21,7 +21,8 @@ export class CatalogEventsHandler {
    */
   @OnEvent('catalog.product-changed', { batch: true })
   onProductChanged(events: DecodedEvent<'catalog.product-changed'>[]) {
-    for (const e of events) if (e.data.changed.some((field) => !UNCACHED_CHANGES.has(field))) this.catalog.forget(e.data.productId);
+    for (const e of events)
+      if (e.data.changed.some((field) => !UNCACHED_CHANGES.has(field))) this.catalog.forget(e.data.productId);
   }
 
   /**

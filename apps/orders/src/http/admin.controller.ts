@@ -22,7 +22,11 @@ export class OrdersAdminController {
     const now = this.clock.now();
     const since = new Date(now.getTime() - 3_600_000);
     const rows = await this.orders.flowPerMinute(this.dataSource.manager, since);
-    return { now: now.toISOString(), since: since.toISOString(), minutes: rows.map((r) => ({ minute: r.minute.toISOString(), status: r.status, orders: r.n })) };
+    return {
+      now: now.toISOString(),
+      since: since.toISOString(),
+      minutes: rows.map((r) => ({ minute: r.minute.toISOString(), status: r.status, orders: r.n })),
+    };
   }
 
   /** Orders of a checkout or of a store, latest first (at most 50): for ops looking for one. */
@@ -30,6 +34,15 @@ export class OrdersAdminController {
   @Roles('ops')
   async search(@Query() query: OrderSearchQuery) {
     const found = await this.orders.search(this.dataSource.manager, query, 50);
-    return { items: found.map((o) => ({ id: o.id, checkoutId: o.checkoutId, storeId: o.storeId, status: o.status, totalFen: o.totalFen, createdAt: o.createdAt.toISOString() })) };
+    return {
+      items: found.map((o) => ({
+        id: o.id,
+        checkoutId: o.checkoutId,
+        storeId: o.storeId,
+        status: o.status,
+        totalFen: o.totalFen,
+        createdAt: o.createdAt.toISOString(),
+      })),
+    };
   }
 }

@@ -15,7 +15,9 @@ export class AfterSalesController {
   @ApiResponse({ status: 409, description: 'the order is not delivered, or has a request in progress' })
   @ApiResponse({ status: 422, description: 'more than is left to refund' })
   async open(@Param('id', ParseUUIDPipe) orderId: string, @Body() body: AfterSalesDto, @CurrentUser() user: Principal) {
-    return view(await this.afterSales.open(user, orderId, { kind: body.kind, amountFen: body.amountFen, reason: body.reason }));
+    return view(
+      await this.afterSales.open(user, orderId, { kind: body.kind, amountFen: body.amountFen, reason: body.reason }),
+    );
   }
 
   @Get('after-sales')
@@ -34,7 +36,11 @@ export class AfterSalesController {
   @Post('after-sales/:id/reject')
   @HttpCode(200)
   @Roles('seller', 'ops')
-  async reject(@Param('id', ParseUUIDPipe) id: string, @Body() body: AfterSalesDecisionDto, @CurrentUser() user: Principal) {
+  async reject(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: AfterSalesDecisionDto,
+    @CurrentUser() user: Principal,
+  ) {
     return view(await this.afterSales.decide(user, id, 'reject', body.reason));
   }
 

@@ -24,7 +24,8 @@ const addressOf = (a: CheckoutDto['shippingAddress']): ShippingAddress => ({
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 function checkIdempotencyKey(key: string | undefined): void {
-  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw badRequest('Idempotency-Key must be 1-200 visible ASCII characters');
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
+    throw badRequest('Idempotency-Key must be 1-200 visible ASCII characters');
 }
 
 @ApiTags('orders')
@@ -41,10 +42,23 @@ export class OrdersController {
 
   @Post('orders/:id/refunds')
   @Roles('seller', 'ops')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'same key and body → the same refund, given once' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'same key and body → the same refund, given once',
+  })
   @ApiResponse({ status: 201, description: 'refunded' })
-  @ApiResponse({ status: 200, description: 'the same Idempotency-Key and body again: the first answer, nothing refunded twice' })
-  async refund(@Param('id', ParseUUIDPipe) id: string, @Body() body: RefundDto, @CurrentUser() user: Principal, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
+  @ApiResponse({
+    status: 200,
+    description: 'the same Idempotency-Key and body again: the first answer, nothing refunded twice',
+  })
+  async refund(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: RefundDto,
+    @CurrentUser() user: Principal,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     checkIdempotencyKey(key);
     const { result, created } = await this.refunds.refundOrder(user, id, body.amountFen, body.reason, key);
     res.status(created ? 201 : 200);
@@ -53,15 +67,39 @@ export class OrdersController {
 
   @Post('checkouts')
   @Roles('buyer')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'same key and body → same answer, nothing new created (24 h)' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'same key and body → same answer, nothing new created (24 h)',
+  })
   @ApiResponse({ status: 201, description: 'the orders, one per store' })
-  @ApiResponse({ status: 200, description: 'the same Idempotency-Key and body again: the first answer (Idempotent-Replayed: true), nothing created' })
-  @ApiResponse({ status: 429, description: 'the order pipeline is behind: nothing was created; try again after Retry-After seconds' })
-  async checkout(@Body() body: CheckoutDto, @CurrentUser() user: Principal, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
+  @ApiResponse({
+    status: 200,
+    description:
+      'the same Idempotency-Key and body again: the first answer (Idempotent-Replayed: true), nothing created',
+  })
+  @ApiResponse({
+    status: 429,
+    description: 'the order pipeline is behind: nothing was created; try again after Retry-After seconds',
+  })
+  async checkout(
+    @Body() body: CheckoutDto,
+    @CurrentUser() user: Principal,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     checkIdempotencyKey(key);
     let placed;
     try {
-      placed = await this.checkouts.placeCheckout(user, { lines: body.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })), paymentToken: body.paymentToken, shippingAddress: addressOf(body.shippingAddress) }, key);
+      placed = await this.checkouts.placeCheckout(
+        user,
+        {
+          lines: body.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+          paymentToken: body.paymentToken,
+          shippingAddress: addressOf(body.shippingAddress),
+        },
+        key,
+      );
     } catch (e) {
       if (!(e instanceof PipelineBehind)) throw e;
       res.setHeader('Retry-After', String(e.retryAfterSeconds));

@@ -7,7 +7,6 @@ import { OrdersConfig } from '../config';
 import { OrderRepository } from '../persistence/order.repository';
 import { OrdersJobs } from './catalogue';
 
-
 /** Buyers' addresses are erased ADDRESS_RETENTION_DAYS after their order ended (see address-erasure.ts in @cc/service). */
 @Injectable()
 export class AddressErasureJobs {
@@ -21,8 +20,16 @@ export class AddressErasureJobs {
 
   @OnJob(OrdersJobs.eraseExpiredAddresses)
   async eraseExpired() {
-    const erased = await eraseExpiredAddresses((endedBy, now, limit) => this.orders.eraseAddresses(this.dataSource.manager, endedBy, now, limit), this.clock, this.config.ADDRESS_RETENTION_DAYS);
-    if (erased) this.logger.info({ erased, retentionDays: this.config.ADDRESS_RETENTION_DAYS }, 'erased the delivery addresses of orders that ended past their retention');
+    const erased = await eraseExpiredAddresses(
+      (endedBy, now, limit) => this.orders.eraseAddresses(this.dataSource.manager, endedBy, now, limit),
+      this.clock,
+      this.config.ADDRESS_RETENTION_DAYS,
+    );
+    if (erased)
+      this.logger.info(
+        { erased, retentionDays: this.config.ADDRESS_RETENTION_DAYS },
+        'erased the delivery addresses of orders that ended past their retention',
+      );
     return { erased };
   }
 }

@@ -29,6 +29,12 @@ describe('orders job catalogue', () => {
     expect(() => defineQueues({ a }, {})).toThrow(/queue q, which is not declared/);
     expect(() => defineQueues({ a, again: { ...a } }, { q: {} })).toThrow(/declared twice/);
     expect(() => defineQueues({ a }, { q: {}, idle: {} })).toThrow(/queues with no job: idle/);
-    expect(() => defineQueues({ a, s: defineRecurringJob('q', 's', { attempts: 1, backoffMs: 1 }) }, { q: {} }, { b: { attempts: 2 } })).toThrow(/not declared: b/);
+    expect(() =>
+      defineQueues(
+        { a, s: defineRecurringJob('q', 's', { attempts: 1, backoffMs: 1 }) },
+        { q: {} },
+        { b: { attempts: 2 } },
+      ),
+    ).toThrow(/not declared: b/);
   });
 });

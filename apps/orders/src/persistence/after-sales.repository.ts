@@ -32,7 +32,8 @@ export interface AfterSalesHistoryRow {
   at: Date;
 }
 
-const COLUMNS = 'id, order_id, store_id, buyer_id, kind, amount_fen, reason, status, respond_by, decision_reason, refund_id, refunded_fen, created_at, updated_at';
+const COLUMNS =
+  'id, order_id, store_id, buyer_id, kind, amount_fen, reason, status, respond_by, decision_reason, refund_id, refunded_fen, created_at, updated_at';
 
 function toRequest(r: Record<string, unknown>): AfterSalesRequest {
   return {
@@ -56,14 +57,29 @@ function toRequest(r: Record<string, unknown>): AfterSalesRequest {
 @Injectable()
 export class AfterSalesRepository {
   /** A new open request with its first history row, in one statement. */
-  async insert(tx: EntityManager, request: Omit<AfterSalesRequest, 'status' | 'decisionReason' | 'refundId' | 'refundedFen' | 'updatedAt'>, causedBy: string): Promise<AfterSalesRequest> {
+  async insert(
+    tx: EntityManager,
+    request: Omit<AfterSalesRequest, 'status' | 'decisionReason' | 'refundId' | 'refundedFen' | 'updatedAt'>,
+    causedBy: string,
+  ): Promise<AfterSalesRequest> {
     const rows: Record<string, unknown>[] = await tx.query(
       `WITH r AS (
          INSERT INTO after_sales_requests (id, order_id, store_id, buyer_id, kind, amount_fen, reason, status, respond_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $9) RETURNING ${COLUMNS}),
        h AS (INSERT INTO after_sales_history (request_id, from_status, to_status, action, reason, caused_by, at) SELECT id, NULL, 'open', 'open', reason, $10, $9 FROM r)
        SELECT * FROM r`,
-      [request.id, request.orderId, request.storeId, request.buyerId, request.kind, request.amountFen, request.reason, request.respondBy, request.createdAt, causedBy],
+      [
+        request.id,
+        request.orderId,
+        request.storeId,
+        request.buyerId,
+        request.kind,
+        request.amountFen,
+        request.reason,
+        request.respondBy,
+        request.createdAt,
+        causedBy,
+      ],
     );
     return toRequest(rows[0]);
   }
@@ -75,7 +91,15 @@ export class AfterSalesRepository {
   async move(
     tx: EntityManager,
     requestId: string,
-    move: { action: string; from: readonly AfterSalesStatus[]; to: AfterSalesStatus; reason: string | null; causedBy: string; at: Date; refund?: { id: string; amountFen: number } },
+    move: {
+      action: string;
+      from: readonly AfterSalesStatus[];
+      to: AfterSalesStatus;
+      reason: string | null;
+      causedBy: string;
+      at: Date;
+      refund?: { id: string; amountFen: number };
+    },
   ): Promise<AfterSalesRequest | null> {
     const rows: Record<string, unknown>[] = await tx.query(
       `WITH was AS (SELECT id, status FROM after_sales_requests WHERE id = $1 AND status = ANY($2::text[]) FOR UPDATE),
@@ -86,24 +110,43 @@ export class AfterSalesRepository {
          RETURNING r.*, was.status AS from_status),
        h AS (INSERT INTO after_sales_history (request_id, from_status, to_status, action, reason, caused_by, at) SELECT id, from_status, $3, $7, $4, $5, $6 FROM u)
        SELECT * FROM u`,
-      [requestId, [...move.from], move.to, move.reason, move.causedBy, move.at, move.action, move.refund?.id ?? null, move.refund?.amountFen ?? null],
+      [
+        requestId,
+        [...move.from],
+        move.to,
+        move.reason,
+        move.causedBy,
+        move.at,
+        move.action,
+        move.refund?.id ?? null,
+        move.refund?.amountFen ?? null,
+      ],
     );
     return rows.length ? toRequest(rows[0]) : null;
   }
 
   async find(tx: EntityManager, requestId: string): Promise<AfterSalesRequest | null> {
-    const rows: Record<string, unknown>[] = await tx.query(`SELECT ${COLUMNS} FROM after_sales_requests WHERE id = $1`, [requestId]);
+    const rows: Record<string, unknown>[] = await tx.query(
+      `SELECT ${COLUMNS} FROM after_sales_requests WHERE id = $1`,
+      [requestId],
+    );
     return rows.length ? toRequest(rows[0]) : null;
   }
 
   /** The order's request still being dealt with, if any (there is at most one). */
   async openOf(tx: EntityManager, orderId: string): Promise<AfterSalesRequest | null> {
-    const rows: Record<string, unknown>[] = await tx.query(`SELECT ${COLUMNS} FROM after_sales_requests WHERE order_id = $1 AND status IN ('open', 'awaiting-return')`, [orderId]);
+    const rows: Record<string, unknown>[] = await tx.query(
+      `SELECT ${COLUMNS} FROM after_sales_requests WHERE order_id = $1 AND status IN ('open', 'awaiting-return')`,
+      [orderId],
+    );
     return rows.length ? toRequest(rows[0]) : null;
   }
 
   /** Every request of an order, oldest first, each with its history. */
-  async ofOrder(tx: EntityManager, orderId: string): Promise<{ request: AfterSalesRequest; history: AfterSalesHistoryRow[] }[]> {
+  async ofOrder(
+    tx: EntityManager,
+    orderId: string,
+  ): Promise<{ request: AfterSalesRequest; history: AfterSalesHistoryRow[] }[]> {
     const rows: Record<string, unknown>[] = await tx.query(
       `SELECT ${COLUMNS}, (SELECT json_agg(json_build_object('from', h.from_status, 'to', h.to_status, 'action', h.action, 'reason', h.reason, 'causedBy', h.caused_by, 'at', h.at) ORDER BY h.id)
                             FROM after_sales_history h WHERE h.request_id = r.id) AS history
@@ -112,25 +155,44 @@ export class AfterSalesRepository {
     );
     return rows.map((r) => ({
       request: toRequest(r),
-      history: ((r.history as Record<string, unknown>[] | null) ?? []).map((h) => ({ requestId: r.id as string, from: h.from as AfterSalesStatus | null, to: h.to as AfterSalesStatus, action: h.action as string, reason: h.reason as string | null, causedBy: h.causedBy as string, at: new Date(h.at as string) })),
+      history: ((r.history as Record<string, unknown>[] | null) ?? []).map((h) => ({
+        requestId: r.id as string,
+        from: h.from as AfterSalesStatus | null,
+        to: h.to as AfterSalesStatus,
+        action: h.action as string,
+        reason: h.reason as string | null,
+        causedBy: h.causedBy as string,
+        at: new Date(h.at as string),
+      })),
     }));
   }
 
   /** A store's requests (all stores for ops) in the given statuses, newest first, and how many in all. */
-  async list(tx: EntityManager, filter: { storeId?: string; statuses: readonly AfterSalesStatus[]; page: number; pageSize: number }): Promise<{ items: AfterSalesRequest[]; total: number }> {
+  async list(
+    tx: EntityManager,
+    filter: { storeId?: string; statuses: readonly AfterSalesStatus[]; page: number; pageSize: number },
+  ): Promise<{ items: AfterSalesRequest[]; total: number }> {
     // $1 the statuses, $2 the store (null: every store); the page adds $3 and $4
     const where = `status = ANY($1::text[]) AND ($2::uuid IS NULL OR store_id = $2)`;
     const filterParams = [[...filter.statuses], filter.storeId ?? null];
     const [rows, [{ n }]] = await Promise.all([
-      tx.query(`SELECT ${COLUMNS} FROM after_sales_requests WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`, [...filterParams, filter.pageSize, (filter.page - 1) * filter.pageSize]) as Promise<Record<string, unknown>[]>,
-      tx.query(`SELECT count(*)::int AS n FROM after_sales_requests WHERE ${where}`, filterParams) as Promise<{ n: number }[]>,
+      tx.query(
+        `SELECT ${COLUMNS} FROM after_sales_requests WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
+        [...filterParams, filter.pageSize, (filter.page - 1) * filter.pageSize],
+      ) as Promise<Record<string, unknown>[]>,
+      tx.query(`SELECT count(*)::int AS n FROM after_sales_requests WHERE ${where}`, filterParams) as Promise<
+        { n: number }[]
+      >,
     ]);
     return { items: rows.map(toRequest), total: n };
   }
 
   /** Open requests whose seller did not answer by `respond_by` (the sweep's, for lost timeout jobs). */
   async dueForAutoAccept(tx: EntityManager, now: Date, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await tx.query(`SELECT id FROM after_sales_requests WHERE status = 'open' AND respond_by <= $1 ORDER BY respond_by LIMIT $2`, [now, limit]);
+    const rows: { id: string }[] = await tx.query(
+      `SELECT id FROM after_sales_requests WHERE status = 'open' AND respond_by <= $1 ORDER BY respond_by LIMIT $2`,
+      [now, limit],
+    );
     return rows.map((r) => r.id);
   }
 }

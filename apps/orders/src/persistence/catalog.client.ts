@@ -58,7 +58,10 @@ export class CatalogClient {
     const url = `${this.config.CATALOG_URL}/products?ids=${ids.join(',')}&pageSize=200`;
     let res: Response;
     try {
-      res = await fetch(url, { headers: { [CORRELATION_HEADER]: currentFlow()?.correlationId ?? '' }, signal: AbortSignal.timeout(3000) });
+      res = await fetch(url, {
+        headers: { [CORRELATION_HEADER]: currentFlow()?.correlationId ?? '' },
+        signal: AbortSignal.timeout(3000),
+      });
     } catch (e) {
       throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, `the catalog did not answer: ${(e as Error).message}`);
     }

@@ -3,7 +3,6 @@ import { bigintAsNumber } from '@cc/service';
 import type { Category } from '@cc/contracts';
 import type { OrderStatus } from '../domain/order-states';
 
-
 @Entity('checkouts')
 export class CheckoutEntity {
   @PrimaryColumn('uuid') id!: string;

@@ -4,7 +4,11 @@ import { NotOneStatementError, oneStatement } from './one-statement';
 describe('work run without a transaction', () => {
   const fake = () => {
     const calls: string[] = [];
-    const manager = { query: async (sql: string) => (calls.push(sql), [{ ok: 1 }]), getRepository: () => ({}), connection: 'c' } as unknown as EntityManager;
+    const manager = {
+      query: async (sql: string) => (calls.push(sql), [{ ok: 1 }]),
+      getRepository: () => ({}),
+      connection: 'c',
+    } as unknown as EntityManager;
     return { manager, calls };
   };
 

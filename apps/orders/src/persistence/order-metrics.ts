@@ -20,7 +20,9 @@ export class OrderMetrics implements OnApplicationBootstrap {
       labelNames: ['status'],
       registers: [this.metrics.registry],
       async collect() {
-        const rows: { status: string; n: number }[] = await dataSource.query('SELECT status, count(*)::int AS n FROM orders GROUP BY status');
+        const rows: { status: string; n: number }[] = await dataSource.query(
+          'SELECT status, count(*)::int AS n FROM orders GROUP BY status',
+        );
         const counts = new Map(rows.map((r) => [r.status, r.n]));
         for (const status of ORDER_STATUSES) this.set({ status }, counts.get(status) ?? 0);
       },

@@ -10,7 +10,16 @@ import type { OrderStatus } from '../domain/order-states';
 import { OrderEntity, OrderHistoryEntity, OrderLineEntity, PaymentEntity } from './entities';
 
 export interface NewOrder {
-  order: Omit<OrderEntity, 'createdAt' | 'updatedAt' | 'refundedFen' | 'stockReservedUntil' | 'autoConfirmAt' | 'confirmationExtended' | 'autoConfirmPausedAt'>;
+  order: Omit<
+    OrderEntity,
+    | 'createdAt'
+    | 'updatedAt'
+    | 'refundedFen'
+    | 'stockReservedUntil'
+    | 'autoConfirmAt'
+    | 'confirmationExtended'
+    | 'autoConfirmPausedAt'
+  >;
   lines: Omit<OrderLineEntity, 'orderId'>[];
   /** Where its parcel goes (the checkout's address). */
   shippingAddress: ShippingAddress;
@@ -66,9 +75,12 @@ export interface OrderFilter {
   pageSize: number;
 }
 
-const ORDER_COLUMNS = 'id, checkout_id, buyer_id, store_id, township, status, total_fen, refunded_fen, payment_token, stock_reserved_until, auto_confirm_at, confirmation_extended, auto_confirm_paused_at, created_at, updated_at';
+const ORDER_COLUMNS =
+  'id, checkout_id, buyer_id, store_id, township, status, total_fen, refunded_fen, payment_token, stock_reserved_until, auto_confirm_at, confirmation_extended, auto_confirm_paused_at, created_at, updated_at';
 /** The same, qualified for a statement that joins `orders o`. */
-const ORDER_COLUMNS_OF_O = ORDER_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ');
+const ORDER_COLUMNS_OF_O = ORDER_COLUMNS.split(', ')
+  .map((c) => `o.${c}`)
+  .join(', ');
 
 function toOrder(r: Record<string, unknown>): OrderEntity {
   return {
@@ -114,7 +126,14 @@ export class OrderRepository {
    * A checkout and its orders (one per store), with their lines, first history rows and outbox
    * events, in one statement: atomic on its own, so a checkout needs no transaction around it.
    */
-  async insertCheckout(tx: EntityManager, checkout: { id: string; buyerId: string }, orders: NewOrder[], at: Date, causedBy: string, events: OutboxRow[]): Promise<void> {
+  async insertCheckout(
+    tx: EntityManager,
+    checkout: { id: string; buyerId: string },
+    orders: NewOrder[],
+    at: Date,
+    causedBy: string,
+    events: OutboxRow[],
+  ): Promise<void> {
     const lines = orders.flatMap((o) => o.lines.map((l) => ({ ...l, orderId: o.order.id })));
     const outbox = outboxInsertSql(events, 25);
     await tx.query(
@@ -164,7 +183,10 @@ export class OrderRepository {
   }
 
   async lock(tx: EntityManager, orderId: string): Promise<OrderEntity | null> {
-    const rows: Record<string, unknown>[] = await tx.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`, [orderId]);
+    const rows: Record<string, unknown>[] = await tx.query(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`,
+      [orderId],
+    );
     return rows.length ? toOrder(rows[0]) : null;
   }
 
@@ -220,7 +242,9 @@ export class OrderRepository {
          WHERE o.id = i.id AND o.status = ANY($8::text[])
          RETURNING ${ORDER_COLUMNS_OF_O}, was.status AS from_status, i.reason AS move_reason, i.caused_by AS move_caused_by),
        h AS (INSERT INTO order_history (order_id, from_status, to_status, action, reason, caused_by, at) SELECT id, from_status, $9, $10, move_reason, move_caused_by, $11 FROM u)${
-         statement.endsLife ? `,\n       ea AS (UPDATE order_addresses SET ended_at = $11 WHERE order_id IN (SELECT id FROM u) AND ended_at IS NULL)` : ''
+         statement.endsLife
+           ? `,\n       ea AS (UPDATE order_addresses SET ended_at = $11 WHERE order_id IN (SELECT id FROM u) AND ended_at IS NULL)`
+           : ''
        }${attached.map((a) => `,\n       ${a}`).join('')}
        SELECT *${outbox.length ? `, ${OUTBOX_NOTIFY}` : ''} FROM u`,
       params,
@@ -229,7 +253,10 @@ export class OrderRepository {
     const refused = new Map<string, OrderStatus | 'unknown'>();
     const others = moves.map((m) => m.orderId).filter((id) => !moved.has(id));
     if (others.length) {
-      const found: { id: string; status: OrderStatus }[] = await tx.query('SELECT id, status FROM orders WHERE id = ANY($1::uuid[])', [others]);
+      const found: { id: string; status: OrderStatus }[] = await tx.query(
+        'SELECT id, status FROM orders WHERE id = ANY($1::uuid[])',
+        [others],
+      );
       const status = new Map(found.map((f) => [f.id, f.status]));
       for (const id of others) refused.set(id, status.get(id) ?? 'unknown');
     }
@@ -240,7 +267,10 @@ export class OrderRepository {
    * Orders awaiting payment, oldest first, with how long they have waited (by the database's clock,
    * as the payment timeout counts real time): all of them, or those waiting longer than `olderThanSeconds`.
    */
-  async awaitingPayment(tx: EntityManager, options: { olderThanSeconds?: number; limit: number }): Promise<{ id: string; waitedMs: number }[]> {
+  async awaitingPayment(
+    tx: EntityManager,
+    options: { olderThanSeconds?: number; limit: number },
+  ): Promise<{ id: string; waitedMs: number }[]> {
     const rows: { id: string; waited_ms: string }[] = await tx.query(
       `SELECT id, (extract(epoch FROM now() - updated_at) * 1000)::bigint AS waited_ms FROM orders
         WHERE status = 'awaiting_payment' AND updated_at < now() - make_interval(secs => $1) ORDER BY updated_at LIMIT $2`,
@@ -259,17 +289,30 @@ export class OrderRepository {
   }
 
   /** Pauses (`pausedAt`) or resumes (null, with the new due time) a delivered order's auto-confirmation; not a move. */
-  async setAutoConfirmPause(tx: EntityManager, orderId: string, pausedAt: Date | null, autoConfirmAt: Date | null): Promise<void> {
-    await tx.query(`UPDATE orders SET auto_confirm_paused_at = $2, auto_confirm_at = $3, updated_at = now() WHERE id = $1`, [orderId, pausedAt, autoConfirmAt]);
+  async setAutoConfirmPause(
+    tx: EntityManager,
+    orderId: string,
+    pausedAt: Date | null,
+    autoConfirmAt: Date | null,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE orders SET auto_confirm_paused_at = $2, auto_confirm_at = $3, updated_at = now() WHERE id = $1`,
+      [orderId, pausedAt, autoConfirmAt],
+    );
   }
 
   async find(tx: EntityManager, orderId: string): Promise<OrderEntity | null> {
-    const rows: Record<string, unknown>[] = await tx.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [orderId]);
+    const rows: Record<string, unknown>[] = await tx.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [
+      orderId,
+    ]);
     return rows.length ? toOrder(rows[0]) : null;
   }
 
   /** The order, its lines and its address in one read (what order-paid and shipment-requested carry). */
-  async findWithLines(tx: EntityManager, orderId: string): Promise<{ order: OrderEntity; lines: OrderLineEntity[]; address: StoredAddress | null } | null> {
+  async findWithLines(
+    tx: EntityManager,
+    orderId: string,
+  ): Promise<{ order: OrderEntity; lines: OrderLineEntity[]; address: StoredAddress | null } | null> {
     const rows: Record<string, unknown>[] = await tx.query(
       `SELECT ${ORDER_COLUMNS}, (SELECT json_agg(l ORDER BY l.line_no) FROM order_lines l WHERE l.order_id = orders.id) AS lines,
          (SELECT address FROM order_addresses a WHERE a.order_id = orders.id) AS shipping_address
@@ -277,12 +320,19 @@ export class OrderRepository {
       [orderId],
     );
     if (!rows.length) return null;
-    return { order: toOrder(rows[0]), lines: ((rows[0].lines as Record<string, unknown>[] | null) ?? []).map(toLine), address: (rows[0].shipping_address as StoredAddress | null) ?? null };
+    return {
+      order: toOrder(rows[0]),
+      lines: ((rows[0].lines as Record<string, unknown>[] | null) ?? []).map(toLine),
+      address: (rows[0].shipping_address as StoredAddress | null) ?? null,
+    };
   }
 
   /** The order's delivery address as stored (null: placed before checkouts took one). */
   async address(tx: EntityManager, orderId: string): Promise<StoredAddress | null> {
-    const rows: { address: StoredAddress }[] = await tx.query(`SELECT address FROM order_addresses WHERE order_id = $1`, [orderId]);
+    const rows: { address: StoredAddress }[] = await tx.query(
+      `SELECT address FROM order_addresses WHERE order_id = $1`,
+      [orderId],
+    );
     return rows[0]?.address ?? null;
   }
 
@@ -308,7 +358,11 @@ export class OrderRepository {
   }
 
   /** Orders of a checkout or a store (the latest first): how ops finds an order from what a buyer or seller tells them. */
-  async search(tx: EntityManager, by: { checkoutId?: string; storeId?: string }, limit: number): Promise<OrderEntity[]> {
+  async search(
+    tx: EntityManager,
+    by: { checkoutId?: string; storeId?: string },
+    limit: number,
+  ): Promise<OrderEntity[]> {
     const qb = tx.getRepository(OrderEntity).createQueryBuilder('o');
     if (by.checkoutId) qb.andWhere('o.checkout_id = :checkoutId', { checkoutId: by.checkoutId });
     if (by.storeId) qb.andWhere('o.store_id = :storeId', { storeId: by.storeId });

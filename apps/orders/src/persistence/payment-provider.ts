@@ -55,15 +55,26 @@ export class SimulatedPaymentProvider extends PaymentProvider {
       `INSERT INTO simulated_provider_captures (idempotency_key, token, amount_fen, outcome, provider_ref, reason) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
        RETURNING outcome, provider_ref, reason, (xmax <> 0) AS repeated`,
-      [request.idempotencyKey, request.token, request.amountFen, result.outcome, result.outcome === 'captured' ? result.providerRef : null, result.outcome === 'declined' ? result.reason : null],
+      [
+        request.idempotencyKey,
+        request.token,
+        request.amountFen,
+        result.outcome,
+        result.outcome === 'captured' ? result.providerRef : null,
+        result.outcome === 'declined' ? result.reason : null,
+      ],
     );
     // the money is taken; only the answer is slow (a first call only: a repeat answers from the record)
-    if (request.token === 'tok_slow' && !row.repeated) await new Promise((r) => setTimeout(r, this.config.SIMULATED_PAYMENT_SLOW_MS));
+    if (request.token === 'tok_slow' && !row.repeated)
+      await new Promise((r) => setTimeout(r, this.config.SIMULATED_PAYMENT_SLOW_MS));
     return toResult(row);
   }
 
   async status(idempotencyKey: string): Promise<CaptureStatus> {
-    const [row]: Row[] = await this.dataSource.query(`SELECT outcome, provider_ref, reason FROM simulated_provider_captures WHERE idempotency_key = $1`, [idempotencyKey]);
+    const [row]: Row[] = await this.dataSource.query(
+      `SELECT outcome, provider_ref, reason FROM simulated_provider_captures WHERE idempotency_key = $1`,
+      [idempotencyKey],
+    );
     return row ? toResult(row) : { outcome: 'nothing-captured' };
   }
 
@@ -73,7 +84,10 @@ export class SimulatedPaymentProvider extends PaymentProvider {
 }
 
 type Row = { outcome: 'captured' | 'declined'; provider_ref: string | null; reason: string | null; repeated?: boolean };
-const toResult = (row: Row): CaptureResult => (row.outcome === 'captured' ? { outcome: 'captured', providerRef: row.provider_ref! } : { outcome: 'declined', reason: row.reason! });
+const toResult = (row: Row): CaptureResult =>
+  row.outcome === 'captured'
+    ? { outcome: 'captured', providerRef: row.provider_ref! }
+    : { outcome: 'declined', reason: row.reason! };
 
 export class PaymentCallTimeout extends Error {
   override readonly name = 'PaymentCallTimeout';
@@ -84,7 +98,10 @@ export function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
   return Promise.race([
     call,
     new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new PaymentCallTimeout(`the payment provider did not answer within ${ms} ms`)), ms);
+      timer = setTimeout(
+        () => reject(new PaymentCallTimeout(`the payment provider did not answer within ${ms} ms`)),
+        ms,
+      );
     }),
   ]).finally(() => clearTimeout(timer));
 }

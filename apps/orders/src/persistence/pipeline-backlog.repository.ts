@@ -35,7 +35,10 @@ export class PipelineBacklogRepository {
                              WHERE status = 'paid' AND updated_at > now() - make_interval(secs => $1) ORDER BY updated_at LIMIT 1) f ON true`,
       [stuckAfterMs / 1000],
     );
-    const reading = (stage: string): StageReading => ({ ageMs: Math.max(0, Number(row[`${stage}_age`] ?? 0)), head: (row[`${stage}_head`] as string | null) ?? null });
+    const reading = (stage: string): StageReading => ({
+      ageMs: Math.max(0, Number(row[`${stage}_age`] ?? 0)),
+      head: (row[`${stage}_head`] as string | null) ?? null,
+    });
     return { outbox: reading('outbox'), stock: reading('stock'), fulfillment: reading('fulfillment') };
   }
 }

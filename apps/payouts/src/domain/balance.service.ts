@@ -14,7 +14,14 @@ export class BalanceService {
   async balance(user: Principal, storeId: string) {
     if (!canActForStore(user, storeId)) throw forbidden('a seller sees only her own store’s balance');
     const b = await this.ledger.storeBalances(this.dataSource.manager, storeId);
-    return { storeId, currency: 'CNY', pendingFen: b.pending, availableFen: b.available, inTransitFen: b.in_transit, paidOutFen: b.paid_out };
+    return {
+      storeId,
+      currency: 'CNY',
+      pendingFen: b.pending,
+      availableFen: b.available,
+      inTransitFen: b.in_transit,
+      paidOutFen: b.paid_out,
+    };
   }
 
   async entries(user: Principal, storeId: string, page: number, pageSize: number) {

@@ -33,8 +33,10 @@ export const platformAccount = (name: PlatformAccount) => `platform:${name}`;
 /** Who owns an account and which kind it is, read from its id (`store:<id>:<kind>` or `platform:<kind>`). */
 export function describeAccount(accountId: string): { storeId: string | null; kind: string } {
   const [owner, ...rest] = accountId.split(':');
-  if (owner === 'store' && rest.length === 2 && (STORE_ACCOUNT_KINDS as readonly string[]).includes(rest[1])) return { storeId: rest[0], kind: rest[1] };
-  if (owner === 'platform' && rest.length === 1 && (PLATFORM_ACCOUNTS as readonly string[]).includes(rest[0])) return { storeId: null, kind: rest[0] };
+  if (owner === 'store' && rest.length === 2 && (STORE_ACCOUNT_KINDS as readonly string[]).includes(rest[1]))
+    return { storeId: rest[0], kind: rest[1] };
+  if (owner === 'platform' && rest.length === 1 && (PLATFORM_ACCOUNTS as readonly string[]).includes(rest[0]))
+    return { storeId: null, kind: rest[0] };
   throw new LedgerRuleError(`no such ledger account: ${accountId}`);
 }
 
@@ -57,11 +59,25 @@ export function balanced(entries: Entry[]): boolean {
 }
 
 /** Commission per line at its category's rate (half up to the fen); the seller's share is the rest. */
-export function splitOrder(order: { orderId: string; storeId: string; totalFen: number; lines: OrderLineV1[] }, bps: Record<Category, number>): OrderSplit {
+export function splitOrder(
+  order: { orderId: string; storeId: string; totalFen: number; lines: OrderLineV1[] },
+  bps: Record<Category, number>,
+): OrderSplit {
   const lineTotals = order.lines.map((l) => lineTotalFen(l.unitPriceFen, l.quantity));
-  if (sumFen(lineTotals) !== order.totalFen) throw new LedgerRuleError(`order ${order.orderId}: lines add up to ${sumFen(lineTotals)} fen, total says ${order.totalFen}`);
-  const commissionFen = sumFen(order.lines.map((l, i) => splitCommission(lineTotals[i], bps[l.category]).commissionFen));
-  return { orderId: order.orderId, storeId: order.storeId, totalFen: order.totalFen, commissionFen, shareFen: order.totalFen - commissionFen };
+  if (sumFen(lineTotals) !== order.totalFen)
+    throw new LedgerRuleError(
+      `order ${order.orderId}: lines add up to ${sumFen(lineTotals)} fen, total says ${order.totalFen}`,
+    );
+  const commissionFen = sumFen(
+    order.lines.map((l, i) => splitCommission(lineTotals[i], bps[l.category]).commissionFen),
+  );
+  return {
+    orderId: order.orderId,
+    storeId: order.storeId,
+    totalFen: order.totalFen,
+    commissionFen,
+    shareFen: order.totalFen - commissionFen,
+  };
 }
 
 /** Paid: the buyer's money arrives in escrow, and the seller's share moves on to her pending account. */
@@ -75,7 +91,11 @@ export function orderPaidEntries(split: OrderSplit): Entry[] {
 }
 
 /** Completed: what is still pending becomes available; the commission still held is earned. */
-export function orderCompletedEntries(split: OrderSplit, refundedShareFen: number, refundedCommissionFen: number): Entry[] {
+export function orderCompletedEntries(
+  split: OrderSplit,
+  refundedShareFen: number,
+  refundedCommissionFen: number,
+): Entry[] {
   const share = split.shareFen - refundedShareFen;
   const commission = split.commissionFen - refundedCommissionFen;
   return [
@@ -93,13 +113,24 @@ export function orderCompletedEntries(split: OrderSplit, refundedShareFen: numbe
  * completion it comes out of pending and escrow; after, out of available (which may go
  * negative: the next payout nets it off) and commission revenue.
  */
-export function refundEntries(split: OrderSplit, refundedBeforeFen: number, amountFen: number, completed: boolean): { entries: Entry[]; shareFen: number; commissionFen: number } {
+export function refundEntries(
+  split: OrderSplit,
+  refundedBeforeFen: number,
+  amountFen: number,
+  completed: boolean,
+): { entries: Entry[]; shareFen: number; commissionFen: number } {
   if (amountFen <= 0 || refundedBeforeFen + amountFen > split.totalFen) {
-    throw new LedgerRuleError(`refund of ${amountFen} fen on order ${split.orderId} exceeds what was paid (${split.totalFen - refundedBeforeFen} fen left)`);
+    throw new LedgerRuleError(
+      `refund of ${amountFen} fen on order ${split.orderId} exceeds what was paid (${split.totalFen - refundedBeforeFen} fen left)`,
+    );
   }
   // share × refunded / total, half up; in bigint because the product outgrows 2^53 for large orders
   const shareUpTo = (refunded: number) =>
-    split.totalFen === 0 ? 0 : Number((2n * BigInt(refunded) * BigInt(split.shareFen) + BigInt(split.totalFen)) / (2n * BigInt(split.totalFen)));
+    split.totalFen === 0
+      ? 0
+      : Number(
+          (2n * BigInt(refunded) * BigInt(split.shareFen) + BigInt(split.totalFen)) / (2n * BigInt(split.totalFen)),
+        );
   const shareFen = shareUpTo(refundedBeforeFen + amountFen) - shareUpTo(refundedBeforeFen);
   const commissionFen = amountFen - shareFen;
   const entries: Entry[] = [

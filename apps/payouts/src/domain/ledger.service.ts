@@ -54,9 +54,22 @@ export class LedgerService {
     if (await this.ledger.isPosted(tx, idempotencyKey)) return;
     if (event.data.full && split.refundedFen + event.data.amountFen !== split.totalFen) {
       // orders says this refund completes the order's refunds, the ledger disagrees: the ledger follows the money
-      this.logger.warn({ orderId: split.orderId, refundedFen: split.refundedFen, amountFen: event.data.amountFen, totalFen: split.totalFen }, 'full refund that does not add up to the order total');
+      this.logger.warn(
+        {
+          orderId: split.orderId,
+          refundedFen: split.refundedFen,
+          amountFen: event.data.amountFen,
+          totalFen: split.totalFen,
+        },
+        'full refund that does not add up to the order total',
+      );
     }
-    const { entries, shareFen, commissionFen } = refundEntries(split, split.refundedFen, event.data.amountFen, split.completedAt !== null);
+    const { entries, shareFen, commissionFen } = refundEntries(
+      split,
+      split.refundedFen,
+      event.data.amountFen,
+      split.completedAt !== null,
+    );
     const posted = await this.ledger.post(tx, {
       idempotencyKey,
       kind: 'order-refunded',
@@ -66,11 +79,11 @@ export class LedgerService {
       entries,
     });
     if (posted) {
-      await this.ledger.updateSplit(
-        tx,
-        split.orderId,
-        { refundedFen: split.refundedFen + event.data.amountFen, refundedShareFen: split.refundedShareFen + shareFen, refundedCommissionFen: split.refundedCommissionFen + commissionFen },
-      );
+      await this.ledger.updateSplit(tx, split.orderId, {
+        refundedFen: split.refundedFen + event.data.amountFen,
+        refundedShareFen: split.refundedShareFen + shareFen,
+        refundedCommissionFen: split.refundedCommissionFen + commissionFen,
+      });
     }
   }
 

@@ -38,7 +38,11 @@ describe('payout account rules', () => {
 
   it('shows only the last four characters', () => {
     expect(maskAccountNumber('6222021234567890')).toBe('****7890');
-    expect(maskedAccount({ method: 'alipay', accountName: '李秀兰', accountNumber: '13812345678' })).toEqual({ method: 'alipay', accountName: '李秀兰', accountNumber: '****5678' });
+    expect(maskedAccount({ method: 'alipay', accountName: '李秀兰', accountNumber: '13812345678' })).toEqual({
+      method: 'alipay',
+      accountName: '李秀兰',
+      accountNumber: '****5678',
+    });
   });
 
   it('is the same account only when method, name and number are', () => {
@@ -49,7 +53,11 @@ describe('payout account rules', () => {
   });
 
   it('is masked by the logger wherever an account number is logged under its name (a provider request, a payout)', () => {
-    const request = { payoutId: 'p', amountFen: 100, account: { method: 'bank', accountName: 'x', accountNumber: '6222021234567890' } };
+    const request = {
+      payoutId: 'p',
+      amountFen: 100,
+      account: { method: 'bank', accountName: 'x', accountNumber: '6222021234567890' },
+    };
     const logged = JSON.stringify(maskForLog({ request, payouts: [{ account: request.account }] }));
     expect(logged).not.toContain('6222021234567890');
     expect(logged).toContain('"accountNumber":"****7890"');

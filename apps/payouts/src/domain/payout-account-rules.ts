@@ -30,7 +30,9 @@ export function accountNumberProblem(method: PayoutMethod, accountNumber: string
         ? null
         : 'accountNumber of an Alipay account must be a mainland mobile number (11 digits from 1) or an email address';
     case 'wechat':
-      return WECHAT_ID.test(accountNumber) ? null : 'accountNumber of a WeChat account must be a WeChat ID: 6 to 20 letters, digits, _ or -, a letter first';
+      return WECHAT_ID.test(accountNumber)
+        ? null
+        : 'accountNumber of a WeChat account must be a WeChat ID: 6 to 20 letters, digits, _ or -, a letter first';
   }
 }
 
@@ -38,6 +40,11 @@ export function accountNumberProblem(method: PayoutMethod, accountNumber: string
 export const maskAccountNumber = (accountNumber: string): string => `****${accountNumber.slice(-4)}`;
 
 /** The account as anyone is shown it. */
-export const maskedAccount = (a: PayoutAccountDetails) => ({ method: a.method, accountName: a.accountName, accountNumber: maskAccountNumber(a.accountNumber) });
+export const maskedAccount = (a: PayoutAccountDetails) => ({
+  method: a.method,
+  accountName: a.accountName,
+  accountNumber: maskAccountNumber(a.accountNumber),
+});
 
-export const sameAccount = (a: PayoutAccountDetails, b: PayoutAccountDetails) => a.method === b.method && a.accountName === b.accountName && a.accountNumber === b.accountNumber;
+export const sameAccount = (a: PayoutAccountDetails, b: PayoutAccountDetails) =>
+  a.method === b.method && a.accountName === b.accountName && a.accountNumber === b.accountNumber;

@@ -12,7 +12,9 @@ describe('payout holds', () => {
 
   it('holds a store without an account, or with one changed within the hold', () => {
     expect(payoutHold({ storeStatus: 'active', accountChangedAt: null }, policy)).toBe('no-payout-account');
-    expect(payoutHold({ storeStatus: null, accountChangedAt: hoursAgo(23.99) }, policy)).toBe('payout-account-recently-changed');
+    expect(payoutHold({ storeStatus: null, accountChangedAt: hoursAgo(23.99) }, policy)).toBe(
+      'payout-account-recently-changed',
+    );
     expect(payoutHold({ storeStatus: null, accountChangedAt: hoursAgo(0) }, { now, accountHoldHours: 0 })).toBeNull();
   });
 

@@ -38,4 +38,5 @@ export function payoutHold(payee: Payee, policy: HoldPolicy): HoldReason | null 
 }
 
 /** From when a newly changed account is paid to. */
-export const payableFrom = (accountChangedAt: Date, accountHoldHours: number) => new Date(accountChangedAt.getTime() + accountHoldHours * HOURS);
+export const payableFrom = (accountChangedAt: Date, accountHoldHours: number) =>
+  new Date(accountChangedAt.getTime() + accountHoldHours * HOURS);

@@ -21,7 +21,6 @@ import { maskedAccount } from './payout-account-rules';
 import { payoutHold } from './payout-holds';
 import { PayoutsJobs } from '../jobs/catalogue';
 
-
 export interface RunRequest {
   trigger: 'schedule' | 'finance';
   requestedBy: string;
@@ -53,7 +52,13 @@ export class PayoutRunService {
       if (earlier) return { runId: earlier, created: false };
       const runId = randomUUID();
       const now = this.clock.now();
-      await this.payouts.insertRun(tx, { id: runId, trigger: request.trigger, requestKey: request.requestKey ?? null, requestedBy: request.requestedBy, startedAt: now });
+      await this.payouts.insertRun(tx, {
+        id: runId,
+        trigger: request.trigger,
+        requestKey: request.requestKey ?? null,
+        requestedBy: request.requestedBy,
+        startedAt: now,
+      });
       await this.sendPayouts(tx, runId, now);
       return { runId, created: true };
     });
@@ -107,20 +112,45 @@ export class PayoutRunService {
     const accounts = await this.accounts.currentVersions(tx, storeIds);
     const policy = { now, accountHoldHours: this.config.PAYOUT_ACCOUNT_HOLD_HOURS };
     const held: PayoutHold[] = [];
-    const due: { id: string; runId: string; storeId: string; amountFen: number; idempotencyKey: string; accountVersion: number }[] = [];
+    const due: {
+      id: string;
+      runId: string;
+      storeId: string;
+      amountFen: number;
+      idempotencyKey: string;
+      accountVersion: number;
+    }[] = [];
     for (const { storeId, amountFen } of owed) {
       const account = accounts.get(storeId) ?? null;
-      const reason = payoutHold({ storeStatus: statuses.get(storeId) ?? null, accountChangedAt: account?.changedAt ?? null }, policy);
+      const reason = payoutHold(
+        { storeStatus: statuses.get(storeId) ?? null, accountChangedAt: account?.changedAt ?? null },
+        policy,
+      );
       if (reason) held.push({ storeId, reason, availableFen: amountFen });
-      else due.push({ id: randomUUID(), runId, storeId, amountFen, idempotencyKey: `payout:${runId}:${storeId}`, accountVersion: account!.version });
+      else
+        due.push({
+          id: randomUUID(),
+          runId,
+          storeId,
+          amountFen,
+          idempotencyKey: `payout:${runId}:${storeId}`,
+          accountVersion: account!.version,
+        });
     }
     await this.payouts.insertHolds(tx, runId, held);
-    if (held.length) this.logger.info({ runId, held: held.map((h) => ({ storeId: h.storeId, reason: h.reason })) }, 'payout run held stores');
+    if (held.length)
+      this.logger.info(
+        { runId, held: held.map((h) => ({ storeId: h.storeId, reason: h.reason })) },
+        'payout run held stores',
+      );
     await this.payouts.insertPayouts(tx, due, now);
     // the entries each payout pays, for her statement; they add up to it, or nothing of the run stays
     const lineTotals = await this.lines.recordLines(tx, due);
     for (const p of due) {
-      if (lineTotals.get(p.id) !== p.amountFen) throw new LedgerRuleError(`payout to store ${p.storeId}: its ledger entries add up to ${lineTotals.get(p.id) ?? 0} fen, the available balance is ${p.amountFen}`);
+      if (lineTotals.get(p.id) !== p.amountFen)
+        throw new LedgerRuleError(
+          `payout to store ${p.storeId}: its ledger entries add up to ${lineTotals.get(p.id) ?? 0} fen, the available balance is ${p.amountFen}`,
+        );
     }
     for (const p of due) {
       await this.ledger.post(tx, {
@@ -136,7 +166,17 @@ export class PayoutRunService {
     }
     await this.outbox.add(
       tx,
-      due.map((p) => ({ type: 'payouts.payout-sent' as const, key: p.storeId, data: { payoutId: p.id, payoutRunId: runId, storeId: p.storeId, amountFen: p.amountFen, sentAt: now.toISOString() } })),
+      due.map((p) => ({
+        type: 'payouts.payout-sent' as const,
+        key: p.storeId,
+        data: {
+          payoutId: p.id,
+          payoutRunId: runId,
+          storeId: p.storeId,
+          amountFen: p.amountFen,
+          sentAt: now.toISOString(),
+        },
+      })),
     );
   }
 }

@@ -19,4 +19,10 @@ export const PAYOUT_TRANSITIONS = {
 export type PayoutAction = keyof typeof PAYOUT_TRANSITIONS;
 
 /** Checked when the module loads: a broken table stops the service before it starts. */
-export const payoutLife = new TransitionTable<PayoutStatus, PayoutAction>('payout', PAYOUT_STATUSES, PAYOUT_TRANSITIONS, ['sending'], ['settled', 'failed']);
+export const payoutLife = new TransitionTable<PayoutStatus, PayoutAction>(
+  'payout',
+  PAYOUT_STATUSES,
+  PAYOUT_TRANSITIONS,
+  ['sending'],
+  ['settled', 'failed'],
+);

@@ -41,12 +41,21 @@ export class PayoutTransferService {
     // the version the run checked, not whatever is current now: a change since starts its own hold.
     // A payout from before accounts existed goes to her current one.
     const manager = this.dataSource.manager;
-    const account = payout.accountVersion === null ? await this.accounts.current(manager, payout.storeId) : await this.accounts.version(manager, payout.storeId, payout.accountVersion);
+    const account =
+      payout.accountVersion === null
+        ? await this.accounts.current(manager, payout.storeId)
+        : await this.accounts.version(manager, payout.storeId, payout.accountVersion);
     if (!account) return this.failPayout(payoutId, 'provider-refused', 'the store has no payout account to send to');
     let providerReference: string;
     try {
       const { method, accountName, accountNumber } = account;
-      ({ providerReference } = await this.provider.send({ idempotencyKey: payout.idempotencyKey, payoutId, storeId: payout.storeId, amountFen: payout.amountFen, account: { method, accountName, accountNumber } }));
+      ({ providerReference } = await this.provider.send({
+        idempotencyKey: payout.idempotencyKey,
+        payoutId,
+        storeId: payout.storeId,
+        amountFen: payout.amountFen,
+        account: { method, accountName, accountNumber },
+      }));
     } catch (err) {
       if (err instanceof PayoutRefused) return this.failPayout(payoutId, 'provider-refused', err.message);
       throw err;
@@ -79,28 +88,66 @@ export class PayoutTransferService {
       const payout = await this.payouts.find(tx, payoutId, true);
       if (payout?.status !== 'sent') return;
       await this.payouts.transition(tx, payout, 'provider-settled', settledAt);
-      await this.postPayoutOutcome(tx, payout, 'payout-settled', payoutSettledEntries(payout.storeId, payout.amountFen));
+      await this.postPayoutOutcome(
+        tx,
+        payout,
+        'payout-settled',
+        payoutSettledEntries(payout.storeId, payout.amountFen),
+      );
       await this.outbox.add(tx, [
-        { type: 'payouts.payout-settled', key: payout.storeId, data: { payoutId, storeId: payout.storeId, amountFen: payout.amountFen, providerReference: payout.providerReference!, settledAt: settledAt.toISOString() } },
+        {
+          type: 'payouts.payout-settled',
+          key: payout.storeId,
+          data: {
+            payoutId,
+            storeId: payout.storeId,
+            amountFen: payout.amountFen,
+            providerReference: payout.providerReference!,
+            settledAt: settledAt.toISOString(),
+          },
+        },
       ]);
     });
   }
 
   /** Failed: a reversing transaction puts the money back in available; payout-failed. */
-  private async failPayout(payoutId: string, action: 'provider-refused' | 'provider-returned', reason: string): Promise<void> {
+  private async failPayout(
+    payoutId: string,
+    action: 'provider-refused' | 'provider-returned',
+    reason: string,
+  ): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       const payout = await this.payouts.find(tx, payoutId, true);
       if (!payout || payout.status === 'failed' || payout.status === 'settled') return;
       const at = this.clock.now();
       await this.payouts.transition(tx, payout, action, at, { reason });
       await this.postPayoutOutcome(tx, payout, 'payout-failed', payoutFailedEntries(payout.storeId, payout.amountFen));
-      await this.outbox.add(tx, [{ type: 'payouts.payout-failed', key: payout.storeId, data: { payoutId, storeId: payout.storeId, amountFen: payout.amountFen, reason, failedAt: at.toISOString() } }]);
+      await this.outbox.add(tx, [
+        {
+          type: 'payouts.payout-failed',
+          key: payout.storeId,
+          data: { payoutId, storeId: payout.storeId, amountFen: payout.amountFen, reason, failedAt: at.toISOString() },
+        },
+      ]);
     });
     this.logger.warn({ payoutId, reason }, 'payout failed; its amount is available again');
   }
 
-  private postPayoutOutcome(tx: Parameters<LedgerRepository['post']>[0], payout: Payout, kind: 'payout-settled' | 'payout-failed', entries: ReturnType<typeof payoutSettledEntries>) {
-    return this.ledger.post(tx, { idempotencyKey: `${kind}:${payout.id}`, kind, orderId: null, payoutId: payout.id, storeId: payout.storeId, causedByEventId: null, entries });
+  private postPayoutOutcome(
+    tx: Parameters<LedgerRepository['post']>[0],
+    payout: Payout,
+    kind: 'payout-settled' | 'payout-failed',
+    entries: ReturnType<typeof payoutSettledEntries>,
+  ) {
+    return this.ledger.post(tx, {
+      idempotencyKey: `${kind}:${payout.id}`,
+      kind,
+      orderId: null,
+      payoutId: payout.id,
+      storeId: payout.storeId,
+      causedByEventId: null,
+      entries,
+    });
   }
 
   private nextCheckAt(): Date {

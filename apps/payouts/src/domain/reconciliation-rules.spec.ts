@@ -5,7 +5,8 @@ describe('classifying a settlement statement', () => {
     ['p1', 18_000],
     ['p2', 27_000],
   ]);
-  const classify = (lines: { lineNo: number; payoutId: string; amountFen: number }[]) => classifyStatement(lines, (id) => ours.get(id));
+  const classify = (lines: { lineNo: number; payoutId: string; amountFen: number }[]) =>
+    classifyStatement(lines, (id) => ours.get(id));
 
   it('gives each line its class, the first rule that applies winning', () => {
     expect(
@@ -26,7 +27,12 @@ describe('classifying a settlement statement', () => {
   });
 
   it('takes the first line by number, not by the order lines were given, as the original', () => {
-    expect(classify([{ lineNo: 9, payoutId: 'p2', amountFen: 1 }, { lineNo: 2, payoutId: 'p2', amountFen: 27_000 }]).map((l) => l.class)).toEqual(['matched', 'duplicate']);
+    expect(
+      classify([
+        { lineNo: 9, payoutId: 'p2', amountFen: 1 },
+        { lineNo: 2, payoutId: 'p2', amountFen: 27_000 },
+      ]).map((l) => l.class),
+    ).toEqual(['matched', 'duplicate']);
   });
 
   it('lists the payouts settled in the period that the statement leaves out', () => {
@@ -36,6 +42,11 @@ describe('classifying a settlement statement', () => {
       { id: 'p2', settledAt: at('2026-12-01T11:00:00Z') },
       { id: 'p3', settledAt: at('2026-12-03T00:00:00Z') }, // after the period
     ];
-    expect(missingFromStatement([{ lineNo: 1, payoutId: 'p1', amountFen: 1 }], settled, { from: at('2026-12-01T00:00:00Z'), to: at('2026-12-02T00:00:00Z') }).map((p) => p.id)).toEqual(['p2']);
+    expect(
+      missingFromStatement([{ lineNo: 1, payoutId: 'p1', amountFen: 1 }], settled, {
+        from: at('2026-12-01T00:00:00Z'),
+        to: at('2026-12-02T00:00:00Z'),
+      }).map((p) => p.id),
+    ).toEqual(['p2']);
   });
 });

@@ -3,7 +3,13 @@
 // (ReconciliationRepository.classifyLines), because statements run to 100,000 lines; a property
 // test (test/integration/reconciliation-properties.test.ts) holds the SQL to these rules.
 
-export const RECONCILIATION_CLASSES = ['matched', 'amount_mismatch', 'missing_from_statement', 'unknown_to_us', 'duplicate'] as const;
+export const RECONCILIATION_CLASSES = [
+  'matched',
+  'amount_mismatch',
+  'missing_from_statement',
+  'unknown_to_us',
+  'duplicate',
+] as const;
 export type ReconciliationClass = (typeof RECONCILIATION_CLASSES)[number];
 /** The classes a statement line can have (a payout missing from the statement has no line). */
 export type LineClass = Exclude<ReconciliationClass, 'missing_from_statement'>;
@@ -28,7 +34,10 @@ export interface ClassifiedLine {
  * 3. `matched`: the amounts agree;
  * 4. `amount_mismatch`: they do not.
  */
-export function classifyStatement(lines: readonly StatementEntry[], payoutFen: (payoutId: string) => number | undefined): ClassifiedLine[] {
+export function classifyStatement(
+  lines: readonly StatementEntry[],
+  payoutFen: (payoutId: string) => number | undefined,
+): ClassifiedLine[] {
   const seen = new Set<string>();
   return [...lines]
     .sort((a, b) => a.lineNo - b.lineNo)
@@ -42,7 +51,11 @@ export function classifyStatement(lines: readonly StatementEntry[], payoutFen: (
 }
 
 /** Our payouts that settled in the statement's period and that it does not list. */
-export function missingFromStatement<P extends { id: string; settledAt: Date }>(lines: readonly StatementEntry[], settled: readonly P[], period: { from: Date; to: Date }): P[] {
+export function missingFromStatement<P extends { id: string; settledAt: Date }>(
+  lines: readonly StatementEntry[],
+  settled: readonly P[],
+  period: { from: Date; to: Date },
+): P[] {
   const listed = new Set(lines.map((l) => l.payoutId));
   return settled.filter((p) => p.settledAt >= period.from && p.settledAt <= period.to && !listed.has(p.id));
 }

@@ -11,8 +11,13 @@ import { ClassTotals, ReconciliationRepository } from '../persistence/reconcilia
 import { csvField, MalformedStatement, parseStatement, StatementLine } from './settlement-statement';
 import { PayoutsJobs } from '../jobs/catalogue';
 
-
-export const REPORT_KEYS = { matched: 'matched', amount_mismatch: 'amountMismatch', missing_from_statement: 'missingFromStatement', unknown_to_us: 'unknownToUs', duplicate: 'duplicates' } as const;
+export const REPORT_KEYS = {
+  matched: 'matched',
+  amount_mismatch: 'amountMismatch',
+  missing_from_statement: 'missingFromStatement',
+  unknown_to_us: 'unknownToUs',
+  duplicate: 'duplicates',
+} as const;
 
 @Injectable()
 export class ReconciliationService {
@@ -34,7 +39,11 @@ export class ReconciliationService {
       lines = parseStatement(csv);
     } catch (err) {
       if (!(err instanceof MalformedStatement)) throw err;
-      throw badRequest(`the statement is refused, nothing was stored: ${err.message}`, { line: err.problems[0].line, reason: err.problems[0].reason, problems: err.problems });
+      throw badRequest(`the statement is refused, nothing was stored: ${err.message}`, {
+        line: err.problems[0].line,
+        reason: err.problems[0].reason,
+        problems: err.problems,
+      });
     }
     let earliest = lines[0].settledAt;
     let latest = lines[0].settledAt;
@@ -48,10 +57,19 @@ export class ReconciliationService {
     const id = randomUUID();
     const uploadedAt = this.clock.now();
     await this.dataSource.transaction(async (tx) => {
-      await this.reconciliations.insert(tx, { id, uploadedBy, uploadedAt, periodFrom, periodTo, lineCount: lines.length }, lines);
+      await this.reconciliations.insert(
+        tx,
+        { id, uploadedBy, uploadedAt, periodFrom, periodTo, lineCount: lines.length },
+        lines,
+      );
       await this.jobs.schedule(tx, PayoutsJobs.reconcileStatement, { reconciliationId: id });
     });
-    return { id, status: 'pending' as const, lines: lines.length, period: { from: periodFrom.toISOString(), to: periodTo.toISOString() } };
+    return {
+      id,
+      status: 'pending' as const,
+      lines: lines.length,
+      period: { from: periodFrom.toISOString(), to: periodTo.toISOString() },
+    };
   }
 
   /** The job: classifies the lines, finds the missing payouts, keeps the report, once. */
@@ -62,7 +80,12 @@ export class ReconciliationService {
       await this.reconciliations.classifyLines(tx, id);
       await this.reconciliations.recordMissing(tx, id, r.periodFrom, r.periodTo);
       const totals = await this.reconciliations.totals(tx, id);
-      const report = Object.fromEntries(totals.map((t) => [REPORT_KEYS[t.class], { count: t.count, statementFen: t.statementFen, payoutFen: t.payoutFen }]));
+      const report = Object.fromEntries(
+        totals.map((t) => [
+          REPORT_KEYS[t.class],
+          { count: t.count, statementFen: t.statementFen, payoutFen: t.payoutFen },
+        ]),
+      );
       const at = this.clock.now();
       await this.reconciliations.complete(tx, id, at, report);
       const count = (c: ClassTotals['class']) => totals.find((t) => t.class === c)!.count;
@@ -96,7 +119,9 @@ export class ReconciliationService {
       period: { from: r.periodFrom.toISOString(), to: r.periodTo.toISOString() },
       lines: r.lineCount,
       // in the order finance reads them (jsonb keeps its own key order)
-      classes: r.report ? Object.fromEntries(Object.values(REPORT_KEYS).map((k) => [k, (r.report as Record<string, unknown>)[k]])) : null,
+      classes: r.report
+        ? Object.fromEntries(Object.values(REPORT_KEYS).map((k) => [k, (r.report as Record<string, unknown>)[k]]))
+        : null,
     };
   }
 
@@ -128,11 +153,25 @@ export class ReconciliationService {
   async exportCsv(id: string): Promise<string> {
     const r = await this.reconciliations.find(this.dataSource.manager, id);
     if (!r) throw notFound(`reconciliation ${id}`);
-    if (r.status !== 'completed') throw conflict('the reconciliation is still pending; export it once it has completed');
+    if (r.status !== 'completed')
+      throw conflict('the reconciliation is still pending; export it once it has completed');
     const rows = await this.reconciliations.classifiedLines(this.dataSource.manager, id);
     const out = ['line,payout_id,provider_reference,amount_fen,status,settled_at,class,payout_amount_fen'];
     for (const l of rows) {
-      out.push([l.line_no, l.payout_id, l.provider_reference, l.amount_fen, l.status, l.settled_at?.toISOString() ?? null, l.class, l.payout_amount_fen].map(csvField).join(','));
+      out.push(
+        [
+          l.line_no,
+          l.payout_id,
+          l.provider_reference,
+          l.amount_fen,
+          l.status,
+          l.settled_at?.toISOString() ?? null,
+          l.class,
+          l.payout_amount_fen,
+        ]
+          .map(csvField)
+          .join(','),
+      );
     }
     return `${out.join('\n')}\n`;
   }

@@ -33,7 +33,12 @@ const FEN = /^\d{1,15}$/;
 /** Enough to fix a file, not so many that a wrong file floods the answer. */
 const MAX_PROBLEMS = 20;
 
-const headerName = (s: string) => s.trim().toLowerCase().replace(/[^a-z]+/g, '_').replace(/^_|_$/g, '');
+const headerName = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z]+/g, '_')
+    .replace(/^_|_$/g, '');
 
 function parseLine(fields: string[]): Omit<StatementLine, 'lineNo'> | string {
   const [payoutId, providerReference, amount, status, settledAt] = fields.map((f) => f.trim());
@@ -41,10 +46,18 @@ function parseLine(fields: string[]): Omit<StatementLine, 'lineNo'> | string {
   if (!providerReference) return 'provider reference is empty';
   if (providerReference.length > 200) return 'provider reference is longer than 200 characters';
   if (!FEN.test(amount)) return `amount must be a whole number of fen (got "${amount.slice(0, 30)}")`;
-  if (!(STATEMENT_STATUSES as readonly string[]).includes(status.toLowerCase())) return `status must be one of ${STATEMENT_STATUSES.join(', ')} (got "${status.slice(0, 30)}")`;
+  if (!(STATEMENT_STATUSES as readonly string[]).includes(status.toLowerCase()))
+    return `status must be one of ${STATEMENT_STATUSES.join(', ')} (got "${status.slice(0, 30)}")`;
   const at = new Date(settledAt);
-  if (!ISO_INSTANT.test(settledAt) || Number.isNaN(at.getTime())) return `settled at must be an ISO 8601 time with its offset (got "${settledAt.slice(0, 40)}")`;
-  return { payoutId: payoutId.toLowerCase(), providerReference, amountFen: Number(amount), status: status.toLowerCase() as StatementLine['status'], settledAt: at };
+  if (!ISO_INSTANT.test(settledAt) || Number.isNaN(at.getTime()))
+    return `settled at must be an ISO 8601 time with its offset (got "${settledAt.slice(0, 40)}")`;
+  return {
+    payoutId: payoutId.toLowerCase(),
+    providerReference,
+    amountFen: Number(amount),
+    status: status.toLowerCase() as StatementLine['status'],
+    settledAt: at,
+  };
 }
 
 /**
@@ -56,9 +69,20 @@ function parseLine(fields: string[]): Omit<StatementLine, 'lineNo'> | string {
 export function parseStatement(csv: string): StatementLine[] {
   let rows: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parse(csv, { bom: true, info: true, relax_column_count: true, skip_empty_lines: false }) as unknown as typeof rows;
+    rows = parse(csv, {
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: false,
+    }) as unknown as typeof rows;
   } catch (e) {
-    if (e instanceof CsvError) throw new MalformedStatement([{ line: (e as CsvError & { lines?: number }).lines ?? 1, reason: e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed' : e.message }]);
+    if (e instanceof CsvError)
+      throw new MalformedStatement([
+        {
+          line: (e as CsvError & { lines?: number }).lines ?? 1,
+          reason: e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed' : e.message,
+        },
+      ]);
     throw e;
   }
   const header = rows[0]?.record.map(headerName) ?? [];
@@ -66,16 +90,31 @@ export function parseStatement(csv: string): StatementLine[] {
   const missing = STATEMENT_COLUMNS.filter((_, i) => index[i] < 0);
   const doubled = STATEMENT_COLUMNS.filter((c) => header.filter((h) => h === c).length > 1);
   if (missing.length || doubled.length) {
-    const what = [missing.length ? `${missing.join(', ')} missing` : '', doubled.length ? `${doubled.join(', ')} named twice` : ''].filter(Boolean).join('; ');
-    throw new MalformedStatement([{ line: 1, reason: `the header must name the columns ${STATEMENT_COLUMNS.join(', ')} (in any order; other columns are ignored): ${what}` }]);
+    const what = [
+      missing.length ? `${missing.join(', ')} missing` : '',
+      doubled.length ? `${doubled.join(', ')} named twice` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    throw new MalformedStatement([
+      {
+        line: 1,
+        reason: `the header must name the columns ${STATEMENT_COLUMNS.join(', ')} (in any order; other columns are ignored): ${what}`,
+      },
+    ]);
   }
-  if (rows.length === 1) throw new MalformedStatement([{ line: 1, reason: 'the statement has no lines after its header' }]);
+  if (rows.length === 1)
+    throw new MalformedStatement([{ line: 1, reason: 'the statement has no lines after its header' }]);
   const lines: StatementLine[] = [];
   const problems: StatementProblem[] = [];
   for (const { record, info } of rows.slice(1)) {
     if (problems.length >= MAX_PROBLEMS) break;
     const empty = record.every((f) => f.trim() === '');
-    const parsed = empty ? 'the line is empty' : record.length < header.length ? `expected ${header.length} fields, found ${record.length}` : parseLine(index.map((i) => record[i]));
+    const parsed = empty
+      ? 'the line is empty'
+      : record.length < header.length
+        ? `expected ${header.length} fields, found ${record.length}`
+        : parseLine(index.map((i) => record[i]));
     if (typeof parsed === 'string') problems.push({ line: info.lines, reason: parsed });
     else lines.push({ lineNo: info.lines, ...parsed });
   }

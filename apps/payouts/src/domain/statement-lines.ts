@@ -31,7 +31,11 @@ export interface StatementLine {
   postedAt: string;
 }
 
-const KINDS: Record<string, StatementLineKind> = { 'order-completed': 'sale', 'order-refunded': 'refund', 'payout-failed': 'returned-payout' };
+const KINDS: Record<string, StatementLineKind> = {
+  'order-completed': 'sale',
+  'order-refunded': 'refund',
+  'payout-failed': 'returned-payout',
+};
 
 export function statementLine(payoutId: string, row: PayoutLineRow): StatementLine {
   const kind = KINDS[row.transactionKind] ?? row.transactionKind;
@@ -42,7 +46,8 @@ export function statementLine(payoutId: string, row: PayoutLineRow): StatementLi
     kind,
     orderId: row.orderId,
     orderTotalFen: row.orderTotalFen,
-    refundFen: kind === 'sale' && row.orderTotalFen !== null ? row.orderTotalFen - grossFen : kind === 'refund' ? -grossFen : 0,
+    refundFen:
+      kind === 'sale' && row.orderTotalFen !== null ? row.orderTotalFen - grossFen : kind === 'refund' ? -grossFen : 0,
     grossFen,
     commissionFen: row.commissionFen,
     amountFen: row.amountFen,

@@ -32,14 +32,23 @@ export class StatementService {
   async storePayouts(user: Principal, storeId: string, page: number, pageSize: number) {
     if (!canActForStore(user, storeId)) throw forbidden('a seller sees only her own store’s payouts');
     const { rows, total } = await this.payouts.storePayouts(this.dataSource.manager, storeId, page, pageSize);
-    return { storeId, currency: 'CNY', items: rows.map((p) => ({ ...payoutView(p), lineCount: p.lineCount })), page, pageSize, total };
+    return {
+      storeId,
+      currency: 'CNY',
+      items: rows.map((p) => ({ ...payoutView(p), lineCount: p.lineCount })),
+      page,
+      pageSize,
+      total,
+    };
   }
 
   async payoutLines(user: Principal, payoutId: string) {
     const payout = await this.payouts.findWithAccount(this.dataSource.manager, payoutId);
     if (!payout) throw notFound(`payout ${payoutId}`);
     if (!canActForStore(user, payout.storeId)) throw forbidden('a seller sees only her own store’s payouts');
-    const lines = (await this.lines.lines(this.dataSource.manager, payoutId)).map((row) => statementLine(payoutId, row));
+    const lines = (await this.lines.lines(this.dataSource.manager, payoutId)).map((row) =>
+      statementLine(payoutId, row),
+    );
     return { ...payoutView(payout), currency: 'CNY', totals: statementTotals(lines), lines };
   }
 }

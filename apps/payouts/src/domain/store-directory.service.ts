@@ -17,6 +17,10 @@ export class StoreDirectoryService {
   async recordStoreChange(tx: EntityManager, event: DecodedEvent<'catalog.store-changed'>): Promise<void> {
     const change = event.data;
     const kept = await this.stores.keepIfNewer(tx, change);
-    if (kept) this.logger.info({ storeId: change.storeId, status: change.status, version: change.version }, change.status === 'suspended' ? 'store suspended: its payouts are held' : 'store details kept');
+    if (kept)
+      this.logger.info(
+        { storeId: change.storeId, status: change.status, version: change.version },
+        change.status === 'suspended' ? 'store suspended: its payouts are held' : 'store details kept',
+      );
   }
 }

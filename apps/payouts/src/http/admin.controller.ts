@@ -28,13 +28,24 @@ export class PayoutsAdminController {
     const run = lastRunId ? await this.runs.getRun(lastRunId) : null;
     const reports = await Promise.all(recent.map((id) => this.reconciliations.report(id)));
     return {
-      lastPayoutRun: run && { id: run.id, status: run.status, trigger: run.trigger, startedAt: run.startedAt, payoutCount: run.payoutCount, totalFen: run.totalFen, failed: run.payouts.filter((p) => p.status === 'failed').length, held: run.heldCount },
+      lastPayoutRun: run && {
+        id: run.id,
+        status: run.status,
+        trigger: run.trigger,
+        startedAt: run.startedAt,
+        payoutCount: run.payoutCount,
+        totalFen: run.totalFen,
+        failed: run.payouts.filter((p) => p.status === 'failed').length,
+        held: run.heldCount,
+      },
       reconciliations: reports.map((r) => ({
         id: r.id,
         status: r.status,
         createdAt: r.uploadedAt,
         lines: r.lines,
-        ...Object.fromEntries(Object.entries(r.classes ?? {}).map(([k, v]) => [k, (v as { count: number } | undefined)?.count ?? 0])),
+        ...Object.fromEntries(
+          Object.entries(r.classes ?? {}).map(([k, v]) => [k, (v as { count: number } | undefined)?.count ?? 0]),
+        ),
       })),
     };
   }

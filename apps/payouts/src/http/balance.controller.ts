@@ -18,7 +18,11 @@ export class BalanceController {
 
   @Get('ledger')
   @Roles('seller', 'ops')
-  ledger(@Param('storeId', ParseUUIDPipe) storeId: string, @Query() query: LedgerQuery, @CurrentUser() user: Principal) {
+  ledger(
+    @Param('storeId', ParseUUIDPipe) storeId: string,
+    @Query() query: LedgerQuery,
+    @CurrentUser() user: Principal,
+  ) {
     return this.balances.entries(user, storeId, query.page, query.pageSize);
   }
 }

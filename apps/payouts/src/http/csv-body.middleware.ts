@@ -15,7 +15,12 @@ export class CsvBodyMiddleware implements NestMiddleware {
       parseCsv(req, res, (err?: { status?: number; message?: string }) => {
         if (!err) return resolve(next());
         const status = err.status === 413 ? HttpStatus.PAYLOAD_TOO_LARGE : HttpStatus.BAD_REQUEST;
-        reject(new ProblemException(status, status === 413 ? 'the statement is larger than 50 MB' : `the statement could not be read: ${err.message}`));
+        reject(
+          new ProblemException(
+            status,
+            status === 413 ? 'the statement is larger than 50 MB' : `the statement could not be read: ${err.message}`,
+          ),
+        );
       }),
     );
   }

@@ -9,16 +9,26 @@ export class LedgerQuery {
 }
 
 export class ReconciliationPeriodQuery {
-  @ApiPropertyOptional({ description: 'start of the statement period (default: its earliest settled-at)' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
-  @ApiPropertyOptional({ description: 'end of the statement period (default: its latest settled-at)' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @ApiPropertyOptional({ description: 'start of the statement period (default: its earliest settled-at)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+  @ApiPropertyOptional({ description: 'end of the statement period (default: its latest settled-at)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
 }
 
 export class ReconciliationQuery {
-  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' }) @IsOptional() @IsIn(['json', 'csv']) format: 'json' | 'csv' = 'json';
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' }) @IsOptional() @IsIn(['json', 'csv']) format:
+    'json' | 'csv' = 'json';
 }
 
 export class ReconciliationLinesQuery {
-  @ApiPropertyOptional({ enum: ['matched', 'amountMismatch', 'missingFromStatement', 'unknownToUs', 'duplicates'], description: 'only the lines of this class' })
+  @ApiPropertyOptional({
+    enum: ['matched', 'amountMismatch', 'missingFromStatement', 'unknownToUs', 'duplicates'],
+    description: 'only the lines of this class',
+  })
   @IsOptional()
   @IsIn(['matched', 'amountMismatch', 'missingFromStatement', 'unknownToUs', 'duplicates'])
   class?: string;
@@ -26,9 +36,14 @@ export class ReconciliationLinesQuery {
 
 export class PayoutAccountBody {
   @ApiProperty({ enum: PAYOUT_METHODS }) @IsIn(PAYOUT_METHODS) method!: PayoutMethod;
-  @ApiProperty({ description: 'the name the account is held in', example: '李秀兰' }) @IsString() @Length(1, 60) @Matches(/\S/, { message: 'accountName must not be blank' }) accountName!: string;
+  @ApiProperty({ description: 'the name the account is held in', example: '李秀兰' })
+  @IsString()
+  @Length(1, 60)
+  @Matches(/\S/, { message: 'accountName must not be blank' })
+  accountName!: string;
   @ApiProperty({
-    description: 'bank: 12–19 digits; alipay: a mainland mobile (11 digits from 1) or an email; wechat: a WeChat ID (6–20, a letter first, then letters, digits, _ or -). Shown only masked (****1234).',
+    description:
+      'bank: 12–19 digits; alipay: a mainland mobile (11 digits from 1) or an email; wechat: a WeChat ID (6–20, a letter first, then letters, digits, _ or -). Shown only masked (****1234).',
     example: '6222021234567890',
   })
   @IsString()
@@ -39,9 +54,15 @@ export class PayoutAccountBody {
       // only once the method is known: a bad method is its own field's problem
       validate: (value, args) => {
         const { method } = args!.object as PayoutAccountBody;
-        return typeof value !== 'string' || !(PAYOUT_METHODS as readonly unknown[]).includes(method) || accountNumberProblem(method, value) === null;
+        return (
+          typeof value !== 'string' ||
+          !(PAYOUT_METHODS as readonly unknown[]).includes(method) ||
+          accountNumberProblem(method, value) === null
+        );
       },
-      defaultMessage: (args) => accountNumberProblem((args!.object as PayoutAccountBody).method, String(args!.value)) ?? 'accountNumber is invalid',
+      defaultMessage: (args) =>
+        accountNumberProblem((args!.object as PayoutAccountBody).method, String(args!.value)) ??
+        'accountNumber is invalid',
     },
   })
   accountNumber!: string;

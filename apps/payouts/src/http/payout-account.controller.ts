@@ -12,8 +12,16 @@ export class PayoutAccountController {
 
   @Put()
   @Roles('seller', 'ops')
-  set(@Param('storeId', ParseUUIDPipe) storeId: string, @Body() body: PayoutAccountBody, @CurrentUser() user: Principal) {
-    return this.accounts.set(user, storeId, { method: body.method, accountName: body.accountName, accountNumber: body.accountNumber });
+  set(
+    @Param('storeId', ParseUUIDPipe) storeId: string,
+    @Body() body: PayoutAccountBody,
+    @CurrentUser() user: Principal,
+  ) {
+    return this.accounts.set(user, storeId, {
+      method: body.method,
+      accountName: body.accountName,
+      accountNumber: body.accountNumber,
+    });
   }
 
   @Get()

@@ -21,9 +21,18 @@ export class PayoutsController {
   @Post('payout-runs')
   @Roles('ops')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'same key → the same run, started once' })
-  async startRun(@CurrentUser() user: Principal, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
-    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw badRequest('Idempotency-Key must be 1-200 visible ASCII characters');
-    const { runId, created } = await this.runs.startRun({ trigger: 'finance', requestedBy: user.sub, requestKey: key === undefined ? undefined : `finance:${key}` });
+  async startRun(
+    @CurrentUser() user: Principal,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
+      throw badRequest('Idempotency-Key must be 1-200 visible ASCII characters');
+    const { runId, created } = await this.runs.startRun({
+      trigger: 'finance',
+      requestedBy: user.sub,
+      requestKey: key === undefined ? undefined : `finance:${key}`,
+    });
     res.status(created ? 201 : 200);
     if (!created) res.setHeader('Idempotent-Replayed', 'true');
     res.setHeader('Location', `/payout-runs/${runId}`);
@@ -40,9 +49,18 @@ export class PayoutsController {
   @HttpCode(202)
   @Roles('ops')
   @ApiConsumes('text/csv')
-  @ApiBody({ description: 'payout_id,provider_reference,amount_fen,status,settled_at — a header row, then one line per transfer', schema: { type: 'string' } })
-  async upload(@Req() req: Request, @Query() period: ReconciliationPeriodQuery, @CurrentUser() user: Principal, @Res({ passthrough: true }) res: Response) {
-    if (!req.is('text/csv') || typeof req.body !== 'string') throw new ProblemException(415, 'send the settlement statement as text/csv');
+  @ApiBody({
+    description: 'payout_id,provider_reference,amount_fen,status,settled_at — a header row, then one line per transfer',
+    schema: { type: 'string' },
+  })
+  async upload(
+    @Req() req: Request,
+    @Query() period: ReconciliationPeriodQuery,
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    if (!req.is('text/csv') || typeof req.body !== 'string')
+      throw new ProblemException(415, 'send the settlement statement as text/csv');
     const accepted = await this.reconciliations.upload(user.sub, req.body, period);
     res.setHeader('Location', `/reconciliations/${accepted.id}`);
     return accepted;
@@ -57,7 +75,11 @@ export class PayoutsController {
   @Get('reconciliations/:id')
   @Roles('ops')
   @ApiTextAnswer('text/csv', { alsoJson: true })
-  async report(@Param('id', ParseUUIDPipe) id: string, @Query() query: ReconciliationQuery, @Res({ passthrough: true }) res: Response) {
+  async report(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: ReconciliationQuery,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     if (query.format === 'json') return this.reconciliations.report(id);
     const csv = await this.reconciliations.exportCsv(id);
     res.type('text/csv').setHeader('Content-Disposition', `attachment; filename="reconciliation-${id}.csv"`);

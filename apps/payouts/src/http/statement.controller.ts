@@ -12,7 +12,11 @@ export class StatementController {
 
   @Get('stores/:storeId/payouts')
   @Roles('seller', 'ops')
-  storePayouts(@Param('storeId', ParseUUIDPipe) storeId: string, @Query() query: PayoutsQuery, @CurrentUser() user: Principal) {
+  storePayouts(
+    @Param('storeId', ParseUUIDPipe) storeId: string,
+    @Query() query: PayoutsQuery,
+    @CurrentUser() user: Principal,
+  ) {
     return this.statements.storePayouts(user, storeId, query.page, query.pageSize);
   }
 

@@ -17,7 +17,11 @@ export class PayoutJobs {
   /** The daily run's job; its id names the day's occurrence and keys the run, so a retried or re-added job starts no second run. */
   @OnJob(PayoutsJobs.startPayoutRun)
   startPayoutRun(_data: object, job: Job) {
-    return this.runs.startRun({ trigger: 'schedule', requestedBy: 'payout-schedule', requestKey: `schedule:${job.id}` });
+    return this.runs.startRun({
+      trigger: 'schedule',
+      requestedBy: 'payout-schedule',
+      requestKey: `schedule:${job.id}`,
+    });
   }
 
   @OnJob(PayoutsJobs.sendPayout)

@@ -1,7 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '@cc/service';
 
-
 @Entity('order_splits')
 export class OrderSplitEntity {
   @PrimaryColumn('uuid', { name: 'order_id' }) orderId!: string;

@@ -19,8 +19,13 @@ export interface LedgerTransaction {
 @Injectable()
 export class LedgerRepository {
   /** The order's split (its share and commission), recorded when the order is paid. */
-  async insertSplit(tx: EntityManager, split: Omit<OrderSplitEntity, 'refundedFen' | 'refundedShareFen' | 'refundedCommissionFen' | 'completedAt'>): Promise<void> {
-    await tx.getRepository(OrderSplitEntity).insert({ ...split, refundedFen: 0, refundedShareFen: 0, refundedCommissionFen: 0, completedAt: null });
+  async insertSplit(
+    tx: EntityManager,
+    split: Omit<OrderSplitEntity, 'refundedFen' | 'refundedShareFen' | 'refundedCommissionFen' | 'completedAt'>,
+  ): Promise<void> {
+    await tx
+      .getRepository(OrderSplitEntity)
+      .insert({ ...split, refundedFen: 0, refundedShareFen: 0, refundedCommissionFen: 0, completedAt: null });
   }
 
   /** The order's split, locked for the rest of `tx` (null if the order was never paid here). */
@@ -28,7 +33,13 @@ export class LedgerRepository {
     return tx.getRepository(OrderSplitEntity).findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });
   }
 
-  async updateSplit(tx: EntityManager, orderId: string, columns: Partial<Pick<OrderSplitEntity, 'completedAt' | 'refundedFen' | 'refundedShareFen' | 'refundedCommissionFen'>>): Promise<void> {
+  async updateSplit(
+    tx: EntityManager,
+    orderId: string,
+    columns: Partial<
+      Pick<OrderSplitEntity, 'completedAt' | 'refundedFen' | 'refundedShareFen' | 'refundedCommissionFen'>
+    >,
+  ): Promise<void> {
     await tx.getRepository(OrderSplitEntity).update({ orderId }, columns);
   }
 
@@ -52,17 +63,19 @@ export class LedgerRepository {
     // a posting to an available account waits for a payout run that holds it (see lockAvailable),
     // so no payout is computed from a balance that a refund is changing underneath it
     const available = opened.filter((a) => a.kind === 'available').map((a) => a.id);
-    if (available.length) await tx.query(`SELECT id FROM ledger_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [available]);
-    await tx.query(`INSERT INTO ledger_entries (transaction_id, account_id, amount_fen) SELECT $1, a, f FROM unnest($2::text[], $3::bigint[]) AS u(a, f)`, [
-      id,
-      accounts,
-      t.entries.map((e) => e.amountFen),
-    ]);
+    if (available.length)
+      await tx.query(`SELECT id FROM ledger_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [available]);
+    await tx.query(
+      `INSERT INTO ledger_entries (transaction_id, account_id, amount_fen) SELECT $1, a, f FROM unnest($2::text[], $3::bigint[]) AS u(a, f)`,
+      [id, accounts, t.entries.map((e) => e.amountFen)],
+    );
     return true;
   }
 
   async isPosted(tx: EntityManager, idempotencyKey: string): Promise<boolean> {
-    return (await tx.query(`SELECT 1 FROM ledger_transactions WHERE idempotency_key = $1`, [idempotencyKey])).length > 0;
+    return (
+      (await tx.query(`SELECT 1 FROM ledger_transactions WHERE idempotency_key = $1`, [idempotencyKey])).length > 0
+    );
   }
 
   /** The store's balances, credit-normal (what the platform owes her). */
@@ -83,12 +96,21 @@ export class LedgerRepository {
   async lockAvailable(tx: EntityManager, minimumFen: number): Promise<{ storeId: string; availableFen: number }[]> {
     const sums = `SELECT a.store_id, -sum(e.amount_fen) AS available FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id
                   WHERE a.kind = 'available' AND a.store_id IS NOT NULL`;
-    const candidates: { store_id: string }[] = await tx.query(`${sums} GROUP BY a.store_id HAVING -sum(e.amount_fen) >= $1`, [minimumFen]);
+    const candidates: { store_id: string }[] = await tx.query(
+      `${sums} GROUP BY a.store_id HAVING -sum(e.amount_fen) >= $1`,
+      [minimumFen],
+    );
     if (candidates.length === 0) return [];
     const ids = candidates.map((c) => c.store_id);
-    await tx.query(`SELECT id FROM ledger_accounts WHERE kind = 'available' AND store_id = ANY($1) ORDER BY id FOR UPDATE`, [ids]);
+    await tx.query(
+      `SELECT id FROM ledger_accounts WHERE kind = 'available' AND store_id = ANY($1) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
     // read again under the lock: a posting that committed while we waited counts
-    const rows: { store_id: string; available: string }[] = await tx.query(`${sums} AND a.store_id = ANY($1) GROUP BY a.store_id ORDER BY a.store_id`, [ids]);
+    const rows: { store_id: string; available: string }[] = await tx.query(
+      `${sums} AND a.store_id = ANY($1) GROUP BY a.store_id ORDER BY a.store_id`,
+      [ids],
+    );
     return rows.map((r) => ({ storeId: r.store_id, availableFen: Number(r.available) }));
   }
 
@@ -100,7 +122,10 @@ export class LedgerRepository {
          WHERE a.store_id = $1 ORDER BY e.id DESC LIMIT $2 OFFSET $3`,
         [storeId, pageSize, (page - 1) * pageSize],
       ),
-      tx.query(`SELECT count(*)::int AS total FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.store_id = $1`, [storeId]),
+      tx.query(
+        `SELECT count(*)::int AS total FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.store_id = $1`,
+        [storeId],
+      ),
     ]);
     return { rows: rows as Record<string, unknown>[], total: total as number };
   }

@@ -39,7 +39,10 @@ async function withoutParameters<T>(query: Promise<T>): Promise<T> {
   try {
     return await query;
   } catch (err) {
-    throw new PayoutAccountWriteError(`payout account write failed: ${(err as Error).message}`, (err as { code?: string }).code);
+    throw new PayoutAccountWriteError(
+      `payout account write failed: ${(err as Error).message}`,
+      (err as { code?: string }).code,
+    );
   }
 }
 
@@ -61,17 +64,25 @@ export class PayoutAccountRepository {
   }
 
   async current(tx: EntityManager, storeId: string): Promise<PayoutAccount | null> {
-    const rows = await tx.query(`SELECT * FROM payout_accounts WHERE store_id = $1 ORDER BY version DESC LIMIT 1`, [storeId]);
+    const rows = await tx.query(`SELECT * FROM payout_accounts WHERE store_id = $1 ORDER BY version DESC LIMIT 1`, [
+      storeId,
+    ]);
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
   async version(tx: EntityManager, storeId: string, version: number): Promise<PayoutAccount | null> {
-    const rows = await tx.query(`SELECT * FROM payout_accounts WHERE store_id = $1 AND version = $2`, [storeId, version]);
+    const rows = await tx.query(`SELECT * FROM payout_accounts WHERE store_id = $1 AND version = $2`, [
+      storeId,
+      version,
+    ]);
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
   /** The current version of each store's account, and when it was set (stores without one are absent). */
-  async currentVersions(tx: EntityManager, storeIds: string[]): Promise<Map<string, { version: number; changedAt: Date }>> {
+  async currentVersions(
+    tx: EntityManager,
+    storeIds: string[],
+  ): Promise<Map<string, { version: number; changedAt: Date }>> {
     if (storeIds.length === 0) return new Map();
     const rows: { store_id: string; version: number; changed_at: Date }[] = await tx.query(
       `SELECT DISTINCT ON (store_id) store_id, version, changed_at FROM payout_accounts WHERE store_id = ANY($1) ORDER BY store_id, version DESC`,
@@ -81,11 +92,23 @@ export class PayoutAccountRepository {
   }
 
   /** A new version of the account and its audit row, in `tx`. */
-  async insertVersion(tx: EntityManager, account: PayoutAccount, audit: { changedByRole: string; from: PayoutAccountDetails | null; to: PayoutAccountDetails }): Promise<void> {
+  async insertVersion(
+    tx: EntityManager,
+    account: PayoutAccount,
+    audit: { changedByRole: string; from: PayoutAccountDetails | null; to: PayoutAccountDetails },
+  ): Promise<void> {
     await withoutParameters(
       tx.query(
         `INSERT INTO payout_accounts (store_id, version, method, account_name, account_number, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [account.storeId, account.version, account.method, account.accountName, account.accountNumber, account.changedBy, account.changedAt],
+        [
+          account.storeId,
+          account.version,
+          account.method,
+          account.accountName,
+          account.accountNumber,
+          account.changedBy,
+          account.changedAt,
+        ],
       ),
     );
     await withoutParameters(
@@ -111,13 +134,18 @@ export class PayoutAccountRepository {
 
   /** The audit, newest first. */
   async changes(tx: EntityManager, storeId: string): Promise<PayoutAccountChange[]> {
-    const rows: Record<string, any>[] = await tx.query(`SELECT * FROM payout_account_changes WHERE store_id = $1 ORDER BY id DESC`, [storeId]);
+    const rows: Record<string, any>[] = await tx.query(
+      `SELECT * FROM payout_account_changes WHERE store_id = $1 ORDER BY id DESC`,
+      [storeId],
+    );
     return rows.map((r) => ({
       version: r.version,
       changedBy: r.changed_by,
       changedByRole: r.changed_by_role,
       changedAt: r.changed_at,
-      from: r.old_method ? { method: r.old_method, accountName: r.old_account_name, accountNumber: r.old_account_number_masked } : null,
+      from: r.old_method
+        ? { method: r.old_method, accountName: r.old_account_name, accountNumber: r.old_account_number_masked }
+        : null,
       to: { method: r.new_method, accountName: r.new_account_name, accountNumber: r.new_account_number_masked },
     }));
   }

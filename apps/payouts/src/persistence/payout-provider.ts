@@ -18,7 +18,8 @@ export interface PayoutRequest {
   account: PayoutAccountDetails;
 }
 
-export type TransferStatus = { status: 'pending' } | { status: 'settled'; settledAt: Date } | { status: 'returned'; reason: string; at: Date };
+export type TransferStatus =
+  { status: 'pending' } | { status: 'settled'; settledAt: Date } | { status: 'returned'; reason: string; at: Date };
 
 /** The provider said no for good (closed account, failed checks): asking again cannot help. Its message is stored and sent on: never the full account number. */
 export class PayoutRefused extends Error {}
@@ -64,12 +65,20 @@ export class SimulatedPayoutProvider extends PayoutProvider {
 
   async send(request: PayoutRequest): Promise<{ providerReference: string }> {
     this.maybeDown();
-    if (this.refusedStores.has(request.storeId.toLowerCase())) throw new PayoutRefused('the receiving bank account was refused');
-    if (request.account.accountNumber.endsWith('0000')) throw new PayoutRefused(`the receiving ${request.account.method} account ${maskAccountNumber(request.account.accountNumber)} was refused`);
+    if (this.refusedStores.has(request.storeId.toLowerCase()))
+      throw new PayoutRefused('the receiving bank account was refused');
+    if (request.account.accountNumber.endsWith('0000'))
+      throw new PayoutRefused(
+        `the receiving ${request.account.method} account ${maskAccountNumber(request.account.accountNumber)} was refused`,
+      );
     let transfer = this.transfers.get(request.idempotencyKey);
     if (!transfer) {
-      const seconds = this.settleSeconds.get(request.storeId.toLowerCase()) ?? this.config.SIMULATED_PAYOUT_SETTLE_SECONDS;
-      transfer = { reference: `simpay_${randomUUID().slice(0, 12)}`, settlesAt: new Date(this.clock.now().getTime() + seconds * 1000) };
+      const seconds =
+        this.settleSeconds.get(request.storeId.toLowerCase()) ?? this.config.SIMULATED_PAYOUT_SETTLE_SECONDS;
+      transfer = {
+        reference: `simpay_${randomUUID().slice(0, 12)}`,
+        settlesAt: new Date(this.clock.now().getTime() + seconds * 1000),
+      };
       this.transfers.set(request.idempotencyKey, transfer);
       this.byReference.set(transfer.reference, transfer);
     }
@@ -81,7 +90,9 @@ export class SimulatedPayoutProvider extends PayoutProvider {
     const transfer = this.byReference.get(providerReference);
     // a process restart forgets transfers: treat them as settled, as the real bank would have
     if (!transfer) return { status: 'settled', settledAt: this.clock.now() };
-    return this.clock.now() >= transfer.settlesAt ? { status: 'settled', settledAt: transfer.settlesAt } : { status: 'pending' };
+    return this.clock.now() >= transfer.settlesAt
+      ? { status: 'settled', settledAt: transfer.settlesAt }
+      : { status: 'pending' };
   }
 
   private maybeDown(): void {

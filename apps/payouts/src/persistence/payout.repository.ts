@@ -42,7 +42,8 @@ export interface PayoutHold {
 /** Columns that read a payout's account with it (masked by whoever shows it). */
 const WITH_ACCOUNT = `LEFT JOIN payout_accounts a ON a.store_id = p.store_id AND a.version = p.account_version`;
 const ACCOUNT_COLUMNS = `a.method AS account_method, a.account_name, a.account_number`;
-const accountOf = (r: Record<string, any>): PayoutAccountDetails | null => (r.account_method ? { method: r.account_method, accountName: r.account_name, accountNumber: r.account_number } : null);
+const accountOf = (r: Record<string, any>): PayoutAccountDetails | null =>
+  r.account_method ? { method: r.account_method, accountName: r.account_name, accountNumber: r.account_number } : null;
 
 const toPayout = (r: Record<string, any>): Payout => ({
   id: r.id,
@@ -78,40 +79,68 @@ export class PayoutRepository {
   }
 
   async insertRun(tx: EntityManager, run: PayoutRun): Promise<void> {
-    await tx.query(`INSERT INTO payout_runs (id, trigger, request_key, requested_by, started_at) VALUES ($1, $2, $3, $4, $5)`, [
-      run.id,
-      run.trigger,
-      run.requestKey,
-      run.requestedBy,
-      run.startedAt,
-    ]);
+    await tx.query(
+      `INSERT INTO payout_runs (id, trigger, request_key, requested_by, started_at) VALUES ($1, $2, $3, $4, $5)`,
+      [run.id, run.trigger, run.requestKey, run.requestedBy, run.startedAt],
+    );
   }
 
-  async findRun(tx: EntityManager, id: string): Promise<{ run: PayoutRun; payouts: PayoutWithAccount[]; held: PayoutHold[] } | null> {
+  async findRun(
+    tx: EntityManager,
+    id: string,
+  ): Promise<{ run: PayoutRun; payouts: PayoutWithAccount[]; held: PayoutHold[] } | null> {
     const [run] = await tx.query(`SELECT * FROM payout_runs WHERE id = $1`, [id]);
     if (!run) return null;
-    const payouts = await tx.query(`SELECT p.*, ${ACCOUNT_COLUMNS} FROM payouts p ${WITH_ACCOUNT} WHERE p.run_id = $1 ORDER BY p.store_id`, [id]);
-    const held = await tx.query(`SELECT store_id, reason, available_fen FROM payout_run_holds WHERE run_id = $1 ORDER BY store_id`, [id]);
+    const payouts = await tx.query(
+      `SELECT p.*, ${ACCOUNT_COLUMNS} FROM payouts p ${WITH_ACCOUNT} WHERE p.run_id = $1 ORDER BY p.store_id`,
+      [id],
+    );
+    const held = await tx.query(
+      `SELECT store_id, reason, available_fen FROM payout_run_holds WHERE run_id = $1 ORDER BY store_id`,
+      [id],
+    );
     return {
-      run: { id: run.id, trigger: run.trigger, requestKey: run.request_key, requestedBy: run.requested_by, startedAt: run.started_at },
+      run: {
+        id: run.id,
+        trigger: run.trigger,
+        requestKey: run.request_key,
+        requestedBy: run.requested_by,
+        startedAt: run.started_at,
+      },
       payouts: payouts.map((r: Record<string, any>) => ({ ...toPayout(r), account: accountOf(r) })),
-      held: held.map((h: Record<string, any>) => ({ storeId: h.store_id, reason: h.reason, availableFen: Number(h.available_fen) })),
+      held: held.map((h: Record<string, any>) => ({
+        storeId: h.store_id,
+        reason: h.reason,
+        availableFen: Number(h.available_fen),
+      })),
     };
   }
 
   /** New payouts, all `sending`, with their first history rows. */
-  async insertPayouts(tx: EntityManager, payouts: Pick<Payout, 'id' | 'runId' | 'storeId' | 'idempotencyKey' | 'amountFen' | 'accountVersion'>[], at: Date): Promise<void> {
+  async insertPayouts(
+    tx: EntityManager,
+    payouts: Pick<Payout, 'id' | 'runId' | 'storeId' | 'idempotencyKey' | 'amountFen' | 'accountVersion'>[],
+    at: Date,
+  ): Promise<void> {
     if (payouts.length === 0) return;
     await tx.query(
       `INSERT INTO payouts (id, run_id, store_id, idempotency_key, amount_fen, account_version, status, created_at)
        SELECT id, run_id, store_id, key, amount, account_version, 'sending', $7
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::int[]) AS u(id, run_id, store_id, key, amount, account_version)`,
-      [payouts.map((p) => p.id), payouts.map((p) => p.runId), payouts.map((p) => p.storeId), payouts.map((p) => p.idempotencyKey), payouts.map((p) => p.amountFen), payouts.map((p) => p.accountVersion), at],
+      [
+        payouts.map((p) => p.id),
+        payouts.map((p) => p.runId),
+        payouts.map((p) => p.storeId),
+        payouts.map((p) => p.idempotencyKey),
+        payouts.map((p) => p.amountFen),
+        payouts.map((p) => p.accountVersion),
+        at,
+      ],
     );
-    await tx.query(`INSERT INTO payout_history (payout_id, from_status, to_status, action, at) SELECT id, NULL, 'sending', 'payout-run', $2 FROM unnest($1::uuid[]) AS id`, [
-      payouts.map((p) => p.id),
-      at,
-    ]);
+    await tx.query(
+      `INSERT INTO payout_history (payout_id, from_status, to_status, action, at) SELECT id, NULL, 'sending', 'payout-run', $2 FROM unnest($1::uuid[]) AS id`,
+      [payouts.map((p) => p.id), at],
+    );
   }
 
   /** The stores a run held, with the reason each was held. */
@@ -129,7 +158,12 @@ export class PayoutRepository {
   }
 
   /** A store's payouts, newest first, each with how many ledger entries it paid. */
-  async storePayouts(tx: EntityManager, storeId: string, page: number, pageSize: number): Promise<{ rows: (PayoutWithAccount & { lineCount: number })[]; total: number }> {
+  async storePayouts(
+    tx: EntityManager,
+    storeId: string,
+    page: number,
+    pageSize: number,
+  ): Promise<{ rows: (PayoutWithAccount & { lineCount: number })[]; total: number }> {
     const rows: Record<string, any>[] = await tx.query(
       `SELECT p.*, ${ACCOUNT_COLUMNS}, (SELECT count(*)::int FROM payout_lines l WHERE l.payout_id = p.id) AS line_count
        FROM payouts p ${WITH_ACCOUNT} WHERE p.store_id = $1 ORDER BY p.created_at DESC, p.id DESC LIMIT $2 OFFSET $3`,
@@ -159,19 +193,28 @@ export class PayoutRepository {
        WHERE id = $1`,
       [payout.id, to, facts.providerReference ?? null, facts.reason ?? null, at],
     );
-    await tx.query(`INSERT INTO payout_history (payout_id, from_status, to_status, action, reason, at) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      payout.id,
-      payout.status,
-      to,
-      action,
-      facts.reason ?? null,
-      at,
-    ]);
+    await tx.query(
+      `INSERT INTO payout_history (payout_id, from_status, to_status, action, reason, at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [payout.id, payout.status, to, action, facts.reason ?? null, at],
+    );
     return to;
   }
 
-  async history(tx: EntityManager, payoutIds: string[]): Promise<{ payoutId: string; from: string | null; to: string; action: string; reason: string | null; at: Date }[]> {
-    const rows = await tx.query(`SELECT payout_id, from_status, to_status, action, reason, at FROM payout_history WHERE payout_id = ANY($1) ORDER BY id`, [payoutIds]);
-    return rows.map((r: Record<string, any>) => ({ payoutId: r.payout_id, from: r.from_status, to: r.to_status, action: r.action, reason: r.reason, at: r.at }));
+  async history(
+    tx: EntityManager,
+    payoutIds: string[],
+  ): Promise<{ payoutId: string; from: string | null; to: string; action: string; reason: string | null; at: Date }[]> {
+    const rows = await tx.query(
+      `SELECT payout_id, from_status, to_status, action, reason, at FROM payout_history WHERE payout_id = ANY($1) ORDER BY id`,
+      [payoutIds],
+    );
+    return rows.map((r: Record<string, any>) => ({
+      payoutId: r.payout_id,
+      from: r.from_status,
+      to: r.to_status,
+      action: r.action,
+      reason: r.reason,
+      at: r.at,
+    }));
   }
 }

@@ -35,25 +35,35 @@ const INSERT_CHUNK = 20_000;
 export class ReconciliationRepository {
   /** The ids of the `limit` statements uploaded last, newest first. */
   async recentIds(tx: EntityManager, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await tx.query(`SELECT id FROM reconciliations ORDER BY uploaded_at DESC LIMIT $1`, [limit]);
+    const rows: { id: string }[] = await tx.query(`SELECT id FROM reconciliations ORDER BY uploaded_at DESC LIMIT $1`, [
+      limit,
+    ]);
     return rows.map((r) => r.id);
   }
 
-  async insert(tx: EntityManager, r: Omit<Reconciliation, 'status' | 'completedAt' | 'report'>, lines: StatementLine[]): Promise<void> {
-    await tx.query(`INSERT INTO reconciliations (id, status, uploaded_by, uploaded_at, period_from, period_to, line_count) VALUES ($1, 'pending', $2, $3, $4, $5, $6)`, [
-      r.id,
-      r.uploadedBy,
-      r.uploadedAt,
-      r.periodFrom,
-      r.periodTo,
-      r.lineCount,
-    ]);
+  async insert(
+    tx: EntityManager,
+    r: Omit<Reconciliation, 'status' | 'completedAt' | 'report'>,
+    lines: StatementLine[],
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO reconciliations (id, status, uploaded_by, uploaded_at, period_from, period_to, line_count) VALUES ($1, 'pending', $2, $3, $4, $5, $6)`,
+      [r.id, r.uploadedBy, r.uploadedAt, r.periodFrom, r.periodTo, r.lineCount],
+    );
     for (let i = 0; i < lines.length; i += INSERT_CHUNK) {
       const chunk = lines.slice(i, i + INSERT_CHUNK);
       await tx.query(
         `INSERT INTO statement_lines (reconciliation_id, line_no, payout_id, provider_reference, amount_fen, status, settled_at)
          SELECT $1::uuid, * FROM unnest($2::int[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])`,
-        [r.id, chunk.map((l) => l.lineNo), chunk.map((l) => l.payoutId), chunk.map((l) => l.providerReference), chunk.map((l) => l.amountFen), chunk.map((l) => l.status), chunk.map((l) => l.settledAt.toISOString())],
+        [
+          r.id,
+          chunk.map((l) => l.lineNo),
+          chunk.map((l) => l.payoutId),
+          chunk.map((l) => l.providerReference),
+          chunk.map((l) => l.amountFen),
+          chunk.map((l) => l.status),
+          chunk.map((l) => l.settledAt.toISOString()),
+        ],
       );
     }
   }
@@ -103,25 +113,49 @@ export class ReconciliationRepository {
   }
 
   async totals(tx: EntityManager, id: string): Promise<ClassTotals[]> {
-    const rows: { class: ReconciliationClass; count: number; statement_fen: string; payout_fen: string }[] = await tx.query(
-      `SELECT class, count(*)::int AS count, coalesce(sum(amount_fen), 0) AS statement_fen, coalesce(sum(payout_amount_fen), 0) AS payout_fen
+    const rows: { class: ReconciliationClass; count: number; statement_fen: string; payout_fen: string }[] =
+      await tx.query(
+        `SELECT class, count(*)::int AS count, coalesce(sum(amount_fen), 0) AS statement_fen, coalesce(sum(payout_amount_fen), 0) AS payout_fen
        FROM statement_lines WHERE reconciliation_id = $1 GROUP BY class
        UNION ALL
        SELECT 'missing_from_statement', count(*)::int, 0, coalesce(sum(amount_fen), 0) FROM reconciliation_missing WHERE reconciliation_id = $1`,
-      [id],
-    );
+        [id],
+      );
     return RECONCILIATION_CLASSES.map((c) => {
       const r = rows.find((x) => x.class === c);
-      return { class: c, count: r?.count ?? 0, statementFen: Number(r?.statement_fen ?? 0), payoutFen: Number(r?.payout_fen ?? 0) };
+      return {
+        class: c,
+        count: r?.count ?? 0,
+        statementFen: Number(r?.statement_fen ?? 0),
+        payoutFen: Number(r?.payout_fen ?? 0),
+      };
     });
   }
 
   async complete(tx: EntityManager, id: string, at: Date, report: object): Promise<void> {
-    await tx.query(`UPDATE reconciliations SET status = 'completed', completed_at = $2, report = $3 WHERE id = $1`, [id, at, JSON.stringify(report)]);
+    await tx.query(`UPDATE reconciliations SET status = 'completed', completed_at = $2, report = $3 WHERE id = $1`, [
+      id,
+      at,
+      JSON.stringify(report),
+    ]);
   }
 
   /** Every line with its class, then the missing payouts (no line number). */
-  async classifiedLines(tx: EntityManager, id: string): Promise<{ line_no: number | null; payout_id: string; provider_reference: string | null; amount_fen: string | null; status: string | null; settled_at: Date | null; class: string; payout_amount_fen: string | null }[]> {
+  async classifiedLines(
+    tx: EntityManager,
+    id: string,
+  ): Promise<
+    {
+      line_no: number | null;
+      payout_id: string;
+      provider_reference: string | null;
+      amount_fen: string | null;
+      status: string | null;
+      settled_at: Date | null;
+      class: string;
+      payout_amount_fen: string | null;
+    }[]
+  > {
     return tx.query(
       `SELECT line_no, payout_id, provider_reference, amount_fen, status, settled_at, class, payout_amount_fen FROM statement_lines WHERE reconciliation_id = $1
        UNION ALL

@@ -23,7 +23,15 @@ export class StoreRepository {
          suspended_reason = EXCLUDED.suspended_reason, version = EXCLUDED.version, changed_at = EXCLUDED.changed_at
        WHERE stores.version < EXCLUDED.version
        RETURNING store_id`,
-      [change.storeId, change.name, change.township, change.status, change.status === 'suspended' ? (change.suspendedReason ?? null) : null, change.version, change.changedAt],
+      [
+        change.storeId,
+        change.name,
+        change.township,
+        change.status,
+        change.status === 'suspended' ? (change.suspendedReason ?? null) : null,
+        change.version,
+        change.changedAt,
+      ],
     );
     return rows.length > 0;
   }
@@ -31,14 +39,25 @@ export class StoreRepository {
   async find(tx: EntityManager, storeId: string): Promise<StoreRecord | null> {
     const [r] = await tx.query(`SELECT * FROM stores WHERE store_id = $1`, [storeId]);
     return r
-      ? { storeId: r.store_id, name: r.name, township: r.township, status: r.status, suspendedReason: r.suspended_reason, version: r.version, changedAt: r.changed_at }
+      ? {
+          storeId: r.store_id,
+          name: r.name,
+          township: r.township,
+          status: r.status,
+          suspendedReason: r.suspended_reason,
+          version: r.version,
+          changedAt: r.changed_at,
+        }
       : null;
   }
 
   /** Each known store's status (stores catalog has said nothing of are absent). */
   async statuses(tx: EntityManager, storeIds: string[]): Promise<Map<string, StoreStatus>> {
     if (storeIds.length === 0) return new Map();
-    const rows: { store_id: string; status: StoreStatus }[] = await tx.query(`SELECT store_id, status FROM stores WHERE store_id = ANY($1)`, [storeIds]);
+    const rows: { store_id: string; status: StoreStatus }[] = await tx.query(
+      `SELECT store_id, status FROM stores WHERE store_id = ANY($1)`,
+      [storeIds],
+    );
     return new Map(rows.map((r) => [r.store_id, r.status]));
   }
 }

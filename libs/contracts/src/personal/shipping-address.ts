@@ -8,7 +8,11 @@ export const MAINLAND_MOBILE = /^(\+86)?1\d{10}$/;
 
 export class ShippingAddressV1 {
   @IsString() @IsNotEmpty() @Length(1, 60) recipientName!: string;
-  @IsString() @Matches(MAINLAND_MOBILE, { message: 'phone must be a mainland mobile number: 11 digits starting with 1, optionally +86 before it' }) phone!: string;
+  @IsString()
+  @Matches(MAINLAND_MOBILE, {
+    message: 'phone must be a mainland mobile number: 11 digits starting with 1, optionally +86 before it',
+  })
+  phone!: string;
   @IsString() @IsNotEmpty() @Length(1, 40) province!: string;
   @IsString() @IsNotEmpty() @Length(1, 40) city!: string;
   @IsString() @IsNotEmpty() @Length(1, 40) district!: string;
@@ -25,5 +29,6 @@ export interface ErasedAddress {
 }
 
 export type StoredAddress = ShippingAddress | ErasedAddress;
-export const isErased = (a: StoredAddress | null | undefined): a is ErasedAddress => !!a && (a as ErasedAddress).erased === true;
+export const isErased = (a: StoredAddress | null | undefined): a is ErasedAddress =>
+  !!a && (a as ErasedAddress).erased === true;
 export const erasedMarker = (at: Date): ErasedAddress => ({ erased: true, erasedAt: at.toISOString() });

@@ -29,7 +29,8 @@ export class ConsumerMetrics {
     const labels = { group: this.group, type: event.type };
     if (seconds !== undefined) this.metrics?.eventHandleDuration.observe(labels, seconds);
     this.metrics?.eventsConsumed.inc({ ...labels, outcome: handled ? 'handled' : 'duplicate' });
-    if (handled) this.metrics?.eventHopLatency.observe(labels, Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000);
+    if (handled)
+      this.metrics?.eventHopLatency.observe(labels, Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000);
   }
 
   /** A handler failed and the event will be tried again. */

@@ -18,7 +18,15 @@ export const DeadLetterHeaders = {
 } as const;
 
 /** The headers a dead letter carries beside the message's own. */
-export function deadLetterHeaders(topic: string, partition: number, message: KafkaMessage, error: Error, groupId: string, attempts: number, failedAt: Date): Record<string, string> {
+export function deadLetterHeaders(
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  error: Error,
+  groupId: string,
+  attempts: number,
+  failedAt: Date,
+): Record<string, string> {
   return {
     [DeadLetterHeaders.error]: String(error.message).slice(0, 4000),
     [DeadLetterHeaders.errorName]: error.name,
@@ -42,7 +50,11 @@ export class DeadLetterSender {
     private readonly logger: Logger,
     private readonly metrics: ConsumerMetrics,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   connect(): Promise<void> {
@@ -55,14 +67,26 @@ export class DeadLetterSender {
 
   /** Sends `message`, read from `topic`/`partition`, to the dead-letter topic after `attempts` attempts failed with `error`. */
   async send(topic: string, partition: number, message: KafkaMessage, error: Error, attempts: number): Promise<void> {
-    this.logger.error({ err: error, topic, partition, offset: message.offset, group: this.groupId }, 'event sent to the dead-letter topic');
+    this.logger.error(
+      { err: error, topic, partition, offset: message.offset, group: this.groupId },
+      'event sent to the dead-letter topic',
+    );
     const type = message.headers?.['event-type']?.toString() ?? 'unknown';
     this.metrics.deadLettered(type);
     // if this send fails, the batch fails and the message is delivered again: it is never dropped
     await this.producer.send({
       topic: this.topic,
       acks: -1,
-      messages: [{ key: message.key, value: message.value, headers: { ...message.headers, ...deadLetterHeaders(topic, partition, message, error, this.groupId, attempts, new Date()) } }],
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...message.headers,
+            ...deadLetterHeaders(topic, partition, message, error, this.groupId, attempts, new Date()),
+          },
+        },
+      ],
     });
   }
 }

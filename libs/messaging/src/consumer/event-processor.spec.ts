@@ -22,7 +22,15 @@ const completed = (type = 'orders.order-completed') =>
     data: { orderId: randomUUID(), storeId: randomUUID(), totalFen: 6800, completedAt: '2026-11-29T01:00:00.000Z' },
   });
 let offset = 0;
-const message = (value: string): KafkaMessage => ({ key: null, value: Buffer.from(value), offset: String(offset++), timestamp: '0', attributes: 0, headers: { 'event-type': Buffer.from('orders.order-completed') } }) as KafkaMessage;
+const message = (value: string): KafkaMessage =>
+  ({
+    key: null,
+    value: Buffer.from(value),
+    offset: String(offset++),
+    timestamp: '0',
+    attributes: 0,
+    headers: { 'event-type': Buffer.from('orders.order-completed') },
+  }) as KafkaMessage;
 
 /** The processor with an inbox that runs the handlers (every event new), a recorded dead-letter topic and real metrics. */
 function processorWith(handler: EventHandler, maxAttempts = 3) {
@@ -44,18 +52,29 @@ function processorWith(handler: EventHandler, maxAttempts = 3) {
     metrics: new ConsumerMetrics('catalog', metrics),
     logger: pino({ enabled: false }),
   });
-  const outcomes = async () => Object.fromEntries((await metrics.eventsConsumed.get()).values.map((v) => [`${v.labels.type} ${v.labels.outcome}`, v.value]));
+  const outcomes = async () =>
+    Object.fromEntries(
+      (await metrics.eventsConsumed.get()).values.map((v) => [`${v.labels.type} ${v.labels.outcome}`, v.value]),
+    );
   return { processor, inbox, deadLetters, metrics, outcomes };
 }
 
 describe('the fast path', () => {
   it('handles a chunk in one inbox transaction and counts each event and the transaction', async () => {
     const { processor, inbox, metrics, outcomes } = processorWith(async () => undefined);
-    await expect(processor.handleChunk([message(completed()), message(completed('orders.order-teleported')), message(completed())])).resolves.toBe(true);
+    await expect(
+      processor.handleChunk([
+        message(completed()),
+        message(completed('orders.order-teleported')),
+        message(completed()),
+      ]),
+    ).resolves.toBe(true);
     expect(inbox.run).toHaveBeenCalledTimes(1);
     expect(inbox.run.mock.calls[0][0]).toHaveLength(2);
     expect(await outcomes()).toEqual({ 'orders.order-completed handled': 2, 'orders.order-teleported ignored': 1 });
-    expect((await metrics.consumerTransactionEvents.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value).toBe(2);
+    expect(
+      (await metrics.consumerTransactionEvents.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value,
+    ).toBe(2);
   });
 
   it('refuses a chunk with a message it cannot decode, touching no database', async () => {
@@ -78,7 +97,13 @@ describe('the slow path', () => {
     const { processor, deadLetters, inbox } = processorWith(async () => undefined);
     const bad = message('{oops');
     await expect(processor.handleOne('t.orders.events', 2, bad, going)).resolves.toBe(true);
-    expect(deadLetters.send).toHaveBeenCalledWith('t.orders.events', 2, bad, expect.objectContaining({ name: 'InvalidEventError' }), 1);
+    expect(deadLetters.send).toHaveBeenCalledWith(
+      't.orders.events',
+      2,
+      bad,
+      expect.objectContaining({ name: 'InvalidEventError' }),
+      1,
+    );
     expect(inbox.run).not.toHaveBeenCalled();
   });
 
@@ -109,12 +134,24 @@ describe('the slow path', () => {
     const m = message(completed());
     await expect(failing.processor.handleOne('t.orders.events', 1, m, going)).resolves.toBe(true);
     expect(failing.inbox.run).toHaveBeenCalledTimes(3);
-    expect(failing.deadLetters.send).toHaveBeenCalledWith('t.orders.events', 1, m, expect.objectContaining({ message: 'always' }), 3);
+    expect(failing.deadLetters.send).toHaveBeenCalledWith(
+      't.orders.events',
+      1,
+      m,
+      expect.objectContaining({ message: 'always' }),
+      3,
+    );
 
     const permanent = processorWith(async () => Promise.reject(new PermanentEventError('never')), 3);
     await expect(permanent.processor.handleOne('t.orders.events', 1, m, going)).resolves.toBe(true);
     expect(permanent.inbox.run).toHaveBeenCalledTimes(1);
-    expect(permanent.deadLetters.send).toHaveBeenCalledWith('t.orders.events', 1, m, expect.any(PermanentEventError), 1);
+    expect(permanent.deadLetters.send).toHaveBeenCalledWith(
+      't.orders.events',
+      1,
+      m,
+      expect.any(PermanentEventError),
+      1,
+    );
   });
 
   it('leaves the message (false) when told to stop while backing off', async () => {

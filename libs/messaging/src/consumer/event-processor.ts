@@ -56,11 +56,13 @@ export class EventProcessor implements ChunkProcessor {
     }
     const work = dispatched;
     const { event } = work;
-    for (let attempt = 1, outages = 0; ; ) {
+    for (let attempt = 1, outages = 0; ;) {
       const started = performance.now();
       const span = startEventSpan(this.parts.groupId, topic, event, attempt);
       try {
-        const { handled } = await withSpan(span, () => runInFlow(flowOf(event), () => this.lane.alone(() => inbox.run([work], new Map([[event, span]])))));
+        const { handled } = await withSpan(span, () =>
+          runInFlow(flowOf(event), () => this.lane.alone(() => inbox.run([work], new Map([[event, span]])))),
+        );
         endSpan(span);
         metrics.transaction(1);
         metrics.done(event, handled.length > 0, (performance.now() - started) / 1000);
@@ -72,7 +74,10 @@ export class EventProcessor implements ChunkProcessor {
           // the database is away (restarting, failing over): nothing is wrong with the event, so
           // this uses none of its attempts
           outages++;
-          logger.warn({ err: (err as Error).message, eventId: event.id, type: event.type, delay: decision.delay }, 'database unavailable; waiting to handle the event');
+          logger.warn(
+            { err: (err as Error).message, eventId: event.id, type: event.type, delay: decision.delay },
+            'database unavailable; waiting to handle the event',
+          );
           if (!(await pause(decision.delay, keepGoing))) return false;
           continue;
         }
@@ -81,7 +86,10 @@ export class EventProcessor implements ChunkProcessor {
           return true;
         }
         metrics.retried(event);
-        logger.warn({ err, eventId: event.id, type: event.type, attempt, delay: decision.delay }, 'event handler failed; retrying');
+        logger.warn(
+          { err, eventId: event.id, type: event.type, attempt, delay: decision.delay },
+          'event handler failed; retrying',
+        );
         // stopping or rebalancing: leave the message for whoever consumes the partition next (its
         // offset is not resolved, so it is delivered again)
         if (!(await pause(decision.delay, keepGoing))) return false;
@@ -118,7 +126,9 @@ export class EventProcessor implements ChunkProcessor {
     }
     if (work.length === 0) return true;
     const started = Date.now();
-    const spans = new Map<DecodedEvent, Span>(work.map(({ event }) => [event, startEventSpan(groupId, topics.topic(topicOf(event.type)), event, 1)]));
+    const spans = new Map<DecodedEvent, Span>(
+      work.map(({ event }) => [event, startEventSpan(groupId, topics.topic(topicOf(event.type)), event, 1)]),
+    );
     try {
       const { handled } = await inbox.run(work, spans);
       for (const span of spans.values()) endSpan(span);

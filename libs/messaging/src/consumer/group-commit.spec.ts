@@ -2,20 +2,23 @@ import type { KafkaMessage } from 'kafkajs';
 import { GroupCommit } from './group-commit';
 import { Lane } from './lane';
 
-const chunk = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ offset: String(from + i) }) as KafkaMessage);
+const chunk = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ offset: String(from + i) }) as KafkaMessage);
 const offsets = (messages: KafkaMessage[]) => messages.map((m) => m.offset);
 
 describe('the lane', () => {
   it('runs work one after another, also after a failure', async () => {
     const lane = new Lane();
     const log: string[] = [];
-    const step = (name: string, ms: number, fail = false) => async () => {
-      log.push(`${name} begins`);
-      await new Promise((r) => setTimeout(r, ms));
-      log.push(`${name} ends`);
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const step =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        log.push(`${name} begins`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`${name} ends`);
+        if (fail) throw new Error(name);
+        return name;
+      };
     const a = lane.alone(step('a', 30, true));
     const b = lane.alone(step('b', 1));
     await expect(a).rejects.toThrow('a');
@@ -36,7 +39,12 @@ describe('group commit', () => {
   it('starts a new transaction rather than go over the most events in one', async () => {
     const transactions: number[] = [];
     const commit = new GroupCommit(new Lane(), async (messages) => (transactions.push(messages.length), true), 5);
-    await Promise.all([commit.add(chunk(0, 3)), commit.add(chunk(10, 2)), commit.add(chunk(20, 2)), commit.add(chunk(30, 7))]);
+    await Promise.all([
+      commit.add(chunk(0, 3)),
+      commit.add(chunk(10, 2)),
+      commit.add(chunk(20, 2)),
+      commit.add(chunk(30, 7)),
+    ]);
     // a chunk bigger than the most goes alone, whole
     expect(transactions).toEqual([5, 2, 7]);
   });

@@ -39,7 +39,11 @@ export class GroupCommit {
     while (this.waiting.length) {
       let count = 0;
       let take = 0;
-      while (take < this.waiting.length && (take === 0 || count + this.waiting[take].messages.length <= this.maxTogether)) count += this.waiting[take++].messages.length;
+      while (
+        take < this.waiting.length &&
+        (take === 0 || count + this.waiting[take].messages.length <= this.maxTogether)
+      )
+        count += this.waiting[take++].messages.length;
       const group = this.waiting.splice(0, take);
       const ok = await this.lane.alone(() => this.handle(group.flatMap((g) => g.messages))).catch(() => false);
       for (const g of group) g.done(ok);

@@ -3,11 +3,17 @@
 import type { EntityManager } from 'typeorm';
 import type { DecodedEvent, EventType } from '@cc/contracts';
 
-export type EventHandler<T extends EventType = EventType> = ((event: DecodedEvent<T>, tx: EntityManager) => Promise<void>) & {
+export type EventHandler<T extends EventType = EventType> = ((
+  event: DecodedEvent<T>,
+  tx: EntityManager,
+) => Promise<void>) & {
   /** Set for handlers that take a run of events at once (see `batchHandler`). */
   batch?: BatchEventHandler<T>;
 };
-export type BatchEventHandler<T extends EventType = EventType> = (events: DecodedEvent<T>[], tx: EntityManager) => Promise<void>;
+export type BatchEventHandler<T extends EventType = EventType> = (
+  events: DecodedEvent<T>[],
+  tx: EntityManager,
+) => Promise<void>;
 
 /** A handler for runs of events; called with one event when the consumer takes events one by one. */
 export function batchHandler<T extends EventType>(batch: BatchEventHandler<T>): EventHandler<T> {

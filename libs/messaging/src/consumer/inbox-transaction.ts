@@ -39,7 +39,7 @@ export class InboxTransaction {
       const done: DecodedEvent[] = [];
       deferOutboxWrites(tx); // the events and jobs of the whole transaction leave in one insert, before the commit
       const todo = work.filter(({ event }) => fresh.delete(event.id)); // not handled before, nor twice in this chunk
-      for (let i = 0; i < todo.length; ) {
+      for (let i = 0; i < todo.length;) {
         const { event, handler } = todo[i];
         if (handler.batch) {
           // a run of consecutive events of one type goes to its batch handler at once, in order

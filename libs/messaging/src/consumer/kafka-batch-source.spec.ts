@@ -3,7 +3,14 @@ import type { ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage } from 'k
 import pino from 'pino';
 import { CHUNK, ChunkProcessor, KafkaBatchSource, SESSION_TIMEOUT_MS } from './kafka-batch-source';
 
-const events = { GROUP_JOIN: 'consumer.group_join', FETCH: 'consumer.fetch', HEARTBEAT: 'consumer.heartbeat', REBALANCING: 'consumer.rebalancing', STOP: 'consumer.stop', CRASH: 'consumer.crash' };
+const events = {
+  GROUP_JOIN: 'consumer.group_join',
+  FETCH: 'consumer.fetch',
+  HEARTBEAT: 'consumer.heartbeat',
+  REBALANCING: 'consumer.rebalancing',
+  STOP: 'consumer.stop',
+  CRASH: 'consumer.crash',
+};
 
 /** A kafkajs consumer that records what it is asked and lets the spec play the group's events. */
 function fakeKafka() {
@@ -31,7 +38,19 @@ function fakeKafka() {
   return { kafka, consumer, calls, emit, join, config: () => config! };
 }
 
-const messages = (n: number): KafkaMessage[] => Array.from({ length: n }, (_, i) => ({ key: null, value: Buffer.from('{}'), offset: String(i), timestamp: '0', attributes: 0, headers: {} }) as KafkaMessage);
+const messages = (n: number): KafkaMessage[] =>
+  Array.from(
+    { length: n },
+    (_, i) =>
+      ({
+        key: null,
+        value: Buffer.from('{}'),
+        offset: String(i),
+        timestamp: '0',
+        attributes: 0,
+        headers: {},
+      }) as KafkaMessage,
+  );
 const logger = pino({ enabled: false });
 const settings = { groupId: 't.catalog', topics: ['t.orders.events'] };
 
@@ -52,7 +71,10 @@ async function deliver(config: ConsumerRunConfig, batch: KafkaMessage[], payload
 
 async function started(processor: ChunkProcessor, extra: { onCrash?: (e: Error) => void } = {}) {
   const fake = fakeKafka();
-  const alongside = { connect: jest.fn(async () => void fake.calls.push('producer.connect')), disconnect: jest.fn(async () => void fake.calls.push('producer.disconnect')) };
+  const alongside = {
+    connect: jest.fn(async () => void fake.calls.push('producer.connect')),
+    disconnect: jest.fn(async () => void fake.calls.push('producer.disconnect')),
+  };
   const source = new KafkaBatchSource(fake.kafka, { ...settings, ...extra }, processor, logger, alongside);
   const { joined } = source.start();
   await new Promise((r) => setImmediate(r));
@@ -61,11 +83,24 @@ async function started(processor: ChunkProcessor, extra: { onCrash?: (e: Error) 
 
 describe('the Kafka batch source', () => {
   it('connects the producer beside it first, then subscribes from the beginning and runs without auto-resolving', async () => {
-    const { kafka, calls, consumer, config, source } = await started({ handleChunk: async () => true, handleOne: async () => true });
-    expect(kafka.consumer).toHaveBeenCalledWith(expect.objectContaining({ groupId: 't.catalog', sessionTimeout: SESSION_TIMEOUT_MS, allowAutoTopicCreation: false }));
+    const { kafka, calls, consumer, config, source } = await started({
+      handleChunk: async () => true,
+      handleOne: async () => true,
+    });
+    expect(kafka.consumer).toHaveBeenCalledWith(
+      expect.objectContaining({
+        groupId: 't.catalog',
+        sessionTimeout: SESSION_TIMEOUT_MS,
+        allowAutoTopicCreation: false,
+      }),
+    );
     expect(calls).toEqual(['producer.connect', 'consumer.connect', 'consumer.subscribe', 'consumer.run']);
     expect(consumer.subscribe).toHaveBeenCalledWith({ topics: ['t.orders.events'], fromBeginning: true });
-    expect(config()).toMatchObject({ autoCommit: true, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 12 });
+    expect(config()).toMatchObject({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 12,
+    });
     await source.stop();
     expect(calls.slice(-2)).toEqual(['consumer.disconnect', 'producer.disconnect']);
     expect(source.state().state).toBe('stopped');
@@ -73,10 +108,17 @@ describe('the Kafka batch source', () => {
 
   it('hands a batch over in chunks and resolves the last offset of each chunk done with', async () => {
     const chunks: string[][] = [];
-    const { config, source } = await started({ handleChunk: async (m) => (chunks.push(m.map((x) => x.offset)), true), handleOne: async () => true });
+    const { config, source } = await started({
+      handleChunk: async (m) => (chunks.push(m.map((x) => x.offset)), true),
+      handleOne: async () => true,
+    });
     const { run, resolved, heartbeat } = await deliver(config(), messages(2 * CHUNK + 50));
     await run;
-    expect(chunks.map((c) => [c[0], c.length])).toEqual([['0', CHUNK], ['100', CHUNK], ['200', 50]]);
+    expect(chunks.map((c) => [c[0], c.length])).toEqual([
+      ['0', CHUNK],
+      ['100', CHUNK],
+      ['200', 50],
+    ]);
     expect(resolved).toEqual(['99', '199', '249']);
     expect(heartbeat).toHaveBeenCalled();
     await source.stop();
@@ -115,7 +157,9 @@ describe('the Kafka batch source', () => {
   });
 
   it('stops at the next chunk when a heartbeat meets a rebalance, and tells kafkajs', async () => {
-    const rebalance = Object.assign(new KafkaJSProtocolError('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
+    const rebalance = Object.assign(new KafkaJSProtocolError('The group is rebalancing'), {
+      type: 'REBALANCE_IN_PROGRESS',
+    });
     const chunks: string[] = [];
     const processor: ChunkProcessor = {
       // a slow transaction: the source heartbeats meanwhile
@@ -123,7 +167,9 @@ describe('the Kafka batch source', () => {
       handleOne: async () => true,
     };
     const { config, source } = await started(processor);
-    const { run, resolved, heartbeat } = await deliver(config(), messages(2 * CHUNK), { heartbeat: jest.fn(async () => Promise.reject(rebalance)) });
+    const { run, resolved, heartbeat } = await deliver(config(), messages(2 * CHUNK), {
+      heartbeat: jest.fn(async () => Promise.reject(rebalance)),
+    });
     await expect(run).rejects.toBe(rebalance);
     expect(heartbeat).toHaveBeenCalled();
     expect(chunks).toEqual(['0']);
@@ -132,7 +178,10 @@ describe('the Kafka batch source', () => {
   });
 
   it('reports joining, consuming and reconnecting, and a member that has heard nothing for a session as reconnecting', async () => {
-    const { source, joined, join, emit } = await started({ handleChunk: async () => true, handleOne: async () => true });
+    const { source, joined, join, emit } = await started({
+      handleChunk: async () => true,
+      handleOne: async () => true,
+    });
     expect(source.state()).toMatchObject({ state: 'joining', group: 't.catalog' });
     join();
     await joined;
@@ -150,8 +199,13 @@ describe('the Kafka batch source', () => {
 
   it('gives up on an error that cannot heal, and restarts after one that does', async () => {
     const onCrash = jest.fn();
-    const { source, emit, consumer } = await started({ handleChunk: async () => true, handleOne: async () => true }, { onCrash });
-    const coordinatorAway = Object.assign(new Error('Failed to find group coordinator'), { name: 'KafkaJSNonRetriableError' });
+    const { source, emit, consumer } = await started(
+      { handleChunk: async () => true, handleOne: async () => true },
+      { onCrash },
+    );
+    const coordinatorAway = Object.assign(new Error('Failed to find group coordinator'), {
+      name: 'KafkaJSNonRetriableError',
+    });
     jest.useFakeTimers();
     try {
       emit(events.CRASH, { error: coordinatorAway, restart: false });
@@ -163,7 +217,9 @@ describe('the Kafka batch source', () => {
     }
     await new Promise((r) => setImmediate(r));
     expect(consumer.connect).toHaveBeenCalledTimes(2);
-    const refused = new (KafkaJSSASLAuthenticationError as unknown as new (m: string) => Error)('SASL SCRAM SHA256 authentication failed');
+    const refused = new (KafkaJSSASLAuthenticationError as unknown as new (m: string) => Error)(
+      'SASL SCRAM SHA256 authentication failed',
+    );
     emit(events.CRASH, { error: refused, restart: false });
     expect(source.state().state).toBe('stopped');
     expect(onCrash).toHaveBeenCalledWith(refused);

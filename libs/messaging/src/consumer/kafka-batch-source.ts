@@ -166,14 +166,20 @@ export class KafkaBatchSource {
     const hopeless = cannotHeal(error);
     if (hopeless) {
       this.setState('stopped');
-      this.logger.fatal({ err: error, group: this.settings.groupId, reason: hopeless }, `${what}: an error that cannot heal by waiting (${hopeless}); giving up`);
+      this.logger.fatal(
+        { err: error, group: this.settings.groupId, reason: hopeless },
+        `${what}: an error that cannot heal by waiting (${hopeless}); giving up`,
+      );
       this.settings.onCrash?.(error);
       return;
     }
     this.setState('reconnecting');
     const delay = this.restartDelay;
     this.restartDelay = Math.min(RESTART_DELAY_MS.max, this.restartDelay * 2);
-    this.logger.warn({ err: { name: error.name, message: error.message }, group: this.settings.groupId, retryInMs: delay }, `${what}; retrying (the broker may be away)`);
+    this.logger.warn(
+      { err: { name: error.name, message: error.message }, group: this.settings.groupId, retryInMs: delay },
+      `${what}; retrying (the broker may be away)`,
+    );
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => void this.connectAndRun(), delay);
   }
@@ -189,7 +195,14 @@ export class KafkaBatchSource {
       // every join is a new generation: `since` says when this one began
       this.current = 'consuming';
       this.since = Date.now();
-      this.logger.info({ group: this.settings.groupId, memberId: payload.memberId, partitions: Object.values(payload.memberAssignment).flat().length }, 'consumer joined its group');
+      this.logger.info(
+        {
+          group: this.settings.groupId,
+          memberId: payload.memberId,
+          partitions: Object.values(payload.memberAssignment).flat().length,
+        },
+        'consumer joined its group',
+      );
     });
     this.consumer.on(events.FETCH, alive);
     this.consumer.on(events.HEARTBEAT, alive);
@@ -200,7 +213,10 @@ export class KafkaBatchSource {
       if (payload.restart) {
         // kafkajs restarts it by itself (its retries ran out: the broker is away)
         this.setState('reconnecting');
-        this.logger.warn({ err: { name: payload.error.name, message: payload.error.message }, group: this.settings.groupId }, 'consumer lost its broker or group; restarting it');
+        this.logger.warn(
+          { err: { name: payload.error.name, message: payload.error.message }, group: this.settings.groupId },
+          'consumer lost its broker or group; restarting it',
+        );
         return;
       }
       // kafkajs has disconnected it and will not restart it; some of what it calls non-retriable

@@ -12,11 +12,15 @@ describe('the retry and dead-letter policy', () => {
     // on its last attempt an outage is still no reason to give the event up
     expect(policy.decide(databaseAway(), 3, 0)).toEqual({ action: 'wait-for-database', delay: 100 });
     // TypeORM wraps the driver's error
-    expect(policy.decide(Object.assign(new Error('query failed'), { driverError: databaseAway() }), 3, 0).action).toBe('wait-for-database');
+    expect(policy.decide(Object.assign(new Error('query failed'), { driverError: databaseAway() }), 3, 0).action).toBe(
+      'wait-for-database',
+    );
   });
 
   it('waits longer for each outage, doubling, never more than MAX_RETRY_DELAY_MS', () => {
-    expect([0, 1, 2, 3].map((outages) => policy.decide(databaseAway(), 1, outages))).toEqual([100, 200, 400, 800].map((delay) => ({ action: 'wait-for-database', delay })));
+    expect([0, 1, 2, 3].map((outages) => policy.decide(databaseAway(), 1, outages))).toEqual(
+      [100, 200, 400, 800].map((delay) => ({ action: 'wait-for-database', delay })),
+    );
     expect(policy.decide(databaseAway(), 1, 7)).toEqual({ action: 'wait-for-database', delay: MAX_RETRY_DELAY_MS });
     expect(policy.decide(databaseAway(), 1, 500)).toEqual({ action: 'wait-for-database', delay: MAX_RETRY_DELAY_MS });
   });
@@ -25,7 +29,9 @@ describe('the retry and dead-letter policy', () => {
     expect(policy.decide(handlerBug(), 1, 0)).toEqual({ action: 'retry', delay: 100 });
     expect(policy.decide(handlerBug(), 2, 0)).toEqual({ action: 'retry', delay: 200 });
     const slow = new RetryPolicy(10, 4_000);
-    expect([1, 2, 3, 9].map((attempt) => slow.decide(handlerBug(), attempt, 0))).toEqual([4_000, 8_000, MAX_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS].map((delay) => ({ action: 'retry', delay })));
+    expect([1, 2, 3, 9].map((attempt) => slow.decide(handlerBug(), attempt, 0))).toEqual(
+      [4_000, 8_000, MAX_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS].map((delay) => ({ action: 'retry', delay })),
+    );
     expect(MAX_RETRY_DELAY_MS).toBe(10_000);
   });
 
@@ -38,7 +44,9 @@ describe('the retry and dead-letter policy', () => {
   it('dead-letters a permanent failure or an invalid event at once, even one that reads like an outage', () => {
     expect(policy.decide(new PermanentEventError('store closed for good'), 1, 0)).toEqual({ action: 'dead-letter' });
     expect(policy.decide(new InvalidEventError('payload is invalid'), 1, 0)).toEqual({ action: 'dead-letter' });
-    expect(policy.decide(Object.assign(new PermanentEventError('Connection terminated'), { code: 'ECONNRESET' }), 1, 0)).toEqual({ action: 'dead-letter' });
+    expect(
+      policy.decide(Object.assign(new PermanentEventError('Connection terminated'), { code: 'ECONNRESET' }), 1, 0),
+    ).toEqual({ action: 'dead-letter' });
   });
 });
 

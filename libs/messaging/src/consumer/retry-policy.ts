@@ -33,7 +33,10 @@ export class RetryPolicy {
     const permanent = error instanceof PermanentEventError || error instanceof InvalidEventError;
     if (!permanent && databaseUnavailable(error)) {
       // wait for the database, however long it takes
-      return { action: 'wait-for-database', delay: Math.min(MAX_RETRY_DELAY_MS, this.retryBaseMs * 2 ** Math.min(outages, 10)) };
+      return {
+        action: 'wait-for-database',
+        delay: Math.min(MAX_RETRY_DELAY_MS, this.retryBaseMs * 2 ** Math.min(outages, 10)),
+      };
     }
     if (permanent || attempt >= this.maxAttempts) return { action: 'dead-letter' };
     return { action: 'retry', delay: Math.min(MAX_RETRY_DELAY_MS, this.retryBaseMs * 2 ** (attempt - 1)) };

@@ -22,16 +22,20 @@ export function flowOf(event: DecodedEvent): FlowContext {
  * `groupId`, whose context the event's flow carries while it is handled.
  */
 export function startEventSpan(groupId: string, topic: string, event: DecodedEvent, attempt: number): Span {
-  const span = startConsumerSpan(`process ${event.type}`, isTraceparent(event.traceparent) ? event.traceparent : undefined, {
-    'messaging.system': 'kafka',
-    'messaging.operation.type': 'process',
-    'messaging.destination.name': topic,
-    'messaging.consumer.group.name': groupId,
-    'messaging.message.id': event.id,
-    'cc.event_type': event.type,
-    'cc.correlation_id': event.correlationId,
-    'cc.attempt': attempt,
-  });
+  const span = startConsumerSpan(
+    `process ${event.type}`,
+    isTraceparent(event.traceparent) ? event.traceparent : undefined,
+    {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': topic,
+      'messaging.consumer.group.name': groupId,
+      'messaging.message.id': event.id,
+      'cc.event_type': event.type,
+      'cc.correlation_id': event.correlationId,
+      'cc.attempt': attempt,
+    },
+  );
   const traceparent = traceparentOf(span);
   if (traceparent) handling.set(event, traceparent);
   return span;

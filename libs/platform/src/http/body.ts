@@ -28,7 +28,8 @@ export function jsonNestsDeeperThan(bytes: Uint8Array, max: number): boolean {
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (inString) {
-      if (b === 0x5c) i++; // a backslash escapes the next byte (\" must not end the string)
+      if (b === 0x5c)
+        i++; // a backslash escapes the next byte (\" must not end the string)
       else if (b === 0x22) inString = false;
     } else if (b === 0x22) inString = true;
     else if (b === 0x7b || b === 0x5b) {
@@ -51,8 +52,18 @@ class BodyRefused extends Error {
 /** body-parser's `verify` step: keeps the raw bytes (the courier signature is checked on them) and bounds the depth. */
 function verifyJson(req: Request, _res: Response, bytes: Buffer, encoding: string): void {
   (req as Request & { rawBody?: Buffer }).rawBody = bytes;
-  if (encoding.toLowerCase() !== 'utf-8') throw new BodyRefused(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'charset.unsupported', `JSON must be sent as UTF-8, not ${encoding}`);
-  if (jsonNestsDeeperThan(bytes, MAX_JSON_DEPTH)) throw new BodyRefused(HttpStatus.BAD_REQUEST, 'entity.too.deep', `the request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  if (encoding.toLowerCase() !== 'utf-8')
+    throw new BodyRefused(
+      HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      'charset.unsupported',
+      `JSON must be sent as UTF-8, not ${encoding}`,
+    );
+  if (jsonNestsDeeperThan(bytes, MAX_JSON_DEPTH))
+    throw new BodyRefused(
+      HttpStatus.BAD_REQUEST,
+      'entity.too.deep',
+      `the request body nests deeper than ${MAX_JSON_DEPTH} levels`,
+    );
 }
 
 function keepRawBody(req: Request, _res: Response, bytes: Buffer): void {
@@ -69,18 +80,26 @@ export function bodyProblem(err: unknown, limitBytes: number): ProblemException 
     case 'parameters.too.many':
       return new ProblemException(HttpStatus.PAYLOAD_TOO_LARGE, 'the form has too many fields');
     case 'entity.parse.failed':
-      return new ProblemException(HttpStatus.BAD_REQUEST, 'the request body is not valid JSON (a JSON object or array is expected)');
+      return new ProblemException(
+        HttpStatus.BAD_REQUEST,
+        'the request body is not valid JSON (a JSON object or array is expected)',
+      );
     case 'entity.too.deep':
     case 'charset.unsupported':
       return new ProblemException(e.status, e.message ?? 'the request body was refused');
     case 'encoding.unsupported':
-      return new ProblemException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, `content encoding "${e.encoding ?? ''}" is not supported (send identity, gzip, deflate or br)`);
+      return new ProblemException(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        `content encoding "${e.encoding ?? ''}" is not supported (send identity, gzip, deflate or br)`,
+      );
     case 'request.size.invalid':
     case 'request.aborted':
       return new ProblemException(HttpStatus.BAD_REQUEST, 'the request body did not match its Content-Length');
     default:
       // any other 4xx of body-parser (its messages are written for clients); a 5xx stays an error
-      return e.status >= 400 && e.status < 500 ? new ProblemException(e.status, 'the request body could not be read') : undefined;
+      return e.status >= 400 && e.status < 500
+        ? new ProblemException(e.status, 'the request body could not be read')
+        : undefined;
   }
 }
 
@@ -91,8 +110,12 @@ export function bodyProblem(err: unknown, limitBytes: number): ProblemException 
 export function installBodyParsers(app: NestExpressApplication, limitBytes: number): void {
   app.use(json({ limit: limitBytes, type: JSON_TYPE, verify: verifyJson }));
   // forms are flat (the console's sign-in): no nested keys to bound
-  app.use(urlencoded({ limit: limitBytes, type: FORM_TYPE, extended: false, parameterLimit: 100, verify: keepRawBody }));
-  app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => next(bodyProblem(err, limitBytes) ?? err));
+  app.use(
+    urlencoded({ limit: limitBytes, type: FORM_TYPE, extended: false, parameterLimit: 100, verify: keepRawBody }),
+  );
+  app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) =>
+    next(bodyProblem(err, limitBytes) ?? err),
+  );
 }
 
 /**
@@ -109,6 +132,8 @@ export function answerParserErrorsAsProblems(server: Server): void {
           ? [408, 'Request Timeout', 'the request did not arrive in time']
           : [400, 'Bad Request', 'the request is not valid HTTP'];
     const body = JSON.stringify({ type: 'about:blank', title, status, detail });
-    socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 }

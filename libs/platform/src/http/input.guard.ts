@@ -30,12 +30,18 @@ export function controlCharacterProblem(input: unknown, root: string): FieldProb
       const found = CONTROL.exec(value);
       if (found) {
         const name = field || root;
-        return { field: name, messages: [`${name} must not contain control characters (${codePoint(found[0])} at ${where(value, found.index)})`] };
+        return {
+          field: name,
+          messages: [
+            `${name} must not contain control characters (${codePoint(found[0])} at ${where(value, found.index)})`,
+          ],
+        };
       }
     } else if (value !== null && typeof value === 'object') {
       for (const [key, child] of Object.entries(value)) {
         const path = field ? `${field}.${printable(key)}` : printable(key);
-        if (CONTROL.test(key)) return { field: path, messages: [`the field name ${path} must not contain control characters`] };
+        if (CONTROL.test(key))
+          return { field: path, messages: [`the field name ${path} must not contain control characters`] };
         pending.push({ value: child, field: path });
       }
     }
@@ -60,14 +66,26 @@ export class InputGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<Request>();
     if (carriesBody(req)) {
-      const accepted = this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, [context.getHandler(), context.getClass()]) ?? [JSON_TYPE];
+      const accepted = this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? [JSON_TYPE];
       if (!req.is(accepted)) {
-        const given = req.headers['content-type'] ? `not ${printable(req.headers['content-type'])}` : 'with a Content-Type';
-        throw new ProblemException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, `send the request body as ${accepted.join(' or ')}, ${given}`);
+        const given = req.headers['content-type']
+          ? `not ${printable(req.headers['content-type'])}`
+          : 'with a Content-Type';
+        throw new ProblemException(
+          HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+          `send the request body as ${accepted.join(' or ')}, ${given}`,
+        );
       }
     }
-    const problem = controlCharacterProblem(req.params, 'path') ?? controlCharacterProblem(req.query, 'query') ?? controlCharacterProblem(req.body, 'body');
-    if (problem) throw new ProblemException(HttpStatus.BAD_REQUEST, `request is invalid: ${problem.field}`, { errors: [problem] });
+    const problem =
+      controlCharacterProblem(req.params, 'path') ??
+      controlCharacterProblem(req.query, 'query') ??
+      controlCharacterProblem(req.body, 'body');
+    if (problem)
+      throw new ProblemException(HttpStatus.BAD_REQUEST, `request is invalid: ${problem.field}`, { errors: [problem] });
     return true;
   }
 }

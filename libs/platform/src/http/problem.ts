@@ -1,5 +1,14 @@
 // Errors as application/problem+json (RFC 9457), and request validation that says which fields failed.
-import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  BadRequestException,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 
@@ -15,16 +24,30 @@ export class ProblemException extends HttpException {
 }
 
 export const notFound = (what: string) => new ProblemException(HttpStatus.NOT_FOUND, `${what} was not found`);
-export const conflict = (detail: string, extra?: Record<string, unknown>) => new ProblemException(HttpStatus.CONFLICT, detail, extra);
-export const unprocessable = (detail: string, extra?: Record<string, unknown>) => new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, detail, extra);
-export const badRequest = (detail: string, extra?: Record<string, unknown>) => new ProblemException(HttpStatus.BAD_REQUEST, detail, extra);
+export const conflict = (detail: string, extra?: Record<string, unknown>) =>
+  new ProblemException(HttpStatus.CONFLICT, detail, extra);
+export const unprocessable = (detail: string, extra?: Record<string, unknown>) =>
+  new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, detail, extra);
+export const badRequest = (detail: string, extra?: Record<string, unknown>) =>
+  new ProblemException(HttpStatus.BAD_REQUEST, detail, extra);
 export const forbidden = (detail: string) => new ProblemException(HttpStatus.FORBIDDEN, detail);
 
 /**
  * Constraints that only bound a value of the right kind (a length, a range, a count): a value of
  * the wrong kind breaks its kind's rule, not these, so they are not listed for it.
  */
-const BOUNDS = new Set(['min', 'max', 'isLength', 'minLength', 'maxLength', 'arrayMinSize', 'arrayMaxSize', 'arrayNotEmpty', 'minDate', 'maxDate']);
+const BOUNDS = new Set([
+  'min',
+  'max',
+  'isLength',
+  'minLength',
+  'maxLength',
+  'arrayMinSize',
+  'arrayMaxSize',
+  'arrayNotEmpty',
+  'minDate',
+  'maxDate',
+]);
 
 /** The messages for the rules a value broke: "is required" alone for a missing one, else kind before bounds. */
 export function brokenRules(error: ValidationError, field: string): string[] {
@@ -57,7 +80,11 @@ export function createValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     exceptionFactory: (errors) => {
       const fields = flatten(errors);
-      return new ProblemException(HttpStatus.BAD_REQUEST, `request is invalid: ${fields.map((f) => f.field).join(', ')}`, { errors: fields });
+      return new ProblemException(
+        HttpStatus.BAD_REQUEST,
+        `request is invalid: ${fields.map((f) => f.field).join(', ')}`,
+        { errors: fields },
+      );
     },
   });
 }
@@ -77,7 +104,10 @@ const titles: Record<number, string> = {
 };
 
 const isClientError = (e: unknown): e is { status: number; message: string } =>
-  typeof (e as { status?: unknown })?.status === 'number' && (e as { expose?: unknown }).expose === true && (e as { status: number }).status >= 400 && (e as { status: number }).status < 500;
+  typeof (e as { status?: unknown })?.status === 'number' &&
+  (e as { expose?: unknown }).expose === true &&
+  (e as { status: number }).status >= 400 &&
+  (e as { status: number }).status < 500;
 
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -109,7 +139,13 @@ export class ProblemFilter implements ExceptionFilter {
       .status(status)
       .type('application/problem+json')
       // the standard members come last: an extension member of the same name (an order's "status") must not replace the HTTP status
-      .json({ type: 'about:blank', ...body, title: titles[status] ?? HttpStatus[status] ?? 'Error', status, instance: request.originalUrl });
+      .json({
+        type: 'about:blank',
+        ...body,
+        title: titles[status] ?? HttpStatus[status] ?? 'Error',
+        status,
+        instance: request.originalUrl,
+      });
   }
 }
 

@@ -13,6 +13,8 @@ export class CatalogPerishability1700000000001 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`ALTER TABLE products DROP CONSTRAINT products_lead_time_handicraft, DROP COLUMN pickup_within_hours, DROP COLUMN shelf_life_hours, DROP COLUMN lead_time_days`);
+    await db.query(
+      `ALTER TABLE products DROP CONSTRAINT products_lead_time_handicraft, DROP COLUMN pickup_within_hours, DROP COLUMN shelf_life_hours, DROP COLUMN lead_time_days`,
+    );
   }
 }

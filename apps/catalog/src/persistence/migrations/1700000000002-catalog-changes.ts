@@ -10,7 +10,9 @@ export class CatalogChanges1700000000002 implements MigrationInterface {
   name = 'CatalogChanges1700000000002';
 
   async up(db: QueryRunner): Promise<void> {
-    await db.query(`ALTER TABLE products ADD COLUMN description text NULL, ADD COLUMN version int NOT NULL DEFAULT 1, ADD COLUMN archived_at timestamptz NULL`);
+    await db.query(
+      `ALTER TABLE products ADD COLUMN description text NULL, ADD COLUMN version int NOT NULL DEFAULT 1, ADD COLUMN archived_at timestamptz NULL`,
+    );
     await db.query(`ALTER TABLE stores ADD COLUMN description text NULL, ADD COLUMN contact_phone text NULL,
       ADD COLUMN status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended')), ADD COLUMN suspended_reason text NULL,
       ADD COLUMN version int NOT NULL DEFAULT 1, ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now()`);
@@ -28,7 +30,9 @@ export class CatalogChanges1700000000002 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP TABLE product_changes`);
     await db.query(`DROP INDEX stores_township`);
-    await db.query(`ALTER TABLE stores DROP COLUMN description, DROP COLUMN contact_phone, DROP COLUMN status, DROP COLUMN suspended_reason, DROP COLUMN version, DROP COLUMN updated_at`);
+    await db.query(
+      `ALTER TABLE stores DROP COLUMN description, DROP COLUMN contact_phone, DROP COLUMN status, DROP COLUMN suspended_reason, DROP COLUMN version, DROP COLUMN updated_at`,
+    );
     await db.query(`ALTER TABLE products DROP COLUMN description, DROP COLUMN version, DROP COLUMN archived_at`);
   }
 }

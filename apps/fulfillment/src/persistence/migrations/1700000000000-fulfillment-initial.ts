@@ -57,7 +57,8 @@ export class FulfillmentInitial1700000000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    for (const t of ['courier_webhook_events', 'pickup_runs', 'shipment_history', 'shipments', 'pickup_slots']) await db.query(`DROP TABLE ${t}`);
+    for (const t of ['courier_webhook_events', 'pickup_runs', 'shipment_history', 'shipments', 'pickup_slots'])
+      await db.query(`DROP TABLE ${t}`);
     for (const sql of dropMessagingTablesSql) await db.query(sql);
   }
 }

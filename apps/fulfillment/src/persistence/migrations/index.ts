@@ -5,4 +5,11 @@ import { FulfillmentDeliveryWindow1700000000004 } from './1700000000004-fulfillm
 import { FulfillmentShippingAddress1700000000005 } from './1700000000005-fulfillment-shipping-address';
 import { FulfillmentShipmentLines1700000000006 } from './1700000000006-fulfillment-shipment-lines';
 
-export const fulfillmentMigrations = [FulfillmentInitial1700000000000, FulfillmentSlotClosing1700000000001, FulfillmentPerishability1700000000002, FulfillmentDeliveryWindow1700000000004, FulfillmentShippingAddress1700000000005, FulfillmentShipmentLines1700000000006];
+export const fulfillmentMigrations = [
+  FulfillmentInitial1700000000000,
+  FulfillmentSlotClosing1700000000001,
+  FulfillmentPerishability1700000000002,
+  FulfillmentDeliveryWindow1700000000004,
+  FulfillmentShippingAddress1700000000005,
+  FulfillmentShipmentLines1700000000006,
+];

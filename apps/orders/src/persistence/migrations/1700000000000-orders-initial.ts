@@ -67,11 +67,14 @@ export class OrdersInitial1700000000000 implements MigrationInterface {
       reason text,
       created_at timestamptz NOT NULL DEFAULT now()
     )`);
-    await db.query(`CREATE UNIQUE INDEX payments_one_capture ON payments (order_id) WHERE kind = 'capture' AND status = 'succeeded'`);
+    await db.query(
+      `CREATE UNIQUE INDEX payments_one_capture ON payments (order_id) WHERE kind = 'capture' AND status = 'succeeded'`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {
-    for (const t of ['payments', 'order_history', 'order_lines', 'orders', 'idempotency_keys', 'checkouts']) await db.query(`DROP TABLE ${t}`);
+    for (const t of ['payments', 'order_history', 'order_lines', 'orders', 'idempotency_keys', 'checkouts'])
+      await db.query(`DROP TABLE ${t}`);
     for (const sql of dropMessagingTablesSql) await db.query(sql);
   }
 }

@@ -5,10 +5,14 @@ export class OrdersLinePerishability1700000000001 implements MigrationInterface 
   name = 'OrdersLinePerishability1700000000001';
 
   async up(db: QueryRunner): Promise<void> {
-    await db.query(`ALTER TABLE order_lines ADD COLUMN pickup_within_hours int, ADD COLUMN shelf_life_hours int, ADD COLUMN lead_time_days int`);
+    await db.query(
+      `ALTER TABLE order_lines ADD COLUMN pickup_within_hours int, ADD COLUMN shelf_life_hours int, ADD COLUMN lead_time_days int`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`ALTER TABLE order_lines DROP COLUMN pickup_within_hours, DROP COLUMN shelf_life_hours, DROP COLUMN lead_time_days`);
+    await db.query(
+      `ALTER TABLE order_lines DROP COLUMN pickup_within_hours, DROP COLUMN shelf_life_hours, DROP COLUMN lead_time_days`,
+    );
   }
 }

@@ -18,6 +18,8 @@ export class OrdersAutoConfirm1700000000005 implements MigrationInterface {
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP INDEX orders_auto_confirm_due`);
-    await db.query(`ALTER TABLE orders DROP COLUMN auto_confirm_at, DROP COLUMN confirmation_extended, DROP COLUMN auto_confirm_paused_at`);
+    await db.query(
+      `ALTER TABLE orders DROP COLUMN auto_confirm_at, DROP COLUMN confirmation_extended, DROP COLUMN auto_confirm_paused_at`,
+    );
   }
 }

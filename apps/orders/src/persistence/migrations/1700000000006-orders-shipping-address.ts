@@ -15,7 +15,9 @@ export class OrdersShippingAddress1700000000006 implements MigrationInterface {
       address jsonb NOT NULL,
       ended_at timestamptz NULL,
       erased_at timestamptz NULL)`);
-    await db.query(`CREATE INDEX order_addresses_to_erase ON order_addresses (ended_at) WHERE erased_at IS NULL AND ended_at IS NOT NULL`);
+    await db.query(
+      `CREATE INDEX order_addresses_to_erase ON order_addresses (ended_at) WHERE erased_at IS NULL AND ended_at IS NOT NULL`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -24,8 +24,12 @@ export class OrdersAfterSales1700000000007 implements MigrationInterface {
       refunded_fen bigint NULL,
       created_at timestamptz NOT NULL,
       updated_at timestamptz NOT NULL)`);
-    await db.query(`CREATE UNIQUE INDEX after_sales_one_open_per_order ON after_sales_requests (order_id) WHERE status IN ('open', 'awaiting-return')`);
-    await db.query(`CREATE INDEX after_sales_store_open ON after_sales_requests (store_id, created_at) WHERE status IN ('open', 'awaiting-return')`);
+    await db.query(
+      `CREATE UNIQUE INDEX after_sales_one_open_per_order ON after_sales_requests (order_id) WHERE status IN ('open', 'awaiting-return')`,
+    );
+    await db.query(
+      `CREATE INDEX after_sales_store_open ON after_sales_requests (store_id, created_at) WHERE status IN ('open', 'awaiting-return')`,
+    );
     await db.query(`CREATE INDEX after_sales_due ON after_sales_requests (respond_by) WHERE status = 'open'`);
     await db.query(`CREATE TABLE after_sales_history (
       id bigserial PRIMARY KEY,

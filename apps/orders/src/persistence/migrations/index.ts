@@ -9,4 +9,14 @@ import { OrdersShippingAddress1700000000006 } from './1700000000006-orders-shipp
 import { OrdersAfterSales1700000000007 } from './1700000000007-orders-after-sales';
 import { OrdersHistoryTime1700000000008 } from './1700000000008-orders-history-time';
 
-export const ordersMigrations = [OrdersInitial1700000000000, OrdersLinePerishability1700000000001, OrdersReservationExpiry1700000000002, OrdersSimulatedProvider1700000000003, OrdersPaidSince1700000000004, OrdersAutoConfirm1700000000005, OrdersShippingAddress1700000000006, OrdersAfterSales1700000000007, OrdersHistoryTime1700000000008];
+export const ordersMigrations = [
+  OrdersInitial1700000000000,
+  OrdersLinePerishability1700000000001,
+  OrdersReservationExpiry1700000000002,
+  OrdersSimulatedProvider1700000000003,
+  OrdersPaidSince1700000000004,
+  OrdersAutoConfirm1700000000005,
+  OrdersShippingAddress1700000000006,
+  OrdersAfterSales1700000000007,
+  OrdersHistoryTime1700000000008,
+];

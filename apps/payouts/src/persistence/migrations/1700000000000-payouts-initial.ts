@@ -49,8 +49,12 @@ export class PayoutsInitial1700000000000 implements MigrationInterface {
         RAISE EXCEPTION 'the ledger is append-only: % on % is refused', TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
       END $$`);
     for (const table of ['ledger_entries', 'ledger_transactions']) {
-      await db.query(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ledger_append_only()`);
-      await db.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()`);
+      await db.query(
+        `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ledger_append_only()`,
+      );
+      await db.query(
+        `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()`,
+      );
     }
     // what payouts knows of each paid order, for completion and refunds
     await db.query(`CREATE TABLE order_splits (
@@ -69,7 +73,8 @@ export class PayoutsInitial1700000000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    for (const t of ['order_splits', 'ledger_entries', 'ledger_transactions', 'ledger_accounts']) await db.query(`DROP TABLE ${t}`);
+    for (const t of ['order_splits', 'ledger_entries', 'ledger_transactions', 'ledger_accounts'])
+      await db.query(`DROP TABLE ${t}`);
     await db.query('DROP FUNCTION ledger_check_balanced');
     await db.query('DROP FUNCTION ledger_append_only');
     for (const sql of dropMessagingTablesSql) await db.query(sql);

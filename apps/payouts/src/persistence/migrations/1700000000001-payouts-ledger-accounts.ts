@@ -13,12 +13,17 @@ export class PayoutsLedgerAccounts1700000000001 implements MigrationInterface {
   async up(db: QueryRunner): Promise<void> {
     // a schema change, not an UPDATE of rows: the append-only triggers do not fire
     await db.query(`ALTER TABLE ledger_transactions RENAME COLUMN caused_by TO caused_by_event_id`);
-    await db.query(`ALTER TABLE ledger_transactions ALTER COLUMN caused_by_event_id TYPE uuid USING caused_by_event_id::uuid`);
+    await db.query(
+      `ALTER TABLE ledger_transactions ALTER COLUMN caused_by_event_id TYPE uuid USING caused_by_event_id::uuid`,
+    );
     await db.query(`UPDATE ledger_accounts SET kind = split_part(id, ':', 2) WHERE store_id IS NULL AND kind = ''`);
     await db.query(`ALTER TABLE ledger_accounts ADD CONSTRAINT ledger_accounts_id_names_owner
       CHECK (id = CASE WHEN store_id IS NULL THEN 'platform:' || kind ELSE 'store:' || store_id || ':' || kind END)`);
     await db.query(`CREATE INDEX ledger_accounts_store ON ledger_accounts (store_id) WHERE store_id IS NOT NULL`);
-    await db.query(`INSERT INTO ledger_accounts (id, kind) SELECT 'platform:' || k, k FROM unnest($1::text[]) AS k ON CONFLICT (id) DO NOTHING`, [PLATFORM_ACCOUNTS]);
+    await db.query(
+      `INSERT INTO ledger_accounts (id, kind) SELECT 'platform:' || k, k FROM unnest($1::text[]) AS k ON CONFLICT (id) DO NOTHING`,
+      [PLATFORM_ACCOUNTS],
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {

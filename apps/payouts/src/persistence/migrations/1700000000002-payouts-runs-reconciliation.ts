@@ -77,7 +77,15 @@ export class PayoutsRunsReconciliation1700000000002 implements MigrationInterfac
   }
 
   async down(db: QueryRunner): Promise<void> {
-    for (const t of ['reconciliation_missing', 'statement_lines', 'reconciliations', 'payout_history', 'payouts', 'payout_runs']) await db.query(`DROP TABLE ${t}`);
+    for (const t of [
+      'reconciliation_missing',
+      'statement_lines',
+      'reconciliations',
+      'payout_history',
+      'payouts',
+      'payout_runs',
+    ])
+      await db.query(`DROP TABLE ${t}`);
     await db.query(`ALTER TABLE ledger_transactions DROP COLUMN payout_id`);
   }
 }

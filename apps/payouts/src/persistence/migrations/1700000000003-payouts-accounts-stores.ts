@@ -42,7 +42,9 @@ export class PayoutsAccountsStores1700000000003 implements MigrationInterface {
       BEGIN
         RAISE EXCEPTION 'the audit is append-only: % on % is refused', TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
       END $$`);
-    await db.query(`CREATE TRIGGER payout_account_changes_append_only BEFORE UPDATE OR DELETE ON payout_account_changes FOR EACH ROW EXECUTE FUNCTION audit_append_only()`);
+    await db.query(
+      `CREATE TRIGGER payout_account_changes_append_only BEFORE UPDATE OR DELETE ON payout_account_changes FOR EACH ROW EXECUTE FUNCTION audit_append_only()`,
+    );
     await db.query(`CREATE TABLE stores (
       store_id uuid PRIMARY KEY,
       name text NOT NULL,
@@ -53,7 +55,9 @@ export class PayoutsAccountsStores1700000000003 implements MigrationInterface {
       changed_at timestamptz NOT NULL
     )`);
     await db.query(`ALTER TABLE payouts ADD COLUMN account_version int`);
-    await db.query(`ALTER TABLE payouts ADD CONSTRAINT payouts_account FOREIGN KEY (store_id, account_version) REFERENCES payout_accounts (store_id, version)`);
+    await db.query(
+      `ALTER TABLE payouts ADD CONSTRAINT payouts_account FOREIGN KEY (store_id, account_version) REFERENCES payout_accounts (store_id, version)`,
+    );
     await db.query(`CREATE TABLE payout_run_holds (
       run_id uuid NOT NULL REFERENCES payout_runs(id),
       store_id uuid NOT NULL,
