@@ -133,16 +133,14 @@ export class ShipmentRepository {
       ...(why.pickedUp ? { pickedUpAt: why.pickedUp.at, deliveryDueAt: why.pickedUp.deliveryDueAt } : {}),
     };
     await tx.getRepository(ShipmentEntity).update({ id: shipment.id }, changes);
-    await tx
-      .getRepository(ShipmentHistoryEntity)
-      .insert({
-        shipmentId: shipment.id,
-        fromStatus: shipment.status,
-        toStatus: to,
-        reason: why.reason ?? null,
-        causedBy: why.causedBy,
-        at,
-      });
+    await tx.getRepository(ShipmentHistoryEntity).insert({
+      shipmentId: shipment.id,
+      fromStatus: shipment.status,
+      toStatus: to,
+      reason: why.reason ?? null,
+      causedBy: why.causedBy,
+      at,
+    });
     // the parcel's journey is over: the address's retention starts counting
     if (FINAL_SHIPMENT_STATUSES.includes(to))
       await tx.query(`UPDATE shipment_addresses SET ended_at = $2 WHERE shipment_id = $1 AND ended_at IS NULL`, [

@@ -32,16 +32,14 @@ export class QueuesService {
           counts,
           // BullMQ keeps per-minute counts, newest first
           throughputPerMinute: { completed: completed.data.map(Number), failed: failed.data.map(Number) },
-          failedJobs: failedJobs
-            .filter(Boolean)
-            .map((j) => ({
-              id: j.id,
-              name: j.name,
-              failedReason: j.failedReason,
-              attemptsMade: j.attemptsMade,
-              failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
-              data: j.data,
-            })),
+          failedJobs: failedJobs.filter(Boolean).map((j) => ({
+            id: j.id,
+            name: j.name,
+            failedReason: j.failedReason,
+            attemptsMade: j.attemptsMade,
+            failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+            data: j.data,
+          })),
         };
       }),
     );
