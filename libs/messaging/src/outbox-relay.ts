@@ -173,7 +173,7 @@ export class OutboxRelay {
     this.failing = undefined;
   }
 
-  /** Sends one batch; returns how many events it sent (0 when another instance holds the relay). */
+  /** Sends one batch; returns how many rows it relayed, events and jobs together (0 when another instance holds the relay). */
   async relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
       const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK]);

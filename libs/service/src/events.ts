@@ -1,12 +1,14 @@
-// Event handlers are plain service methods marked @OnEvent; the kit finds them at start-up and
-// refuses to run if a consumed event type has no handler, or two.
-import { SetMetadata } from '@nestjs/common';
+// Event handlers are plain service methods marked @OnEvent, which is Nest's own @EventPattern
+// (@nestjs/microservices) with the event type checked against the catalogue; the kit finds them at
+// start-up by that metadata and refuses to run if a consumed event type has no handler, or two.
+// They are run by our consumer (libs/messaging), not by a Nest microservice transport: see
+// docs/architecture.md, "Why the consumer is not a Nest transport".
 import type { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { EventPattern } from '@nestjs/microservices';
+import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants';
 import type { EventType } from '@cc/contracts';
 import { batchHandler } from '@cc/messaging';
 import type { BatchEventHandler, EventHandler, EventHandlers } from '@cc/messaging';
-
-const ON_EVENT = 'service:on-event';
 
 /**
  * Marks a method as the handler of one event type: `(event, tx)`. With `{ batch: true }` the
@@ -16,7 +18,15 @@ const ON_EVENT = 'service:on-event';
  * the right correlation and causation.
  */
 export function OnEvent(type: EventType, options: { batch?: boolean } = {}) {
-  return SetMetadata(ON_EVENT, { type, batch: options.batch ?? false });
+  return EventPattern(type, { batch: options.batch ?? false });
+}
+
+/** The event type and options an @OnEvent (an @EventPattern) gave the method, if any. */
+function patternOf(method: object): { type: EventType; batch: boolean } | undefined {
+  const patterns = Reflect.getMetadata(PATTERN_METADATA, method) as unknown[] | undefined;
+  if (!patterns?.length) return undefined;
+  const extras = (Reflect.getMetadata(PATTERN_EXTRAS_METADATA, method) ?? {}) as { batch?: boolean };
+  return { type: patterns[0] as EventType, batch: extras.batch === true };
 }
 
 export function discoverEventHandlers(
@@ -30,7 +40,7 @@ export function discoverEventHandlers(
     if (!instance || typeof instance !== 'object') continue;
     const prototype = Object.getPrototypeOf(instance);
     for (const method of scanner.getAllMethodNames(prototype)) {
-      const meta = Reflect.getMetadata(ON_EVENT, prototype[method]) as { type: EventType; batch: boolean } | undefined;
+      const meta = patternOf(prototype[method]);
       if (!meta) continue;
       const { type } = meta;
       const list = found.get(type) ?? [];
