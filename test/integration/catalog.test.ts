@@ -163,7 +163,7 @@ describe('catalog service', () => {
     await catalog.runtime.relay!.stop();
     const product = await newProduct(catalog.url, store.id, { stock: 7 });
     const [row] = await catalog.dataSource.query(
-      `SELECT event_id, sent_at FROM outbox WHERE type = 'catalog.product-changed' AND envelope->'data'->>'productId' = $1`,
+      `SELECT id AS event_id, sent_at FROM outbox WHERE type = 'catalog.product-changed' AND payload->'data'->>'productId' = $1`,
       [product.id],
     );
     expect(row.sent_at).toBeNull();
@@ -174,8 +174,8 @@ describe('catalog service', () => {
       expect(messages.filter((m) => headerOf(m, 'event-id') === row.event_id)).toHaveLength(1);
       await waitFor(
         async () =>
-          (await restarted.dataSource.query('SELECT sent_at FROM outbox WHERE event_id = $1', [row.event_id]))[0]
-            .sent_at !== null,
+          (await restarted.dataSource.query('SELECT sent_at FROM outbox WHERE id = $1', [row.event_id]))[0].sent_at !==
+          null,
         'marked sent',
       );
     } finally {

@@ -206,13 +206,13 @@ describe('fulfillment on a real-time clock', () => {
     ]);
     const jobId = pickupRunJobId(township, new Date(shipment.slotStartsAt));
     expect(
-      await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key LIKE $2`, [
+      await query(`SELECT key FROM outbox WHERE kind = 'job' AND destination = $1 AND key LIKE $2`, [
         PICKUP_DISPATCH_QUEUE,
         `dispatch-pickup-run.${township}.%`,
       ]),
     ).toEqual([{ key: jobId }]);
     expect(
-      await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key = $2`, [
+      await query(`SELECT key FROM outbox WHERE kind = 'job' AND destination = $1 AND key = $2`, [
         DEADLINE_WATCH_QUEUE,
         deadlineJobId(shipment.id),
       ]),
@@ -281,7 +281,7 @@ describe('fulfillment on a real-time clock', () => {
       [shipment.id],
     ]);
     expect(
-      await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key LIKE $2`, [
+      await query(`SELECT key FROM outbox WHERE kind = 'job' AND destination = $1 AND key LIKE $2`, [
         COURIER_CALLS_QUEUE,
         `send-manifest.${township}.%`,
       ]),
@@ -363,7 +363,7 @@ describe('fulfillment on a real-time clock', () => {
     });
     // its new slot has its pickup run job, and the slot loads add up
     expect(
-      await query(`SELECT key FROM outbox WHERE kind = 'job' AND topic = $1 AND key = $2`, [
+      await query(`SELECT key FROM outbox WHERE kind = 'job' AND destination = $1 AND key = $2`, [
         PICKUP_DISPATCH_QUEUE,
         pickupRunJobId(township, new Date(dateBox.slotStartsAt)),
       ]),

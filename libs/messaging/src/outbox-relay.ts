@@ -34,12 +34,12 @@ export type JobSink = (jobs: OutboxJobRow[]) => Promise<void>;
 
 /**
  * An outbox row as the relay reads it back: the fields of the row that was written (`OutboxRow`),
- * with its place in commit order (`seq`) and its body as PostgreSQL returns the jsonb column
- * (`envelope`: an event's envelope, or a job's data and notBefore).
+ * with its place in commit order (`seq`) and its payload as PostgreSQL returns the jsonb column
+ * (an event's envelope, or a job's data and notBefore).
  */
-type StoredOutboxRow = Pick<OutboxRow, 'kind' | 'topic' | 'key' | 'type'> & {
+type StoredOutboxRow = Pick<OutboxRow, 'kind' | 'destination' | 'key' | 'type'> & {
   seq: string;
-  envelope: EventEnvelope & { data: Record<string, unknown>; notBefore: number };
+  payload: EventEnvelope & { data: Record<string, unknown>; notBefore: number };
 };
 
 export class OutboxRelay {
@@ -179,7 +179,7 @@ export class OutboxRelay {
       const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK]);
       if (!locked) return 0;
       const rows: StoredOutboxRow[] = await tx.query(
-        'SELECT seq, kind, topic, key, type, envelope FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1',
+        'SELECT seq, kind, destination, key, type, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1',
         [this.settings.batchSize],
       );
       if (rows.length === 0) return 0;
@@ -188,19 +188,19 @@ export class OutboxRelay {
         if (!this.jobSink) throw new Error('outbox holds jobs but the relay has no job sink');
         await this.jobSink(
           jobs.map((r) => ({
-            queue: r.topic,
+            queue: r.destination,
             jobId: r.key,
             name: r.type,
-            data: r.envelope.data,
-            notBefore: r.envelope.notBefore,
+            data: r.payload.data,
+            notBefore: r.payload.notBefore,
           })),
         );
       }
       const byTopic = new Map<string, Message[]>();
       for (const row of rows.filter((r) => r.kind === 'event')) {
-        const messages = byTopic.get(row.topic) ?? [];
-        messages.push({ key: row.key, value: JSON.stringify(row.envelope), headers: headersOf(row.envelope) });
-        byTopic.set(row.topic, messages);
+        const messages = byTopic.get(row.destination) ?? [];
+        messages.push({ key: row.key, value: JSON.stringify(row.payload), headers: headersOf(row.payload) });
+        byTopic.set(row.destination, messages);
       }
       if (byTopic.size)
         await this.producer.sendBatch({

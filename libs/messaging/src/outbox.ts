@@ -62,12 +62,12 @@ export class Outbox {
       data: e.data as unknown as Record<string, unknown>,
     }));
     const rows = envelopes.map((env, i): OutboxRow => ({
-      eventId: env.id,
+      id: env.id,
       kind: 'event',
-      topic: this.topics.topic(topicOf(events[i].type)),
+      destination: this.topics.topic(topicOf(events[i].type)),
       key: events[i].key,
       type: env.type,
-      body: JSON.stringify(env),
+      payload: JSON.stringify(env),
     }));
     return { envelopes, rows };
   }
@@ -82,12 +82,12 @@ export class Outbox {
   prepareJobs(jobs: OutboxJob[]): OutboxRow[] {
     const trail = jobFlowData();
     return jobs.map((job) => ({
-      eventId: randomUUID(),
+      id: randomUUID(),
       kind: 'job',
-      topic: job.queue,
+      destination: job.queue,
       key: job.jobId,
       type: job.name,
-      body: JSON.stringify({ data: { ...job.data, ...trail }, notBefore: job.notBefore }),
+      payload: JSON.stringify({ data: { ...job.data, ...trail }, notBefore: job.notBefore }),
     }));
   }
 
@@ -99,14 +99,17 @@ export class Outbox {
 
 /** An outbox row as it is written (the relay reads it back as a `StoredOutboxRow`). */
 export interface OutboxRow {
-  eventId: string;
+  /** The event's id, or the job row's own. */
+  id: string;
   kind: 'event' | 'job';
-  /** Topic for an event, queue for a job. */
-  topic: string;
+  /** The event's Kafka topic, or the job's BullMQ queue. */
+  destination: string;
+  /** The event's partition key, or the job's id. */
   key: string;
+  /** The event's type, or the job's name. */
   type: string;
-  /** The event's envelope, or the job's data and notBefore, as JSON (the `envelope` column). */
-  body: string;
+  /** The event's envelope, or the job's data and notBefore, as JSON. */
+  payload: string;
 }
 
 /** Rows held back until the end of a transaction that asked for it (see `deferOutboxWrites`). */
@@ -151,15 +154,15 @@ async function writeRows(tx: EntityManager, rows: OutboxRow[]): Promise<void> {
 export function outboxInsertSql(rows: OutboxRow[], first: number): { sql: string; params: unknown[] } {
   const $ = (i: number) => `$${first + i}`;
   return {
-    sql: `INSERT INTO outbox (event_id, kind, topic, key, type, envelope)
+    sql: `INSERT INTO outbox (id, kind, destination, key, type, payload)
        SELECT * FROM unnest(${$(0)}::uuid[], ${$(1)}::text[], ${$(2)}::text[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::jsonb[])`,
     params: [
-      rows.map((r) => r.eventId),
+      rows.map((r) => r.id),
       rows.map((r) => r.kind),
-      rows.map((r) => r.topic),
+      rows.map((r) => r.destination),
       rows.map((r) => r.key),
       rows.map((r) => r.type),
-      rows.map((r) => r.body),
+      rows.map((r) => r.payload),
     ],
   };
 }
@@ -175,19 +178,19 @@ export function outboxInsertOfOwnersSql(
 ): { sql: string; params: unknown[] } {
   const $ = (i: number) => `$${first + i}`;
   return {
-    sql: `INSERT INTO outbox (event_id, kind, topic, key, type, envelope)
-       SELECT event_id, kind, topic, key, type, envelope
-       FROM unnest(${$(0)}::uuid[], ${$(1)}::uuid[], ${$(2)}::text[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::jsonb[]) AS r(owner, event_id, kind, topic, key, type, envelope)
+    sql: `INSERT INTO outbox (id, kind, destination, key, type, payload)
+       SELECT id, kind, destination, key, type, payload
+       FROM unnest(${$(0)}::uuid[], ${$(1)}::uuid[], ${$(2)}::text[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::jsonb[]) AS r(owner, id, kind, destination, key, type, payload)
        WHERE r.owner IN (${ownersSql})`,
     params: [
       rows.map((r) => r.owner),
       ...[
-        (r: OutboxRow) => r.eventId,
+        (r: OutboxRow) => r.id,
         (r: OutboxRow) => r.kind,
-        (r: OutboxRow) => r.topic,
+        (r: OutboxRow) => r.destination,
         (r: OutboxRow) => r.key,
         (r: OutboxRow) => r.type,
-        (r: OutboxRow) => r.body,
+        (r: OutboxRow) => r.payload,
       ].map((f) => rows.map((r) => f(r.row))),
     ],
   };
@@ -271,8 +274,8 @@ export async function outboxTrail(tx: EntityManager, orderId: string): Promise<O
     created_at: Date;
     sent_at: Date | null;
   }[] = await tx.query(
-    `SELECT kind, type, topic, key, COALESCE((envelope ->> 'occurredAt')::timestamptz, created_at) AS created_at, sent_at FROM outbox
-      WHERE (kind = 'event' AND key = $1) OR (kind = 'job' AND (key LIKE '%' || $1 || '%' OR envelope -> 'data' ->> 'orderId' = $1))
+    `SELECT kind, type, destination AS topic, key, COALESCE((payload ->> 'occurredAt')::timestamptz, created_at) AS created_at, sent_at FROM outbox
+      WHERE (kind = 'event' AND key = $1) OR (kind = 'job' AND (key LIKE '%' || $1 || '%' OR payload -> 'data' ->> 'orderId' = $1))
       ORDER BY seq`,
     [orderId],
   );

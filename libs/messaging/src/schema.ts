@@ -27,3 +27,23 @@ export const createMessagingTablesSql = [
 ];
 
 export const dropMessagingTablesSql = ['DROP TABLE inbox', 'DROP TABLE outbox'];
+
+/**
+ * The outbox's columns named for both kinds of row (each service's migration "outbox columns"):
+ * `id` (an event's id, or the job row's own), `destination` (an event's topic, or a job's queue)
+ * and `payload` (an event's envelope, or a job's data and notBefore). `key` is already both: an
+ * event's partition key, a job's id.
+ */
+export const nameOutboxColumnsSql = [
+  'ALTER TABLE outbox RENAME COLUMN event_id TO id',
+  'ALTER TABLE outbox RENAME COLUMN topic TO destination',
+  'ALTER TABLE outbox RENAME COLUMN envelope TO payload',
+  "COMMENT ON COLUMN outbox.destination IS 'an event''s Kafka topic, or a job''s BullMQ queue'",
+  "COMMENT ON COLUMN outbox.key IS 'an event''s partition key, or a job''s id'",
+  "COMMENT ON COLUMN outbox.payload IS 'an event''s envelope, or a job''s data and notBefore'",
+];
+export const unnameOutboxColumnsSql = [
+  'ALTER TABLE outbox RENAME COLUMN payload TO envelope',
+  'ALTER TABLE outbox RENAME COLUMN destination TO topic',
+  'ALTER TABLE outbox RENAME COLUMN id TO event_id',
+];

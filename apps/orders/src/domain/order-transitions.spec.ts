@@ -143,7 +143,7 @@ describe('OrderTransitions', () => {
       ['unknown-order', 'event', 'unknown-order'],
       ['unknown-order', 'job', 'job.unknown-order'],
     ]);
-    expect(statement.outbox[0].row.topic).toBe('t.orders.events');
+    expect(statement.outbox[0].row.destination).toBe('t.orders.events');
   });
 
   it('moves an order named twice once, refusing the second as if they came one by one', async () => {
@@ -181,7 +181,7 @@ describe('OrderTransitions', () => {
         effects: { events: [completed(A)], jobs: [jobToSchedule(TEST_JOB, { orderId: A })] },
       }),
     );
-    const [event, job] = repository.statements[0].outbox.map((r) => JSON.parse(r.row.body));
+    const [event, job] = repository.statements[0].outbox.map((r) => JSON.parse(r.row.payload));
     expect(event).toMatchObject({ correlationId: 'order-a-flow', causationId: 'e-1' });
     expect(job.data._correlationId).toBe('order-a-flow');
   });

@@ -4,6 +4,7 @@ import { FulfillmentPerishability1700000000002 } from './1700000000002-fulfillme
 import { FulfillmentDeliveryWindow1700000000004 } from './1700000000004-fulfillment-delivery-window';
 import { FulfillmentShippingAddress1700000000005 } from './1700000000005-fulfillment-shipping-address';
 import { FulfillmentShipmentLines1700000000006 } from './1700000000006-fulfillment-shipment-lines';
+import { FulfillmentOutboxColumns1700000000007 } from './1700000000007-fulfillment-outbox-columns';
 
 export const fulfillmentMigrations = [
   FulfillmentInitial1700000000000,
@@ -12,4 +13,5 @@ export const fulfillmentMigrations = [
   FulfillmentDeliveryWindow1700000000004,
   FulfillmentShippingAddress1700000000005,
   FulfillmentShipmentLines1700000000006,
+  FulfillmentOutboxColumns1700000000007,
 ];

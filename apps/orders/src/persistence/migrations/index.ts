@@ -8,6 +8,7 @@ import { OrdersAutoConfirm1700000000005 } from './1700000000005-orders-auto-conf
 import { OrdersShippingAddress1700000000006 } from './1700000000006-orders-shipping-address';
 import { OrdersAfterSales1700000000007 } from './1700000000007-orders-after-sales';
 import { OrdersHistoryTime1700000000008 } from './1700000000008-orders-history-time';
+import { OrdersOutboxColumns1700000000009 } from './1700000000009-orders-outbox-columns';
 
 export const ordersMigrations = [
   OrdersInitial1700000000000,
@@ -19,4 +20,5 @@ export const ordersMigrations = [
   OrdersShippingAddress1700000000006,
   OrdersAfterSales1700000000007,
   OrdersHistoryTime1700000000008,
+  OrdersOutboxColumns1700000000009,
 ];
