@@ -104,7 +104,7 @@ export class Jobs {
    * move writes the jobs that follow it only if the order moved): the same as `schedule`, written later.
    */
   prepare<D extends object>(job: KeyedJobSpec<D>, data: D, when: When = {}): OutboxRow {
-    this.assertDeclared(job);
+    this.specOf(job.queue, job.name); // refuses a job this service does not declare
     return this.outbox.prepareJobs([
       { queue: job.queue, name: job.name, jobId: job.id(data), data, notBefore: Date.now() + this.delayOf(when) },
     ])[0];
@@ -121,7 +121,7 @@ export class Jobs {
           name: j.name,
           data: j.data,
           opts: {
-            ...this.retention(this.specOf(queue, j.name)),
+            ...this.retention(queue, j.name),
             jobId: j.jobId,
             delay: Math.max(0, j.notBefore - now),
           },
@@ -132,23 +132,22 @@ export class Jobs {
 
   /** Adds a job now, outside any transaction (e.g. from a job handler). */
   async add<D extends object>(job: KeyedJobSpec<D>, data: D, when: When = {}): Promise<Job> {
-    this.assertDeclared(job);
     return this.queue(job.queue).add(
       job.name,
       { ...data, ...jobFlowData() },
-      { ...this.retention(this.specOf(job.queue, job.name)), jobId: job.id(data), delay: this.delayOf(when) },
+      { ...this.retention(job.queue, job.name), jobId: job.id(data), delay: this.delayOf(when) },
     );
   }
 
   /** Adds many jobs of one kind now, in one round trip (a sweep re-adding what Redis lost). */
   async addBulk<D extends object>(job: KeyedJobSpec<D>, items: { data: D; delayMs?: number }[]): Promise<Job[]> {
-    this.assertDeclared(job);
+    const retention = this.retention(job.queue, job.name);
     const flow = jobFlowData();
     return this.queue(job.queue).addBulk(
       items.map((i) => ({
         name: job.name,
         data: { ...i.data, ...flow },
-        opts: { ...this.retention(this.specOf(job.queue, job.name)), jobId: job.id(i.data), delay: i.delayMs },
+        opts: { ...retention, jobId: job.id(i.data), delay: i.delayMs },
       })),
     );
   }
@@ -250,7 +249,7 @@ export class Jobs {
     await this.queue(queue).add(
       schedule.name,
       { occurrence: at.toISOString() },
-      { ...this.retention(this.specOf(queue, schedule.name)), jobId, delay: this.clock.delayUntil(at) },
+      { ...this.retention(queue, schedule.name), jobId, delay: this.clock.delayUntil(at) },
     );
     // after the job: a mark always means its job was added
     await this.connection.eval(RAISE_MARK, 1, this.marksKey(), field, String(at.getTime()));
@@ -378,8 +377,9 @@ export class Jobs {
     return when.runAt ? this.clock.delayUntil(when.runAt) : (when.delayMs ?? 0);
   }
 
-  /** The job's retries and how long Redis keeps it, as BullMQ options. */
-  private retention(job: AnyJobSpec): JobsOptions {
+  /** The declared job's retries and how long Redis keeps it, as BullMQ options (throws for a job not declared). */
+  private retention(queue: string, name: string): JobsOptions {
+    const job = this.specOf(queue, name);
     return {
       attempts: job.attempts,
       backoff: { type: 'exponential', delay: job.backoffMs },
@@ -392,10 +392,6 @@ export class Jobs {
     const spec = this.definitions[queue]?.jobs.find((j) => j.name === name);
     if (!spec) throw new Error(`job ${queue}/${name} is not declared`);
     return spec;
-  }
-
-  private assertDeclared(job: AnyJobSpec): void {
-    this.specOf(job.queue, job.name);
   }
 }
 
