@@ -8,7 +8,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { demoAddress } from '@cc/contracts';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
-import { envelope, publish, readTopic } from '../support/kafka';
+import { deliveryEvents, publish, readTopic } from '../support/kafka';
 import { newProduct, newStore, opsToken } from '../support/factories';
 
 const SCALE = 3600;
@@ -92,35 +92,7 @@ describe('after-sales requests before confirmation', () => {
     expect(res.status).toBe(201);
     const orderId: string = res.body.orders[0].id;
     await statusBecomes(orderId, 'paid');
-    const shipmentId = randomUUID();
-    const now = new Date().toISOString();
-    await publish(`${namespace}.fulfillment.events`, [
-      {
-        key: orderId,
-        value: envelope('fulfillment.shipment-scheduled', {
-          shipmentId,
-          orderId,
-          storeId: store.id,
-          township: 'louguan',
-          slotStartsAt: now,
-          deadlineAt: now,
-        }),
-      },
-      {
-        key: orderId,
-        value: envelope('fulfillment.shipment-picked-up', {
-          shipmentId,
-          orderId,
-          storeId: store.id,
-          courierRef: 'c-1',
-          pickedUpAt: now,
-        }),
-      },
-      {
-        key: orderId,
-        value: envelope('fulfillment.shipment-delivered', { shipmentId, orderId, storeId: store.id, deliveredAt: now }),
-      },
-    ]);
+    await publish(`${namespace}.fulfillment.events`, deliveryEvents(orderId, store.id));
     const delivered = await statusBecomes(orderId, 'delivered');
     await waitFor(async () => (await balanceOf(store.id)).pendingFen > 0, 'the seller’s share pending');
     return {

@@ -8,7 +8,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { Jobs } from '@cc/service';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
-import { envelope, publish, readTopic, typesOf } from '../support/kafka';
+import { deliveryEvents, publish, readTopic, typesOf } from '../support/kafka';
 import { newProduct, newStore } from '../support/factories';
 import { AutoConfirmationService } from '../../apps/orders/src/domain/auto-confirmation.service';
 import { AUTO_CONFIRM_QUEUE, OrdersJobs } from '../../apps/orders/src/jobs/catalogue';
@@ -100,35 +100,7 @@ describe('auto-confirmation of delivered orders', () => {
     expect(res.status).toBe(201);
     const orderId: string = res.body.orders[0].id;
     await statusBecomes(orderId, 'paid');
-    const shipmentId = randomUUID();
-    const now = new Date().toISOString();
-    await publish(`${namespace}.fulfillment.events`, [
-      {
-        key: orderId,
-        value: envelope('fulfillment.shipment-scheduled', {
-          shipmentId,
-          orderId,
-          storeId: store.id,
-          township: 'louguan',
-          slotStartsAt: now,
-          deadlineAt: now,
-        }),
-      },
-      {
-        key: orderId,
-        value: envelope('fulfillment.shipment-picked-up', {
-          shipmentId,
-          orderId,
-          storeId: store.id,
-          courierRef: 'c-1',
-          pickedUpAt: now,
-        }),
-      },
-      {
-        key: orderId,
-        value: envelope('fulfillment.shipment-delivered', { shipmentId, orderId, storeId: store.id, deliveredAt: now }),
-      },
-    ]);
+    await publish(`${namespace}.fulfillment.events`, deliveryEvents(orderId, store.id));
     const delivered = await statusBecomes(orderId, 'delivered');
     const deliveredAt = new Date(delivered.history.at(-1).at);
     return { orderId, storeId: store.id, delivered, deliveredAt, dueAt: new Date(delivered.autoConfirmation.dueAt) };

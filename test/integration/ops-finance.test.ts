@@ -7,13 +7,10 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { chromium } from 'playwright-core';
-import type { DecodedEvent } from '@cc/contracts';
-import { LedgerService } from '../../apps/payouts/src/domain/ledger.service';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
-import { envelope } from '../support/kafka';
 import { startOps } from '../support/ops';
-import { givePayoutAccount } from '../support/payouts';
+import { givePayoutAccount, sellCompleted } from '../support/payouts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -35,35 +32,10 @@ describe('finance in the operations console', () => {
       },
     });
     consoleApp = await startOps(namespace, { PAYOUTS_URL: payouts.url });
-    const ledger = payouts.app.get(LedgerService);
     const stores = [randomUUID(), randomUUID()];
     for (const [i, storeId] of stores.entries()) {
       await givePayoutAccount(payouts.url, storeId);
-      const orderId = randomUUID();
-      const totalFen = 20_000 * (i + 1);
-      const line = { productId: randomUUID(), quantity: 1, unitPriceFen: totalFen, category: 'handicraft' as const };
-      const paid = envelope('orders.order-paid', {
-        orderId,
-        buyerId: 'b',
-        storeId,
-        township: 'louguan',
-        lines: [line],
-        totalFen,
-        paymentId: 'p',
-        paidAt: new Date().toISOString(),
-      });
-      const completed = envelope('orders.order-completed', {
-        orderId,
-        storeId,
-        totalFen,
-        completedAt: new Date().toISOString(),
-      });
-      await payouts.dataSource.transaction((tx) =>
-        ledger.creditSellerPending(tx, paid as DecodedEvent<'orders.order-paid'>),
-      );
-      await payouts.dataSource.transaction((tx) =>
-        ledger.releaseSellerShare(tx, completed as DecodedEvent<'orders.order-completed'>),
-      );
+      await sellCompleted(payouts, storeId, 20_000 * (i + 1));
     }
     const run = (await call('POST', `${payouts.url}/payout-runs`, { token: ops })).body;
     const settled = await waitFor(async () => {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
-import { envelope, publish, readTopic, typesOf } from '../support/kafka';
+import { deliveryEvents, envelope, publish, readTopic, typesOf } from '../support/kafka';
 import { newProduct, newStore } from '../support/factories';
 import { ORDER_TRANSITIONS } from '../../apps/orders/src/domain/order-states';
 
@@ -242,35 +242,7 @@ describe('orders service', () => {
     const orderId = res.body.orders[0].id;
     await statusBecomes(orderId, 'paid');
     // fulfillment's side of the story, as it would publish it
-    const shipmentId = randomUUID();
-    const now = new Date().toISOString();
-    await publish(`${namespace}.fulfillment.events`, [
-      {
-        key: orderId,
-        value: envelope('fulfillment.shipment-scheduled', {
-          shipmentId,
-          orderId,
-          storeId: store.id,
-          township: 'louguan',
-          slotStartsAt: now,
-          deadlineAt: now,
-        }),
-      },
-      {
-        key: orderId,
-        value: envelope('fulfillment.shipment-picked-up', {
-          shipmentId,
-          orderId,
-          storeId: store.id,
-          courierRef: 'c-1',
-          pickedUpAt: now,
-        }),
-      },
-      {
-        key: orderId,
-        value: envelope('fulfillment.shipment-delivered', { shipmentId, orderId, storeId: store.id, deliveredAt: now }),
-      },
-    ]);
+    await publish(`${namespace}.fulfillment.events`, deliveryEvents(orderId, store.id));
     await statusBecomes(orderId, 'delivered');
     expect((await call('POST', `${orders.url}/orders/${orderId}/confirm-receipt`, { token: buyer })).body.status).toBe(
       'completed',

@@ -2,14 +2,12 @@
 // triggers race, netting after a refund, the provider's failure, outage and late settlement,
 // and the daily schedule.
 import { randomUUID } from 'node:crypto';
-import type { DecodedEvent } from '@cc/contracts';
 import { Jobs, nextOccurrence, occurrenceJobId } from '@cc/service';
-import { LedgerService } from '../../apps/payouts/src/domain/ledger.service';
 import { PayoutProvider, SimulatedPayoutProvider } from '../../apps/payouts/src/persistence/payout-provider';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
-import { envelope, readTopic, typesOf } from '../support/kafka';
-import { givePayoutAccount } from '../support/payouts';
+import { readTopic, typesOf } from '../support/kafka';
+import { givePayoutAccount, refundOrder, sellCompleted } from '../support/payouts';
 import { PayoutsJobs } from '../../apps/payouts/src/jobs/catalogue';
 
 describe('payout runs', () => {
@@ -39,42 +37,10 @@ describe('payout runs', () => {
   /** A completed handicraft order (10 % commission): its share becomes available; the store has a payout account. */
   async function sell(storeId: string, totalFen: number) {
     await givePayoutAccount(payouts.url, storeId);
-    const orderId = randomUUID();
-    const ledger = payouts.app.get(LedgerService);
-    const paid = envelope('orders.order-paid', {
-      orderId,
-      buyerId: 'buyer-1',
-      storeId,
-      township: 'louguan',
-      lines: [{ productId: randomUUID(), quantity: 1, unitPriceFen: totalFen, category: 'handicraft' }],
-      totalFen,
-      paymentId: randomUUID(),
-      paidAt: new Date().toISOString(),
-    }) as DecodedEvent<'orders.order-paid'>;
-    const completed = envelope('orders.order-completed', {
-      orderId,
-      storeId,
-      totalFen,
-      completedAt: new Date().toISOString(),
-    }) as DecodedEvent<'orders.order-completed'>;
-    await payouts.dataSource.transaction((tx) => ledger.creditSellerPending(tx, paid));
-    await payouts.dataSource.transaction((tx) => ledger.releaseSellerShare(tx, completed));
-    return orderId;
+    return sellCompleted(payouts, storeId, totalFen);
   }
-  async function refund(storeId: string, orderId: string, amountFen: number) {
-    const event = envelope('orders.order-refunded', {
-      orderId,
-      storeId,
-      refundId: randomUUID(),
-      amountFen,
-      full: false,
-      reason: 'bruised',
-      refundedAt: new Date().toISOString(),
-    });
-    await payouts.dataSource.transaction((tx) =>
-      payouts.app.get(LedgerService).reverseRefund(tx, event as DecodedEvent<'orders.order-refunded'>),
-    );
-  }
+  const refund = (storeId: string, orderId: string, amountFen: number) =>
+    refundOrder(payouts, storeId, orderId, amountFen);
   const trigger = (headers: Record<string, string> = {}) =>
     call('POST', `${payouts.url}/payout-runs`, { token: ops, headers });
   const runOf = async (id: string) => (await call('GET', `${payouts.url}/payout-runs/${id}`, { token: ops })).body;

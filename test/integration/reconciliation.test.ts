@@ -1,12 +1,10 @@
 // Reconciliation against the real PostgreSQL, Redis and Kafka: a statement with one line of each
 // kind is reported class by class with its totals; a malformed one is refused whole.
 import { randomUUID } from 'node:crypto';
-import type { DecodedEvent } from '@cc/contracts';
-import { LedgerService } from '../../apps/payouts/src/domain/ledger.service';
 import { call, tokenFor, waitFor } from '../support/http';
 import { newNamespace, RunningService, startService } from '../support/harness';
-import { envelope, readTopic, typesOf } from '../support/kafka';
-import { givePayoutAccount } from '../support/payouts';
+import { readTopic, typesOf } from '../support/kafka';
+import { givePayoutAccount, sellCompleted } from '../support/payouts';
 
 describe('reconciliation of the provider’s settlement statement', () => {
   const namespace = newNamespace();
@@ -30,31 +28,7 @@ describe('reconciliation of the provider’s settlement statement', () => {
 
   async function sell(storeId: string, totalFen: number) {
     await givePayoutAccount(payouts.url, storeId);
-    const orderId = randomUUID();
-    const ledger = payouts.app.get(LedgerService);
-    const line = { productId: randomUUID(), quantity: 1, unitPriceFen: totalFen, category: 'handicraft' as const };
-    const paid = envelope('orders.order-paid', {
-      orderId,
-      buyerId: 'b',
-      storeId,
-      township: 'louguan',
-      lines: [line],
-      totalFen,
-      paymentId: 'p',
-      paidAt: new Date().toISOString(),
-    });
-    const completed = envelope('orders.order-completed', {
-      orderId,
-      storeId,
-      totalFen,
-      completedAt: new Date().toISOString(),
-    });
-    await payouts.dataSource.transaction((tx) =>
-      ledger.creditSellerPending(tx, paid as DecodedEvent<'orders.order-paid'>),
-    );
-    await payouts.dataSource.transaction((tx) =>
-      ledger.releaseSellerShare(tx, completed as DecodedEvent<'orders.order-completed'>),
-    );
+    await sellCompleted(payouts, storeId, totalFen);
   }
   const upload = (csv: string, query = '', token = ops, contentType = 'text/csv') =>
     call('POST', `${payouts.url}/reconciliations${query}`, {

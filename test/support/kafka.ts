@@ -45,6 +45,26 @@ export async function publish(
   }
 }
 
+/**
+ * Fulfillment's side of a parcel's trip as it would publish it, all at one moment: scheduled,
+ * picked up, delivered (publish them to `<namespace>.fulfillment.events`).
+ */
+export function deliveryEvents(orderId: string, storeId: string, shipmentId = randomUUID()) {
+  const now = new Date().toISOString();
+  return [
+    envelope('fulfillment.shipment-scheduled', {
+      shipmentId,
+      orderId,
+      storeId,
+      township: 'louguan',
+      slotStartsAt: now,
+      deadlineAt: now,
+    }),
+    envelope('fulfillment.shipment-picked-up', { shipmentId, orderId, storeId, courierRef: 'c-1', pickedUpAt: now }),
+    envelope('fulfillment.shipment-delivered', { shipmentId, orderId, storeId, deliveredAt: now }),
+  ].map((value) => ({ key: orderId, value }));
+}
+
 /** Reads a topic from the beginning until `until` is satisfied by what was collected, or times out. */
 export async function readTopic(
   topic: string,
