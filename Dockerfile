@@ -10,6 +10,8 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # the lock file alone first, so a source change does not reinstall node_modules
 COPY package.json package-lock.json ./
+# patches/: fixes to dependencies that patch-package applies on install (patches/README.md)
+COPY patches patches
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY libs libs

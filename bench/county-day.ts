@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { DEV_JWT_SECRET, TokenService } from '@cc/platform';
 import { kafkaClient } from '../scripts/clients';
 import { freePorts, Launcher, Platform, SERVICE_NAMES, ServiceName } from '../scripts/platform';
+import { cpuTicks, infraTicks } from './cpu';
 import { PG, seedCounty, skewedPicker, sql } from './county';
 import { print as printProfile, ProfileSummary, summarise } from './profile-summary';
 
@@ -48,15 +49,6 @@ const quantile = (xs: number[], q: number) =>
   xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] : NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function cpuTicks(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100/s)
-  } catch {
-    return 0; // gone (a PostgreSQL backend that ended)
-  }
-}
-
 /** Commits and rows written so far in each service's database (from pg_stat_database). */
 async function databaseWork(): Promise<Record<string, { commits: number; rowsWritten: number }>> {
   const rows = await sql<{ datname: string; commits: string; written: string }>(
@@ -66,26 +58,6 @@ async function databaseWork(): Promise<Record<string, { commits: number; rowsWri
   return Object.fromEntries(
     rows.map((r) => [r.datname.replace('bench_', ''), { commits: Number(r.commits), rowsWritten: Number(r.written) }]),
   );
-}
-
-/** CPU ticks of every process whose command line matches, by name (the broker, PostgreSQL, Redis). */
-function infraTicks(): Record<string, number> {
-  const groups: Record<string, RegExp> = {
-    kafka: /kafka\.Kafka/,
-    postgres: /^postgres|^\/usr\/lib\/postgresql/,
-    redis: /^redis-server/,
-  };
-  const ticks: Record<string, number> = { kafka: 0, postgres: 0, redis: 0 };
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let cmd: string;
-    try {
-      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      continue;
-    }
-    for (const [name, re] of Object.entries(groups)) if (re.test(cmd)) ticks[name] += cpuTicks(Number(pid));
-  }
-  return ticks;
 }
 
 /** A service's /metrics, read once and parsed by the functions below. */
