@@ -15,7 +15,10 @@ export class Metrics {
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
-    collectDefaultMetrics({ register: this.registry });
+    // the event-loop delay histogram samples every 100 ms, not prom-client's 10 ms: a hundred
+    // wake-ups a second per process were a measurable part of the platform's cost at rest
+    // (npm run bench:idle); delays are still measured to the millisecond, from fewer samples
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
     // prom-client's sums of nodejs_active_{handles,requests,resources} are gauges named _total,
     // which `promtool check metrics` refuses (a _total is a counter); the per-type gauges stay.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])

@@ -93,7 +93,7 @@ export class KafkaBatchSource {
     this.consumer = kafka.consumer({
       groupId: settings.groupId,
       minBytes: settings.minBytes ?? 1,
-      maxWaitTimeInMs: settings.maxWaitMs ?? 100,
+      maxWaitTimeInMs: settings.maxWaitMs ?? 1000,
       sessionTimeout: SESSION_TIMEOUT_MS,
       heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       rebalanceTimeout: REBALANCE_TIMEOUT_MS,
