@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { Partitioners } from 'kafkajs';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { carriesPersonalData, type EventEnvelope } from '@cc/contracts';
+import { PERSONAL_DATA_EVENT_TYPES, type EventEnvelope } from '@cc/contracts';
 import type { Metrics } from '@cc/platform';
 import { cannotHeal } from './kafka-faults';
 import { headersOf, OUTBOX_CHANNEL, OutboxJobRow, OutboxRow } from './outbox';
@@ -173,14 +173,25 @@ export class OutboxRelay {
     this.failing = undefined;
   }
 
-  /** Sends one batch; returns how many rows it relayed, events and jobs together (0 when another instance holds the relay). */
+  /**
+   * Sends one batch; returns how many rows it relayed, events and jobs together (0 when another
+   * instance holds the relay). One statement takes the relay's lock, picks the oldest unsent rows
+   * and marks them sent (deleting those carrying personal data: no copy is kept once sent),
+   * returning them; they are sent, then the transaction commits. A send that fails rolls the
+   * marks back, so nothing is marked sent that did not leave. Three round trips a batch (BEGIN,
+   * the statement, COMMIT), where lock, read and mark were five.
+   */
   async relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
-      const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK]);
-      if (!locked) return 0;
       const rows: StoredOutboxRow[] = await tx.query(
-        'SELECT seq, kind, destination, key, type, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1',
-        [this.settings.batchSize],
+        `WITH relay AS (SELECT pg_try_advisory_xact_lock($1) AS locked),
+           batch AS (SELECT seq FROM outbox WHERE sent_at IS NULL AND (SELECT locked FROM relay) ORDER BY seq LIMIT $2),
+           gone AS (DELETE FROM outbox o USING batch b WHERE o.seq = b.seq AND o.kind = 'event' AND o.type = ANY($3::text[])
+             RETURNING o.seq, o.kind, o.destination, o.key, o.type, o.payload),
+           kept AS (UPDATE outbox o SET sent_at = now() FROM batch b WHERE o.seq = b.seq AND NOT (o.kind = 'event' AND o.type = ANY($3::text[]))
+             RETURNING o.seq, o.kind, o.destination, o.key, o.type, o.payload)
+         SELECT * FROM gone UNION ALL SELECT * FROM kept ORDER BY seq`,
+        [RELAY_LOCK, this.settings.batchSize, PERSONAL_DATA_EVENT_TYPES],
       );
       if (rows.length === 0) return 0;
       const jobs = rows.filter((r) => r.kind === 'job');
@@ -207,16 +218,6 @@ export class OutboxRelay {
           acks: -1,
           topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
         });
-      // sent rows are kept a while for whoever investigates, except those carrying personal data: gone once sent
-      const personal = rows.filter((r) => r.kind === 'event' && carriesPersonalData(r.type)).map((r) => r.seq);
-      if (personal.length) {
-        await tx.query(
-          'WITH d AS (DELETE FROM outbox WHERE seq = ANY($2::bigint[])) UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[]) AND NOT seq = ANY($2::bigint[])',
-          [rows.map((r) => r.seq), personal],
-        );
-      } else {
-        await tx.query('UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
-      }
       for (const row of rows) if (row.kind === 'event') this.metrics?.eventsProduced.inc({ type: row.type });
       this.metrics?.relayBatchRows.observe(rows.length);
       return rows.length;
