@@ -18,18 +18,30 @@ export class LedgerService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** order-paid: the buyer's money goes into escrow; the seller's share becomes pending. */
-  async creditSellerPending(tx: EntityManager, event: DecodedEvent<'orders.order-paid'>): Promise<void> {
-    const split = splitOrder(event.data, this.config.commissionBps);
-    const posted = await this.ledger.post(tx, {
-      idempotencyKey: `order-paid:${split.orderId}`,
-      kind: 'order-paid',
-      orderId: split.orderId,
-      storeId: split.storeId,
-      causedByEventId: event.id,
-      entries: orderPaidEntries(split),
+  /**
+   * order-paid: the buyer's money goes into escrow; the seller's share becomes pending. A run of
+   * paid orders is posted in one statement (they touch no available account, so no payout run's
+   * lock is waited for); one that breaks a ledger rule throws before anything is written.
+   */
+  async creditSellerPending(
+    tx: EntityManager,
+    events: DecodedEvent<'orders.order-paid'> | DecodedEvent<'orders.order-paid'>[],
+  ): Promise<void> {
+    const postings = (Array.isArray(events) ? events : [events]).map((event) => {
+      const split = splitOrder(event.data, this.config.commissionBps);
+      return {
+        split,
+        transaction: {
+          idempotencyKey: `order-paid:${split.orderId}`,
+          kind: 'order-paid',
+          orderId: split.orderId,
+          storeId: split.storeId,
+          causedByEventId: event.id,
+          entries: orderPaidEntries(split),
+        },
+      };
     });
-    if (posted) await this.ledger.insertSplit(tx, split);
+    await this.ledger.postAll(tx, postings);
   }
 
   /** order-completed: the share becomes available and the platform earns its commission. */

@@ -6,6 +6,12 @@ import type { EntityManager } from 'typeorm';
 import { OrderSplitEntity } from './entities';
 import { describeAccount, Entry, StoreAccountKind } from '../domain/ledger-rules';
 
+/** An order's split (its share and commission) as recorded when the order is paid. */
+export type NewSplit = Omit<
+  OrderSplitEntity,
+  'refundedFen' | 'refundedShareFen' | 'refundedCommissionFen' | 'completedAt'
+>;
+
 export interface LedgerTransaction {
   idempotencyKey: string;
   kind: string;
@@ -18,16 +24,6 @@ export interface LedgerTransaction {
 
 @Injectable()
 export class LedgerRepository {
-  /** The order's split (its share and commission), recorded when the order is paid. */
-  async insertSplit(
-    tx: EntityManager,
-    split: Omit<OrderSplitEntity, 'refundedFen' | 'refundedShareFen' | 'refundedCommissionFen' | 'completedAt'>,
-  ): Promise<void> {
-    await tx
-      .getRepository(OrderSplitEntity)
-      .insert({ ...split, refundedFen: 0, refundedShareFen: 0, refundedCommissionFen: 0, completedAt: null });
-  }
-
   /** The order's split, locked for the rest of `tx` (null if the order was never paid here). */
   lockSplit(tx: EntityManager, orderId: string): Promise<OrderSplitEntity | null> {
     return tx.getRepository(OrderSplitEntity).findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });
@@ -70,6 +66,67 @@ export class LedgerRepository {
       [id, accounts, t.entries.map((e) => e.amountFen)],
     );
     return true;
+  }
+
+  /**
+   * Posts a run of transactions that touch no available account (order-paid postings), each with
+   * the order split it records, in one statement: transactions, the accounts they open, their
+   * entries and the splits. Those whose idempotency key was posted before write nothing (neither
+   * entries nor split); returns the keys that were posted now. A posting to an available account
+   * must wait for a payout run's lock: it goes through post(), one at a time.
+   */
+  async postAll(
+    tx: EntityManager,
+    postings: { transaction: LedgerTransaction; split: NewSplit }[],
+  ): Promise<Set<string>> {
+    const byKey = new Map(postings.map((p) => [p.transaction.idempotencyKey, p])); // a key once
+    const items = [...byKey.values()].map((p) => ({ ...p, id: randomUUID() }));
+    const opened = new Map<string, ReturnType<typeof describeAccount>>();
+    for (const { transaction } of items)
+      for (const e of transaction.entries) {
+        const account = describeAccount(e.accountId);
+        if (account.kind === 'available')
+          throw new Error(`postAll cannot post to an available account (${e.accountId}): use post()`);
+        opened.set(e.accountId, account);
+      }
+    const entries = items.flatMap(({ id, transaction }) => transaction.entries.map((e) => ({ id, ...e })));
+    const t = items.map((i) => i.transaction);
+    const rows: { idempotency_key: string }[] = await tx.query(
+      `WITH t AS (
+         INSERT INTO ledger_transactions (id, idempotency_key, kind, order_id, payout_id, store_id, caused_by_event_id)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[])
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key),
+       a AS (INSERT INTO ledger_accounts (id, store_id, kind) SELECT * FROM unnest($8::text[], $9::uuid[], $10::text[]) ON CONFLICT (id) DO NOTHING),
+       e AS (INSERT INTO ledger_entries (transaction_id, account_id, amount_fen)
+         SELECT u.t, u.a, u.f FROM unnest($11::uuid[], $12::text[], $13::bigint[]) AS u(t, a, f) WHERE u.t IN (SELECT id FROM t)),
+       s AS (INSERT INTO order_splits (order_id, store_id, total_fen, commission_fen, share_fen, refunded_fen, refunded_share_fen, refunded_commission_fen, completed_at)
+         SELECT u.o, u.s, u.total, u.commission, u.share, 0, 0, 0, NULL
+         FROM unnest($14::uuid[], $15::uuid[], $16::uuid[], $17::bigint[], $18::bigint[], $19::bigint[]) AS u(t, o, s, total, commission, share)
+         WHERE u.t IN (SELECT id FROM t))
+       SELECT idempotency_key FROM t`,
+      [
+        items.map((i) => i.id),
+        t.map((x) => x.idempotencyKey),
+        t.map((x) => x.kind),
+        t.map((x) => x.orderId),
+        t.map((x) => x.payoutId ?? null),
+        t.map((x) => x.storeId),
+        t.map((x) => x.causedByEventId),
+        [...opened.keys()],
+        [...opened.values()].map((a) => a.storeId),
+        [...opened.values()].map((a) => a.kind),
+        entries.map((e) => e.id),
+        entries.map((e) => e.accountId),
+        entries.map((e) => e.amountFen),
+        items.map((i) => i.id),
+        items.map((i) => i.split.orderId),
+        items.map((i) => i.split.storeId),
+        items.map((i) => i.split.totalFen),
+        items.map((i) => i.split.commissionFen),
+        items.map((i) => i.split.shareFen),
+      ],
+    );
+    return new Set(rows.map((r) => r.idempotency_key));
   }
 
   async isPosted(tx: EntityManager, idempotencyKey: string): Promise<boolean> {
