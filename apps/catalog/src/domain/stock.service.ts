@@ -118,6 +118,34 @@ export class StockService {
   }
 
   /** The order was paid: its reserved units leave on-hand stock for good. */
+  /**
+   * A run of paid orders: their reservations become sales together — the reservations locked in
+   * one statement, the products in one more, and every sale movement with the reservations closed
+   * in a third. A reservation that ran out just as its payment went through takes the careful
+   * path below, one order at a time.
+   */
+  async convertToSales(tx: EntityManager, orderIds: string[]): Promise<void> {
+    const reservations = await this.stock.findReservations(tx, orderIds, true);
+    const active = reservations.filter((r) => r.status === 'active');
+    if (active.length) {
+      await this.stock.lockLevels(tx, [...new Set(active.flatMap((r) => r.lines.map((l) => l.productId)))]);
+      await this.stock.applyMovements(
+        tx,
+        active.flatMap((r) =>
+          r.lines.map((l) => ({
+            productId: l.productId,
+            kind: 'sale' as const,
+            onHandDelta: -l.quantity,
+            reservedDelta: -l.quantity,
+            orderId: r.orderId,
+          })),
+        ),
+        { close: active.map((r) => r.orderId), status: 'converted', at: this.clock.now() },
+      );
+    }
+    for (const r of reservations) if (r.status === 'released') await this.convertToSale(tx, r.orderId);
+  }
+
   async convertToSale(tx: EntityManager, orderId: string): Promise<void> {
     const reservation = await this.stock.findReservation(tx, orderId, true);
     if (!reservation || reservation.status === 'converted') return;

@@ -17,9 +17,12 @@ export class OrderEventsHandler {
     );
   }
 
-  @OnEvent('orders.order-paid')
-  async onOrderPaid(event: DecodedEvent<'orders.order-paid'>, tx: EntityManager) {
-    await this.stock.convertToSale(tx, event.data.orderId);
+  @OnEvent('orders.order-paid', { batch: true })
+  async onOrderPaid(events: DecodedEvent<'orders.order-paid'>[], tx: EntityManager) {
+    await this.stock.convertToSales(
+      tx,
+      events.map((e) => e.data.orderId),
+    );
   }
 
   @OnEvent('orders.order-cancelled')

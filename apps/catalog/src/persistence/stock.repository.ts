@@ -68,7 +68,7 @@ export class StockRepository {
     movements: Movement[],
     reservation?:
       | { open: Omit<ReservationEntity, 'createdAt' | 'closedAt'>[] }
-      | { close: string; status: Exclude<ReservationStatus, 'active'>; at: Date },
+      | { close: string | string[]; status: Exclude<ReservationStatus, 'active'>; at: Date },
   ): Promise<void> {
     if (movements.length === 0) return;
     const ordered = [...movements].sort((a, b) => a.productId.localeCompare(b.productId));
@@ -86,8 +86,8 @@ export class StockRepository {
             ],
           ]
         : [
-            `, r AS (UPDATE reservations SET status = $9, closed_at = $10 WHERE order_id = $8)`,
-            [reservation.close, reservation.status, reservation.at],
+            `, r AS (UPDATE reservations SET status = $9, closed_at = $10 WHERE order_id = ANY($8::uuid[]))`,
+            [[reservation.close].flat(), reservation.status, reservation.at],
           ];
     await tx.query(
       `WITH m AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::uuid[], $6::text[], $7::text[])
@@ -111,13 +111,16 @@ export class StockRepository {
   }
 
   async findReservation(tx: EntityManager, orderId: string, lock = false): Promise<ReservationEntity | null> {
+    return (await this.findReservations(tx, [orderId], lock))[0] ?? null;
+  }
+
+  /** The reservations of these orders (those that have one), locked in order id order with `lock`. */
+  async findReservations(tx: EntityManager, orderIds: string[], lock = false): Promise<ReservationEntity[]> {
     const rows: Record<string, unknown>[] = await tx.query(
-      `SELECT order_id, store_id, status, lines, expires_at, created_at, closed_at FROM reservations WHERE order_id = $1${lock ? ' FOR UPDATE' : ''}`,
-      [orderId],
+      `SELECT order_id, store_id, status, lines, expires_at, created_at, closed_at FROM reservations WHERE order_id = ANY($1::uuid[]) ORDER BY order_id${lock ? ' FOR UPDATE' : ''}`,
+      [orderIds],
     );
-    if (!rows.length) return null;
-    const r = rows[0];
-    return {
+    return rows.map((r) => ({
       orderId: r.order_id as string,
       storeId: r.store_id as string,
       status: r.status as ReservationStatus,
@@ -125,7 +128,7 @@ export class StockRepository {
       expiresAt: r.expires_at as Date,
       createdAt: r.created_at as Date,
       closedAt: r.closed_at as Date | null,
-    };
+    }));
   }
 
   /** Active reservations past their expiry (the backstop sweeper's work list). */
