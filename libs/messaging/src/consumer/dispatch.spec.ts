@@ -58,6 +58,22 @@ describe('decoding a message and finding its handler', () => {
     });
   });
 
+  it('ignores a message whose event-type header names a type no handler takes, without parsing its value', () => {
+    const withHeader = (value: string, type: string): KafkaMessage => ({
+      ...message(value),
+      headers: { 'event-type': Buffer.from(type) },
+    });
+    // the value is not even JSON: it is never read
+    expect(dispatch(withHeader('{not json', 'orders.order-placed'), handlers)).toEqual({
+      ignored: 'orders.order-placed',
+    });
+    // a header naming a handled type: the value is decoded and validated as ever
+    expect(() => dispatch(withHeader('{not json', 'orders.order-completed'), handlers)).toThrow(/not JSON/);
+    const sent = completed();
+    const dispatched = dispatch(withHeader(JSON.stringify(sent), 'orders.order-completed'), handlers);
+    expect('ignored' in dispatched ? undefined : dispatched.event.id).toBe(sent.id);
+  });
+
   it('throws InvalidEventError for a message that cannot be decoded', () => {
     expect(() => dispatch(message(null), handlers)).toThrow(InvalidEventError);
     expect(() => dispatch(message('{oops'), handlers)).toThrow(/not JSON/);
