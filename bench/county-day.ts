@@ -15,7 +15,7 @@
 import 'reflect-metadata';
 import { demoAddress } from '@cc/contracts';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEV_JWT_SECRET, TokenService } from '@cc/platform';
