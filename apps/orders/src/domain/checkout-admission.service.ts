@@ -93,33 +93,45 @@ export class CheckoutAdmission implements OnApplicationBootstrap, OnModuleDestro
       registers,
     });
     if (!this.enabled) return;
-    this.timer = setInterval(() => void this.tick(), this.config.ADMISSION_SAMPLE_MS);
-    this.timer.unref();
+    this.schedule(this.config.ADMISSION_SAMPLE_MS);
     void this.sample();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private get restIntervalMs(): number {
     return this.config.ADMISSION_SAMPLE_MS * 20;
   }
 
-  /** The timer: a sample every ADMISSION_SAMPLE_MS while checkouts come, every 20× that at rest. */
+  private schedule(ms: number): void {
+    this.timer = setTimeout(() => this.tick(), ms);
+    this.timer.unref();
+  }
+
+  /**
+   * The timer: a sample every ADMISSION_SAMPLE_MS while checkouts come, every 20× that at rest —
+   * the timer itself then sleeps that long too (a wake-up costs even when it does nothing).
+   */
   private tick(): void {
-    const now = Date.now();
-    const resting = now - this.lastAskedAt > this.restIntervalMs;
-    if (resting && this.latest && now - this.latest.at < this.restIntervalMs) return;
+    const resting = Date.now() - this.lastAskedAt > this.restIntervalMs;
     void this.sample();
+    if (this.timer) this.schedule(resting ? this.restIntervalMs : this.config.ADMISSION_SAMPLE_MS);
   }
 
   /** Throws PipelineBehind when the last sample says the pipeline cannot carry more. */
   admit(): void {
     if (!this.enabled) return;
     const now = Date.now();
-    if (now - this.lastAskedAt > this.restIntervalMs) void this.sample(); // the first checkout after a rest
+    const wasResting = now - this.lastAskedAt > this.restIntervalMs;
     this.lastAskedAt = now;
+    if (wasResting && this.timer) {
+      // the first checkout after a rest: a fresh sample now, and the timer back to its pace
+      clearTimeout(this.timer);
+      this.tick();
+    }
     if (!this.latest) return;
     // a sample that is not coming (the database is unreachable) decides nothing: checkout fails or
     // succeeds on its own then, and a stale "behind" must not keep refusing after it has drained
