@@ -59,10 +59,8 @@ describe('decoding a message and finding its handler', () => {
   });
 
   it('ignores a message whose event-type header names a type no handler takes, without parsing its value', () => {
-    const withHeader = (value: string, type: string): KafkaMessage => ({
-      ...message(value),
-      headers: { 'event-type': Buffer.from(type) },
-    });
+    const withHeader = (value: string, type: string): KafkaMessage =>
+      ({ ...message(value), headers: { 'event-type': Buffer.from(type) } }) as KafkaMessage;
     // the value is not even JSON: it is never read
     expect(dispatch(withHeader('{not json', 'orders.order-placed'), handlers)).toEqual({
       ignored: 'orders.order-placed',

@@ -26,7 +26,7 @@ export class InboxTransaction {
   /**
    * Handles `work` in one transaction: a handler with a batch form gets each run of consecutive
    * events it handles at once; any other handler gets its events one at a time, in the event's
-   * flow with the event's span (from `spans`) active. Throws, having changed nothing, if any
+   * flow with the event's span (from `spans`) active, as does a batch handler given a run of one. Throws, having changed nothing, if any
    * handler throws.
    */
   async run(work: EventWork[], spans: ReadonlyMap<DecodedEvent, Span>): Promise<InboxOutcome> {
@@ -46,7 +46,12 @@ export class InboxTransaction {
           let end = i + 1;
           while (end < todo.length && todo[end].handler === handler) end++;
           const run = todo.slice(i, end).map((w) => w.event);
-          await handler.batch(run, tx);
+          // a run of one is that event's work: in its flow, under its span, as a handler of one
+          // would be; the statements of a longer run belong to no single event's trace
+          const span = run.length === 1 ? spans.get(event) : undefined;
+          const handle = () =>
+            run.length === 1 ? runInFlow(flowOf(event), () => handler.batch!(run, tx)) : handler.batch!(run, tx);
+          await (span ? withSpan(span, handle) : handle());
           done.push(...run);
           i = end;
         } else {
