@@ -235,6 +235,14 @@ async function main(): Promise<number> {
         SLOT_CAPACITY: '100000', // pickup rounds never fill: an order not scheduled is the platform's doing
         ...(process.env.KAFKA_PARTITIONS ? { KAFKA_PARTITIONS: process.env.KAFKA_PARTITIONS } : {}),
       },
+      // a cold-chain round every hour: with the default three rounds a day, a run after the last
+      // one (18:00 in the county) failed fresh parcels as undeliverable until morning, and their
+      // refunds read as orders the faults had kept from being scheduled
+      serviceEnv: {
+        fulfillment: {
+          PICKUP_TIMETABLE: Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00/cold`).join(','),
+        },
+      },
       logDir: join(outDir, 'logs', ns),
       supervise: { backoffMs: 250, maxRestarts: 10, windowMs: 60_000 },
       statusFile: join(outDir, 'platform-status.json'),
