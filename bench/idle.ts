@@ -10,9 +10,10 @@
 import 'reflect-metadata';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freshDatabases } from '../scripts/clients';
 import { freePorts, Launcher, Platform, SERVICE_NAMES, ServiceName } from '../scripts/platform';
 import { cpuTicks, infraTicks } from './cpu';
-import { PG, sql } from './county';
+import { PG } from './county';
 import { print as printProfile, summarise } from './profile-summary';
 
 const args = process.argv.slice(2);
@@ -26,10 +27,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const ns = `bench-idle-${Math.floor(Date.now() / 1000)}`;
-  for (const s of SERVICE_NAMES) {
-    await sql('postgres', `DROP DATABASE IF EXISTS bench_${s} WITH (FORCE)`);
-    await sql('postgres', `CREATE DATABASE bench_${s}`);
-  }
+  const databaseUrls = await freshDatabases(PG, 'bench', SERVICE_NAMES);
   const ports = await freePorts(5);
   const profileDir = join(root, '.run', 'profiles', ns);
   const platform = launcher.owns(
@@ -39,10 +37,7 @@ async function main(): Promise<void> {
         ...(Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, ports[i]])) as Record<ServiceName, number>),
         ops: ports[4],
       },
-      databaseUrls: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${PG}/bench_${s}`])) as Record<
-        ServiceName,
-        string
-      >,
+      databaseUrls,
       // the defaults a deployment runs with; only the log level is quiet
       env: { NAMESPACE: ns, LOG_LEVEL: 'warn', ...(PROFILE ? { CPU_PROFILE_DIR: profileDir } : {}) },
       logDir: join(root, '.run', 'bench-logs'),

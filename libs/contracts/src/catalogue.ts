@@ -77,10 +77,7 @@ export function topicOf(type: EventType): string {
   return PRIVATE_TOPICS[type] ?? Topics[sourceOf(type)];
 }
 
-/** Whether events of this type carry personal data (they travel on a private topic; the outbox keeps no copy once sent). */
-export const carriesPersonalData = (type: string): boolean => PRIVATE_TOPICS[type] !== undefined;
-
-/** The event types that carry personal data (what carriesPersonalData says yes to). */
+/** The event types that carry personal data (they travel on a private topic; the outbox keeps no copy once sent). */
 export const PERSONAL_DATA_EVENT_TYPES: readonly string[] = Object.keys(PRIVATE_TOPICS);
 
 /** Every topic a source writes: its events topic, then its private ones. */

@@ -8,6 +8,7 @@ import { flowOf, Outbox } from '@cc/messaging';
 import { Clock, conflict, notFound, runInFlow } from '@cc/platform';
 import { Jobs, LOGGER } from '@cc/service';
 import { CatalogConfig } from '../config';
+import type { ReservationEntity } from '../persistence/entities';
 import { Movement, StockRepository } from '../persistence/stock.repository';
 import { available, checkAdjustment, decideReservation, StockLevel } from './stock-rules';
 import { ProductService } from './product.service';
@@ -118,11 +119,15 @@ export class StockService {
   }
 
   /** The order was paid: its reserved units leave on-hand stock for good. */
+  convertToSale(tx: EntityManager, orderId: string): Promise<void> {
+    return this.convertToSales(tx, [orderId]);
+  }
+
   /**
    * A run of paid orders: their reservations become sales together — the reservations locked in
    * one statement, the products in one more, and every sale movement with the reservations closed
-   * in a third. A reservation that ran out just as its payment went through takes the careful
-   * path below, one order at a time.
+   * in a third. A reservation that ran out just as its payment went through is sold from what is
+   * free, one order at a time; one already converted (or none) changes nothing.
    */
   async convertToSales(tx: EntityManager, orderIds: string[]): Promise<void> {
     const reservations = await this.stock.findReservations(tx, orderIds, true);
@@ -143,52 +148,37 @@ export class StockService {
         { close: active.map((r) => r.orderId), status: 'converted', at: this.clock.now() },
       );
     }
-    for (const r of reservations) if (r.status === 'released') await this.convertToSale(tx, r.orderId);
+    for (const r of reservations) if (r.status === 'released') await this.sellAfterExpiry(tx, r);
   }
 
-  async convertToSale(tx: EntityManager, orderId: string): Promise<void> {
-    const reservation = await this.stock.findReservation(tx, orderId, true);
-    if (!reservation || reservation.status === 'converted') return;
+  /** The hold ran out just as the payment went through: sell from what is free, if it is. */
+  private async sellAfterExpiry(tx: EntityManager, reservation: ReservationEntity): Promise<void> {
+    const { orderId } = reservation;
     const levels = await this.stock.lockLevels(
       tx,
       reservation.lines.map((l) => l.productId),
     );
-    if (reservation.status === 'released') {
-      // the hold ran out just as the payment went through: sell from what is free, if it is
-      const byId = new Map(levels.map((l) => [l.id, l]));
-      const short = reservation.lines.filter((l) => available(byId.get(l.productId)!) < l.quantity);
-      if (short.length) {
-        this.logger.error(
-          { orderId, short },
-          'a paid order’s reservation had expired and its stock is gone: the order needs an operator',
-        );
-        return;
-      }
-      await this.stock.applyMovements(
-        tx,
-        reservation.lines.map((l) => ({
-          productId: l.productId,
-          kind: 'sale',
-          onHandDelta: -l.quantity,
-          reservedDelta: 0,
-          orderId,
-          reason: 'paid after the reservation expired',
-        })),
-        { close: orderId, status: 'converted', at: this.clock.now() },
+    const byId = new Map(levels.map((l) => [l.id, l]));
+    const short = reservation.lines.filter((l) => available(byId.get(l.productId)!) < l.quantity);
+    if (short.length) {
+      this.logger.error(
+        { orderId, short },
+        'a paid order’s reservation had expired and its stock is gone: the order needs an operator',
       );
-    } else {
-      await this.stock.applyMovements(
-        tx,
-        reservation.lines.map((l) => ({
-          productId: l.productId,
-          kind: 'sale',
-          onHandDelta: -l.quantity,
-          reservedDelta: -l.quantity,
-          orderId,
-        })),
-        { close: orderId, status: 'converted', at: this.clock.now() },
-      );
+      return;
     }
+    await this.stock.applyMovements(
+      tx,
+      reservation.lines.map((l) => ({
+        productId: l.productId,
+        kind: 'sale',
+        onHandDelta: -l.quantity,
+        reservedDelta: 0,
+        orderId,
+        reason: 'paid after the reservation expired',
+      })),
+      { close: orderId, status: 'converted', at: this.clock.now() },
+    );
   }
 
   /** Gives reserved units back (order cancelled, or the reservation expired). Returns whether anything was released. */

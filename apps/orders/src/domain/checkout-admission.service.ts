@@ -106,6 +106,11 @@ export class CheckoutAdmission implements OnApplicationBootstrap, OnModuleDestro
     return this.config.ADMISSION_SAMPLE_MS * 20;
   }
 
+  /** No checkout for 20 sample intervals: the county is at rest. */
+  private restingAt(now: number): boolean {
+    return now - this.lastAskedAt > this.restIntervalMs;
+  }
+
   private schedule(ms: number): void {
     this.timer = setTimeout(() => this.tick(), ms);
     this.timer.unref();
@@ -116,16 +121,15 @@ export class CheckoutAdmission implements OnApplicationBootstrap, OnModuleDestro
    * the timer itself then sleeps that long too (a wake-up costs even when it does nothing).
    */
   private tick(): void {
-    const resting = Date.now() - this.lastAskedAt > this.restIntervalMs;
     void this.sample();
-    if (this.timer) this.schedule(resting ? this.restIntervalMs : this.config.ADMISSION_SAMPLE_MS);
+    if (this.timer) this.schedule(this.restingAt(Date.now()) ? this.restIntervalMs : this.config.ADMISSION_SAMPLE_MS);
   }
 
   /** Throws PipelineBehind when the last sample says the pipeline cannot carry more. */
   admit(): void {
     if (!this.enabled) return;
     const now = Date.now();
-    const wasResting = now - this.lastAskedAt > this.restIntervalMs;
+    const wasResting = this.restingAt(now);
     this.lastAskedAt = now;
     if (wasResting && this.timer) {
       // the first checkout after a rest: a fresh sample now, and the timer back to its pace

@@ -72,13 +72,10 @@ export class LedgerRepository {
    * Posts a run of transactions that touch no available account (order-paid postings), each with
    * the order split it records, in one statement: transactions, the accounts they open, their
    * entries and the splits. Those whose idempotency key was posted before write nothing (neither
-   * entries nor split); returns the keys that were posted now. A posting to an available account
+   * entries nor split). A posting to an available account
    * must wait for a payout run's lock: it goes through post(), one at a time.
    */
-  async postAll(
-    tx: EntityManager,
-    postings: { transaction: LedgerTransaction; split: NewSplit }[],
-  ): Promise<Set<string>> {
+  async postAll(tx: EntityManager, postings: { transaction: LedgerTransaction; split: NewSplit }[]): Promise<void> {
     const byKey = new Map(postings.map((p) => [p.transaction.idempotencyKey, p])); // a key once
     const items = [...byKey.values()].map((p) => ({ ...p, id: randomUUID() }));
     const opened = new Map<string, ReturnType<typeof describeAccount>>();
@@ -91,11 +88,11 @@ export class LedgerRepository {
       }
     const entries = items.flatMap(({ id, transaction }) => transaction.entries.map((e) => ({ id, ...e })));
     const t = items.map((i) => i.transaction);
-    const rows: { idempotency_key: string }[] = await tx.query(
+    await tx.query(
       `WITH t AS (
          INSERT INTO ledger_transactions (id, idempotency_key, kind, order_id, payout_id, store_id, caused_by_event_id)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[])
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key),
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id),
        a AS (INSERT INTO ledger_accounts (id, store_id, kind) SELECT * FROM unnest($8::text[], $9::uuid[], $10::text[]) ON CONFLICT (id) DO NOTHING),
        e AS (INSERT INTO ledger_entries (transaction_id, account_id, amount_fen)
          SELECT u.t, u.a, u.f FROM unnest($11::uuid[], $12::text[], $13::bigint[]) AS u(t, a, f) WHERE u.t IN (SELECT id FROM t)),
@@ -103,7 +100,7 @@ export class LedgerRepository {
          SELECT u.o, u.s, u.total, u.commission, u.share, 0, 0, 0, NULL
          FROM unnest($14::uuid[], $15::uuid[], $16::uuid[], $17::bigint[], $18::bigint[], $19::bigint[]) AS u(t, o, s, total, commission, share)
          WHERE u.t IN (SELECT id FROM t))
-       SELECT idempotency_key FROM t`,
+       SELECT count(*) FROM t`,
       [
         items.map((i) => i.id),
         t.map((x) => x.idempotencyKey),
@@ -126,7 +123,6 @@ export class LedgerRepository {
         items.map((i) => i.split.shareFen),
       ],
     );
-    return new Set(rows.map((r) => r.idempotency_key));
   }
 
   async isPosted(tx: EntityManager, idempotencyKey: string): Promise<boolean> {

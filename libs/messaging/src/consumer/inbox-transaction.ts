@@ -26,7 +26,8 @@ export class InboxTransaction {
   /**
    * Handles `work` in one transaction: a handler with a batch form gets each run of consecutive
    * events it handles at once; any other handler gets its events one at a time, in the event's
-   * flow with the event's span (from `spans`) active, as does a batch handler given a run of one. Throws, having changed nothing, if any
+   * flow with the event's span (from `spans`) active, as does a batch handler given a run of one.
+   * Throws, having changed nothing, if any
    * handler throws.
    */
   async run(work: EventWork[], spans: ReadonlyMap<DecodedEvent, Span>): Promise<InboxOutcome> {
@@ -41,26 +42,22 @@ export class InboxTransaction {
       const todo = work.filter(({ event }) => fresh.delete(event.id)); // not handled before, nor twice in this chunk
       for (let i = 0; i < todo.length;) {
         const { event, handler } = todo[i];
-        if (handler.batch) {
-          // a run of consecutive events of one type goes to its batch handler at once, in order
-          let end = i + 1;
-          while (end < todo.length && todo[end].handler === handler) end++;
+        let end = i + 1;
+        if (handler.batch) while (end < todo.length && todo[end].handler === handler) end++;
+        if (end - i > 1) {
+          // a run of consecutive events of one type goes to its batch handler at once, in order;
+          // its statements belong to no single event's trace
           const run = todo.slice(i, end).map((w) => w.event);
-          // a run of one is that event's work: in its flow, under its span, as a handler of one
-          // would be; the statements of a longer run belong to no single event's trace
-          const span = run.length === 1 ? spans.get(event) : undefined;
-          const handle = () =>
-            run.length === 1 ? runInFlow(flowOf(event), () => handler.batch!(run, tx)) : handler.batch!(run, tx);
-          await (span ? withSpan(span, handle) : handle());
+          await handler.batch!(run, tx);
           done.push(...run);
-          i = end;
         } else {
+          // one event (a handler of one, or a batch handler's run of one): in its flow, under its span
           const span = spans.get(event);
           const handle = () => runInFlow(flowOf(event), () => handler(event, tx));
           await (span ? withSpan(span, handle) : handle());
           done.push(event);
-          i++;
         }
+        i = end;
       }
       await flushOutbox(tx);
       return done;
